@@ -1,0 +1,44 @@
+# Two commands: `make run` and `make test`. Both work on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     := data/supplywatch.duckdb
+PORT   ?= 8501
+
+.PHONY: run test demo sysdeps browser bench clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# Fonts for the printable poster (accents, dashes). Installed with apt when missing.
+sysdeps:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || \
+	  { echo "Installing fonts-dejavu-core with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; }
+
+# Debian chromium for the browser tests (playwright's own browser download does not work offline).
+browser: sysdeps
+	@command -v chromium >/dev/null || \
+	  { echo "Installing chromium with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+$(DB): | $(BIN)/.installed
+	$(BIN)/python -m etl demo --db $(DB)
+
+demo: $(BIN)/.installed
+	$(BIN)/python -m etl demo --db $(DB)
+
+run: $(BIN)/.installed sysdeps $(DB)
+	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address localhost
+
+test: $(BIN)/.installed browser $(DB)
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(DB) data/supplywatch-app.duckdb public/ .pytest_cache

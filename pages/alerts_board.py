@@ -1,0 +1,6 @@
+"""Placeholder page: filled in by its issue."""
+
+import streamlit as st
+
+st.title("alerts_board")
+st.info("Coming soon.")

@@ -1,0 +1,6 @@
+"""Placeholder page: filled in by its issue."""
+
+import streamlit as st
+
+st.title("overdoses")
+st.info("Coming soon.")

@@ -1,0 +1,3 @@
+"""Supply Watch: drug-checking results, overdose counts and community drug alerts."""
+
+__version__ = "0.1.0"

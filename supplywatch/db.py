@@ -1,0 +1,333 @@
+"""Every connection, lock and snapshot decision, in one place.
+
+Shape (BRIEF section 8): DuckDB lets one process hold a file read-write and then
+blocks every other process, readers included. So there are two files:
+
+* the **warehouse** (``data/supplywatch.duckdb``; ``--db`` or ``SUPPLYWATCH_DB``):
+  samples, detections, overdose events, external alerts, load runs. Only the ETL
+  writes it, and never in place: a load copies the current file, writes the copy in
+  one transaction and swaps it in with ``os.replace``. Readers (the dashboard, the
+  CLI's read commands) open it read-only and keep serving the old inode until they
+  notice the new version. A crash or ``kill -9`` part-way leaves only a stray
+  temporary file; the warehouse is untouched.
+* the **app file** (``<warehouse stem>-app.duckdb``; ``SUPPLYWATCH_APP_DB``):
+  accounts, community alerts, audit. Written by the app in short transactions; each
+  unit of work opens and closes it so the ``python -m supplywatch users`` CLI can
+  get in between.
+
+A later backend (a DuckLake catalog on PostgreSQL shared by several app servers)
+slots in by replacing the functions below; nothing else opens DuckDB files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from . import schema
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_WAREHOUSE = ROOT / "data" / "supplywatch.duckdb"
+
+
+class AnotherLoadRunning(RuntimeError):
+    """Raised when a second writer finds the warehouse lock held."""
+
+    def __init__(self, pid: int | None):
+        self.pid = pid
+        super().__init__(f"another load is running (pid {pid if pid else 'unknown'})")
+
+
+class SchemaTooNew(RuntimeError):
+    """The file was written by a newer Supply Watch; refuse rather than guess."""
+
+
+# ---------------------------------------------------------------- paths
+
+def warehouse_path(db: str | os.PathLike | None = None) -> Path:
+    """The warehouse file: ``--db`` wins, then ``SUPPLYWATCH_DB``, then the default."""
+    if db:
+        return Path(db)
+    env = os.environ.get("SUPPLYWATCH_DB")
+    return Path(env) if env else DEFAULT_WAREHOUSE
+
+
+def app_db_path(db: str | os.PathLike | None = None) -> Path:
+    """The app's read-write file, kept beside the warehouse unless ``SUPPLYWATCH_APP_DB`` says otherwise."""
+    env = os.environ.get("SUPPLYWATCH_APP_DB")
+    if env:
+        return Path(env)
+    wh = warehouse_path(db)
+    return wh.with_name(f"{wh.stem}-app{wh.suffix or '.duckdb'}")
+
+
+def public_dir() -> Path:
+    """Folder for static public files (feeds, CAP XML, posters): ``SUPPLYWATCH_PUBLIC_DIR`` or ``public/``."""
+    env = os.environ.get("SUPPLYWATCH_PUBLIC_DIR")
+    return Path(env) if env else ROOT / "public"
+
+
+# ---------------------------------------------------------------- migrations
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Number of migrations applied to the file behind ``con`` (0 for a new file)."""
+    has_meta = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' AND table_schema = 'main'"
+        " AND table_catalog = current_database()"
+    ).fetchone()[0]
+    if not has_meta:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection, migrations: list[str]) -> int:
+    """Apply the migrations this file has not seen yet, in one transaction; return the new version."""
+    current = schema_version(con)
+    if current > len(migrations):
+        raise SchemaTooNew(
+            f"database schema version {current} is newer than this Supply Watch knows ({len(migrations)})"
+        )
+    if current == len(migrations) and current > 0:
+        return current
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(schema.META)
+        for sql in migrations[current:]:
+            con.execute(sql)
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(len(migrations))]
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return len(migrations)
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> None:
+    """Store one key/value fact about the file (``synthetic``, ``built_at`` ...)."""
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """Read one fact from ``meta``; None when absent."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    except duckdb.CatalogException:
+        return None
+    return row[0] if row else None
+
+
+# ---------------------------------------------------------------- the writer's lock
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+@contextlib.contextmanager
+def writer_lock(path: Path, wait: bool = False, timeout: float = 600.0) -> Iterator[None]:
+    """Hold the warehouse's single-writer lock (an flock on ``<file>.lock`` holding our pid).
+
+    Without ``wait`` a held lock raises :class:`AnotherLoadRunning` naming the holder's pid.
+    The kernel drops an flock when its process dies, so ``kill -9`` never leaves it stuck.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = _lock_path(path)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if not wait or time.monotonic() > deadline:
+                    try:
+                        pid = int(os.pread(fd, 32, 0).decode().strip() or 0) or None
+                    except ValueError:
+                        pid = None
+                    raise AnotherLoadRunning(pid) from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+# ---------------------------------------------------------------- warehouse snapshots
+
+@contextlib.contextmanager
+def writing_snapshot(db: str | os.PathLike | None = None, wait: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-write connection to a private copy of the warehouse, then swap it in.
+
+    The copy is migrated to the current schema before it is yielded. If the block
+    raises, the copy is thrown away and the warehouse is as it was. Readers holding
+    the old file keep reading it; :func:`data_version` changes after the swap.
+    """
+    path = warehouse_path(db)
+    with writer_lock(path, wait=wait):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        _remove_quietly(tmp)
+        _remove_quietly(tmp.with_name(tmp.name + ".wal"))
+        if path.exists():
+            shutil.copyfile(path, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            migrate(con, schema.WAREHOUSE_MIGRATIONS)
+            yield con
+            con.execute("CHECKPOINT")
+            con.close()
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            _fsync_dir(path.parent)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.close()
+            _remove_quietly(tmp)
+            _remove_quietly(tmp.with_name(tmp.name + ".wal"))
+            raise
+
+
+def ensure_warehouse(db: str | os.PathLike | None = None) -> Path:
+    """Create an empty warehouse, or migrate an old one, so read-only opens always work."""
+    path = warehouse_path(db)
+    if path.exists():
+        con = _attach_readonly(path)
+        try:
+            current = schema_version(con)
+        finally:
+            con.close()
+        if current == len(schema.WAREHOUSE_MIGRATIONS):
+            return path
+        if current > len(schema.WAREHOUSE_MIGRATIONS):
+            raise SchemaTooNew(
+                f"{path}: schema version {current} is newer than this Supply Watch knows"
+            )
+    with writing_snapshot(path, wait=True):
+        pass
+    return path
+
+
+def connect_readonly(db: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the current warehouse (created empty if missing)."""
+    return _attach_readonly(ensure_warehouse(db))
+
+
+def _attach_readonly(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` read-only through ATTACH in a fresh in-memory database.
+
+    ``duckdb.connect(path)`` reuses a process-wide instance keyed by the path, which
+    would keep serving the old inode after a swap; ATTACH opens the file anew.
+    """
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH '{_sql_str(path)}' AS warehouse (READ_ONLY)")
+    con.execute("USE warehouse")
+    return con
+
+
+def _sql_str(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def data_version(db: str | os.PathLike | None = None) -> str:
+    """A token that changes whenever a load swaps in a new warehouse file.
+
+    Use it as a cache key: results cached under an old token are never served for
+    new data, and nothing per-user goes into it.
+    """
+    st = warehouse_path(db).stat()
+    return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+
+
+@dataclass
+class _Open:
+    version: str
+    con: duckdb.DuckDBPyConnection
+
+
+class Warehouse:
+    """Process-wide read-only view of the warehouse that follows new snapshots.
+
+    ``cursor()`` hands each caller its own cursor (DuckDB connections are not
+    thread-safe; cursors are). When a load has swapped in a new file the next call
+    opens it; connections to the old file are closed once no longer current.
+    """
+
+    def __init__(self, db: str | os.PathLike | None = None):
+        self.path = warehouse_path(db)
+        self._lock = threading.Lock()
+        self._open: _Open | None = None
+
+    def version(self) -> str:
+        ensure_warehouse(self.path)
+        return data_version(self.path)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        version = self.version()
+        with self._lock:
+            if self._open is None or self._open.version != version:
+                con = _attach_readonly(self.path)
+                # Old connections are left for the garbage collector: a cursor handed out a
+                # moment ago may still be reading them.
+                self._open = _Open(version, con)
+            cur = self._open.con.cursor()
+        cur.execute("USE warehouse")
+        return cur
+
+
+# ---------------------------------------------------------------- the app's file
+
+@contextlib.contextmanager
+def app_connection(db: str | os.PathLike | None = None, retry_seconds: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-write connection to the app file, migrated to the current schema.
+
+    Another process (the users CLI, a second app server) may hold the file for a moment;
+    we retry on DuckDB's lock error for up to ``retry_seconds`` rather than fail.
+    """
+    path = app_db_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + retry_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    try:
+        if schema.APP_MIGRATIONS:
+            migrate(con, schema.APP_MIGRATIONS)
+        yield con
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- helpers
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,123 @@
+"""Table definitions for the two DuckDB files, as ordered migrations.
+
+The warehouse (samples, overdose events, loads) is written only by the ETL; the
+app file (accounts, community alerts, audit) only by the app. Each list is applied
+in order and the number applied is stored in ``meta.schema_version``, so an older
+file is upgraded in place by running the migrations it has not seen yet.
+Never edit a migration that has shipped: append a new one.
+"""
+
+META = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+"""
+
+WAREHOUSE_MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE substances (
+        substance  VARCHAR PRIMARY KEY,   -- canonical name, lower case, e.g. 'fentanyl'
+        class      VARCHAR NOT NULL,      -- class slug, see supplywatch.classes
+        high_risk  BOOLEAN NOT NULL DEFAULT false,
+        synonyms   VARCHAR[]              -- raw names that map here, as written in sources
+    );
+    CREATE TABLE substance_names (
+        name_key       VARCHAR PRIMARY KEY,  -- etl.substances.name_key(raw): lower case, trimmed, no trace marker
+        substance      VARCHAR,              -- NULL for placeholders
+        is_placeholder BOOLEAN NOT NULL DEFAULT false
+    );
+    CREATE SEQUENCE load_run_ids START 1;
+    CREATE TABLE load_runs (
+        run_id        INTEGER PRIMARY KEY DEFAULT nextval('load_run_ids'),
+        file_name     VARCHAR NOT NULL,
+        file_path     VARCHAR,
+        content_hash  VARCHAR,            -- sha256 of the file bytes
+        kind          VARCHAR,            -- samples | overdoses | alerts
+        profile       VARCHAR,
+        started_at    TIMESTAMP NOT NULL, -- UTC
+        finished_at   TIMESTAMP,          -- UTC
+        rows_read     BIGINT DEFAULT 0,
+        rows_loaded   BIGINT DEFAULT 0,
+        rows_duplicate BIGINT DEFAULT 0,
+        rows_rejected BIGINT DEFAULT 0,
+        status        VARCHAR NOT NULL,   -- loaded | unchanged | refused
+        message       VARCHAR,            -- one line: why refused, or the summary
+        dropped_columns VARCHAR[]         -- person-level columns dropped before storage (names only)
+    );
+    CREATE TABLE rejects (
+        run_id   INTEGER NOT NULL,
+        line     BIGINT,                  -- 1-based line number in the file (header is line 1)
+        "column" VARCHAR,
+        reason   VARCHAR NOT NULL,
+        raw_line VARCHAR
+    );
+    CREATE TABLE samples (
+        sample_id        VARCHAR PRIMARY KEY, -- from the source, or a hash of the profile's natural key
+        source           VARCHAR NOT NULL,    -- service / profile that supplied it
+        collected_date   DATE NOT NULL,
+        site             VARCHAR,
+        region           VARCHAR,
+        expected_raw     VARCHAR,             -- "sold as", as written
+        expected_substance VARCHAR,           -- canonical, NULL when unknown
+        expected_class   VARCHAR,
+        sample_type      VARCHAR,             -- drug | residue | NULL
+        form             VARCHAR,             -- powder | pill | crystal | liquid | paper | other | NULL
+        colour           VARCHAR,
+        fentanyl_strip   VARCHAR,             -- positive | negative | invalid | NULL (not tested)
+        benzo_strip      VARCHAR,
+        xylazine_strip   VARCHAR,
+        nitazene_strip   VARCHAR,
+        medetomidine_strip VARCHAR,
+        ftir_tested      BOOLEAN NOT NULL DEFAULT false,
+        lab_tested       BOOLEAN NOT NULL DEFAULT false,
+        fentanyl_pct     DOUBLE,              -- quantified fentanyl, % by weight
+        overdose_linked  BOOLEAN,
+        notes            VARCHAR,             -- free text: never public, never exported
+        load_run_id      INTEGER NOT NULL
+    );
+    CREATE TABLE detections (
+        sample_id     VARCHAR NOT NULL,
+        method        VARCHAR NOT NULL,   -- ftir | lab | fentanyl_strip | benzo_strip | xylazine_strip | nitazene_strip | medetomidine_strip
+        substance_raw VARCHAR NOT NULL,   -- as written in the source
+        substance     VARCHAR,            -- canonical; NULL when unknown (then class = 'unclassified') or class-only strips
+        class         VARCHAR NOT NULL,
+        is_trace      BOOLEAN NOT NULL DEFAULT false,
+        is_primary    BOOLEAN NOT NULL DEFAULT true
+    );
+    CREATE TABLE overdose_events (
+        event_key    VARCHAR PRIMARY KEY, -- hash of the natural key, for idempotent loads
+        source       VARCHAR NOT NULL,
+        region       VARCHAR,
+        site         VARCHAR,
+        period_start DATE NOT NULL,
+        period_end   DATE NOT NULL,       -- inclusive
+        period_label VARCHAR NOT NULL,    -- as written: '2024 Q1', '2023', '2024-03-05'
+        period_type  VARCHAR NOT NULL,    -- day | week | month | quarter | year | other
+        measure      VARCHAR NOT NULL,    -- deaths | hospitalizations | ed_visits | ems | non_fatal | other
+        substance    VARCHAR,             -- opioids | stimulants | all ...
+        breakdown    VARCHAR,             -- extra dimension as written (age group, sex ...), NULL for totals
+        unit         VARCHAR NOT NULL,    -- count | rate | percent
+        value        DOUBLE,              -- NULL when suppressed or not available
+        suppressed   BOOLEAN NOT NULL DEFAULT false,
+        value_label  VARCHAR,             -- the raw value when not a number: '< 5', 'Suppr.', 'NA', 'n/a'
+        load_run_id  INTEGER NOT NULL
+    );
+    CREATE TABLE alerts (
+        alert_id    VARCHAR PRIMARY KEY,  -- from the source, or a hash of date+region+title
+        source      VARCHAR NOT NULL,     -- issuer
+        issued_date DATE NOT NULL,
+        region      VARCHAR,
+        alert_type  VARCHAR,
+        title       VARCHAR NOT NULL,
+        body        VARCHAR,
+        link        VARCHAR,              -- http/https only, else NULL
+        load_run_id INTEGER NOT NULL
+    );
+    """,
+]
+
+# The app's own file: accounts, community alerts, audit. Owned by supplywatch.auth /
+# supplywatch.alerts; append migrations here.
+APP_MIGRATIONS: list[str] = []
