@@ -1,0 +1,26 @@
+"""Shared fixtures: where the real public data lives, and an isolated database per test."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_DATA = ROOT.parent / "shared" / "data" / "real"
+
+
+@pytest.fixture
+def real_data() -> Path:
+    """Folder of real public files; tests using it are skipped where it is absent."""
+    if not REAL_DATA.is_dir():
+        pytest.skip(f"real data folder {REAL_DATA} is absent (only the project's own fixtures are used)")
+    return REAL_DATA
+
+
+@pytest.fixture
+def isolated_db(tmp_path, monkeypatch) -> Path:
+    """Point SUPPLYWATCH_DB, SUPPLYWATCH_APP_DB and SUPPLYWATCH_PUBLIC_DIR at a fresh temporary folder."""
+    wh = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("SUPPLYWATCH_DB", str(wh))
+    monkeypatch.setenv("SUPPLYWATCH_APP_DB", str(tmp_path / "app.duckdb"))
+    monkeypatch.setenv("SUPPLYWATCH_PUBLIC_DIR", str(tmp_path / "public"))
+    return wh
