@@ -1,0 +1,130 @@
+"""Every static public file made from the alerts: feeds, CAP XML, SMS texts, posters, index.
+
+:func:`publish_all` is called by the alert store after each public state change
+(publish, correction, retraction, expiry) and by ``python -m supplywatch publish``.
+Each file is written to a temporary name in its folder and swapped in with
+``os.replace``, so a web server never serves half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from ..alerts.model import PUBLIC_STATUSES  # versions that were public get files; drafts never do
+from .cap import cap_xml, validation_errors
+from .feeds import atom_feed, json_feed
+from .links import (
+    LANGS,
+    ChannelError,
+    alert_page_url,
+    cap_path,
+    check_base_url,
+    file_url,
+    iso,
+    poster_path,
+    region_slug,
+    sms_path,
+)
+from .poster import poster_pdf
+from .sms import sms_text
+
+__all__ = ["publish_all", "ChannelError", "PUBLIC_STATUSES"]
+
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` via a temporary file and ``os.replace``; False when already identical."""
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _feed_name(region: str | None, lang: str, ext: str) -> str:
+    stem = region_slug(region) if region else "alerts"
+    return f"feeds/{stem}{'' if lang == 'en' else '-' + lang}.{ext}"
+
+
+def render_all(active: list, history: list, base_url: str, now: datetime) -> dict[str, bytes]:
+    """Every public file as {relative path: bytes}, without touching the disk."""
+    base_url = check_base_url(base_url)
+    by_key = {a.key: a for a in [*history, *active]}
+    versions = sorted(
+        (a for a in by_key.values() if a.status in PUBLIC_STATUSES), key=lambda a: (a.alert_id, a.version)
+    )
+    files: dict[str, bytes] = {}
+    regions = sorted({r for a in versions for r in a.regions})
+    for lang in LANGS:
+        for region in [None, *regions]:
+            shown = [a for a in active if region is None or region in a.regions]
+            for ext, render in (("atom", atom_feed), ("json", json_feed)):
+                name = _feed_name(region, lang, ext)
+                files[name] = render(
+                    shown, lang=lang, feed_url=file_url(base_url, name), base_url=base_url, now=now, region=region
+                )
+    index_alerts = []
+    for alert in versions:
+        referenced = by_key.get(alert.references) if alert.references else None
+        doc = cap_xml(alert, base_url=base_url, referenced=referenced)
+        errors = validation_errors(doc)
+        if errors:
+            raise ChannelError(f"CAP for {alert.key} does not validate: {errors[0]}")
+        files[cap_path(alert)] = doc
+        page = alert_page_url(base_url, alert)
+        for lang in LANGS:
+            files[sms_path(alert, lang)] = (sms_text(alert, lang, page) + "\n").encode("utf-8")
+            files[poster_path(alert, lang)] = poster_pdf(alert, lang, page)
+        index_alerts.append(
+            {
+                "alert_id": alert.alert_id,
+                "version": int(alert.version),
+                "status": alert.status,
+                "msg_type": alert.msg_type,
+                "severity": alert.severity,
+                "regions": list(alert.regions),
+                "active": alert.key in {a.key for a in active},
+                "page": page,
+                "cap": cap_path(alert),
+                "posters": {lang: poster_path(alert, lang) for lang in LANGS},
+                "sms": {lang: sms_path(alert, lang) for lang in LANGS},
+            }
+        )
+    feeds = {
+        (region or "*"): {lang: {ext: _feed_name(region, lang, ext) for ext in ("atom", "json")} for lang in LANGS}
+        for region in [None, *regions]
+    }
+    index = {"generated_at": iso(now), "base_url": base_url, "feeds": feeds, "alerts": index_alerts}
+    files["index.json"] = (json.dumps(index, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return files
+
+
+def publish_all(active: list, history: list, public_dir: Path, base_url: str, now: datetime) -> dict:
+    """Write every public file under ``public_dir``; return ``{"written": [...], "unchanged": [...]}`` of paths.
+
+    ``active`` are the alerts on the board now; ``history`` every public version (any
+    order, may overlap ``active``). Everything is rendered (and CAP validated) before
+    the first file is replaced, so a rendering error leaves the old files in place.
+    """
+    files = render_all(active, history, base_url, now)
+    public_dir = Path(public_dir)
+    written, unchanged = [], []
+    # index.json last: a reader that follows it finds every file it names.
+    for name in sorted(files, key=lambda n: n == "index.json"):
+        path = public_dir / name
+        (written if write_atomic(path, files[name]) else unchanged).append(path)
+    return {"written": written, "unchanged": unchanged}

@@ -1,0 +1,106 @@
+"""File names, public URLs and plain-text cleaning shared by every channel.
+
+Every channel file is named from the alert's id and version so a published version's
+files never change meaning; links we emit are built from a checked ``base_url``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from datetime import datetime, timezone
+from urllib.parse import quote, urlsplit
+
+ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
+LANGS = ("en", "fr")
+
+# XML 1.0 forbids most C0 controls; feeds and CAP would fail to parse with them.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+class ChannelError(ValueError):
+    """A channel cannot be produced from the input (bad base URL, missing language ...)."""
+
+
+def check_base_url(base_url: str) -> str:
+    """The public site's root URL without a trailing slash; only http(s) is accepted."""
+    parts = urlsplit(base_url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ChannelError(f"base_url must be an http:// or https:// address, got {base_url!r}")
+    return base_url.rstrip("/")
+
+
+def safe_link(url: str | None) -> str | None:
+    """``url`` if its scheme is http, https, mailto or tel; otherwise None (javascript:, data: ...)."""
+    if not url:
+        return None
+    cleaned = "".join(ch for ch in url.strip() if ch.isprintable() and not ch.isspace())
+    scheme = urlsplit(cleaned).scheme.lower()
+    return cleaned if scheme in ALLOWED_SCHEMES else None
+
+
+def plain(text: str | None) -> str:
+    """Alert text as plain text safe for any XML/JSON/PDF: no control characters, LF line ends."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_ILLEGAL.sub("", text).strip()
+
+
+def region_slug(region: str) -> str:
+    """A file-name slug for a region: ASCII lower case, hyphens ('Île-de-Montréal' -> 'ile-de-montreal')."""
+    ascii_ = unicodedata.normalize("NFKD", region).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    slug = slug or "region"
+    # 'alerts' is the all-regions feed; never let a region overwrite it.
+    return "region-alerts" if slug == "alerts" else slug
+
+
+def version_stem(alert) -> str:
+    """'SW-2026-0007-v2': the stem every per-version file shares."""
+    safe_id = re.sub(r"[^A-Za-z0-9._-]+", "-", alert.alert_id)
+    return f"{safe_id}-v{int(alert.version)}"
+
+
+def cap_path(alert) -> str:
+    return f"cap/{version_stem(alert)}.xml"
+
+
+def poster_path(alert, lang: str) -> str:
+    return f"posters/{version_stem(alert)}-{lang}.pdf"
+
+
+def sms_path(alert, lang: str) -> str:
+    return f"sms/{version_stem(alert)}-{lang}.txt"
+
+
+def alert_page_url(base_url: str, alert) -> str:
+    """The alert's page on the public board (the dashboard's ``alerts`` page with ``?alert=``)."""
+    return f"{check_base_url(base_url)}/alerts?alert={quote(alert.alert_id, safe='')}"
+
+
+def file_url(base_url: str, relative: str) -> str:
+    """URL of a static public file: under ``SUPPLYWATCH_PUBLIC_URL`` when set, else ``<base_url>/public``."""
+    root = os.environ.get("SUPPLYWATCH_PUBLIC_URL") or f"{check_base_url(base_url)}/public"
+    return f"{check_base_url(root)}/{relative}"
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (naive datetimes are taken as UTC, as the store writes them), whole seconds."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def iso(moment: datetime) -> str:
+    """RFC 3339 / CAP time: '2026-11-27T08:00:00+00:00' (CAP 1.2 forbids 'Z')."""
+    return utc(moment).isoformat()
+
+
+def text_for(alert, lang: str):
+    """The alert's AlertText in ``lang``, falling back to English when a language is missing."""
+    text = alert.text.get(lang) or alert.text.get("en")
+    if text is None:
+        raise ChannelError(f"alert {alert.alert_id} v{alert.version} has no English text")
+    return text
