@@ -120,4 +120,57 @@ WAREHOUSE_MIGRATIONS: list[str] = [
 
 # The app's own file: accounts, community alerts, audit. Owned by supplywatch.auth /
 # supplywatch.alerts; append migrations here.
-APP_MIGRATIONS: list[str] = []
+APP_MIGRATIONS: list[str] = [
+    # 1: staff accounts, community alert versions, and their append-only audit (supplywatch.auth, .alerts.store)
+    """
+    CREATE TABLE users (
+        username        VARCHAR PRIMARY KEY,  -- lower case, [a-z0-9._-]
+        password_hash   VARCHAR NOT NULL,     -- argon2id, never the password
+        role            VARCHAR NOT NULL,     -- poster | reviewer | admin
+        disabled        BOOLEAN NOT NULL DEFAULT false,
+        created_at      TIMESTAMP NOT NULL,   -- UTC
+        failed_count    INTEGER NOT NULL DEFAULT 0,  -- wrong passwords since the last sign-in
+        next_allowed_at TIMESTAMP,            -- UTC; slow-down after repeated failures
+        locked_until    TIMESTAMP             -- UTC; lockout after too many failures
+    );
+    CREATE SEQUENCE audit_ids START 1;
+    CREATE TABLE account_audit (            -- append-only: sign-in, sign-out, refusals, account changes
+        audit_id  BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),
+        at        TIMESTAMP NOT NULL,       -- UTC
+        actor     VARCHAR,                  -- who did it (NULL: anonymous)
+        action    VARCHAR NOT NULL,
+        username  VARCHAR,                  -- the account concerned
+        detail    VARCHAR
+    );
+    CREATE TABLE alert_versions (           -- one row per version; only status fields change, nothing is deleted
+        alert_id        VARCHAR NOT NULL,
+        version         INTEGER NOT NULL,
+        status          VARCHAR NOT NULL,   -- draft | in_review | published | superseded | expired | cancelled
+        msg_type        VARCHAR NOT NULL,   -- Alert | Update | Cancel
+        severity        VARCHAR NOT NULL,   -- information | caution | warning
+        text_json       VARCHAR NOT NULL,   -- {"en": {"headline":..,"details":..,"what_to_do":..}, "fr": {...}}
+        substances      VARCHAR[] NOT NULL,
+        regions         VARCHAR[] NOT NULL,
+        evidence        VARCHAR[] NOT NULL,
+        links           VARCHAR[] NOT NULL,
+        created_at      TIMESTAMP NOT NULL, -- UTC
+        published_at    TIMESTAMP,          -- UTC
+        expires_at      TIMESTAMP NOT NULL, -- UTC
+        author          VARCHAR NOT NULL,
+        approver        VARCHAR,
+        "references"    VARCHAR,            -- 'alert_id@version' replaced or cancelled
+        flagged_for_review BOOLEAN NOT NULL DEFAULT false,
+        status_reason   VARCHAR,
+        PRIMARY KEY (alert_id, version)
+    );
+    CREATE TABLE alert_audit (              -- append-only: every alert change and every public-file refresh
+        audit_id  BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),
+        at        TIMESTAMP NOT NULL,       -- UTC
+        actor     VARCHAR NOT NULL,         -- username, or 'system' for expiry
+        action    VARCHAR NOT NULL,
+        alert_id  VARCHAR,
+        version   INTEGER,
+        detail    VARCHAR
+    );
+    """,
+]
