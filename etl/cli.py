@@ -1,0 +1,224 @@
+"""``python -m etl``: load, runs, rejects, substances, export, demo. Exit 0 done, 1 refused, 2 usage.
+
+Every error reaches the user as one line; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from supplywatch import db as sw_db
+
+EPILOG = "Formats and mapping files: docs/data-formats.md. Tables: docs/data-dictionary.md."
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number between 0 and 1 (or a percentage like 2%)")
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be between 0 and 1 (or 0% to 100%)")
+    return value
+
+
+def build_parser(with_demo: bool = False) -> argparse.ArgumentParser:
+    """The argument parser; ``with_demo`` imports etl.demo to describe its options (only when running it)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m etl", description="Load drug-checking, overdose and alert CSVs into the Supply Watch"
+        " warehouse, and inspect what was loaded.", epilog=EPILOG)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def db_opt(p):
+        p.add_argument("--db", metavar="PATH",
+                       help="warehouse file (default: $SUPPLYWATCH_DB or data/supplywatch.duckdb)")
+
+    p = sub.add_parser("load", help="load CSV files", description="Load CSV files, each in one transaction: a"
+                       " file loads completely or not at all. Rows with problems are rejected with line, column"
+                       " and reason; loading the same file again adds nothing.", epilog=EPILOG)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="CSV file(s) to load")
+    p.add_argument("--profile", metavar="NAME|FILE",
+                   help="built-in profile name or a mapping file (.toml); default: detect from the header")
+    db_opt(p)
+    p.add_argument("--max-reject-rate", type=_rate, default=0.01, metavar="R",
+                   help="refuse the file when more than this share of rows is rejected (default 0.01 = 1%%)")
+    p.add_argument("--wait", action="store_true", help="wait for another running load instead of exiting")
+    p.add_argument("--source", metavar="NAME", help="service name stored with the rows (default: the profile's)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("runs", help="list load runs", description="List load runs, newest first.")
+    db_opt(p)
+    p.add_argument("--limit", type=int, default=20, help="how many runs to show (default 20)")
+
+    p = sub.add_parser("rejects", help="show the rejected rows of a load run",
+                       description="Show the rows a load run rejected: line, column, reason and the raw line.")
+    p.add_argument("run_id", type=int, metavar="RUN_ID", help="run id from `python -m etl runs`")
+    db_opt(p)
+    p.add_argument("--limit", type=int, default=50, help="how many rejects to show (default 50)")
+
+    p = sub.add_parser("substances", help="list substance names the dictionary does not know",
+                       description="List raw substance names found in loaded data that the dictionary does not"
+                       " map (they are kept as written and classed 'unclassified').")
+    p.add_argument("--unknown", action="store_true", required=True, help="list unknown names with counts")
+    db_opt(p)
+
+    from .export import ALLOWED
+    p = sub.add_parser("export", help="export a table to CSV or Parquet",
+                       description="Export an allow-listed table (free-text notes are never exported). CSV text"
+                       " cells starting with = + - @ tab or CR get a leading single quote so spreadsheets do not"
+                       " run them as formulas.")
+    p.add_argument("table", choices=list(ALLOWED), metavar="TABLE", help="one of: " + ", ".join(ALLOWED))
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="csv (default) or parquet")
+    p.add_argument("--output", metavar="FILE", help="output file (default: TABLE.csv or TABLE.parquet here)")
+    db_opt(p)
+
+    p = sub.add_parser("demo", help="write and load synthetic demo data",
+                       description="Write realistic synthetic demo data (labelled synthetic) and load it.",
+                       add_help=True)
+    if with_demo:
+        from . import demo
+        demo.add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    is_demo = bool(argv) and argv[0] == "demo"
+    try:
+        parser = build_parser(with_demo=is_demo)
+    except ImportError as exc:
+        print(f"error: the demo generator is not available ({exc})", file=sys.stderr)
+        return 1
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "demo":
+            from . import demo
+            status = demo.run(args)
+            return int(status or 0)
+        return COMMANDS[args.command](args)
+    except sw_db.AnotherLoadRunning as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was changed by the unfinished load", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the promise: one line, never a traceback
+        text = " ".join(str(exc).split()) or exc.__class__.__name__
+        print(f"error: {text}", file=sys.stderr)
+        return 1
+
+
+def cmd_load(args) -> int:
+    from .load import load_paths
+
+    results = load_paths(args.paths, profile=args.profile, db=args.db, max_reject_rate=args.max_reject_rate,
+                         progress=not args.quiet, wait=args.wait, source=args.source)
+    for r in results:
+        print_summary(r)
+    return 0 if all(r.ok for r in results) else 1
+
+
+def print_summary(r) -> None:
+    """The end-of-load summary for one file."""
+    if r.status == "refused" and r.run_id is None:
+        print(r.message, file=sys.stderr)
+        return
+    out = sys.stdout if r.ok else sys.stderr
+    print(r.message, file=out)
+    if r.status == "unchanged":
+        return
+    print(f"  rows read {r.rows_read}, loaded {r.rows_loaded}, duplicates skipped {r.rows_duplicate},"
+          f" rejected {r.rows_rejected}", file=out)
+    if r.top_reasons:
+        print("  top reject reasons: " + "; ".join(f"{reason} ({n})" for reason, n in r.top_reasons), file=out)
+        print(f"  details: python -m etl rejects {r.run_id}", file=out)
+    if r.dropped_columns:
+        print("  person-level columns dropped, not stored: " + ", ".join(r.dropped_columns), file=out)
+    if r.unused_columns:
+        print("  columns not used by the profile: " + ", ".join(r.unused_columns), file=out)
+    if r.unknown_substances:
+        names = ", ".join(f"{name} ({n})" for name, n in r.unknown_substances[:5])
+        print(f"  unknown substances (kept as 'unclassified'): {names}; see python -m etl substances --unknown",
+              file=out)
+
+
+def cmd_runs(args) -> int:
+    con = sw_db.connect_readonly(args.db)
+    try:
+        rows = con.execute(
+            "SELECT run_id, strftime(started_at, '%Y-%m-%d %H:%M:%S'), status, profile, rows_read, rows_loaded,"
+            " rows_duplicate, rows_rejected, file_name FROM load_runs ORDER BY run_id DESC LIMIT ?",
+            [args.limit]).fetchall()
+    finally:
+        con.close()
+    if not rows:
+        print("no loads yet")
+        return 0
+    head = ("run", "started (UTC)", "status", "profile", "read", "loaded", "dupes", "rejected", "file")
+    _table(head, rows)
+    return 0
+
+
+def cmd_rejects(args) -> int:
+    con = sw_db.connect_readonly(args.db)
+    try:
+        run = con.execute("SELECT file_name, status, rows_rejected FROM load_runs WHERE run_id = ?",
+                          [args.run_id]).fetchone()
+        if run is None:
+            print(f"error: no load run {args.run_id} (see python -m etl runs)", file=sys.stderr)
+            return 1
+        rows = con.execute(
+            'SELECT line, "column", reason, raw_line FROM rejects WHERE run_id = ? ORDER BY line NULLS LAST'
+            " LIMIT ?", [args.run_id, args.limit]).fetchall()
+    finally:
+        con.close()
+    print(f"run {args.run_id} ({run[0]}, {run[1]}): {run[2]} rows rejected")
+    for line, col, reason, raw in rows:
+        where = f"line {line}" if line is not None else "line ?"
+        if col:
+            where += f", column {col}"
+        shown = "" if raw is None else "  | " + (raw if len(raw) <= 120 else raw[:117] + "...")
+        print(f"  {where}: {reason}{shown}")
+    if run[2] > len(rows):
+        print(f"  ... {run[2] - len(rows)} more (--limit)")
+    return 0
+
+
+def cmd_substances(args) -> int:
+    from . import substances
+
+    con = sw_db.connect_readonly(args.db)
+    try:
+        rows = substances.unknown_names(con)
+    finally:
+        con.close()
+    if not rows:
+        print("no unknown substance names")
+        return 0
+    print(f"{len(rows)} substance names not in the dictionary (kept as written, class 'unclassified'):")
+    for name, n in rows:
+        print(f"  {n:>7}  {name}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export_table
+
+    output = args.output or f"{args.table}.{args.format}"
+    n = export_table(args.table, args.format, output, db=args.db)
+    print(f"wrote {n} rows of {args.table} to {output}")
+    return 0
+
+
+def _table(head, rows) -> None:
+    cells = [tuple("" if v is None else str(v) for v in row) for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(head)]
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip())
+    for r in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+
+
+COMMANDS = {"load": cmd_load, "runs": cmd_runs, "rejects": cmd_rejects, "substances": cmd_substances,
+            "export": cmd_export}

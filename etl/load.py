@@ -1,0 +1,810 @@
+"""Load one CSV per transaction into the warehouse: read with DuckDB, transform in SQL, reject row by row, dedupe.
+
+A load runs inside ``db.writing_snapshot``: everything (data, the load_runs row, its rejects) appears at once or
+not at all. The same bytes loaded again are found by content hash before any copy is made.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from supplywatch import db as sw_db
+
+from . import profiles as P
+from . import readers
+from .profiles import FieldSpec, Profile, ProfileError
+from .readers import CsvFile, FileRefused
+
+RAW_LINE_MAX = 10_000
+SEP = "\x1f"  # between key parts before hashing
+
+STRIP_VALUES = {
+    "positive": "positive", "pos": "positive", "+": "positive",
+    "negative": "negative", "neg": "negative", "-": "negative",
+    "invalid": "invalid", "inconclusive": "invalid",
+    "not tested": "", "n/a": "", "na": "", "empty": "",
+}
+YESNO_VALUES = {"yes": "yes", "y": "yes", "true": "yes", "1": "yes", "no": "no", "n": "no", "false": "no", "0": "no"}
+SAMPLE_TYPE_VALUES = {"drug": "drug", "residue": "residue", "used equipment": "residue", "equipment": "residue",
+                      "paraphernalia": "residue"}
+FORM_VALUES = {"powder": "powder", "pill": "pill", "tablet": "pill", "capsule": "pill", "crystal": "crystal",
+               "rock": "crystal", "liquid": "liquid", "paper": "paper", "blotter": "paper", "tab": "paper",
+               "other": "other"}
+MEASURES = ("deaths", "hospitalizations", "ed_visits", "ems", "non_fatal", "other")
+UNIT_VALUES = {"count": "count", "number": "count", "n": "count", "rate": "rate", "percent": "percent", "%": "percent"}
+DEFAULT_SUPPRESSED = ["suppr.", "suppr", "suppressed"]
+DEFAULT_MISSING = ["", "na", "n/a", "..", "-", "null", "none"]
+PYLIST_ITEM = r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\""""
+
+# strip column -> (substance recorded, class) for a positive result
+STRIP_TARGETS = {
+    "fentanyl_strip": ("fentanyl", "fentanyl"),
+    "benzo_strip": (None, "benzodiazepine"),
+    "xylazine_strip": ("xylazine", "alpha2_sedative"),
+    "nitazene_strip": (None, "nitazene"),
+    "medetomidine_strip": ("medetomidine", "alpha2_sedative"),
+}
+STRIP_RAW = {"fentanyl_strip": "fentanyl", "benzo_strip": "benzodiazepines", "xylazine_strip": "xylazine",
+             "nitazene_strip": "nitazenes", "medetomidine_strip": "medetomidine"}
+
+DUCKDB_REASONS = {
+    "MISSING COLUMNS": "too few columns",
+    "TOO MANY COLUMNS": "too many columns",
+    "UNQUOTED VALUE": "badly quoted field",
+    "INVALID UNICODE": "invalid characters",
+    "LINE SIZE OVER MAXIMUM": "line too long",
+}
+
+
+@dataclass
+class LoadResult:
+    """What happened to one file."""
+
+    file: str
+    status: str                       # loaded | unchanged | refused
+    message: str                      # one line for the user
+    run_id: int | None = None
+    profile: str | None = None
+    kind: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_duplicate: int = 0
+    rows_rejected: int = 0
+    top_reasons: list[tuple[str, int]] = field(default_factory=list)
+    dropped_columns: list[str] = field(default_factory=list)
+    unused_columns: list[str] = field(default_factory=list)
+    unknown_substances: list[tuple[str, int]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("loaded", "unchanged")
+
+
+def q(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def ident(text: str) -> str:
+    """A SQL identifier."""
+    return '"' + str(text).replace('"', '""') + '"'
+
+
+# ---------------------------------------------------------------- field expressions
+
+class Mapper:
+    """Turns a profile's field specs into SQL over the raw table's c0..cN columns."""
+
+    def __init__(self, profile: Profile, header: list[str]):
+        self.profile = profile
+        self.header = header
+        self.index = {h.strip().lower(): i for i, h in enumerate(header)}
+
+    def col(self, name: str) -> str | None:
+        i = self.index.get(name.strip().lower())
+        return None if i is None else f"c{i}"
+
+    def cell(self, name: str) -> str:
+        c = self.col(name)
+        return "NULL::VARCHAR" if c is None else f"NULLIF(trim({c}), '')"
+
+    def base(self, spec: FieldSpec) -> str:
+        """The field's text as written (trimmed, empty = NULL), before value maps."""
+        if spec.value is not None:
+            return f"NULLIF({q(spec.value)}, '')"
+        if spec.column:
+            return self.cell(spec.column)
+        if spec.columns:
+            parts = ", ".join(self.cell(c) for c in spec.columns)
+            return f"NULLIF(concat_ws({q(spec.separator)}, {parts}), '')"
+        pieces = re.split(r"(\{[^{}]+\})", spec.template or "")
+        sql, cols = [], []
+        for piece in pieces:
+            if piece.startswith("{") and piece.endswith("}"):
+                cell = self.cell(piece[1:-1])
+                cols.append(cell)
+                sql.append(cell)
+            elif piece:
+                sql.append(q(piece))
+        any_null = " OR ".join(f"{c} IS NULL" for c in cols)
+        return f"CASE WHEN {any_null} THEN NULL ELSE concat({', '.join(sql)}) END"
+
+    def column_label(self, spec: FieldSpec) -> str:
+        """The source column(s) a reject names."""
+        cols = spec.source_columns()
+        return "+".join(cols) if cols else spec.name
+
+
+def map_values(expr: str, mapping: dict[str, str]) -> str:
+    """CASE over lower(expr) for a value map; unmapped values pass through; '' becomes NULL."""
+    if not mapping:
+        return expr
+    whens = " ".join(f"WHEN {q(k.lower())} THEN {q(v)}" for k, v in mapping.items())
+    return f"NULLIF(CASE lower({expr}) {whens} ELSE {expr} END, '')"
+
+
+def list_items_sql(expr: str, fmt: str) -> str:
+    """SQL list of trimmed, non-empty items from a list cell."""
+    if fmt == "python":
+        items = (f"list_transform(regexp_extract_all({expr}, {q(PYLIST_ITEM)}),"
+                 " m -> replace(substr(m, 2, length(m) - 2), '\\''', ''''))")
+    else:
+        items = f"string_split({expr}, {q(fmt)})"
+    return f"list_filter(list_transform({items}, s -> trim(s)), s -> s <> '' AND lower(s) <> 'none')"
+
+
+# ---------------------------------------------------------------- periods
+
+_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                       "nov", "dec"], start=1)}
+
+
+def parse_period(label: str, formats: list[str] | None = None):
+    """'2024', '2024 Q1', '2024-03', '2024-03-05', '2024-W09', '2025 (Jan to Sep)' -> (start, end, type) or None."""
+    import datetime as dt
+    import calendar
+
+    s = " ".join(label.split())
+    m = re.fullmatch(r"(\d{4})", s)
+    if m:
+        y = int(m[1])
+        return dt.date(y, 1, 1), dt.date(y, 12, 31), "year"
+    m = re.fullmatch(r"(\d{4})\s*[- ]?\s*[Qq]([1-4])", s) or re.fullmatch(r"[Qq]([1-4])\s*[- ]?\s*(\d{4})", s)
+    if m:
+        y, qn = (int(m[1]), int(m[2])) if len(m[1]) == 4 else (int(m[2]), int(m[1]))
+        start = dt.date(y, 3 * qn - 2, 1)
+        end_month = 3 * qn
+        return start, dt.date(y, end_month, calendar.monthrange(y, end_month)[1]), "quarter"
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", s)
+    if m and 1 <= int(m[2]) <= 12:
+        y, mo = int(m[1]), int(m[2])
+        return dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1]), "month"
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s)
+    if m:
+        try:
+            d = dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+        return d, d, "day"
+    m = re.fullmatch(r"(\d{4})-?[Ww](\d{1,2})", s)
+    if m:
+        try:
+            start = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        except ValueError:
+            return None
+        return start, start + dt.timedelta(days=6), "week"
+    m = re.fullmatch(r"(\d{4})\s*\(\s*([A-Za-z]{3})[a-z]*\.?\s+to\s+([A-Za-z]{3})[a-z]*\.?\s*\)", s)
+    if m and m[2].lower() in _MONTHS and m[3].lower() in _MONTHS:
+        y, a, b = int(m[1]), _MONTHS[m[2].lower()], _MONTHS[m[3].lower()]
+        if a <= b:
+            return dt.date(y, a, 1), dt.date(y, b, calendar.monthrange(y, b)[1]), "other"
+    for fmt in formats or []:
+        try:
+            d = dt.datetime.strptime(s, fmt).date()
+        except ValueError:
+            continue
+        return d, d, "day"
+    return None
+
+
+PERIOD_HELP = "YYYY, YYYY Qn, YYYY-MM, YYYY-MM-DD or YYYY-Www"
+
+
+# ---------------------------------------------------------------- the load itself
+
+class _Phases:
+    """Reports load phases to an optional callback (the CLI draws a progress bar from it)."""
+
+    def __init__(self, callback: Callable[[str], None] | None):
+        self.callback = callback
+
+    def __call__(self, text: str) -> None:
+        if self.callback:
+            self.callback(text)
+
+
+def load_paths(paths, profile=None, db=None, max_reject_rate: float = 0.01, progress: bool = True,
+               wait: bool = False, source: str | None = None) -> list[LoadResult]:
+    """Load each file in its own transaction; return one :class:`LoadResult` per file, in order.
+
+    ``profile`` is a built-in name, a mapping-file path, a :class:`Profile`, or None to detect from the header.
+    ``progress`` draws a progress bar on a terminal for files that take over a second.
+    Raises ``db.AnotherLoadRunning`` when another load holds the warehouse and ``wait`` is false.
+    """
+    results = []
+    for path in paths:
+        with _progress_display(progress, Path(path).name) as phase:
+            results.append(load_file(path, profile=profile, db=db, max_reject_rate=max_reject_rate,
+                                     on_phase=phase, wait=wait, source=source))
+    return results
+
+
+def load_file(path, profile=None, db=None, max_reject_rate: float = 0.01,
+              on_phase: Callable[[str], None] | None = None, wait: bool = False,
+              source: str | None = None) -> LoadResult:
+    """Load one file (see :func:`load_paths`)."""
+    started = time.monotonic()
+    path = Path(path)
+    phase = _Phases(on_phase)
+    phase("checking the file")
+    csvf: CsvFile | None = None
+    try:
+        prof = profile if isinstance(profile, Profile) else P.resolve(profile)
+        csvf = readers.open_csv(path, delimiter=prof.delimiter if prof else None)
+        if prof is None:
+            prof = P.detect(csvf.header, path.name)
+        elif prof.delimiter is None and csvf.delimiter != ",":
+            pass
+        missing = prof.missing_columns(csvf.header)
+        if missing:
+            raise ProfileError(f"{path.name}: missing required columns for profile {prof.name}: "
+                               + ", ".join(repr(m) for m in missing)
+                               + " (found: " + ", ".join(repr(h) for h in csvf.header if h) + ")")
+        result = _already_loaded(path, csvf, prof, db)
+        if result is None:
+            result = _load(path, csvf, prof, db, max_reject_rate, phase, wait, source)
+    except (FileRefused, ProfileError) as exc:
+        result = LoadResult(file=path.name, status="refused", message=str(exc))
+    finally:
+        if csvf is not None:
+            csvf.cleanup()
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _already_loaded(path: Path, csvf: CsvFile, prof: Profile, db) -> LoadResult | None:
+    """The earlier run that loaded these exact bytes with this profile, as an 'unchanged' result; else None."""
+    wh = sw_db.warehouse_path(db)
+    if not wh.exists():
+        return None
+    con = sw_db.connect_readonly(wh)
+    try:
+        row = con.execute(
+            "SELECT run_id, rows_read FROM load_runs WHERE content_hash = ? AND profile = ? AND status = 'loaded'"
+            " ORDER BY run_id LIMIT 1", [csvf.content_hash, prof.name]).fetchone()
+    finally:
+        con.close()
+    if row is None:
+        return None
+    return LoadResult(file=path.name, status="unchanged", run_id=row[0], profile=prof.name, kind=prof.kind,
+                      rows_read=row[1],
+                      message=f"{path.name}: unchanged, nothing added (same content as load run {row[0]})")
+
+
+def person_columns(csvf: CsvFile, prof: Profile) -> list[str]:
+    """Header columns that hold person-level identifiers and are not deliberately ignored by the profile."""
+    ignored = {c.lower() for c in prof.ignore_columns}
+    return [h for h in csvf.header if h and P.is_person_column(h) and h.lower() not in ignored]
+
+
+def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, phase: _Phases, wait: bool,
+          source: str | None) -> LoadResult:
+    dropped = person_columns(csvf, prof)
+    used = {c.lower() for f in prof.fields.values() for c in f.source_columns()}
+    ignored = {c.lower() for c in prof.ignore_columns}
+    unused = [h for h in csvf.header if h and h.lower() not in used | ignored and h not in dropped]
+    res = LoadResult(file=path.name, status="loaded", message="", profile=prof.name, kind=prof.kind,
+                     dropped_columns=dropped, unused_columns=unused)
+    with sw_db.writing_snapshot(db, wait=wait) as con:
+        phase("updating the substance dictionary")
+        if prof.kind == "samples":
+            from . import substances
+            substances.install_dictionary(con)
+        con.execute("BEGIN TRANSACTION")
+        run_id = con.execute(
+            "INSERT INTO load_runs (file_name, file_path, content_hash, kind, profile, started_at, status,"
+            " dropped_columns) VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, 'refused', ?) RETURNING run_id",
+            [path.name, str(path.resolve()), csvf.content_hash, prof.kind, prof.name, dropped or None],
+        ).fetchone()[0]
+        res.run_id = run_id
+        phase("reading rows")
+        n_good, duck_rejects = _read_raw(con, csvf)
+        mapper = Mapper(prof, csvf.header)
+        phase("checking values")
+        src = source or prof.source
+        transform = {"samples": _transform_samples, "overdoses": _transform_overdoses,
+                     "alerts": _transform_alerts}[prof.kind]
+        transform(con, mapper, src)
+        # rows failing a check: (good-row index, column, reason)
+        bad = con.execute("SELECT rec, err_col, err FROM t WHERE err IS NOT NULL ORDER BY rec").fetchall()
+        res.rows_read = n_good + len(duck_rejects)
+        res.rows_rejected = len(duck_rejects) + len(bad)
+        _store_rejects(con, run_id, csvf, duck_rejects, bad, redact=bool(dropped))
+        rate = res.rows_rejected / res.rows_read if res.rows_read else 0.0
+        res.top_reasons = [(r, n) for r, n in con.execute(
+            "SELECT regexp_replace(reason, '''[^'']*''', '''...''', 'g') AS r, count(*) AS n FROM rejects"
+            " WHERE run_id = ? GROUP BY r ORDER BY n DESC, r LIMIT 5", [run_id]).fetchall()]
+        if rate > max_reject_rate:
+            res.status = "refused"
+            res.message = (f"{path.name}: refused, {res.rows_rejected} of {res.rows_read} rows rejected"
+                           f" ({rate:.1%}), above the {max_reject_rate:.1%} limit (--max-reject-rate); nothing"
+                           f" loaded. See: python -m etl rejects {run_id}")
+        else:
+            phase("writing")
+            insert = {"samples": _insert_samples, "overdoses": _insert_overdoses, "alerts": _insert_alerts}
+            res.rows_loaded, res.rows_duplicate = insert[prof.kind](con, run_id)
+            res.message = (f"{path.name}: loaded {res.rows_loaded} of {res.rows_read} rows"
+                           f" ({res.rows_duplicate} duplicates skipped, {res.rows_rejected} rejected)"
+                           f" as {prof.kind} with profile {prof.name}")
+            if prof.kind == "samples":
+                from . import substances
+                res.unknown_substances = list(substances.unknown_names(con))[:10]
+        con.execute(
+            "UPDATE load_runs SET finished_at = now()::TIMESTAMP, rows_read = ?, rows_loaded = ?,"
+            " rows_duplicate = ?, rows_rejected = ?, status = ?, message = ? WHERE run_id = ?",
+            [res.rows_read, res.rows_loaded, res.rows_duplicate, res.rows_rejected, res.status, res.message,
+             run_id])
+        for table in ("raw", "t", "rej_errors", "rej_scans"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute("COMMIT")
+    return res
+
+
+def _read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile) -> tuple[int, list[tuple]]:
+    """Read every record as VARCHAR into temp table ``raw`` (rowid = order); return (good rows, DuckDB rejects)."""
+    cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(csvf.header))) + "}"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM read_csv({q(csvf.read_path)}, columns = {cols},"
+        f" header = true, delim = {q(csvf.delimiter)}, quote = '\"', escape = '\"', auto_detect = false,"
+        " strict_mode = true, null_padding = false, store_rejects = true, rejects_table = 'rej_errors',"
+        " rejects_scan = 'rej_scans', max_line_size = 2097152, parallel = true)"
+    )
+    n_good = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+    duck = con.execute(
+        "SELECT line, arg_min(error_type, column_idx), arg_min(column_name, column_idx),"
+        " arg_min(error_message, column_idx) FROM rej_errors GROUP BY line ORDER BY line").fetchall()
+    return n_good, duck
+
+
+def _duck_reason(error_type: str, message: str, expected: int) -> str:
+    base = DUCKDB_REASONS.get(str(error_type), str(error_type).lower())
+    m = re.search(r"Found:\s*(\d+)", message or "")
+    if m and error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+        return f"{base}: expected {expected}, found {m[1]}"
+    return base
+
+
+def _store_rejects(con, run_id: int, csvf: CsvFile, duck: list[tuple], bad: list[tuple], redact: bool) -> None:
+    """Insert rejects with physical line numbers and raw lines (withheld when the file has person-level columns)."""
+    if not duck and not bad:
+        return
+    duck_recs = sorted(int(line) - 1 for line, *_ in duck)   # DuckDB's line = header + record number
+    blank_free = _good_index_to_record(csvf, duck_recs, [g for g, *_ in bad])
+    wanted = set(duck_recs) | set(blank_free.values())
+    located = readers.record_lines(csvf.read_path, csvf.delimiter, wanted)
+    rows = []
+    ncols = len([h for h in csvf.header])
+    for (line, etype, cname, msg), rec in zip(duck, duck_recs):
+        phys, raw = located.get(rec, (int(line), None))
+        rows.append((run_id, phys, cname if etype == "MISSING COLUMNS" else None,
+                     _duck_reason(etype, msg, ncols), None if redact else _clip(raw)))
+    for g, col, reason in bad:
+        rec = blank_free[g]
+        phys, raw = located.get(rec, (None, None))
+        rows.append((run_id, phys, col, reason, None if redact else _clip(raw)))
+    con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def _clip(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    return raw if len(raw) <= RAW_LINE_MAX else raw[:RAW_LINE_MAX] + "..."
+
+
+def _good_index_to_record(csvf: CsvFile, duck_recs: list[int], goods: list[int]) -> dict[int, int]:
+    """Map 0-based indexes of rows DuckDB kept to 1-based record numbers (blank lines count, as DuckDB counts them)."""
+    if not goods:
+        return {}
+    # Records DuckDB did not return: its rejects and blank lines. Blank lines are found by reading the file.
+    skipped = set(duck_recs) | _blank_records(csvf, max(goods) + len(duck_recs) + 1)
+    skipped_sorted = sorted(skipped)
+    out = {}
+    for g in sorted(set(goods)):
+        rec = g + 1
+        # advance past skipped records until rec is the (g+1)-th kept record
+        while True:
+            k = bisect.bisect_right(skipped_sorted, rec)
+            cand = g + 1 + k
+            if cand == rec:
+                break
+            rec = cand
+        out[g] = rec
+    return out
+
+
+def _blank_records(csvf: CsvFile, upto_kept: int) -> set[int]:
+    """1-based record numbers of blank lines, reading until ``upto_kept`` non-blank records have passed."""
+    import csv
+
+    blanks: set[int] = set()
+    with open(csvf.read_path, "r", encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=csvf.delimiter)
+        try:
+            next(reader)
+        except (StopIteration, csv.Error):
+            return blanks
+        rec = kept = 0
+        while kept <= upto_kept:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                row = ["?"]
+            rec += 1
+            if row == []:
+                blanks.add(rec)
+            else:
+                kept += 1
+    return blanks
+
+
+# ---------------------------------------------------------------- per-kind transforms
+
+def _check(cond: str, reason_sql: str) -> str:
+    return f"CASE WHEN {cond} THEN {reason_sql} END"
+
+
+def _quoted(expr: str) -> str:
+    """SQL producing 'value' in quotes, shortened, for a reason text."""
+    return f"'''' || left({expr}, 80) || ''''"
+
+
+def _first_error(checks: list[tuple[str, str]]) -> tuple[str, str]:
+    """SQL for the first failing check's reason, and for the column it names."""
+    if not checks:
+        return "NULL", "NULL"
+    reason = "coalesce(" + ", ".join(c for c, _ in checks) + ")" if len(checks) > 1 else checks[0][0]
+    col = "CASE " + " ".join(f"WHEN ({c}) IS NOT NULL THEN {q(label)}" for c, label in checks) + " END"
+    return reason, col
+
+
+def _text(m: Mapper, name: str) -> str:
+    spec = m.profile.fields.get(name)
+    if spec is None:
+        return "NULL::VARCHAR"
+    return map_values(m.base(spec), spec.values)
+
+
+def _date_check(m: Mapper, name: str, required: bool, checks: list) -> str:
+    spec = m.profile.fields[name]
+    raw = _text(m, name)
+    fmts = "[" + ", ".join(q(f) for f in spec.formats) + "]"
+    parsed = f"try_strptime({raw}, {fmts})::DATE"
+    label = m.column_label(spec)
+    shown = " or ".join(spec.formats).replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
+    if required:
+        checks.append((_check(f"{raw} IS NULL", q(f"{name} is empty")), label))
+    checks.append((_check(f"{raw} IS NOT NULL AND {parsed} IS NULL",
+                          f"'bad date ' || {_quoted(raw)} || {q(f' (expected {shown})')}"), label))
+    return parsed
+
+
+def _enum(m: Mapper, name: str, synonyms: dict[str, str], allowed: list[str], what: str, checks: list,
+          unknown_to: str | None = None) -> str:
+    spec = m.profile.fields.get(name)
+    if spec is None:
+        return "NULL::VARCHAR"
+    text = _text(m, name)
+    whens = " ".join(f"WHEN {q(k)} THEN {q(v)}" for k, v in synonyms.items())
+    canon = f"NULLIF(CASE lower({text}) {whens} ELSE lower({text}) END, '')" if whens else f"lower({text})"
+    ok = "(" + ", ".join(q(a) for a in allowed) + ")"
+    if unknown_to is not None:
+        return f"CASE WHEN {canon} IN {ok} THEN {canon} WHEN {canon} IS NULL THEN NULL ELSE {q(unknown_to)} END"
+    checks.append((_check(f"{canon} IS NOT NULL AND {canon} NOT IN {ok}",
+                          f"{_quoted(text)} || {q(' is not ' + what)}"), m.column_label(spec)))
+    return canon
+
+
+def _number(m: Mapper, name: str, checks: list, lo: float | None, hi: float | None) -> str:
+    spec = m.profile.fields.get(name)
+    if spec is None:
+        return "NULL::DOUBLE"
+    text = _text(m, name)
+    num = f"(TRY_CAST(replace(replace({text}, '%', ''), ',', '') AS DOUBLE) * {spec.scale!r})"
+    label = m.column_label(spec)
+    checks.append((_check(f"{text} IS NOT NULL AND {num} IS NULL", f"{_quoted(text)} || ' is not a number'"),
+                   label))
+    if lo is not None:
+        checks.append((_check(f"{num} < {lo} OR {num} > {hi}",
+                              f"{_quoted(text)} || {q(f' is outside {lo:g}-{hi:g}')}"), label))
+    return num
+
+
+def _source_sql(m: Mapper, src: str) -> str:
+    spec = m.profile.fields.get("source")
+    return f"coalesce({_text(m, 'source')}, {q(src)})" if spec else q(src)
+
+
+def _transform_samples(con, m: Mapper, src: str) -> None:
+    checks: list[tuple[str, str]] = []
+    f = m.profile.fields
+    date = _date_check(m, "date", True, checks)
+    strips = {s: _enum(m, s, STRIP_VALUES, ["positive", "negative", "invalid"],
+                       "a strip result (positive, negative, invalid or empty)", checks) for s in P.STRIPS}
+    pct = _number(m, "fentanyl_pct", checks, 0, 100)
+    linked = _enum(m, "overdose_linked", YESNO_VALUES, ["yes", "no"], "yes, no or empty", checks)
+    stype = _enum(m, "sample_type", SAMPLE_TYPE_VALUES, ["drug", "residue"], "drug or residue", checks)
+    form = _enum(m, "form", FORM_VALUES, list(dict.fromkeys(FORM_VALUES.values())), "", checks, unknown_to="other")
+    lists = {}
+    for name in P.LISTS:
+        spec = f.get(name)
+        if spec is None:
+            continue
+        text = _text(m, name)
+        lists[name] = (text, list_items_sql(text, spec.list))
+        if spec.list == "python":
+            checks.append((_check(f"{text} IS NOT NULL AND NOT regexp_full_match({text}, '\\s*\\[.*\\]\\s*', 's')",
+                                  f"{_quoted(text)} || ' is not a list like [''a'', ''b'']'"), m.column_label(spec)))
+    results = [strips[s] for s in P.STRIPS if s in f] + [pct] + [lists[n][0] for n in lists]
+    checks.append((_check(" AND ".join(f"{r} IS NULL" for r in results),
+                          q("no result: every strip, component and fentanyl_pct cell is empty")),
+                   "+".join(m.column_label(f[n]) for n in f if n in P.RESULT_FIELDS)))
+    err, err_col = _first_error(checks)
+    key_fields = m.profile.natural_key or [n for n in f if n not in ("sample_id", "notes", "source")]
+    key = "md5(concat_ws(" + q(SEP) + ", " + ", ".join(f"coalesce({m.base(f[k])}, '')" for k in key_fields) + "))"
+    sid = _text(m, "sample_id")
+    list_cols = "".join(f", {sql} AS {n}_items" for n, (_, sql) in lists.items())
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE t AS
+        SELECT rowid AS rec, {err} AS err, {err_col} AS err_col,
+               {_source_sql(m, src)} AS source, {sid} AS sid, {key} AS nkey,
+               {date} AS collected_date, {_text(m, 'site')} AS site, {_text(m, 'region')} AS region,
+               {_text(m, 'expected')} AS expected_raw, {stype} AS sample_type, {form} AS form,
+               {_text(m, 'colour')} AS colour,
+               {', '.join(f'{strips[s]} AS {s}' for s in P.STRIPS)},
+               {' OR '.join(f'{lists[n][0]} IS NOT NULL' for n in lists if n.startswith('ftir')) or 'false'}
+                   AS ftir_tested,
+               {' OR '.join(f'{lists[n][0]} IS NOT NULL' for n in lists if n.startswith('lab')) or 'false'}
+                   AS lab_tested,
+               {pct} AS fentanyl_pct, ({linked}) = 'yes' AS overdose_linked, {_text(m, 'notes')} AS notes
+               {list_cols}
+        FROM raw
+    """)
+
+
+def _insert_samples(con, run_id: int) -> tuple[int, int]:
+    """Insert new samples and their detections; return (loaded, duplicates skipped)."""
+    from . import substances
+
+    key_sql = substances.NAME_KEY_SQL
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE ok AS
+        SELECT *, CASE WHEN sid IS NOT NULL THEN source || ':' || sid
+                       ELSE source || ':' || left(nkey, 16) || '-'
+                            || row_number() OVER (PARTITION BY source, nkey ORDER BY rec) END AS sample_id
+        FROM t WHERE err IS NULL
+    """)
+    valid = con.execute("SELECT count(*) FROM ok").fetchone()[0]
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE new AS
+        SELECT * FROM ok
+        WHERE sample_id NOT IN (SELECT sample_id FROM samples)
+        QUALIFY row_number() OVER (PARTITION BY sample_id ORDER BY rec) = 1
+    """)
+    n_new = con.execute("SELECT count(*) FROM new").fetchone()[0]
+    ekey = key_sql.format(col="n.expected_raw")
+    con.execute(f"""
+        INSERT INTO samples
+        SELECT n.sample_id, n.source, n.collected_date, n.site, n.region, n.expected_raw,
+               sn.substance, CASE WHEN n.expected_raw IS NULL THEN NULL
+                                  WHEN sn.is_placeholder THEN NULL
+                                  ELSE coalesce(s.class, 'unclassified') END,
+               n.sample_type, n.form, n.colour, n.fentanyl_strip, n.benzo_strip, n.xylazine_strip,
+               n.nitazene_strip, n.medetomidine_strip, n.ftir_tested, n.lab_tested, n.fentanyl_pct,
+               n.overdose_linked, n.notes, {run_id}
+        FROM new n
+        LEFT JOIN substance_names sn ON sn.name_key = {ekey}
+        LEFT JOIN substances s ON s.substance = sn.substance
+        ORDER BY n.rec
+    """)
+    cols = {r[0] for r in con.execute("DESCRIBE new").fetchall()}
+    for name in P.LISTS:
+        if f"{name}_items" not in cols:
+            continue
+        method = "ftir" if name.startswith("ftir") else "lab"
+        all_trace = "true" if "trace" in name else "false"
+        key = key_sql.format(col="d.item")
+        con.execute(f"""
+            INSERT INTO detections
+            SELECT d.sample_id, '{method}', d.item, s.substance, coalesce(s.class, 'unclassified'),
+                   d.trace, NOT d.trace
+            FROM (SELECT sample_id, rec, item,
+                         {all_trace} OR regexp_matches(item, '(?i)\\(\\s*trace\\s*\\)\\s*$') AS trace
+                  FROM (SELECT sample_id, rec, unnest({name}_items) AS item FROM new)) d
+            LEFT JOIN substance_names sn ON sn.name_key = {key}
+            LEFT JOIN substances s ON s.substance = sn.substance
+            WHERE NOT coalesce(sn.is_placeholder, false)
+            ORDER BY d.rec
+        """)
+    for strip, (substance, cls) in STRIP_TARGETS.items():
+        con.execute(f"""
+            INSERT INTO detections
+            SELECT sample_id, '{strip}', {q(STRIP_RAW[strip])}, {q(substance) if substance else 'NULL'},
+                   {q(cls)}, false, true
+            FROM new WHERE {strip} = 'positive' ORDER BY rec
+        """)
+    con.execute("DROP TABLE ok; DROP TABLE new")
+    return n_new, valid - n_new
+
+
+def _transform_overdoses(con, m: Mapper, src: str) -> None:
+    checks: list[tuple[str, str]] = []
+    f = m.profile.fields
+    period_spec = f["period"]
+    period_text = _text(m, "period")
+    label = m.column_label(period_spec)
+    # Periods have few distinct labels: parse them in Python, join back.
+    labels = [r[0] for r in con.execute(f"SELECT DISTINCT {period_text} FROM raw").fetchall() if r[0] is not None]
+    parsed = [(lab, *p) for lab in labels if (p := parse_period(lab, period_spec.formats))]
+    con.execute("CREATE OR REPLACE TEMP TABLE periods (label VARCHAR, s DATE, e DATE, ptype VARCHAR)")
+    if parsed:
+        con.executemany("INSERT INTO periods VALUES (?, ?, ?, ?)", parsed)
+    checks.append((_check(f"{period_text} IS NULL", q("period is empty")), label))
+    checks.append((_check(f"{period_text} IS NOT NULL AND p.label IS NULL",
+                          f"{_quoted(period_text)} || {q(' is not a period (' + PERIOD_HELP + ')')}"), label))
+    measure = _enum(m, "measure", {}, list(MEASURES), "a measure (" + ", ".join(MEASURES) + ")", checks)
+    checks.append((_check(f"{measure} IS NULL", q("measure is empty")), m.column_label(f["measure"])))
+    unit = _enum(m, "unit", UNIT_VALUES, ["count", "rate", "percent"], "a unit (count, rate or percent)", checks)
+    checks.append((_check(f"{unit} IS NULL", q("unit is empty")), m.column_label(f["unit"])))
+    vspec = f.get("value")
+    vtext = m.base(vspec) if vspec else "NULL"
+    sup = [s.lower() for s in (vspec.suppressed if vspec and vspec.suppressed is not None else DEFAULT_SUPPRESSED)]
+    mis = [s.lower() for s in (vspec.missing if vspec and vspec.missing is not None else DEFAULT_MISSING)]
+    lv = f"lower(coalesce({vtext}, ''))"
+    is_sup = f"({lv} IN ({', '.join(q(s) for s in sup) or 'NULL'}) OR regexp_full_match({lv}, '<\\s*[0-9]+'))"
+    is_mis = f"({lv} IN ({', '.join(q(s) for s in mis) or 'NULL'}))"
+    num = f"TRY_CAST(replace({vtext}, ',', '') AS DOUBLE) * {(vspec.scale if vspec else 1.0)!r}"
+    if vspec:
+        checks.append((_check(f"NOT {is_sup} AND NOT {is_mis} AND {num} IS NULL",
+                              f"{_quoted(vtext)} || ' is not a number or a suppression marker'"),
+                       m.column_label(vspec)))
+    err, err_col = _first_error(checks)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE t AS
+        SELECT raw.rowid AS rec, {err} AS err, {err_col} AS err_col, {_source_sql(m, src)} AS source,
+               {_text(m, 'region')} AS region, {_text(m, 'site')} AS site,
+               p.s AS period_start, p.e AS period_end, {period_text} AS period_label, p.ptype AS period_type,
+               {measure} AS measure, {_text(m, 'substance')} AS substance, {_text(m, 'breakdown')} AS breakdown,
+               {unit} AS unit,
+               CASE WHEN {is_sup} OR {is_mis} THEN NULL ELSE {num} END AS value,
+               coalesce({is_sup}, false) AS suppressed,
+               CASE WHEN {num} IS NULL THEN {vtext} END AS value_label
+        FROM raw LEFT JOIN periods p ON p.label = {period_text}
+    """)
+
+
+def _insert_overdoses(con, run_id: int) -> tuple[int, int]:
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE new AS
+        SELECT md5(concat_ws({q(SEP)}, source, coalesce(region, ''), coalesce(site, ''), period_label, measure,
+                              coalesce(substance, ''), coalesce(breakdown, ''), unit)) AS event_key, *
+        FROM t WHERE err IS NULL
+    """)
+    valid = con.execute("SELECT count(*) FROM new").fetchone()[0]
+    n = con.execute(f"""
+        INSERT INTO overdose_events
+        SELECT event_key, source, region, site, period_start, period_end, period_label, period_type, measure,
+               substance, breakdown, unit, value, suppressed, value_label, {run_id}
+        FROM new WHERE event_key NOT IN (SELECT event_key FROM overdose_events)
+        QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY rec) = 1
+        ORDER BY rec
+    """).fetchone()[0]
+    con.execute("DROP TABLE new; DROP TABLE IF EXISTS periods")
+    return n, valid - n
+
+
+def _transform_alerts(con, m: Mapper, src: str) -> None:
+    checks: list[tuple[str, str]] = []
+    date = _date_check(m, "date", True, checks)
+    title = _text(m, "title")
+    checks.append((_check(f"{title} IS NULL", q("title is empty")), m.column_label(m.profile.fields["title"])))
+    link = _text(m, "link")
+    safe_link = f"CASE WHEN regexp_full_match({link}, 'https?://[^\\s<>\"]+', 'i') THEN {link} END"
+    err, err_col = _first_error(checks)
+    aid = _text(m, "alert_id")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE t AS
+        SELECT rowid AS rec, {err} AS err, {err_col} AS err_col, {_source_sql(m, src)} AS source, {aid} AS aid,
+               {date} AS issued_date, {_text(m, 'region')} AS region, {_text(m, 'type')} AS alert_type,
+               {title} AS title, {_text(m, 'text')} AS body, {safe_link} AS link
+        FROM raw
+    """)
+
+
+def _insert_alerts(con, run_id: int) -> tuple[int, int]:
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE new AS
+        SELECT coalesce(source || ':' || aid,
+                        source || ':' || left(md5(concat_ws({q(SEP)}, issued_date::VARCHAR, coalesce(region, ''),
+                                                           title)), 16)) AS alert_id, *
+        FROM t WHERE err IS NULL
+    """)
+    valid = con.execute("SELECT count(*) FROM new").fetchone()[0]
+    n = con.execute(f"""
+        INSERT INTO alerts
+        SELECT alert_id, source, issued_date, region, alert_type, title, body, link, {run_id}
+        FROM new WHERE alert_id NOT IN (SELECT alert_id FROM alerts)
+        QUALIFY row_number() OVER (PARTITION BY alert_id ORDER BY rec) = 1
+        ORDER BY rec
+    """).fetchone()[0]
+    con.execute("DROP TABLE new")
+    return n, valid - n
+
+
+# ---------------------------------------------------------------- progress
+
+class _progress_display:
+    """A rich progress line for a file, shown only on a terminal and only once the load has taken a second."""
+
+    def __init__(self, enabled: bool, name: str):
+        import threading
+
+        self.enabled = enabled and sys.stdout.isatty()
+        self.name = name
+        self.text = "starting"
+        self.progress = None
+        self.task = None
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(1.0, self._show) if self.enabled else None
+
+    def __enter__(self):
+        if self.timer:
+            self.timer.daemon = True
+            self.timer.start()
+        return self.update
+
+    def _show(self) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with self.lock:
+            if self.timer is None:
+                return
+            self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                     transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task(f"{self.name}: {self.text}", total=None)
+
+    def update(self, text: str) -> None:
+        self.text = text
+        with self.lock:
+            if self.progress is not None:
+                self.progress.update(self.task, description=f"{self.name}: {text}")
+
+    def __exit__(self, *exc):
+        with self.lock:
+            if self.timer:
+                self.timer.cancel()
+                self.timer = None
+            if self.progress is not None:
+                self.progress.stop()
+        return False

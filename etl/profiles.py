@@ -1,0 +1,288 @@
+"""Source profiles: how a CSV layout maps onto the canonical fields, read from TOML mapping files.
+
+The built-in profiles in etl/profiles/*.toml are written in the same format users write (docs/data-formats.md),
+so anything a built-in does, a user's mapping can do.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
+KINDS = ("samples", "overdoses", "alerts")
+STRIPS = ("fentanyl_strip", "benzo_strip", "xylazine_strip", "nitazene_strip", "medetomidine_strip")
+LISTS = ("ftir_components", "lab_components", "ftir_trace_components", "lab_trace_components")
+LIST_FORMATS = (";", ",", "|", "python")
+
+# canonical field -> type, per kind (the types decide how a value is checked)
+FIELDS: dict[str, dict[str, str]] = {
+    "samples": {
+        "sample_id": "text", "date": "date", "site": "text", "region": "text", "expected": "text",
+        "sample_type": "sample_type", "form": "form", "colour": "text",
+        **{s: "strip" for s in STRIPS},
+        **{c: "list" for c in LISTS},
+        "fentanyl_pct": "percent", "overdose_linked": "yesno", "notes": "text", "source": "text",
+    },
+    "overdoses": {
+        "period": "period", "region": "text", "site": "text", "measure": "measure", "substance": "text",
+        "breakdown": "text", "unit": "unit", "value": "value", "source": "text",
+    },
+    "alerts": {
+        "alert_id": "text", "date": "date", "region": "text", "type": "text", "title": "text", "text": "text",
+        "link": "link", "source": "text",
+    },
+}
+REQUIRED_FIELDS = {
+    "samples": ("date",),
+    "overdoses": ("period", "measure", "unit"),
+    "alerts": ("date", "title"),
+}
+RESULT_FIELDS = STRIPS + LISTS + ("fentanyl_pct",)
+
+# Person-level column names (BRIEF 7): compared after lower-casing and turning punctuation into spaces.
+PERSON_COLUMNS = {
+    "name", "first name", "firstname", "last name", "lastname", "surname", "given name", "full name",
+    "client name", "patient name", "participant name", "person name",
+    "phone", "phone number", "telephone", "mobile", "cell phone", "email", "e mail", "email address",
+    "dob", "date of birth", "birth date", "birthdate", "birthday",
+    "health number", "health card", "health card number", "phn", "hcn", "personal health number", "mrn",
+    "medical record number", "sin", "ssn", "social insurance number",
+    "address", "home address", "street address", "client address", "postal code", "postcode", "zip code",
+}
+
+
+class ProfileError(Exception):
+    """A mapping file that cannot be used; ``str()`` is one line naming the file."""
+
+
+@dataclass
+class FieldSpec:
+    """Where one canonical field comes from, and how its cells are read."""
+
+    name: str
+    column: str | None = None           # one source column
+    value: str | None = None            # a constant for every row
+    template: str | None = None         # "{year} {year_stage}": columns in braces, text between kept
+    columns: list[str] | None = None    # several columns joined (non-empty ones) with `separator`
+    separator: str = " | "
+    formats: list[str] = field(default_factory=list)   # strptime formats for date fields
+    values: dict[str, str] = field(default_factory=dict)  # value map, keys compared case-insensitively
+    list: str | None = None             # list cells: ";" "," "|" or "python"
+    scale: float = 1.0                  # multiply numbers (e.g. 100 when a share is written 0-1)
+    suppressed: list[str] | None = None  # value field: markers of suppressed small counts
+    missing: list[str] | None = None     # value field: markers of missing values
+    optional: bool = False              # the column may be absent from the header
+
+    def source_columns(self) -> list[str]:
+        """Source columns this field reads."""
+        if self.column:
+            return [self.column]
+        if self.columns:
+            return list(self.columns)
+        if self.template:
+            return template_columns(self.template)
+        return []
+
+
+@dataclass
+class Profile:
+    """A source layout: kind, recognisable header, field mapping, natural key."""
+
+    name: str
+    kind: str
+    source: str
+    fields: dict[str, FieldSpec]
+    required_columns: list[str]
+    one_of_columns: list[str] = field(default_factory=list)
+    ignore_columns: list[str] = field(default_factory=list)
+    natural_key: list[str] = field(default_factory=list)
+    delimiter: str | None = None
+    description: str = ""
+    origin: str = ""
+
+    def missing_columns(self, header: list[str]) -> list[str]:
+        """Required source columns absent from ``header`` (case-insensitive)."""
+        have = {h.strip().lower() for h in header}
+        missing = [c for c in self.required_columns if c.lower() not in have]
+        if self.one_of_columns and not any(c.lower() in have for c in self.one_of_columns):
+            missing.append("one of " + "/".join(self.one_of_columns))
+        return missing
+
+
+def template_columns(template: str) -> list[str]:
+    """Column names written in braces in a template."""
+    return re.findall(r"\{([^{}]+)\}", template)
+
+
+def normalise_column_name(name: str) -> str:
+    """Lower case, punctuation and underscores to single spaces: 'Date_of-Birth ' -> 'date of birth'."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", name.lower()).split())
+
+
+def is_person_column(name: str) -> bool:
+    """True for headers that name a person-level identifier (name, phone, email, date of birth, health number...)."""
+    return normalise_column_name(name) in PERSON_COLUMNS
+
+
+# ---------------------------------------------------------------- parsing mapping files
+
+_FIELD_KEYS = {"column", "value", "template", "columns", "separator", "format", "formats", "values", "list",
+               "scale", "suppressed", "missing", "optional"}
+_TOP_KEYS = {"name", "kind", "source", "description", "delimiter", "required_columns", "one_of_columns",
+             "ignore_columns", "natural_key", "fields"}
+
+
+def parse_profile(text: str, origin: str) -> Profile:
+    """Build a :class:`Profile` from mapping-file text; ``origin`` names the file in errors."""
+    def fail(msg: str) -> ProfileError:
+        return ProfileError(f"{origin}: {msg}")
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise fail(f"not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise fail(f"unknown setting {unknown[0]!r} (allowed: {', '.join(sorted(_TOP_KEYS))})")
+    kind = data.get("kind")
+    if kind not in KINDS:
+        raise fail(f"kind must be one of {', '.join(KINDS)} (got {kind!r})")
+    name = str(data.get("name") or Path(origin).stem)
+    known = FIELDS[kind]
+    raw_fields = data.get("fields")
+    if not isinstance(raw_fields, dict) or not raw_fields:
+        raise fail("a [fields] table is required: canonical field = source column")
+    fields: dict[str, FieldSpec] = {}
+    for fname, spec in raw_fields.items():
+        if fname not in known:
+            raise fail(f"unknown field {fname!r} for kind {kind} (known: {', '.join(known)})")
+        fields[fname] = _parse_field(fname, spec, known[fname], fail)
+    for req in REQUIRED_FIELDS[kind]:
+        if req not in fields:
+            raise fail(f"field {req!r} is required for kind {kind}")
+    if kind == "samples" and not any(f in fields for f in RESULT_FIELDS):
+        raise fail("a samples mapping needs at least one result field (" + ", ".join(RESULT_FIELDS) + ")")
+    natural_key = _str_list(data.get("natural_key", []), "natural_key", fail)
+    for k in natural_key:
+        if k not in fields:
+            raise fail(f"natural_key names {k!r}, which is not a mapped field")
+    delimiter = data.get("delimiter")
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+        raise fail("delimiter must be one character, e.g. \",\" or \";\" or \"\\t\"")
+    mapped = [c for f in fields.values() if not f.optional for c in f.source_columns()]
+    required = _str_list(data.get("required_columns", mapped), "required_columns", fail)
+    profile = Profile(
+        name=name, kind=kind, source=str(data.get("source") or name), fields=fields,
+        required_columns=list(dict.fromkeys(required)),
+        one_of_columns=_str_list(data.get("one_of_columns", []), "one_of_columns", fail),
+        ignore_columns=_str_list(data.get("ignore_columns", []), "ignore_columns", fail),
+        natural_key=natural_key, delimiter=delimiter, description=str(data.get("description", "")),
+        origin=origin,
+    )
+    for f in fields.values():
+        for col in f.source_columns():
+            if is_person_column(col) and col.lower() not in {c.lower() for c in profile.ignore_columns}:
+                raise fail(f"field {f.name!r} reads column {col!r}, which holds a person-level identifier;"
+                           " such columns are never stored")
+    return profile
+
+
+def _str_list(value, key: str, fail) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(f"{key} must be a list of strings")
+    return list(value)
+
+
+def _parse_field(fname: str, spec, ftype: str, fail) -> FieldSpec:
+    if isinstance(spec, str):
+        spec = {"column": spec}
+    if not isinstance(spec, dict):
+        raise fail(f"field {fname!r}: write a column name in quotes or a table like {{ column = \"...\" }}")
+    bad = sorted(set(spec) - _FIELD_KEYS)
+    if bad:
+        raise fail(f"field {fname!r}: unknown setting {bad[0]!r} (allowed: {', '.join(sorted(_FIELD_KEYS))})")
+    sources = [k for k in ("column", "value", "template", "columns") if k in spec]
+    if len(sources) != 1:
+        raise fail(f"field {fname!r}: give exactly one of column, value, template or columns")
+    formats = spec.get("formats", spec.get("format", []))
+    formats = [formats] if isinstance(formats, str) else formats
+    if ftype == "date" and not formats:
+        formats = ["%Y-%m-%d"]
+    values = spec.get("values", {})
+    if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+        raise fail(f"field {fname!r}: values must map source text to canonical text, e.g. {{ True = \"positive\" }}")
+    lst = spec.get("list")
+    if ftype == "list":
+        lst = lst or ";"
+        if lst not in LIST_FORMATS:
+            raise fail(f"field {fname!r}: list must be one of \";\" \",\" \"|\" \"python\" (got {lst!r})")
+    elif lst is not None:
+        raise fail(f"field {fname!r}: list applies only to component fields")
+    if "template" in spec and not template_columns(spec["template"]):
+        raise fail(f"field {fname!r}: template names no column in braces, e.g. \"{{year}} {{quarter}}\"")
+    try:
+        scale = float(spec.get("scale", 1.0))
+    except (TypeError, ValueError):
+        raise fail(f"field {fname!r}: scale must be a number") from None
+    return FieldSpec(
+        name=fname, column=spec.get("column"), value=spec.get("value"), template=spec.get("template"),
+        columns=spec.get("columns"), separator=spec.get("separator", " | "), formats=list(formats),
+        values={str(k).strip().lower(): v for k, v in values.items()}, list=lst, scale=scale,
+        suppressed=spec.get("suppressed"), missing=spec.get("missing"), optional=bool(spec.get("optional", False)),
+    )
+
+
+def load_profile_file(path: str | Path) -> Profile:
+    """Read a mapping file (TOML)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ProfileError(f"{path.name}: no such mapping file") from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise ProfileError(f"{path.name}: cannot read the mapping file ({exc.__class__.__name__})") from None
+    return parse_profile(text, path.name)
+
+
+def builtin_profiles() -> dict[str, Profile]:
+    """The profiles shipped in etl/profiles/, by name."""
+    out = {}
+    for p in sorted(BUILTIN_DIR.glob("*.toml")):
+        prof = load_profile_file(p)
+        out[prof.name] = prof
+    return out
+
+
+def resolve(profile: str | Path | None) -> Profile | None:
+    """``--profile`` value to a profile: a built-in name, or a path to a mapping file; None means detect."""
+    if profile is None:
+        return None
+    text = str(profile)
+    builtins = builtin_profiles()
+    if text in builtins:
+        return builtins[text]
+    if text.endswith((".toml", ".TOML")) or Path(text).exists():
+        return load_profile_file(text)
+    raise ProfileError(f"{text}: no built-in profile of that name and no such mapping file"
+                       f" (built-ins: {', '.join(builtins)})")
+
+
+def detect(header: list[str], file_name: str) -> Profile:
+    """The built-in profile whose required columns the header has (the most specific wins), or ProfileError."""
+    candidates = []
+    for prof in builtin_profiles().values():
+        missing = prof.missing_columns(header)
+        candidates.append((len(missing), -len(prof.required_columns), prof, missing))
+    matches = [c for c in candidates if c[0] == 0]
+    if matches:
+        return min(matches, key=lambda c: c[1])[2]
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    parts = [f"{p.name} (missing {', '.join(repr(m) for m in miss[:4])}{'...' if len(miss) > 4 else ''})"
+             for _, _, p, miss in candidates]
+    raise ProfileError(f"{file_name}: unknown layout; expected one of: {'; '.join(parts)}."
+                       " Write a mapping file (docs/data-formats.md) and pass --profile")

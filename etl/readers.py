@@ -1,0 +1,280 @@
+"""Open a CSV the way users bring it: check bytes and encoding, read the header, hand DuckDB a clean UTF-8 file.
+
+Whole-file problems raise :class:`FileRefused` with one line naming the file; nothing here reads rows into Python
+(DuckDB does that), except :func:`record_lines`, which maps record numbers to physical lines for the few rows that
+are rejected.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_LINE_BYTES = 1024 * 1024
+CHUNK = 4 * 1024 * 1024
+DELIMITERS = [",", ";", "\t", "|"]
+
+_LONG_LINE = re.compile(rb"[^\n]{%d}" % (MAX_LINE_BYTES + 1))
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+
+
+class FileRefused(Exception):
+    """A whole-file problem; ``str()`` is the one line shown to the user."""
+
+
+@dataclass
+class CsvFile:
+    """A checked CSV: where DuckDB should read it (UTF-8), its header and facts about the original bytes."""
+
+    path: Path                 # the file the user named
+    read_path: Path            # UTF-8 file for DuckDB (the original, or a converted temporary copy)
+    content_hash: str          # sha256 of the original bytes
+    encoding: str              # utf-8 | utf-8-sig | cp1252 | latin-1
+    delimiter: str
+    header: list[str]
+    physical_lines: int        # newline count (+1 if the last line has no newline)
+    temporary: bool = False
+    size: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def cleanup(self) -> None:
+        """Remove the converted copy, if one was made."""
+        if self.temporary:
+            try:
+                os.unlink(self.read_path)
+            except FileNotFoundError:
+                pass
+
+
+def _refuse(path: Path, why: str) -> FileRefused:
+    return FileRefused(f"{path.name}: {why}")
+
+
+def sniff_bytes(path: Path, head: bytes) -> None:
+    """Refuse spreadsheets, archives, UTF-16 and binary files from their first bytes."""
+    if head.startswith(b"PK\x03\x04"):
+        raise _refuse(path, "this is a zip archive or an .xlsx spreadsheet, not CSV; save it as CSV (UTF-8) and load that")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _refuse(path, "this is an .xls spreadsheet, not CSV; save it as CSV (UTF-8) and load that")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _refuse(path, "UTF-16 text is not supported; save it as CSV UTF-8 and load that")
+    if b"\x00" in head:
+        raise _refuse(path, "binary file (it contains NUL bytes), not CSV text")
+    if head.startswith(b"%PDF"):
+        raise _refuse(path, "this is a PDF, not CSV")
+    controls = len(_CONTROL.findall(head))
+    if controls > max(2, len(head) // 1000):
+        raise _refuse(path, "binary file (it contains control characters), not CSV text")
+
+
+def scan(path: Path) -> tuple[str, str, int, int]:
+    """One pass over the bytes: hash, encoding (utf-8 / utf-8-sig / cp1252 / latin-1), line count, size.
+
+    Refuses NUL bytes anywhere and any line over 1 MB, naming the line number.
+    """
+    sha = hashlib.sha256()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8 = True
+    cp1252_ok = True
+    lines = 0
+    size = 0
+    carry = b""          # bytes since the last newline, for the long-line check
+    last = b""
+    with open(path, "rb") as fh:
+        first = True
+        while True:
+            chunk = fh.read(CHUNK)
+            if not chunk:
+                break
+            if first:
+                sniff_bytes(path, chunk[:65536])
+                first = False
+            sha.update(chunk)
+            size += len(chunk)
+            if b"\x00" in chunk:
+                raise _refuse(path, "binary file (it contains NUL bytes), not CSV text")
+            if is_utf8:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+            if not is_utf8 and cp1252_ok:
+                cp1252_ok = not re.search(rb"[\x81\x8d\x8f\x90\x9d]", chunk)
+            probe = carry + chunk
+            m = _LONG_LINE.search(probe)
+            if m:
+                line_no = lines + probe[: m.start()].count(b"\n") + 1
+                raise _refuse(path, f"line {line_no} is longer than 1 MB; this is not a CSV this loader accepts")
+            nl = chunk.count(b"\n")
+            lines += nl
+            cut = probe.rfind(b"\n")
+            carry = probe[cut + 1:] if cut >= 0 else probe
+            last = chunk[-1:]
+    if is_utf8:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            is_utf8 = False
+    if size == 0:
+        raise _refuse(path, "the file is empty")
+    if last != b"\n":
+        lines += 1
+    if is_utf8:
+        with open(path, "rb") as fh:
+            bom = fh.read(3) == codecs.BOM_UTF8
+        encoding = "utf-8-sig" if bom else "utf-8"
+    else:
+        encoding = "cp1252" if cp1252_ok else "latin-1"
+    return sha.hexdigest(), encoding, lines, size
+
+
+def to_utf8(path: Path, encoding: str) -> Path:
+    """Write a UTF-8 copy of a cp1252/latin-1 (or BOM-prefixed) file to a temporary file and return its path."""
+    fd, tmp = tempfile.mkstemp(prefix="supplywatch-", suffix=".csv")
+    with open(path, "r", encoding=encoding, newline="") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
+        while True:
+            text = src.read(CHUNK)
+            if not text:
+                break
+            dst.write(text)
+    return Path(tmp)
+
+
+def first_line(path: Path, encoding: str) -> str:
+    """The first physical line, decoded, without its line ending or BOM."""
+    with open(path, "r", encoding=encoding, newline="") as fh:
+        line = fh.readline(MAX_LINE_BYTES + 1)
+    return line.lstrip("\ufeff").rstrip("\r\n")
+
+
+def sniff_delimiter(line: str) -> str:
+    """The delimiter among , ; tab | that occurs most in the header line outside quotes (comma on a tie)."""
+    outside = re.sub(r'"[^"]*"', "", line)
+    best = max(DELIMITERS, key=lambda d: (outside.count(d), d == ","))
+    return best
+
+
+def parse_header(path: Path, line: str, delimiter: str) -> list[str]:
+    """Split the header line into trimmed column names; refuse blank or duplicate names."""
+    try:
+        names = next(csv.reader([line], delimiter=delimiter, quotechar='"', strict=True))
+    except (csv.Error, StopIteration) as exc:
+        raise _refuse(path, f"line 1: the header cannot be read as CSV ({exc})") from None
+    names = [n.strip() for n in names]
+    if not any(names):
+        raise _refuse(path, "line 1: the header is blank; the first line must name the columns")
+    seen: set[str] = set()
+    for i, n in enumerate(names, start=1):
+        if n == "":
+            if i == len(names):  # a trailing delimiter: allow one unnamed last column
+                continue
+            raise _refuse(path, f"line 1, column {i}: a column has no name")
+        if n.lower() in seen:
+            raise _refuse(path, f"line 1: column '{n}' appears twice in the header")
+        seen.add(n.lower())
+    return names
+
+
+def open_csv(path: str | os.PathLike, delimiter: str | None = None) -> CsvFile:
+    """Check a file and return a :class:`CsvFile` ready for DuckDB, or raise :class:`FileRefused`."""
+    path = Path(path)
+    if not path.exists():
+        raise FileRefused(f"{path.name}: no such file")
+    if path.is_dir():
+        raise FileRefused(f"{path.name}: is a folder, not a CSV file")
+    content_hash, encoding, lines, size = scan(path)
+    line = first_line(path, encoding)
+    if line.strip() == "":
+        raise _refuse(path, "line 1 is blank; the first line must name the columns")
+    delim = delimiter or sniff_delimiter(line)
+    header = parse_header(path, line, delim)
+    read_path, temporary = path, False
+    if encoding not in ("utf-8", "utf-8-sig"):
+        read_path, temporary = to_utf8(path, encoding), True
+    result = CsvFile(path, read_path, content_hash, encoding, delim, header, lines, temporary, size)
+    if not _has_data_after_header(read_path):
+        result.cleanup()
+        raise _refuse(path, "the file has a header but no data rows")
+    return result
+
+
+def _has_data_after_header(path: Path) -> bool:
+    with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            next(reader)
+        except (StopIteration, csv.Error):
+            return False
+        for _ in range(1000):
+            try:
+                row = next(reader)
+            except StopIteration:
+                return False
+            except csv.Error:
+                return True  # something is there; DuckDB will say what is wrong with it
+            if any(cell.strip() for cell in row):
+                return True
+        return True
+
+
+def record_lines(path: Path, delimiter: str, records: set[int]) -> dict[int, tuple[int, str]]:
+    """Map 1-based data record numbers to (first physical line, raw text) for the records asked for.
+
+    DuckDB numbers rows by record, not by line; a quoted field may hold newlines, so the physical line is
+    found by reading up to the last record asked for. Reads the UTF-8 copy DuckDB read.
+    """
+    if not records:
+        return {}
+    wanted = set(records)
+    last = max(wanted)
+    out: dict[int, tuple[int, str]] = {}
+    with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+        text_lines: list[str] = []
+        reader = csv.reader(_Tee(fh, text_lines), delimiter=delimiter, quotechar='"')
+        line_no = 0
+        try:
+            next(reader)
+        except (StopIteration, csv.Error):
+            return out
+        line_no = reader.line_num
+        rec = 0
+        while rec < last:
+            text_lines.clear()
+            start = line_no + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                row = None
+            line_no = reader.line_num
+            if row == [] and not "".join(text_lines).strip():
+                continue  # blank line: DuckDB skips it too
+            rec += 1
+            if rec in wanted:
+                out[rec] = (start, "".join(text_lines).rstrip("\r\n"))
+    return out
+
+
+class _Tee:
+    """Iterator over a text file that also keeps the raw lines the csv reader consumed."""
+
+    def __init__(self, fh: io.TextIOBase, sink: list[str]):
+        self.fh, self.sink = fh, sink
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.fh.readline()
+        if not line:
+            raise StopIteration
+        self.sink.append(line)
+        return line
