@@ -1,0 +1,253 @@
+"""Plotly figures for the supply pages: Okabe-Ito colours, and marker shapes and dashes so meaning is never colour-only.
+
+Every function takes already-aggregated (and, for the public, already-suppressed) frames plus the page's
+translator ``_``; captions and table alternatives are written by the pages.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
+PATTERNS = ("", "/", "\\", "x", ".", "+", "-", "|")
+
+
+def style(i: int) -> dict:
+    """Colour, marker symbol, line dash and bar pattern for series number ``i``."""
+    j = i % len(OKABE_ITO)
+    return {"color": OKABE_ITO[j], "symbol": SYMBOLS[j], "dash": DASHES[j], "pattern": PATTERNS[j]}
+
+
+def _layout(fig: go.Figure, y_title: str, percent: bool = False, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hovermode="closest",
+        template="plotly_white",
+    )
+    fig.update_yaxes(title_text=y_title, rangemode="tozero")
+    if percent:
+        fig.update_yaxes(tickformat=".0%", range=[0, 1.02])
+    return fig
+
+
+def rate_lines(
+    df: pd.DataFrame, series: str, label: Callable[[str], str], _: Callable[[str], str], y_title: str
+) -> go.Figure:
+    """Rates over time, one line per ``series`` value, with Wilson error bars; low-n points drawn hollow."""
+    fig = go.Figure()
+    for i, (key, part) in enumerate(df.groupby(series, sort=True, dropna=False)):
+        s = style(i)
+        part = part.sort_values("period")
+        shown = part[part["share"].notna()]
+        share = shown["share"].astype(float)
+        symbols = [s["symbol"] + ("-open" if low else "") for low in shown["low_n"]]
+        fig.add_trace(
+            go.Scatter(
+                x=shown["period"],
+                y=share,
+                mode="lines+markers",
+                name=label(key),
+                line={"color": s["color"], "dash": s["dash"]},
+                marker={"symbol": symbols, "size": 9, "color": s["color"]},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": shown["hi"].astype(float) - share,
+                    "arrayminus": share - shown["lo"].astype(float),
+                    "thickness": 1,
+                },
+                customdata=list(zip(shown["k_text"], shown["n_text"], shown["low_n"].map(lambda v: _("low n") if v else ""))),
+                hovertemplate="%{x|%Y-%m-%d}: %{y:.0%} (%{customdata[0]}/%{customdata[1]}) %{customdata[2]}<extra>"
+                + label(key)
+                + "</extra>",
+            )
+        )
+    return _layout(fig, y_title, percent=True)
+
+
+def concentration(df: pd.DataFrame, _: Callable[[str], str]) -> go.Figure:
+    """Monthly median fentanyl % with the interquartile range as error bars; low-n months hollow."""
+    s = style(0)
+    shown = df[df["median"].notna()]
+    fig = go.Figure(
+        go.Scatter(
+            x=shown["period"],
+            y=shown["median"],
+            mode="lines+markers",
+            name=_("Median"),
+            line={"color": s["color"]},
+            marker={"symbol": ["circle-open" if low else "circle" for low in shown["low_n"]], "size": 9},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": shown["q3"] - shown["median"],
+                "arrayminus": shown["median"] - shown["q1"],
+            },
+            customdata=list(zip(shown["n_text"], shown["q1"], shown["q3"])),
+            hovertemplate="%{x|%Y-%m}: %{y:.1f}% (IQR %{customdata[1]:.1f}-%{customdata[2]:.1f}, n=%{customdata[0]})<extra></extra>",
+        )
+    )
+    return _layout(fig, _("Fentanyl % by weight"))
+
+
+def bars(
+    x: list, y: list, text: list, _: Callable[[str], str], y_title: str, x_title: str = "", horizontal: bool = False
+) -> go.Figure:
+    """A single-series bar chart with the values written on the bars and a hatch pattern."""
+    s = style(0)
+    kwargs = {"y": x, "x": y, "orientation": "h"} if horizontal else {"x": x, "y": y}
+    fig = go.Figure(
+        go.Bar(**kwargs, text=text, textposition="auto", marker={"color": s["color"], "pattern": {"shape": "/"}})
+    )
+    fig = _layout(fig, y_title if not horizontal else x_title)
+    if horizontal:
+        fig.update_xaxes(title_text=y_title)
+    else:
+        fig.update_xaxes(title_text=x_title)
+    return fig
+
+
+def rate_bars(df: pd.DataFrame, label_col: str, _: Callable[[str], str], x_title: str) -> go.Figure:
+    """Horizontal bars of a share with Wilson error bars and the 'k/n' text on each bar."""
+    shown = df[df["share"].notna()]
+    share = shown["share"].astype(float)
+    s = style(0)
+    fig = go.Figure(
+        go.Bar(
+            y=shown[label_col],
+            x=share,
+            orientation="h",
+            text=[f"{k}/{n}" for k, n in zip(shown["k_text"], shown["n_text"])],
+            textposition="auto",
+            marker={"color": s["color"], "pattern": {"shape": "/"}},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": shown["hi"].astype(float) - share,
+                "arrayminus": share - shown["lo"].astype(float),
+            },
+        )
+    )
+    fig = _layout(fig, "", height=max(260, 40 * len(shown) + 80))
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.05], title_text=x_title)
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def matrix(values: pd.DataFrame, text: pd.DataFrame, x_title: str, y_title: str) -> go.Figure:
+    """A count matrix as a heatmap (cividis, colour-blind safe) with every cell's number written in it."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=values.to_numpy(dtype=float),
+            x=list(values.columns),
+            y=list(values.index),
+            text=text.to_numpy(),
+            texttemplate="%{text}",
+            colorscale="Cividis",
+            showscale=False,
+            hovertemplate="%{y} / %{x}: %{text}<extra></extra>",
+        )
+    )
+    fig = _layout(fig, y_title, height=max(320, 34 * len(values) + 120))
+    fig.update_xaxes(title_text=x_title, side="top")
+    fig.update_yaxes(autorange="reversed", rangemode="normal")
+    return fig
+
+
+def overdoses(
+    series: pd.DataFrame,
+    supply: pd.DataFrame | None,
+    alert_dates: list,
+    lag_from,
+    _: Callable[[str], str],
+    supply_label: str,
+) -> go.Figure:
+    """Overdose counts per measure (top) against a supply signal (bottom), alert dates as dashed lines,
+    suppressed periods as 'x' markers on the axis labelled "suppressed", the reporting-lag window shaded."""
+    rows = 2 if supply is not None and len(supply) else 1
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    for i, (key, part) in enumerate(series.groupby("series", sort=True)):
+        s = style(i)
+        part = part.sort_values("period_start")
+        fig.add_trace(
+            go.Scatter(
+                x=part["period_start"],
+                y=part["value"],
+                mode="lines+markers",
+                name=key,
+                connectgaps=False,
+                line={"color": s["color"], "dash": s["dash"]},
+                marker={"symbol": s["symbol"], "color": s["color"]},
+            ),
+            row=1,
+            col=1,
+        )
+        hidden = part[part["suppressed"]]
+        if len(hidden):
+            fig.add_trace(
+                go.Scatter(
+                    x=hidden["period_start"],
+                    y=[0] * len(hidden),
+                    mode="markers+text",
+                    name=f"{key}: {_('suppressed')}",
+                    text=[_("suppressed")] * len(hidden),
+                    textposition="top center",
+                    textfont={"size": 9},
+                    marker={"symbol": "x-thin-open", "size": 10, "color": s["color"], "line": {"width": 2}},
+                    hovertemplate="%{x|%Y-%m-%d}: " + _("suppressed") + " %{customdata}<extra></extra>",
+                    customdata=hidden["value_label"].fillna(""),
+                ),
+                row=1,
+                col=1,
+            )
+    if rows == 2:
+        s = style(4)
+        share = supply["share"].astype(float)
+        fig.add_trace(
+            go.Scatter(
+                x=supply["period"],
+                y=share,
+                mode="lines+markers",
+                name=supply_label,
+                line={"color": s["color"], "dash": "dot"},
+                marker={"symbol": s["symbol"], "color": s["color"]},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": supply["hi"].astype(float) - share,
+                    "arrayminus": share - supply["lo"].astype(float),
+                },
+            ),
+            row=2,
+            col=1,
+        )
+        fig.update_yaxes(tickformat=".0%", range=[0, 1.02], title_text=_("Supply"), row=2, col=1)
+    for d in alert_dates:
+        fig.add_vline(x=pd.Timestamp(d).timestamp() * 1000, line_dash="dash", line_color="#000000", line_width=1)
+    if alert_dates:
+        fig.add_annotation(
+            x=pd.Timestamp(max(alert_dates)), y=1, yref="paper", text=_("alert"), showarrow=False, yanchor="bottom"
+        )
+    if lag_from is not None:
+        fig.add_vrect(
+            x0=pd.Timestamp(lag_from), x1=pd.Timestamp(series["period_end"].max()) if len(series) else pd.Timestamp(lag_from),
+            fillcolor="#999999", opacity=0.15, line_width=0,
+            annotation_text=_("may be incomplete (reporting lag)"), annotation_position="top left",
+        )
+    fig.update_layout(
+        height=520 if rows == 2 else 420,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.05, "x": 0},
+        template="plotly_white",
+    )
+    fig.update_yaxes(title_text=_("Count"), rangemode="tozero", row=1, col=1)
+    return fig

@@ -1,0 +1,522 @@
+"""Every number the supply dashboard shows, computed as SQL aggregates in DuckDB (no Streamlit here).
+
+Each function takes a read-only cursor and a :class:`~supplywatch.filters.Filters` and returns a small
+pandas frame or dict of aggregates; raw sample rows never travel to pandas for counting.
+Definitions follow BRIEF section 4 and are written out in docs/methods.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import replace
+
+import duckdb
+import pandas as pd
+
+from .filters import Filters
+
+Z95 = 1.959963984540054  # two-sided 95% normal quantile
+LOW_N = 10  # rates over fewer tested samples are marked "low n" on charts
+
+# ------------------------------------------------------------------ classes and methods
+
+OPIOID_CLASSES = ("fentanyl", "nitazene", "opioid_other", "opioid_unspecified")
+# Expected categories that name a family of classes rather than one class.
+EXPECTED_FAMILIES = {"opioid_unspecified": ("fentanyl", "nitazene", "opioid_other")}
+# Classes that are not psychoactive findings when asking "did they get something unexpected?".
+NOT_ACTIVE = ("cut", "precursor", "placeholder", "unclassified")
+
+STRIPS = ("fentanyl_strip", "benzo_strip", "xylazine_strip", "nitazene_strip", "medetomidine_strip")
+_LOCAL_CLASSES = {
+    "fentanyl", "nitazene", "opioid_other", "opioid_unspecified", "benzodiazepine", "alpha2_sedative",
+    "stimulant", "dissociative", "psychedelic", "synthetic_cannabinoid", "cut", "precursor", "other",
+    "placeholder", "unclassified",
+}
+_LOCAL_STRIP_TARGETS = {
+    "fentanyl": "fentanyl_strip",  # the class slug
+    "benzodiazepine": "benzo_strip",
+    "xylazine": "xylazine_strip",
+    "nitazene": "nitazene_strip",
+    "medetomidine": "medetomidine_strip",
+}
+
+# The headline substances and classes of the overview, in display order.
+HEADLINE_TARGETS = ("fentanyl", "carfentanil", "nitazene", "benzodiazepine", "xylazine", "medetomidine")
+
+
+def _classes_module():
+    try:
+        from . import classes  # written by the substance dictionary work; optional until it lands
+    except ImportError:
+        return None
+    return classes
+
+
+def is_class(target: str) -> bool:
+    """True when ``target`` is a class slug rather than a canonical substance name."""
+    mod = _classes_module()
+    slugs = getattr(mod, "CLASSES", None) if mod else None
+    return target in (slugs if slugs else _LOCAL_CLASSES)
+
+
+def capable_methods(target: str) -> set[str]:
+    """Detection methods able to detect ``target``: FTIR and lab, plus the strip built for exactly this target.
+
+    A strip answers only for its own target: a fentanyl strip says nothing specific about carfentanil or
+    acetylfentanyl, and a xylazine strip nothing about medetomidine. supplywatch.classes is asked first (it
+    knows targets no method can detect, such as placeholders); this module's rule then trims its strips.
+    """
+    own = {"ftir", "lab"} | ({_LOCAL_STRIP_TARGETS[target]} if target in _LOCAL_STRIP_TARGETS else set())
+    mod = _classes_module()
+    if mod is not None and hasattr(mod, "capable_methods"):
+        try:
+            return set(mod.capable_methods(target)) & own
+        except Exception:  # dictionary not installed yet or unknown name: fall back to the local rule
+            pass
+    return own
+
+
+def _lit(text: str) -> str:
+    """A SQL string literal (targets and methods come from fixed lists; quoting keeps it safe anyway)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _tested_sql(method: str) -> str:
+    if method == "ftir":
+        return "s.ftir_tested"
+    if method == "lab":
+        return "s.lab_tested"
+    if method in STRIPS:
+        return f"coalesce(s.{method} IN ('positive', 'negative'), false)"
+    raise ValueError(f"unknown detection method {method!r}")
+
+
+# ------------------------------------------------------------------ intervals
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
+    """95% Wilson score interval for k successes out of n; (None, None) when n is 0."""
+    if not n:
+        return None, None
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    lo = 0.0 if k == 0 else max(0.0, centre - half)
+    hi = 1.0 if k == n else min(1.0, centre + half)
+    return lo, hi
+
+
+def add_rates(df: pd.DataFrame, k: str = "k", n: str = "n") -> pd.DataFrame:
+    """Add share, lo, hi (Wilson) and low_n columns for count columns ``k`` of ``n``."""
+    out = df.copy()
+    bounds = [wilson(int(a), int(b)) for a, b in zip(out[k], out[n])]
+    out["share"] = [(int(a) / int(b)) if int(b) else None for a, b in zip(out[k], out[n])]
+    out["lo"] = [b[0] for b in bounds]
+    out["hi"] = [b[1] for b in bounds]
+    out["low_n"] = out[n] < LOW_N
+    return out
+
+
+# ------------------------------------------------------------------ helpers
+
+def _period_sql(period: str | None, column: str = "s.collected_date") -> str:
+    if period in ("week", "month", "quarter", "year"):
+        return f"CAST(date_trunc('{period}', {column}) AS DATE)"
+    if period is None:
+        return "CAST(NULL AS DATE)"
+    raise ValueError(f"unknown period {period!r}")
+
+
+GROUPS = {
+    None: "CAST(NULL AS VARCHAR)",
+    "region": "coalesce(s.region, '?')",
+    "site": "coalesce(s.site, '?')",
+    "expected": "coalesce(s.expected_substance, s.expected_class, '?')",
+}
+
+
+def _group_sql(group: str | None) -> str:
+    if group not in GROUPS:
+        raise ValueError(f"unknown grouping {group!r}")
+    return GROUPS[group]
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+    return con.execute(sql, params or []).df()
+
+
+# ------------------------------------------------------------------ positivity
+
+def positivity(
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    targets: tuple[str, ...] | list[str],
+    period: str | None = "week",
+    group: str | None = None,
+    population: str = "all",
+) -> pd.DataFrame:
+    """Share of samples with each target detected, over samples tested by a method able to detect it.
+
+    Returns one row per (period, grp, target): n tested, k detected, share, Wilson lo/hi, low_n.
+    ``population='opioid'`` keeps samples expected to be an opioid.
+    """
+    targets = list(dict.fromkeys(targets))
+    where, params = f.where("s")
+    if population == "opioid":
+        where += " AND s.expected_class IN (" + ", ".join(_lit(c) for c in OPIOID_CLASSES) + ")"
+    elif population != "all":
+        raise ValueError(f"unknown population {population!r}")
+    det_cols, agg_cols, wanted = [], [], []
+    for i, target in enumerate(targets):
+        methods = sorted(capable_methods(target))
+        column = "class" if is_class(target) else "substance"
+        wanted.append(f"d.{column} = {_lit(target)}")
+        det_cols.append(
+            f"bool_or(d.{column} = {_lit(target)} AND d.method IN ({', '.join(_lit(m) for m in methods)})) AS d{i}"
+        )
+        tested = " OR ".join(f"({_tested_sql(m)})" for m in methods)
+        strip_pos = " OR ".join(f"coalesce(s.{m} = 'positive', false)" for m in methods if m in STRIPS)
+        found = f"coalesce(d.d{i}, false)" + (f" OR {strip_pos}" if strip_pos else "")
+        agg_cols.append(f"count(*) FILTER (WHERE {tested}) AS n{i}")
+        agg_cols.append(f"count(*) FILTER (WHERE ({tested}) AND ({found})) AS k{i}")
+    sql = f"""
+        WITH s AS (SELECT * FROM samples s WHERE {where}),
+        d AS (
+            SELECT d.sample_id, {', '.join(det_cols)}
+            FROM detections d
+            WHERE ({' OR '.join(wanted)}) AND d.sample_id IN (SELECT sample_id FROM s)
+            GROUP BY d.sample_id
+        )
+        SELECT {_period_sql(period)} AS period, {_group_sql(group)} AS grp, {', '.join(agg_cols)}
+        FROM s LEFT JOIN d ON d.sample_id = s.sample_id
+        GROUP BY ALL ORDER BY ALL
+    """
+    wide = _df(con, sql, params)
+    frames = []
+    for i, target in enumerate(targets):
+        part = wide[["period", "grp", f"n{i}", f"k{i}"]].rename(columns={f"n{i}": "n", f"k{i}": "k"})
+        part.insert(2, "target", target)
+        frames.append(part)
+    long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["period", "grp", "target", "n", "k"]
+    )
+    long = long[long["n"] > 0] if period is not None else long
+    long[["n", "k"]] = long[["n", "k"]].astype("int64")
+    return add_rates(long).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ expected vs found
+
+def _match_sql() -> tuple[str, str]:
+    """SQL (over samples s and detections d) for 'expected found' and 'unexpected active found'."""
+    fam = " ".join(
+        f"WHEN {_lit(k)} THEN d.class IN ({', '.join(_lit(c) for c in v)})" for k, v in EXPECTED_FAMILIES.items()
+    )
+    expected_hit = (
+        "CASE WHEN s.expected_substance IS NOT NULL THEN d.substance = s.expected_substance "
+        f"ELSE CASE s.expected_class {fam} ELSE d.class = s.expected_class END END"
+    )
+    active = f"d.class NOT IN ({', '.join(_lit(c) for c in NOT_ACTIVE)})"
+    return expected_hit, active
+
+
+def expected_vs_found(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Per expected substance: n (FTIR- or lab-tested samples), matched, with_unexpected, rates + intervals."""
+    where, params = f.where("s")
+    hit, active = _match_sql()
+    sql = f"""
+        WITH s AS (
+            SELECT * FROM samples s
+            WHERE {where} AND (s.ftir_tested OR s.lab_tested)
+              AND coalesce(s.expected_substance, s.expected_class) IS NOT NULL
+              AND coalesce(s.expected_class, '') NOT IN ('placeholder', 'unclassified')
+        ),
+        per AS (
+            SELECT s.sample_id,
+                   coalesce(bool_or({hit}), false) AS matched,
+                   coalesce(bool_or({active} AND NOT coalesce({hit}, false)), false) AS unexpected
+            FROM s LEFT JOIN detections d ON d.sample_id = s.sample_id AND d.method IN ('ftir', 'lab')
+            GROUP BY s.sample_id
+        )
+        SELECT coalesce(s.expected_substance, s.expected_class) AS expected,
+               count(*) AS n,
+               count(*) FILTER (WHERE per.matched) AS matched,
+               count(*) FILTER (WHERE per.unexpected) AS unexpected
+        FROM s JOIN per USING (sample_id)
+        GROUP BY 1 ORDER BY n DESC, expected
+    """
+    out = _df(con, sql, params)
+    out[["n", "matched", "unexpected"]] = out[["n", "matched", "unexpected"]].astype("int64")
+    out = add_rates(out, k="matched")
+    lo_hi = [wilson(int(a), int(b)) for a, b in zip(out["unexpected"], out["n"])]
+    out["unexpected_share"] = [(int(a) / int(b)) if int(b) else None for a, b in zip(out["unexpected"], out["n"])]
+    out["unexpected_lo"] = [b[0] for b in lo_hi]
+    out["unexpected_hi"] = [b[1] for b in lo_hi]
+    return out
+
+
+def found_matrix(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Samples by expected class x active class found (FTIR/lab), one row per non-empty cell."""
+    where, params = f.where("s")
+    _, active = _match_sql()
+    sql = f"""
+        SELECT coalesce(s.expected_class, '?') AS expected_class, d.class AS found_class,
+               count(DISTINCT s.sample_id) AS n
+        FROM samples s JOIN detections d ON d.sample_id = s.sample_id
+        WHERE {where} AND d.method IN ('ftir', 'lab') AND {active}
+        GROUP BY ALL ORDER BY ALL
+    """
+    out = _df(con, sql, params)
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+def cooccurrence(con: duckdb.DuckDBPyConnection, f: Filters, top: int = 10) -> pd.DataFrame:
+    """How many samples contain both substances a and b (FTIR/lab), over the ``top`` most found substances."""
+    where, params = f.where("s")
+    sql = f"""
+        WITH found AS (
+            SELECT DISTINCT d.sample_id, d.substance
+            FROM detections d JOIN samples s ON s.sample_id = d.sample_id
+            WHERE {where} AND d.method IN ('ftir', 'lab') AND d.substance IS NOT NULL
+              AND d.class NOT IN ('placeholder')
+        ),
+        top AS (SELECT substance FROM found GROUP BY substance ORDER BY count(*) DESC, substance LIMIT {int(top)}),
+        f2 AS (SELECT * FROM found WHERE substance IN (SELECT substance FROM top))
+        SELECT a.substance AS a, b.substance AS b, count(*) AS n
+        FROM f2 a JOIN f2 b ON a.sample_id = b.sample_id
+        GROUP BY ALL ORDER BY ALL
+    """
+    out = _df(con, sql, params)
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+# ------------------------------------------------------------------ concentration
+
+def concentration_by_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Fentanyl % by month: n quantified samples, median, first and third quartile (continuous quantiles)."""
+    where, params = f.where("s")
+    sql = f"""
+        SELECT {_period_sql('month')} AS period, count(*) AS n,
+               quantile_cont(s.fentanyl_pct, 0.5) AS median,
+               quantile_cont(s.fentanyl_pct, 0.25) AS q1,
+               quantile_cont(s.fentanyl_pct, 0.75) AS q3
+        FROM samples s WHERE {where} AND s.fentanyl_pct IS NOT NULL
+        GROUP BY 1 ORDER BY 1
+    """
+    out = _df(con, sql, params)
+    out["n"] = out["n"].astype("int64")
+    out["low_n"] = out["n"] < LOW_N
+    return out
+
+
+def concentration_histogram(con: duckdb.DuckDBPyConnection, f: Filters, width: float = 5.0) -> pd.DataFrame:
+    """Quantified samples per fentanyl % band [lower, lower + width)."""
+    where, params = f.where("s")
+    sql = f"""
+        SELECT floor(least(s.fentanyl_pct, 99.999) / {float(width)}) * {float(width)} AS lower, count(*) AS n
+        FROM samples s WHERE {where} AND s.fentanyl_pct IS NOT NULL
+        GROUP BY 1 ORDER BY 1
+    """
+    out = _df(con, sql, params)
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+def median_fentanyl_pct(con: duckdb.DuckDBPyConnection, f: Filters) -> tuple[float | None, int]:
+    """Median fentanyl % and the number of quantified samples behind it."""
+    where, params = f.where("s")
+    row = con.execute(
+        f"SELECT quantile_cont(s.fentanyl_pct, 0.5), count(s.fentanyl_pct) FROM samples s WHERE {where}", params
+    ).fetchone()
+    return (row[0], int(row[1]))
+
+
+# ------------------------------------------------------------------ headline numbers
+
+def latest_date(con: duckdb.DuckDBPyConnection, f: Filters) -> dt.date | None:
+    """The newest sample date under the filters."""
+    where, params = f.where("s")
+    return con.execute(f"SELECT max(s.collected_date) FROM samples s WHERE {where}", params).fetchone()[0]
+
+
+def headline(con: duckdb.DuckDBPyConnection, f: Filters, days: int = 7) -> dict:
+    """This period vs the previous one: samples checked, opioid positivity per headline target,
+    median fentanyl %, share matching what was expected.
+
+    The period is the ``days`` days ending at the newest sample date under the filters (or the filter's end).
+    """
+    end = latest_date(con, f)
+    if end is None:
+        return {"end": None}
+    cur = replace(f, start=end - dt.timedelta(days=days - 1), end=end)
+    prev = replace(f, start=end - dt.timedelta(days=2 * days - 1), end=end - dt.timedelta(days=days))
+    out: dict = {"end": end, "start": cur.start, "prev_start": prev.start, "prev_end": prev.end}
+    for label, window in (("current", cur), ("previous", prev)):
+        where, params = window.where("s")
+        checked = con.execute(f"SELECT count(*) FROM samples s WHERE {where}", params).fetchone()[0]
+        pos = positivity(con, window, HEADLINE_TARGETS, period=None, population="opioid")
+        median, n_pct = median_fentanyl_pct(con, window)
+        match = expected_vs_found(con, window)
+        out[label] = {
+            "checked": int(checked),
+            "positivity": {r["target"]: r for r in pos.to_dict("records")},
+            "median_pct": median,
+            "n_pct": n_pct,
+            "matched": int(match["matched"].sum()),
+            "match_n": int(match["n"].sum()),
+        }
+    return out
+
+
+# ------------------------------------------------------------------ emerging
+
+def first_detections(con: duckdb.DuckDBPyConnection, f: Filters, lookback_days: int = 180) -> pd.DataFrame:
+    """Per region and substance: first and last date seen, samples, and whether the first is within the lookback.
+
+    Dates ignore the date filter (a first detection is first over all the data); region/site/type filters apply.
+    The lookback ends at the newest sample date in the warehouse.
+    """
+    g = f.without_dates()
+    where, params = g.where("s")
+    sql = f"""
+        WITH latest AS (SELECT max(collected_date) AS d FROM samples)
+        SELECT coalesce(s.region, '?') AS region, d.substance, any_value(d.class) AS class,
+               min(s.collected_date) AS first_seen, max(s.collected_date) AS last_seen,
+               count(DISTINCT s.sample_id) AS n,
+               min(s.collected_date) > (SELECT d FROM latest) - INTERVAL {int(lookback_days)} DAY AS is_new,
+               coalesce(any_value(sub.high_risk), false) AS high_risk
+        FROM detections d JOIN samples s ON s.sample_id = d.sample_id
+        LEFT JOIN substances sub ON sub.substance = d.substance
+        WHERE {where} AND d.substance IS NOT NULL AND d.class NOT IN ('placeholder', 'cut')
+        GROUP BY ALL ORDER BY first_seen DESC, region, d.substance
+    """
+    out = _df(con, sql, params)
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+def unknown_substances(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Names the dictionary does not know yet (class 'unclassified'), with samples and first/last dates."""
+    where, params = f.where("s")
+    sql = f"""
+        SELECT d.substance_raw AS name, count(DISTINCT s.sample_id) AS n,
+               min(s.collected_date) AS first_seen, max(s.collected_date) AS last_seen
+        FROM detections d JOIN samples s ON s.sample_id = d.sample_id
+        WHERE {where} AND d.class = 'unclassified'
+        GROUP BY 1 ORDER BY n DESC, name
+    """
+    out = _df(con, sql, params)
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+# ------------------------------------------------------------------ overdoses and alerts
+
+def overdose_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Overdose events overlapping the date range (region filter applies; sites differ from checking sites)."""
+    clauses, params = ["TRUE"], []
+    if f.start:
+        clauses.append("period_end >= ?")
+        params.append(f.start)
+    if f.end:
+        clauses.append("period_start <= ?")
+        params.append(f.end)
+    if f.region:
+        clauses.append("region = ?")
+        params.append(f.region)
+    sql = f"""
+        SELECT source, coalesce(region, '?') AS region, period_start, period_end, period_label, period_type,
+               measure, coalesce(substance, 'all') AS substance, unit, sum(value) AS value,
+               bool_or(suppressed) AS suppressed, bool_and(value IS NULL AND NOT suppressed) AS missing,
+               any_value(value_label) AS value_label
+        FROM overdose_events WHERE {' AND '.join(clauses)} AND breakdown IS NULL
+        GROUP BY ALL ORDER BY measure, region, period_start
+    """
+    return _df(con, sql, params)
+
+
+def external_alerts(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Alerts issued elsewhere, newest first, in the date range and region (alerts without a region always show)."""
+    clauses, params = ["TRUE"], []
+    if f.start:
+        clauses.append("issued_date >= ?")
+        params.append(f.start)
+    if f.end:
+        clauses.append("issued_date <= ?")
+        params.append(f.end)
+    if f.region:
+        clauses.append("(region = ? OR region IS NULL)")
+        params.append(f.region)
+    sql = f"""
+        SELECT issued_date, region, alert_type, title, link, source FROM alerts
+        WHERE {' AND '.join(clauses)} ORDER BY issued_date DESC, title
+    """
+    return _df(con, sql, params)
+
+
+# ------------------------------------------------------------------ status and data pages
+
+def data_status(con: duckdb.DuckDBPyConnection) -> dict:
+    """Latest sample date, last successful load time (UTC) and whether the data is synthetic."""
+    latest = con.execute("SELECT max(collected_date), count(*) FROM samples").fetchone()
+    loaded = con.execute("SELECT max(finished_at) FROM load_runs WHERE status = 'loaded'").fetchone()[0]
+    row = con.execute("SELECT value FROM meta WHERE key = 'synthetic'").fetchone()
+    return {
+        "latest_sample": latest[0],
+        "samples": int(latest[1]),
+        "loaded_at": loaded,
+        "synthetic": bool(row and str(row[0]).lower() == "true"),
+    }
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Distinct values offered in the sidebar, and the full date span."""
+
+    def distinct(column: str) -> list[str]:
+        rows = con.execute(
+            f"SELECT DISTINCT {column} FROM samples WHERE {column} IS NOT NULL ORDER BY 1 LIMIT 500"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    span = con.execute("SELECT min(collected_date), max(collected_date) FROM samples").fetchone()
+    return {
+        "region": distinct("region"),
+        "site": distinct("site"),
+        "expected": distinct("expected_raw"),
+        "span": [span[0], span[1]],
+    }
+
+
+def load_history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
+    """Recent load runs, newest first."""
+    return _df(
+        con,
+        """SELECT run_id, file_name, kind, profile, started_at, finished_at, rows_read, rows_loaded,
+                  rows_duplicate, rows_rejected, status, message
+           FROM load_runs ORDER BY started_at DESC, run_id DESC LIMIT ?""",
+        [int(limit)],
+    )
+
+
+def reject_reasons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Rejected rows counted by file and reason."""
+    return _df(
+        con,
+        """SELECT r.run_id, l.file_name, r.reason, count(*) AS n, min(r.line) AS first_line
+           FROM rejects r LEFT JOIN load_runs l USING (run_id)
+           GROUP BY ALL ORDER BY n DESC, r.run_id, r.reason""",
+    )
+
+
+def reject_rows(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataFrame:
+    """The first rejected rows with file, line, column and reason (raw line left out: it may hold notes)."""
+    return _df(
+        con,
+        """SELECT l.file_name, r.line, r."column", r.reason
+           FROM rejects r LEFT JOIN load_runs l USING (run_id)
+           ORDER BY r.run_id DESC, r.line LIMIT ?""",
+        [int(limit)],
+    )

@@ -1,0 +1,116 @@
+"""Small-cell suppression for public views: counts 1..k-1 hidden, plus complementary cells so totals reveal nothing.
+
+Rule (BRIEF section 4, docs/methods.md): a count from 1 to k-1 is shown as ``<k``; a rate is hidden when its
+numerator or denominator is hidden; and wherever a total of some cells is shown, a lone hidden cell is joined by
+the next smallest cell (shown as "suppressed"), so the hidden cell cannot be recovered by subtraction.
+Signed-in staff see exact counts; this module is only applied for the public.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Sequence
+
+import pandas as pd
+
+SHOWN, SMALL, COMPLEMENTARY = "shown", "small", "complementary"
+DEFAULT_K = 5
+
+
+def k_from_env(default: int = DEFAULT_K) -> int:
+    """The threshold k from ``SUPPLYWATCH_SUPPRESS_K`` (an integer >= 2), else ``default``."""
+    text = os.environ.get("SUPPLYWATCH_SUPPRESS_K", "").strip()
+    if text.isdigit() and int(text) >= 2:
+        return int(text)
+    return default
+
+
+def primary(values: Sequence[int | None], k: int) -> list[str]:
+    """Each count's status: SMALL when 1 <= value < k, else SHOWN (zero and missing are shown)."""
+    return [SMALL if v is not None and 1 <= int(v) < k else SHOWN for v in values]
+
+
+def complementary(values: Sequence[int | None], status: Sequence[str]) -> list[str]:
+    """Given the cells of one shown total, hide one more cell when exactly one is hidden.
+
+    The extra cell is the smallest shown non-zero cell (a zero only if nothing else is left), so the
+    hidden cell's value cannot be found as total minus the shown cells.
+    """
+    status = list(status)
+    hidden = [i for i, s in enumerate(status) if s != SHOWN]
+    if len(hidden) != 1:
+        return status
+    candidates = [i for i, s in enumerate(status) if s == SHOWN and values[i] is not None]
+    if not candidates:
+        return status
+    nonzero = [i for i in candidates if int(values[i]) > 0]
+    pool = nonzero or candidates
+    pick = min(pool, key=lambda i: (int(values[i]), i))
+    status[pick] = COMPLEMENTARY
+    return status
+
+
+def suppress_1d(values: Sequence[int | None], k: int, total_shown: bool = True) -> list[str]:
+    """Primary suppression of a list of counts, plus complementary when their total is shown."""
+    status = primary(values, k)
+    return complementary(values, status) if total_shown else status
+
+
+def suppress_matrix(table: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Statuses for a count matrix whose row and column totals are shown (repeated until stable)."""
+    values = table.fillna(0).astype("int64")
+    status = pd.DataFrame(
+        [primary(list(values.iloc[r]), k) for r in range(len(values))], index=table.index, columns=table.columns
+    )
+    for _ in range(len(values) + len(values.columns) + 1):
+        before = status.copy()
+        for r in range(len(values)):
+            status.iloc[r] = complementary(list(values.iloc[r]), list(status.iloc[r]))
+        for c in range(len(values.columns)):
+            status.iloc[:, c] = complementary(list(values.iloc[:, c]), list(status.iloc[:, c]))
+        if status.equals(before):
+            break
+    return status
+
+
+def total_status(values: Sequence[int | None], k: int) -> str:
+    """A total is itself a count: SMALL when 1 <= total < k."""
+    total = sum(int(v) for v in values if v is not None)
+    return SMALL if 1 <= total < k else SHOWN
+
+
+def label(value: int | None, status: str, k: int, suppressed_word: str, fmt=str) -> str:
+    """Text for one count cell: the number, '<k', or the word for a complementary cell."""
+    if value is None:
+        return ""
+    if status == SMALL:
+        return f"<{k}"
+    if status == COMPLEMENTARY:
+        return suppressed_word
+    return fmt(value)
+
+
+def suppress_rates(df: pd.DataFrame, k: int, n: str = "n", num: str = "k", group_by: Sequence[str] = ()) -> pd.DataFrame:
+    """Mark numerator and denominator statuses of a rate table and blank rates where either is hidden.
+
+    Denominators within each ``group_by`` group are treated as cells of a shown total (complementary
+    suppression); numerators get primary suppression and inherit a hidden denominator.
+    Adds ``n_status`` and ``k_status``; sets share/lo/hi to None on hidden rows.
+    """
+    out = df.copy().reset_index(drop=True)
+    out["n_status"] = SHOWN
+    out["k_status"] = SHOWN
+    groups = out.groupby(list(group_by), dropna=False).groups.values() if group_by else [out.index]
+    for idx in groups:
+        idx = list(idx)
+        out.loc[idx, "n_status"] = suppress_1d([int(v) for v in out.loc[idx, n]], k)
+        ks = [int(v) for v in out.loc[idx, num]]
+        out.loc[idx, "k_status"] = suppress_1d(ks, k)
+    hidden_n = out["n_status"] != SHOWN
+    out.loc[hidden_n & (out["k_status"] == SHOWN) & (out[num] > 0), "k_status"] = COMPLEMENTARY
+    hidden = (out["n_status"] != SHOWN) | (out["k_status"] != SHOWN)
+    for col in ("share", "lo", "hi"):
+        if col in out:
+            out[col] = out[col].astype("object")
+            out.loc[hidden, col] = None
+    return out
