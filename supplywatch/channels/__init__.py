@@ -60,8 +60,15 @@ def _feed_name(region: str | None, lang: str, ext: str) -> str:
     return f"feeds/{stem}{'' if lang == 'en' else '-' + lang}.{ext}"
 
 
-def render_all(active: list, history: list, base_url: str, now: datetime) -> dict[str, bytes]:
-    """Every public file as {relative path: bytes}, without touching the disk."""
+def render_all(
+    active: list, history: list, base_url: str, now: datetime, skip_existing: Path | None = None
+) -> dict[str, bytes]:
+    """Every public file as {relative path: bytes}, without touching the disk.
+
+    With ``skip_existing`` (a public folder), a version's CAP, SMS and poster files that
+    are already there are not rendered again: a version never changes once public, and a
+    poster takes ~0.2 s.
+    """
     base_url = check_base_url(base_url)
     by_key = {a.key: a for a in [*history, *active]}
     versions = sorted(
@@ -79,16 +86,18 @@ def render_all(active: list, history: list, base_url: str, now: datetime) -> dic
                 )
     index_alerts = []
     for alert in versions:
-        referenced = by_key.get(alert.references) if alert.references else None
-        doc = cap_xml(alert, base_url=base_url, referenced=referenced)
-        errors = validation_errors(doc)
-        if errors:
-            raise ChannelError(f"CAP for {alert.key} does not validate: {errors[0]}")
-        files[cap_path(alert)] = doc
         page = alert_page_url(base_url, alert)
-        for lang in LANGS:
-            files[sms_path(alert, lang)] = (sms_text(alert, lang, page) + "\n").encode("utf-8")
-            files[poster_path(alert, lang)] = poster_pdf(alert, lang, page)
+        own = [cap_path(alert), *(sms_path(alert, lang) for lang in LANGS), *(poster_path(alert, lang) for lang in LANGS)]
+        if not (skip_existing and all((skip_existing / name).is_file() for name in own)):
+            referenced = by_key.get(alert.references) if alert.references else None
+            doc = cap_xml(alert, base_url=base_url, referenced=referenced)
+            errors = validation_errors(doc)
+            if errors:
+                raise ChannelError(f"CAP for {alert.key} does not validate: {errors[0]}")
+            files[cap_path(alert)] = doc
+            for lang in LANGS:
+                files[sms_path(alert, lang)] = (sms_text(alert, lang, page) + "\n").encode("utf-8")
+                files[poster_path(alert, lang)] = poster_pdf(alert, lang, page)
         index_alerts.append(
             {
                 "alert_id": alert.alert_id,
@@ -113,15 +122,19 @@ def render_all(active: list, history: list, base_url: str, now: datetime) -> dic
     return files
 
 
-def publish_all(active: list, history: list, public_dir: Path, base_url: str, now: datetime) -> dict:
+def publish_all(
+    active: list, history: list, public_dir: Path, base_url: str, now: datetime, rebuild: bool = False
+) -> dict:
     """Write every public file under ``public_dir``; return ``{"written": [...], "unchanged": [...]}`` of paths.
 
     ``active`` are the alerts on the board now; ``history`` every public version (any
     order, may overlap ``active``). Everything is rendered (and CAP validated) before
     the first file is replaced, so a rendering error leaves the old files in place.
+    Feeds and the index are always rebuilt; a version's own files only when missing
+    or with ``rebuild=True`` (after a change to how channels render).
     """
-    files = render_all(active, history, base_url, now)
     public_dir = Path(public_dir)
+    files = render_all(active, history, base_url, now, skip_existing=None if rebuild else public_dir)
     written, unchanged = [], []
     # index.json last: a reader that follows it finds every file it names.
     for name in sorted(files, key=lambda n: n == "index.json"):

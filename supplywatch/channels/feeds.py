@@ -10,6 +10,7 @@ import json
 from datetime import datetime
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from .cap import CAP_LANGUAGE, sent_time
 from .links import alert_page_url, cap_path, file_url, iso, plain, poster_path, sms_path, text_for, utc
@@ -78,7 +79,21 @@ def atom_feed(alerts, *, lang: str, feed_url: str, base_url: str, now: datetime,
         fe.category(term=alert.severity, label=SEVERITY_WORD[lang][alert.severity])
         for substance in alert.substances:
             fe.category(term=plain(substance))
-    return fg.atom_str(pretty=True)
+    return _fix_entry_links(fg.atom_str(pretty=True))
+
+
+def _fix_entry_links(atom: bytes) -> bytes:
+    """Put back rel/type on entry links: feedgen 1.0.0 drops every attribute but href there.
+
+    Each entry has exactly two links, written in this order: the page, then the CAP file.
+    """
+    root = etree.fromstring(atom)
+    for entry in root.iterfind("{http://www.w3.org/2005/Atom}entry"):
+        links = entry.findall("{http://www.w3.org/2005/Atom}link")
+        for link, mime in zip(links, ("text/html", "application/cap+xml")):
+            link.set("rel", "alternate")
+            link.set("type", mime)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def json_feed(alerts, *, lang: str, feed_url: str, base_url: str, now: datetime, region: str | None = None) -> bytes:
