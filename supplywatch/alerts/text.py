@@ -1,0 +1,206 @@
+"""Alert text made safe, the severity ladder, and the harm-reduction "what to do" templates.
+
+Alert text is plain text everywhere: HTML tags are removed on the way in, markdown
+links to anything but http/https/mailto/tel lose their target, and pages escape
+markdown on the way out, so ``<script>``, ``<img onerror>`` or ``[x](javascript:...)``
+never run or link. Guidance templates are TOML (EN/FR), replaceable per deployment.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .model import SEVERITIES
+
+ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
+LIMITS = {"headline": 160, "details": 2000, "what_to_do": 1500}
+DEFAULT_GUIDANCE = Path(__file__).with_name("guidance.toml")
+DEPLOYMENT_GUIDANCE = Path(__file__).resolve().parents[2] / "data" / "guidance.toml"
+
+_BLOCKS = re.compile(r"<(script|style|iframe|object|embed|template)\b.*?(</\1\s*>|$)", re.I | re.S)
+_COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
+_TAG = re.compile(r"</?[A-Za-z!][^<>]*>")
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s]*)>")
+_BAD_SCHEME = re.compile(r"\b(?:java|vb)script\s*:|\bdata\s*:\s*[a-z]+/[a-z0-9.+-]+[;,]", re.I)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~:$])")
+
+
+class TextError(ValueError):
+    """Alert text that cannot be accepted; the message names the field and language."""
+
+
+def allowed_link(url: str | None) -> str | None:
+    """``url`` trimmed when its scheme is http, https, mailto or tel (with a target); otherwise None."""
+    if not url:
+        return None
+    cleaned = _CONTROL.sub("", url).strip()
+    if any(ch.isspace() for ch in cleaned):
+        return None
+    parts = urlsplit(cleaned)
+    scheme = parts.scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        return None
+    if scheme in ("http", "https") and not parts.netloc:
+        return None
+    if scheme in ("mailto", "tel") and not parts.path:
+        return None
+    return cleaned
+
+
+def _markdown_link(match: re.Match) -> str:
+    label, url = match.group(1).strip(), match.group(2)
+    good = allowed_link(url)
+    if good:
+        return f"{label} ({good})" if label and label != good else good
+    return label
+
+
+def _autolink(match: re.Match) -> str:
+    return allowed_link(match.group(1)) or ""
+
+
+def clean_text(value: str | None, one_line: bool = False) -> str:
+    """Plain text from whatever was typed or pasted: no HTML, no unsafe links, no control characters."""
+    text = unicodedata.normalize("NFC", str(value or "")).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\t", " ")
+    text = _CONTROL.sub("", text)
+    text = _BLOCKS.sub("", text)
+    text = _COMMENT.sub("", text)
+    text = _MD_LINK.sub(_markdown_link, text)
+    text = _AUTOLINK.sub(_autolink, text)
+    text = _TAG.sub("", text)
+    text = _BAD_SCHEME.sub("", text)
+    if one_line:
+        text = " ".join(text.split())
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def check_field(name: str, lang: str, value: str | None, required: bool = True) -> str:
+    """A cleaned alert field, or TextError naming it ('headline (fr): ...')."""
+    text = clean_text(value, one_line=(name == "headline"))
+    if required and not text:
+        raise TextError(f"{name} ({lang}): required")
+    if len(text) > LIMITS[name]:
+        raise TextError(f"{name} ({lang}): {len(text)} characters, at most {LIMITS[name]}")
+    return text
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` escaped so Streamlit markdown shows it literally (no links, no formatting, no HTML)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", text or "")
+    # Two trailing spaces keep single line breaks as breaks.
+    return escaped.replace("\n", "  \n")
+
+
+# ---------------------------------------------------------------- severity ladder
+
+@dataclass(frozen=True)
+class Evidence:
+    """Facts about a situation that decide its severity (all counts within the windows named)."""
+
+    high_risk_unexpected: int = 0  # samples (last 14 days) with a high-risk substance the person did not expect
+    high_risk_first_detection: bool = False  # first detection of a high-risk substance in the region (lookback)
+    overdose_spike: bool = False  # EARS flag on drug poisoning counts in the region
+    linked_poisonings: int = 0  # drug poisonings linked to samples with this substance (last 7 days)
+    unexpected_actives: int = 0  # samples (last 14 days) with any unexpected active substance
+    positivity_rise: bool = False  # significant rise of positivity (signals module)
+    concentration_spike: bool = False  # fentanyl median above its trailing baseline (signals module)
+
+
+# Written rules, most severe first; docs/alerts.md repeats them. Each: (severity, test, reason).
+LADDER: list[tuple[str, str, str]] = [
+    ("warning", "overdose_spike", "a drug poisoning spike (EARS flag) in the region"),
+    ("warning", "linked_poisonings>=2", "2 or more drug poisonings linked to samples with it in 7 days"),
+    ("warning", "high_risk_unexpected>=1", "a high-risk substance found in a sample sold as something else"),
+    ("caution", "high_risk_first_detection", "first detection of a high-risk substance in the region"),
+    ("caution", "unexpected_actives>=3", "an unexpected active substance in 3 or more samples in 14 days"),
+    ("caution", "positivity_rise", "a significant rise in positivity"),
+    ("caution", "concentration_spike", "fentanyl concentration above its recent baseline"),
+    ("caution", "linked_poisonings>=1", "a drug poisoning linked to a sample with it"),
+]
+
+
+def suggest_severity(evidence: Evidence) -> tuple[str, list[str]]:
+    """The ladder's severity for ``evidence`` and every rule that matched (information when none)."""
+    matched: list[tuple[str, str]] = []
+    for severity, test, reason in LADDER:
+        name, _, threshold = test.partition(">=")
+        value = getattr(evidence, name)
+        if (int(value) >= int(threshold)) if threshold else bool(value):
+            matched.append((severity, reason))
+    if not matched:
+        return "information", []
+    top = max(matched, key=lambda m: SEVERITIES.index(m[0]))[0]
+    return top, [reason for _, reason in matched]
+
+
+# ---------------------------------------------------------------- guidance templates
+
+@dataclass(frozen=True)
+class Template:
+    """One named block of harm-reduction advice for some substance classes."""
+
+    name: str
+    classes: tuple[str, ...]
+    lines: dict[str, tuple[str, ...]]  # lang -> lines
+
+
+def guidance_path() -> Path:
+    """``SUPPLYWATCH_GUIDANCE``, else the deployment's data/guidance.toml, else the shipped default."""
+    env = os.environ.get("SUPPLYWATCH_GUIDANCE")
+    if env:
+        return Path(env)
+    return DEPLOYMENT_GUIDANCE if DEPLOYMENT_GUIDANCE.is_file() else DEFAULT_GUIDANCE
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str, mtime: float) -> tuple[Template, ...]:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise TextError(f"{path}: {exc}") from None
+    out = []
+    for name, block in data.items():
+        if not isinstance(block, dict):
+            raise TextError(f"{path}: [{name}] must be a table with classes, en and fr")
+        lines = {}
+        for lang in ("en", "fr"):
+            value = block.get(lang)
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+                raise TextError(f"{path}: [{name}] needs a non-empty list of text lines for {lang!r}")
+            lines[lang] = tuple(clean_text(v, one_line=True) for v in value)
+        if len(lines["en"]) != len(lines["fr"]):
+            raise TextError(f"{path}: [{name}] has {len(lines['en'])} English lines but {len(lines['fr'])} French")
+        out.append(Template(name, tuple(block.get("classes") or ()), lines))
+    return tuple(out)
+
+
+def load_guidance(path: Path | None = None) -> tuple[Template, ...]:
+    """Every template in the guidance file (re-read when the file changes)."""
+    path = Path(path) if path else guidance_path()
+    if not path.is_file():
+        raise TextError(f"{path}: guidance file not found")
+    return _load(str(path), path.stat().st_mtime)
+
+
+def what_to_do(classes: list[str] | tuple[str, ...], lang: str, path: Path | None = None) -> str:
+    """Advice for an alert about ``classes``: the class-specific templates first, then the general ones."""
+    templates = load_guidance(path)
+    specific = [t for t in templates if t.classes and set(t.classes) & set(classes)]
+    general = [t for t in templates if not t.classes]
+    lines: list[str] = []
+    for template in [*specific, *general]:
+        for line in template.lines[lang if lang in template.lines else "en"]:
+            if line not in lines:
+                lines.append(line)
+    return "\n".join(f"- {line}" for line in lines)
