@@ -1,0 +1,287 @@
+"""Substance classes, detection methods and which method can detect what.
+
+One slug per class is used everywhere (``substances.class``, ``detections.class``,
+``samples.expected_class``). Labels are here in English and French so the
+dashboard, alerts and exports all say the same thing. ``capable_methods`` gives the
+method-aware denominator of a positivity rate (BRIEF sections 3 and 4): a sample
+counts as tested for X only if one of its methods could have found X.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SubstanceClass:
+    """One class: its slug, labels and short descriptions in English and French."""
+
+    slug: str
+    label_en: str
+    label_fr: str
+    description_en: str
+    description_fr: str
+    detectable: bool = True  # False for categories no method can "find" (placeholder, unknown ...)
+    class_level: bool = False  # an expected-substance category, not a substance a method reports
+
+
+_CLASS_LIST = [
+    SubstanceClass(
+        "fentanyl", "Fentanyl & analogues", "Fentanyl et analogues",
+        "Fentanyl and its analogues: carfentanil, fluorofentanyl, acetylfentanyl and others.",
+        "Le fentanyl et ses analogues : carfentanil, fluorofentanyl, acétylfentanyl et autres.",
+    ),
+    SubstanceClass(
+        "nitazene", "Nitazenes", "Nitazènes",
+        "Benzimidazole opioids, often stronger than fentanyl: isotonitazene, metonitazene, protonitazene ...",
+        "Opioïdes benzimidazolés, souvent plus puissants que le fentanyl : isotonitazène, métonitazène ...",
+    ),
+    SubstanceClass(
+        "opioid_other", "Other opioids", "Autres opioïdes",
+        "Heroin, morphine, oxycodone, hydromorphone, methadone and other opioids.",
+        "Héroïne, morphine, oxycodone, hydromorphone, méthadone et autres opioïdes.",
+    ),
+    SubstanceClass(
+        "benzodiazepine", "Benzodiazepines", "Benzodiazépines",
+        "Benzodiazepines and related drugs, including designer ones such as bromazolam and etizolam.",
+        "Benzodiazépines et apparentées, y compris de synthèse comme le bromazolam et l'étizolam.",
+    ),
+    SubstanceClass(
+        "alpha2_sedative", "Alpha-2 sedatives", "Sédatifs alpha-2",
+        "Veterinary sedatives such as xylazine and medetomidine; naloxone does not reverse them.",
+        "Sédatifs vétérinaires comme la xylazine et la médétomidine; la naloxone ne les renverse pas.",
+    ),
+    SubstanceClass(
+        "depressant", "Other depressants", "Autres dépresseurs",
+        "GHB/GBL, barbiturates, Z-drugs, gabapentinoids and other depressants.",
+        "GHB/GBL, barbituriques, médicaments en Z, gabapentinoïdes et autres dépresseurs.",
+    ),
+    SubstanceClass(
+        "stimulant", "Stimulants", "Stimulants",
+        "Methamphetamine, cocaine, MDMA, amphetamine, cathinones and other stimulants.",
+        "Méthamphétamine, cocaïne, MDMA, amphétamine, cathinones et autres stimulants.",
+    ),
+    SubstanceClass(
+        "dissociative", "Dissociatives", "Dissociatifs",
+        "Ketamine, PCP and related dissociatives, dextromethorphan.",
+        "Kétamine, PCP et dissociatifs apparentés, dextrométhorphane.",
+    ),
+    SubstanceClass(
+        "psychedelic", "Psychedelics", "Psychédéliques",
+        "LSD, psilocybin, DMT, 2C-x, mescaline and other psychedelics.",
+        "LSD, psilocybine, DMT, 2C-x, mescaline et autres psychédéliques.",
+    ),
+    SubstanceClass(
+        "cannabis", "Cannabis", "Cannabis",
+        "THC, THCA, CBD and cannabis products.",
+        "THC, THCA, CBD et produits du cannabis.",
+    ),
+    SubstanceClass(
+        "synthetic_cannabinoid", "Synthetic cannabinoids", "Cannabinoïdes de synthèse",
+        "Synthetic cannabinoid receptor agonists such as AMB-FUBINACA and 5F-ADB.",
+        "Agonistes de synthèse des récepteurs cannabinoïdes comme l'AMB-FUBINACA et le 5F-ADB.",
+    ),
+    SubstanceClass(
+        "cut", "Cuts & fillers", "Agents de coupe",
+        "Cuts, buffers and fillers: caffeine, mannitol, erythritol, inositol, lidocaine, phenacetin ...",
+        "Agents de coupe et charges : caféine, mannitol, érythritol, inositol, lidocaïne, phénacétine ...",
+    ),
+    SubstanceClass(
+        "precursor", "Precursors & by-products", "Précurseurs et sous-produits",
+        "Manufacturing precursors and by-products, e.g. 4-ANPP from fentanyl synthesis.",
+        "Précurseurs et sous-produits de fabrication, p. ex. le 4-ANPP issu de la synthèse du fentanyl.",
+    ),
+    SubstanceClass(
+        "other", "Other actives & medicines", "Autres substances actives et médicaments",
+        "Other active substances and medicines: acetaminophen, antihistamines, steroids ...",
+        "Autres substances actives et médicaments : acétaminophène, antihistaminiques, stéroïdes ...",
+    ),
+    SubstanceClass(
+        "opioid_unspecified", "Opioid (unspecified)", "Opioïde (non précisé)",
+        "Sold as an opioid without naming it, e.g. 'Down (Unknown Opioid)'.",
+        "Vendu comme opioïde sans le nommer, p. ex. « down » (opioïde inconnu).",
+        class_level=True,
+    ),
+    SubstanceClass(
+        "unknown", "Unknown (sold as unknown)", "Inconnu (vendu comme inconnu)",
+        "The person did not know what the sample was meant to be.",
+        "La personne ne savait pas ce que l'échantillon était censé contenir.",
+        detectable=False, class_level=True,
+    ),
+    SubstanceClass(
+        "placeholder", "Not a substance", "Pas une substance",
+        "Instrument or form placeholders such as 'Uncertain Match' or 'No Library Match'.",
+        "Mentions de l'instrument ou du formulaire comme « Uncertain Match » ou « No Library Match ».",
+        detectable=False,
+    ),
+    SubstanceClass(
+        "unclassified", "Unclassified", "Non classé",
+        "A name the dictionary does not know yet; kept as written and listed for review.",
+        "Un nom que le dictionnaire ne connaît pas encore; conservé tel quel et listé pour révision.",
+        detectable=False,
+    ),
+]
+
+CLASSES: dict[str, SubstanceClass] = {c.slug: c for c in _CLASS_LIST}
+
+# Classes of real substances (what charts list), most dangerous first. The same order
+# decides which part of a combination like 'Fentanyl and Heroin' an expected name maps to.
+SUBSTANCE_CLASSES: tuple[str, ...] = (
+    "fentanyl", "nitazene", "opioid_other", "alpha2_sedative", "benzodiazepine", "depressant",
+    "stimulant", "dissociative", "synthetic_cannabinoid", "psychedelic", "cannabis",
+    "other", "precursor", "cut",
+)
+
+# For a class-level expected category: which found classes count as "found as expected".
+EXPECTED_MATCHES: dict[str, frozenset[str]] = {
+    "opioid_unspecified": frozenset({"fentanyl", "nitazene", "opioid_other"}),
+    "unknown": frozenset(),
+}
+
+# Whole classes whose first appearance in a region is worth a draft alert (BRIEF section 5).
+HIGH_RISK_CLASSES: frozenset[str] = frozenset({"nitazene"})
+
+
+@dataclass(frozen=True)
+class Method:
+    """A detection method, its labels and its limit in plain words."""
+
+    slug: str
+    label_en: str
+    label_fr: str
+    limit_en: str
+    limit_fr: str
+
+
+_METHOD_LIST = [
+    Method(
+        "ftir", "FTIR spectrometer", "Spectromètre FTIR",
+        "Identifies most components, but misses those below about 5% by weight (often fentanyl, nitazenes, "
+        "carfentanil and benzodiazepines at the doses found).",
+        "Identifie la plupart des composants, mais manque ceux sous environ 5 % du poids (souvent le fentanyl, "
+        "les nitazènes, le carfentanil et les benzodiazépines aux doses trouvées).",
+    ),
+    Method(
+        "lab", "Laboratory (mass spectrometry)", "Laboratoire (spectrométrie de masse)",
+        "Confirmatory; detects trace amounts; results take days.",
+        "Confirmatoire; détecte les traces; résultats en quelques jours.",
+    ),
+    Method(
+        "fentanyl_strip", "Fentanyl test strip", "Bandelette de détection du fentanyl",
+        "Detects fentanyl and many analogues above a cut-off; not reliable for carfentanil.",
+        "Détecte le fentanyl et de nombreux analogues au-delà d'un seuil; peu fiable pour le carfentanil.",
+    ),
+    Method(
+        "benzo_strip", "Benzodiazepine test strip", "Bandelette de détection des benzodiazépines",
+        "Detects many benzodiazepines above a cut-off; sensitivity varies between drugs.",
+        "Détecte de nombreuses benzodiazépines au-delà d'un seuil; la sensibilité varie selon la substance.",
+    ),
+    Method(
+        "xylazine_strip", "Xylazine test strip", "Bandelette de détection de la xylazine",
+        "Detects xylazine only; a negative result says nothing about medetomidine.",
+        "Détecte seulement la xylazine; un résultat négatif ne dit rien de la médétomidine.",
+    ),
+    Method(
+        "nitazene_strip", "Nitazene test strip", "Bandelette de détection des nitazènes",
+        "Detects many nitazenes above a cut-off; some analogues are missed.",
+        "Détecte de nombreux nitazènes au-delà d'un seuil; certains analogues échappent.",
+    ),
+    Method(
+        "medetomidine_strip", "Medetomidine test strip", "Bandelette de détection de la médétomidine",
+        "Detects medetomidine (and dexmedetomidine) only.",
+        "Détecte seulement la médétomidine (et la dexmédétomidine).",
+    ),
+]
+
+METHODS: dict[str, Method] = {m.slug: m for m in _METHOD_LIST}
+BROAD_METHODS: frozenset[str] = frozenset({"ftir", "lab"})
+
+# What each strip is built to detect: a class slug or a canonical substance.
+STRIP_TARGETS: dict[str, str] = {
+    "fentanyl_strip": "fentanyl",        # class (fentanyl & analogues)
+    "benzo_strip": "benzodiazepine",     # class
+    "xylazine_strip": "xylazine",        # substance
+    "nitazene_strip": "nitazene",        # class
+    "medetomidine_strip": "medetomidine",  # substance
+}
+# Members of a strip's class that the strip does not reliably detect: a negative strip
+# result must not count as "tested" for them.
+STRIP_BLIND_SPOTS: dict[str, frozenset[str]] = {
+    "fentanyl_strip": frozenset({"carfentanil"}),
+}
+
+
+def _text(table: dict, slug: str | None, field: str, lang: str, strict: bool) -> str:
+    """``field``_en or ``field``_fr of ``table[slug]``; unknown slugs come back as written unless ``strict``."""
+    item = table[slug] if strict else table.get(slug or "")
+    if item is None:
+        return slug or ""
+    return getattr(item, f"{field}_fr" if lang == "fr" else f"{field}_en")
+
+
+def label(slug: str | None, lang: str = "en") -> str:
+    """The class's display label in ``lang`` ('en' or 'fr'); unknown slugs come back as written."""
+    return _text(CLASSES, slug, "label", lang, strict=False)
+
+
+def description(slug: str, lang: str = "en") -> str:
+    """One-sentence description of the class in ``lang``."""
+    return _text(CLASSES, slug, "description", lang, strict=True)
+
+
+def method_label(slug: str | None, lang: str = "en") -> str:
+    """The method's display label in ``lang``; unknown slugs come back as written."""
+    return _text(METHODS, slug, "label", lang, strict=False)
+
+
+def method_limit(slug: str, lang: str = "en") -> str:
+    """What the method cannot see, in one sentence (for captions and method notes)."""
+    return _text(METHODS, slug, "limit", lang, strict=True)
+
+
+def class_of(target: str) -> str | None:
+    """The class slug of a class slug (itself) or of a canonical substance; None if neither."""
+    if target in CLASSES:
+        return target
+    from etl.substances import load_dictionary  # lazy: etl imports this module
+
+    entry = load_dictionary().substances.get(target)
+    return entry.cls if entry else None
+
+
+def capable_methods(target: str) -> frozenset[str]:
+    """Methods able to detect ``target`` (a class slug or canonical substance): the positivity denominator.
+
+    FTIR and lab can find any real substance (FTIR only above about 5%); a strip counts
+    only when it is built for the whole target: the fentanyl strip for the fentanyl class
+    and its members (not carfentanil), the benzo strip for benzodiazepines, the nitazene
+    strip for nitazenes, the xylazine and medetomidine strips for those substances alone.
+    A class that a strip covers only in part (alpha-2 sedatives) gets FTIR and lab only.
+    Placeholders, 'unclassified' and 'unknown' expectations have no capable method; a
+    substance name the dictionary does not know gets FTIR and lab.
+    """
+    cls_slug = class_of(target)
+    if cls_slug is None:  # a name outside the dictionary: only broad methods could have reported it
+        return BROAD_METHODS
+    cls = CLASSES[cls_slug]
+    if not cls.detectable:
+        return frozenset()
+    methods = set(BROAD_METHODS)
+    for strip, aim in STRIP_TARGETS.items():
+        if target in STRIP_BLIND_SPOTS.get(strip, ()):
+            continue
+        if target == aim or (target not in CLASSES and cls_slug == aim):
+            methods.add(strip)
+    return frozenset(methods)
+
+
+def is_high_risk(target: str) -> bool:
+    """True for a high-risk class or substance (the dictionary's high_risk column; nitazenes as a class)."""
+    if target in CLASSES:
+        return target in HIGH_RISK_CLASSES
+    from etl.substances import load_dictionary
+
+    entry = load_dictionary().substances.get(target)
+    if entry is None:
+        raise KeyError(f"unknown class or substance: {target!r}")
+    return entry.high_risk or entry.cls in HIGH_RISK_CLASSES
