@@ -173,4 +173,24 @@ APP_MIGRATIONS: list[str] = [
         detail    VARCHAR
     );
     """,
+    # 2: signal suggestions for staff review (supplywatch.signals); one row per signal, never suggested twice
+    """
+    CREATE TABLE signal_suggestions (
+        signal_key   VARCHAR PRIMARY KEY,   -- stable: rule|region|target|date, so a signal is stored once
+        rule         VARCHAR NOT NULL,      -- first_detection | positivity_rise | concentration_spike | overdose_spike
+        title        VARCHAR NOT NULL,      -- one line, English
+        severity     VARCHAR NOT NULL,      -- suggested: information | caution | warning
+        substances   VARCHAR[] NOT NULL,
+        regions      VARCHAR[] NOT NULL,
+        evidence     VARCHAR[] NOT NULL,    -- plain-text lines naming sample ids, counts, dates
+        text_json    VARCHAR NOT NULL,      -- suggested AlertText {"en": {...}, "fr": {...}}
+        stats_json   VARCHAR,               -- the numbers behind it (n, k, p, EARS statistic ...)
+        detected_at  TIMESTAMP NOT NULL,    -- UTC, when first suggested
+        status       VARCHAR NOT NULL DEFAULT 'new',  -- new | accepted | dismissed
+        decided_by   VARCHAR,
+        decided_at   TIMESTAMP,             -- UTC
+        reason       VARCHAR,               -- required to dismiss
+        alert_id     VARCHAR                -- the draft created on accept
+    );
+    """,
 ]
