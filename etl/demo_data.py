@@ -388,7 +388,7 @@ def _strip(rng: np.random.Generator, tested: np.ndarray, truth: np.ndarray, sens
 
 EMS_BASE = np.array([9.0, 8.0, 6.0, 4.0, 2.5])  # mean EMS opioid overdose calls per day, by region
 ED_SHARE = 0.6
-SUPPRESSING_REGIONS = (INTERIOR, NORTH_COAST)    # these publish 1-4 as '<5'
+SUPPRESSING_REGIONS = (INTERIOR, NORTH_COAST)    # these publish ED visits of 1-4 as '<5'
 SPIKE_FACTOR = 3.0
 
 
@@ -426,7 +426,7 @@ def write_overdoses(path: Path, days: list[dt.date], rng: np.random.Generator) -
                 c = int(counts[i, r])
                 if missing[i, r]:
                     value = "NA"
-                elif 0 < c < 5 and r in SUPPRESSING_REGIONS:
+                elif measure == "ed_visits" and 0 < c < 5 and r in SUPPRESSING_REGIONS:
                     value = "<5"
                 else:
                     value = str(c)
