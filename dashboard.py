@@ -2,19 +2,23 @@
 
 import streamlit as st
 
+from supplywatch import i18n, views
+
 st.set_page_config(page_title="Supply Watch", layout="wide")
 
+_ = i18n.translator(views.current_lang())
+
 pages = {
-    "Supply": [
-        st.Page("pages/overview.py", title="This week", url_path="overview", default=True),
-        st.Page("pages/trends.py", title="Trends", url_path="trends"),
-        st.Page("pages/concentration.py", title="Concentration", url_path="concentration"),
-        st.Page("pages/expected_found.py", title="Expected vs found", url_path="expected"),
-        st.Page("pages/emerging.py", title="Emerging", url_path="emerging"),
-        st.Page("pages/samples.py", title="Samples", url_path="samples"),
+    _("Supply"): [
+        st.Page("pages/overview.py", title=_("This week"), url_path="overview", default=True),
+        st.Page("pages/trends.py", title=_("Trends"), url_path="trends"),
+        st.Page("pages/concentration.py", title=_("Concentration"), url_path="concentration"),
+        st.Page("pages/expected_found.py", title=_("Expected vs found"), url_path="expected"),
+        st.Page("pages/emerging.py", title=_("Emerging"), url_path="emerging"),
+        st.Page("pages/samples.py", title=_("Samples"), url_path="samples"),
     ],
-    "Overdoses": [
-        st.Page("pages/overdoses.py", title="Overdoses", url_path="overdoses"),
+    _("Overdoses"): [
+        st.Page("pages/overdoses.py", title=_("Overdoses"), url_path="overdoses"),
     ],
     "Alerts": [
         st.Page("pages/alerts_board.py", title="Drug alerts", url_path="alerts"),
@@ -23,9 +27,13 @@ pages = {
         st.Page("pages/admin_users.py", title="Staff accounts", url_path="admin"),
         st.Page("pages/sign_in.py", title="Staff sign-in", url_path="sign-in"),
     ],
-    "Data": [
-        st.Page("pages/data.py", title="Data", url_path="data"),
+    _("Data"): [
+        st.Page("pages/data.py", title=_("Data"), url_path="data"),
     ],
 }
 
-st.navigation(pages).run()
+page = st.navigation(pages)
+# The language switch is drawn on every page (between navigation and run, where shared elements go),
+# so st.session_state["lang"] is always there for every page, the alerts pages included.
+views.language_picker()
+page.run()

@@ -1,6 +1,58 @@
-"""Placeholder page: filled in by its issue."""
+"""Data: load history, rejected rows and reasons, unknown substances, the data dictionary and methods."""
+
+from pathlib import Path
 
 import streamlit as st
 
-st.title("data")
-st.info("Coming soon.")
+from supplywatch import metrics, views
+
+ctx = views.start_page("Data")
+_ = ctx._
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+loads, rejects, unknown, dictionary, methods = st.tabs(
+    [_("Load history"), _("Rejected rows"), _("Unknown substances"), _("Data dictionary"), _("Methods")]
+)
+
+with loads:
+    history = views.query("load_history", ctx.f)
+    views.table(
+        history,
+        {"file_name": _("File"), "kind": _("Kind"), "profile": _("Layout"), "started_at": _("Started (UTC)"),
+         "finished_at": _("Finished (UTC)"), "rows_read": _("Rows read"), "rows_loaded": _("Rows loaded"),
+         "rows_duplicate": _("Duplicates"), "rows_rejected": _("Rejected"), "status": _("Status"),
+         "message": _("Message")},
+        ctx,
+        caption=_("Each load adds a snapshot; the newest is what every page shows."),
+    )
+
+with rejects:
+    reasons = views.query("reject_reasons", ctx.f)
+    st.caption(_("{n} rows were rejected in all loads; each is listed with its file, line and reason.").format(
+        n=ctx.number(int(reasons["n"].sum()) if len(reasons) else 0)))
+    views.table(reasons, {"file_name": _("File"), "reason": _("Reason"), "n": _("Rows"),
+                          "first_line": _("First line")}, ctx)
+    with st.expander(_("Rejected rows")):
+        views.table(views.query("reject_rows", ctx.f),
+                    {"file_name": _("File"), "line": _("Line"), "column": _("Column"), "reason": _("Reason")}, ctx)
+
+with unknown:
+    names = views.query("unknown_substances", ctx.f)
+    st.caption(_("Names the substance dictionary does not know yet. They are kept as written and counted as "
+                 "'unknown name' until someone adds them to data/substances.csv."))
+    views.table(names, {"name": _("Name as written"), "n": _("Samples"), "first_seen": _("First seen"),
+                        "last_seen": _("Last seen")}, ctx)
+
+with dictionary:
+    path = DOCS / "data-dictionary.md"
+    if path.exists():
+        st.markdown(path.read_text(encoding="utf-8"))
+    else:
+        st.caption(_("The data dictionary (docs/data-dictionary.md) is not available in this installation."))
+
+with methods:
+    path = DOCS / "methods.md"
+    if path.exists():
+        st.markdown(path.read_text(encoding="utf-8"))
+    st.caption(_("Positivity uses only samples tested by a method able to detect the substance (minimum {low} "
+                 "for a point not to be marked low n).").format(low=metrics.LOW_N))

@@ -1,11 +1,103 @@
-"""Overview: loaded counts (placeholder until the dashboard issue lands)."""
+"""This week in the supply: headline numbers against the previous week, active alerts, newest first detections."""
 
+import pandas as pd
 import streamlit as st
 
-from supplywatch import db
+from supplywatch import metrics, suppression, views
 
-cur = db.Warehouse().cursor()
-st.title("Supply Watch")
-for table in ("samples", "detections", "overdose_events", "alerts"):
-    n = cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    st.metric(table, f"{n:,}")
+ctx = views.start_page("This week in the supply")
+_ = ctx._
+h = views.query("headline", ctx.f)
+
+if h["end"] is None:
+    st.info(_("No samples match these filters."))
+    st.stop()
+
+cur, prev = h["current"], h["previous"]
+st.caption(
+    _("{start} to {end}, compared with the 7 days before. Positivity is among samples sold as an opioid.").format(
+        start=ctx.date(h["start"]), end=ctx.date(h["end"])
+    )
+)
+
+
+def rate_row(window: dict, target: str) -> dict:
+    """One target's rate for one week, suppressed for the public."""
+    r = window["positivity"][target]
+    frame = pd.DataFrame([r])
+    return views.counts_for_reader(frame, ctx).to_dict("records")[0]
+
+
+def points(now: dict, before: dict) -> str | None:
+    """Change in percentage points, only when both weeks' rates may be shown."""
+    if now.get("share") is None or before.get("share") is None or pd.isna(now["share"]) or pd.isna(before["share"]):
+        return None
+    return _("{pts} pts").format(pts=ctx.number(round((now["share"] - before["share"]) * 100), 0))
+
+
+rows = []  # the table alternative
+cols = st.columns(2)
+checked_now, checked_before = cur["checked"], prev["checked"]
+shown_both = ctx.staff or (
+    suppression.primary([checked_now, checked_before], ctx.k) == [suppression.SHOWN, suppression.SHOWN]
+)
+cols[0].metric(
+    _("Samples checked"),
+    views.count_text(checked_now, ctx),
+    delta=ctx.number(checked_now - checked_before) if shown_both else None,
+    delta_color="off",
+    help=_("Previous 7 days: {n}").format(n=views.count_text(checked_before, ctx)),
+)
+rows.append({"measure": _("Samples checked"), "now": views.count_text(checked_now, ctx),
+             "before": views.count_text(checked_before, ctx)})
+
+for i, target in enumerate(metrics.HEADLINE_TARGETS, start=1):
+    now, before = rate_row(cur, target), rate_row(prev, target)
+    label = _("Opioid samples with {what}").format(what=views.target_label(target, _))
+    value = ctx.percent(now["share"]) if now.get("share") is not None and not pd.isna(now["share"]) else "—"
+    cols[i % 2].metric(label, value, delta=points(now, before), delta_color="off", help=views.rate_text(now, ctx))
+    cols[i % 2].caption(views.rate_text(now, ctx))
+    rows.append({"measure": label, "now": views.rate_text(now, ctx), "before": views.rate_text(before, ctx)})
+
+median_ok = ctx.staff or cur["n_pct"] >= ctx.k
+median = ctx.percent(cur["median_pct"] / 100, 1) if cur["median_pct"] is not None and median_ok else "—"
+idx = len(metrics.HEADLINE_TARGETS) + 1
+cols[idx % 2].metric(
+    _("Median fentanyl %"),
+    median,
+    help=_("Median of {n} quantified samples.").format(n=views.count_text(cur["n_pct"], ctx)),
+)
+rows.append({"measure": _("Median fentanyl %"), "now": median, "before": ""})
+
+match = views.counts_for_reader(pd.DataFrame([{
+    "k": cur["matched"], "n": cur["match_n"],
+    **dict(zip(("share", "lo", "hi"), (cur["matched"] / cur["match_n"] if cur["match_n"] else None,
+                                       *metrics.wilson(cur["matched"], cur["match_n"])))),
+}]), ctx).to_dict("records")[0]
+cols[(idx + 1) % 2].metric(
+    _("Matched what people expected"),
+    ctx.percent(match["share"]) if match.get("share") is not None and not pd.isna(match["share"]) else "—",
+    help=views.rate_text(match, ctx),
+)
+cols[(idx + 1) % 2].caption(views.rate_text(match, ctx))
+rows.append({"measure": _("Matched what people expected"), "now": views.rate_text(match, ctx), "before": ""})
+
+with st.expander(_("Table of these numbers")):
+    views.table(pd.DataFrame(rows), {"measure": _("Measure"), "now": _("This week"), "before": _("Previous week")}, ctx)
+
+st.subheader(_("Alerts"))
+views.alert_list(ctx)
+
+st.subheader(_("Newest first detections"))
+first = views.query("first_detections", ctx.f)
+new = first[first["is_new"]].head(8)
+if new.empty:
+    st.caption(_("No substance was seen for the first time in the last 180 days."))
+else:
+    for r in new.to_dict("records"):
+        st.text(
+            _("{substance} first seen in {region} on {date}").format(
+                substance=r["substance"], region=r["region"], date=ctx.date(r["first_seen"])
+            )
+            + (" · " + _("high risk") if r["high_risk"] else "")
+        )

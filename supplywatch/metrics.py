@@ -415,24 +415,25 @@ def unknown_substances(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFra
 
 # ------------------------------------------------------------------ overdoses and alerts
 
+def _span_where(f: Filters, first: str, last: str, region_sql: str) -> tuple[str, list]:
+    """WHERE for rows spanning [first, last] that overlap the filter's dates, plus the region condition."""
+    clauses, params = ["TRUE"], []
+    for sql, value in ((f"{last} >= ?", f.start), (f"{first} <= ?", f.end), (region_sql, f.region)):
+        if value:
+            clauses.append(sql)
+            params.append(value)
+    return " AND ".join(clauses), params
+
+
 def overdose_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Overdose events overlapping the date range (region filter applies; sites differ from checking sites)."""
-    clauses, params = ["TRUE"], []
-    if f.start:
-        clauses.append("period_end >= ?")
-        params.append(f.start)
-    if f.end:
-        clauses.append("period_start <= ?")
-        params.append(f.end)
-    if f.region:
-        clauses.append("region = ?")
-        params.append(f.region)
+    where, params = _span_where(f, "period_start", "period_end", "region = ?")
     sql = f"""
         SELECT source, coalesce(region, '?') AS region, period_start, period_end, period_label, period_type,
                measure, coalesce(substance, 'all') AS substance, unit, sum(value) AS value,
                bool_or(suppressed) AS suppressed, bool_and(value IS NULL AND NOT suppressed) AS missing,
                any_value(value_label) AS value_label
-        FROM overdose_events WHERE {' AND '.join(clauses)} AND breakdown IS NULL
+        FROM overdose_events WHERE {where} AND breakdown IS NULL
         GROUP BY ALL ORDER BY measure, region, period_start
     """
     return _df(con, sql, params)
@@ -440,19 +441,10 @@ def overdose_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def external_alerts(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Alerts issued elsewhere, newest first, in the date range and region (alerts without a region always show)."""
-    clauses, params = ["TRUE"], []
-    if f.start:
-        clauses.append("issued_date >= ?")
-        params.append(f.start)
-    if f.end:
-        clauses.append("issued_date <= ?")
-        params.append(f.end)
-    if f.region:
-        clauses.append("(region = ? OR region IS NULL)")
-        params.append(f.region)
+    where, params = _span_where(f, "issued_date", "issued_date", "(region = ? OR region IS NULL)")
     sql = f"""
         SELECT issued_date, region, alert_type, title, link, source FROM alerts
-        WHERE {' AND '.join(clauses)} ORDER BY issued_date DESC, title
+        WHERE {where} ORDER BY issued_date DESC, title
     """
     return _df(con, sql, params)
 

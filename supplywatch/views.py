@@ -1,0 +1,371 @@
+"""Streamlit glue for the supply pages: sidebar filters in the URL, language, banner, cached queries, display helpers.
+
+The only module besides pages/ and dashboard.py that imports Streamlit. Cached results hold aggregates of
+the shared warehouse only, keyed by the data version; who is signed in decides suppression after the cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import pandas as pd
+import streamlit as st
+
+from . import db, i18n, metrics, sample_table, suppression
+from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
+
+STAFF_ROLES = ("poster", "reviewer", "admin")
+QUERIES: dict[str, Callable] = {
+    "positivity": metrics.positivity,
+    "expected_vs_found": metrics.expected_vs_found,
+    "found_matrix": metrics.found_matrix,
+    "cooccurrence": metrics.cooccurrence,
+    "concentration_by_month": metrics.concentration_by_month,
+    "concentration_histogram": metrics.concentration_histogram,
+    "headline": metrics.headline,
+    "first_detections": metrics.first_detections,
+    "unknown_substances": metrics.unknown_substances,
+    "overdose_series": metrics.overdose_series,
+    "external_alerts": metrics.external_alerts,
+    "samples": sample_table.samples,
+    "sample_count": sample_table.count,
+    "load_history": lambda con, f: metrics.load_history(con),
+    "reject_reasons": lambda con, f: metrics.reject_reasons(con),
+    "reject_rows": lambda con, f: metrics.reject_rows(con),
+    "sample": lambda con, f, sample_id: sample_table.sample(con, sample_id),
+}
+FIELD_ORDER = ("start", "end", "region", "site", "expected", "sample_type")
+
+
+# ------------------------------------------------------------------ data access
+
+@st.cache_resource(show_spinner=False)
+def warehouse(path: str) -> db.Warehouse:
+    """One read-only Warehouse per file for the whole server (it holds no per-user data)."""
+    return db.Warehouse(path)
+
+
+def cursor() -> "db.duckdb.DuckDBPyConnection":
+    """A fresh read-only cursor on the current snapshot (one per call: cursors are per thread)."""
+    return warehouse(str(db.warehouse_path())).cursor()
+
+
+def data_version() -> str:
+    """The current snapshot's version token (creates an empty warehouse if none exists yet)."""
+    return warehouse(str(db.warehouse_path())).version()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(name: str, version: str, path: str, fkey: tuple, kwargs: tuple):
+    f = Filters(**dict(zip(FIELD_ORDER, fkey)))
+    return QUERIES[name](warehouse(path).cursor(), f, **dict(kwargs))
+
+
+def query(name: str, f: Filters, **kwargs):
+    """Run a registered metrics query, cached by (data version, filters, arguments); language is not a key."""
+    path = str(db.warehouse_path())
+    version = warehouse(path).version()
+    return _cached(name, version, path, f.cache_key(), tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _status(version: str, path: str) -> dict:
+    con = warehouse(path).cursor()
+    return {"status": metrics.data_status(con), "options": metrics.filter_options(con)}
+
+
+def status() -> dict:
+    """Data-as-of facts and sidebar options for the current snapshot."""
+    path = str(db.warehouse_path())
+    return _status(warehouse(path).version(), path)
+
+
+# ------------------------------------------------------------------ who is reading, and in which language
+
+def is_staff() -> bool:
+    """True for a signed-in staff user (set by the alerts sign-in as st.session_state['sw_user'])."""
+    user = st.session_state.get("sw_user")
+    return isinstance(user, dict) and user.get("role") in STAFF_ROLES
+
+
+def suppress_k() -> int:
+    """k for small-cell suppression: env SUPPLYWATCH_SUPPRESS_K, else secrets 'suppress_k', else 5."""
+    try:
+        secret = st.secrets.get("suppress_k")
+    except Exception:  # no secrets file: the default applies
+        secret = None
+    default = int(secret) if isinstance(secret, int) or (isinstance(secret, str) and secret.isdigit()) else 5
+    return suppression.k_from_env(max(2, default))
+
+
+def current_lang() -> str:
+    """'en' or 'fr': session state first, then the ``lang`` query parameter (also seeds the session)."""
+    lang = st.session_state.get("lang")
+    if lang not in i18n.LANGUAGES:
+        lang = st.query_params.get("lang", "en")
+        lang = lang if lang in i18n.LANGUAGES else "en"
+        st.session_state["lang"] = lang
+    return lang
+
+
+@dataclass
+class Context:
+    """What a page needs: filters, language, translator, whether counts are exact, and k."""
+
+    f: Filters
+    lang: str
+    _: Callable[[str], str]
+    staff: bool
+    k: int
+
+    def number(self, value, digits: int = 0) -> str:
+        return i18n.format_number(value, self.lang, digits)
+
+    def percent(self, share, digits: int = 0) -> str:
+        return i18n.format_percent(share, self.lang, digits)
+
+    def date(self, value) -> str:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return ""
+        if isinstance(value, pd.Timestamp):
+            value = value.date()
+        return i18n.format_date(value, self.lang)
+
+
+# ------------------------------------------------------------------ the sidebar
+
+def _lang_changed() -> None:
+    st.session_state["lang"] = st.session_state["_sw_lang_widget"]
+
+
+def language_picker() -> str:
+    """The EN/FR switch (drawn on every page by dashboard.py); the choice lives in st.session_state['lang']."""
+    lang = current_lang()
+    if st.session_state.get("_sw_lang_widget") != lang:
+        st.session_state["_sw_lang_widget"] = lang
+    st.sidebar.selectbox(
+        i18n.translator(lang)("Language"), list(i18n.LANGUAGES), key="_sw_lang_widget",
+        format_func=i18n.LANGUAGES.get, on_change=_lang_changed,
+    )
+    if lang != "en":
+        st.query_params["lang"] = lang
+    elif "lang" in st.query_params:
+        del st.query_params["lang"]
+    return lang
+
+
+def _seed_widgets() -> None:
+    """Give each filter widget its value: from the URL on a session's first run, else from the last filters.
+
+    Widget state is dropped by Streamlit on pages that do not draw the widget, so the filters themselves
+    are kept under the plain key 'sw_filters' and re-seeded from there.
+    """
+    f = st.session_state.get("sw_filters")
+    if f is None:
+        f = Filters.from_query(st.query_params.to_dict())
+    seeds = {
+        "f_region": f.region,
+        "f_site": f.site,
+        "f_expected": f.expected,
+        "f_type": f.sample_type,
+        "f_dates": tuple(d for d in (f.start, f.end) if d),
+    }
+    for key, value in seeds.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def sidebar() -> Context:
+    """Draw the supply filters in the sidebar, mirror them into the URL, and return the page context."""
+    lang = current_lang()
+    _ = i18n.translator(lang)
+    _seed_widgets()
+    opts = status()["options"]
+    everything = _("All")
+    with st.sidebar:
+        span = [d for d in opts["span"] if d]
+        chosen = tuple(st.session_state.get("f_dates") or ())
+        if not chosen and span:
+            st.session_state["f_dates"] = chosen = tuple(span)
+        bounds = [*span, *chosen]
+        picked = st.date_input(
+            _("Dates"),
+            key="f_dates",
+            min_value=min(bounds) if bounds else None,
+            max_value=max(bounds) if bounds else None,
+            format="YYYY-MM-DD",
+        )
+        picked = tuple(picked) if isinstance(picked, (list, tuple)) else ((picked,) if picked else ())
+        start = picked[0] if picked else None
+        end = picked[1] if len(picked) > 1 else None
+        if span and start == span[0] and end == span[-1]:
+            start = end = None  # the whole span means "all dates": keep it out of the link
+
+        def pick(label: str, key: str, options: list) -> str | None:
+            current = st.session_state.get(key)
+            values = [None, *options] + ([current] if current and current not in options else [])
+            return st.selectbox(label, values, key=key, format_func=lambda v: everything if v is None else str(v))
+
+        region = pick(_("Region"), "f_region", opts["region"])
+        site = pick(_("Site"), "f_site", opts["site"])
+        expected = pick(_("Expected substance"), "f_expected", opts["expected"])
+        type_labels = {"drug": _("Drug"), "residue": _("Used equipment / residue")}
+        sample_type = st.selectbox(
+            _("Sample type"), [None, *SAMPLE_TYPES], key="f_type",
+            format_func=lambda v: everything if v is None else type_labels[v],
+        )
+    f = Filters(start, end, region, site, expected, sample_type, lang)
+    _sync_url(f)
+    st.session_state["sw_filters"] = f
+    return Context(f, lang, _, is_staff(), suppress_k())
+
+
+def _sync_url(f: Filters) -> None:
+    """Write the filters into the query string, touching only our own keys."""
+    wanted = f.to_query()
+    for key in QUERY_KEYS:
+        if key in wanted:
+            if st.query_params.get(key) != wanted[key]:
+                st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def banner(ctx: Context) -> None:
+    """Data as of (latest sample, last load), the synthetic-data flag, and what the reader's counts mean."""
+    _ = ctx._
+    info = status()["status"]
+    if info["synthetic"]:
+        st.warning(_("Synthetic demo data") + " — " + _("not real drug-checking results."), icon="⚠️")
+    if info["latest_sample"] is None:
+        st.info(_("No samples loaded yet."))
+        return
+    loaded = info["loaded_at"]
+    text = _("Data as of {date} (latest sample); last loaded {loaded}.").format(
+        date=ctx.date(info["latest_sample"]),
+        loaded=i18n.format_datetime(loaded, ctx.lang, "short") if loaded else _("never"),
+    )
+    if ctx.staff:
+        text += " " + _("Signed in as staff: exact counts are shown.")
+    else:
+        text += " " + _("Counts from 1 to {k1} are shown as <{k} to protect privacy.").format(k1=ctx.k - 1, k=ctx.k)
+    st.caption(text)
+
+
+def start_page(title: str) -> Context:
+    """Title, context and banner: the first line of every supply page."""
+    ctx = sidebar()
+    st.title(ctx._(title))
+    banner(ctx)
+    return ctx
+
+
+# ------------------------------------------------------------------ labels and suppressed display
+
+def target_label(target: str, _: Callable[[str], str]) -> str:
+    """Reader-facing name of a substance or class slug."""
+    labels = {
+        "fentanyl": _("Fentanyl & analogues"),
+        "carfentanil": _("Carfentanil"),
+        "nitazene": _("Nitazenes"),
+        "benzodiazepine": _("Benzodiazepine-related drugs"),
+        "xylazine": _("Xylazine"),
+        "medetomidine": _("Medetomidine"),
+        "alpha2_sedative": _("Veterinary sedatives (xylazine, medetomidine)"),
+        "opioid_other": _("Other opioids"),
+        "opioid_unspecified": _("Opioid (unspecified)"),
+        "stimulant": _("Stimulants"),
+        "dissociative": _("Dissociatives"),
+        "psychedelic": _("Psychedelics"),
+        "synthetic_cannabinoid": _("Synthetic cannabinoids"),
+        "cut": _("Cuts and buffers"),
+        "precursor": _("Precursors and by-products"),
+        "other": _("Other"),
+        "unclassified": _("Unknown name"),
+    }
+    return labels.get(target, target)
+
+
+def counts_for_reader(df: pd.DataFrame, ctx: Context, n: str = "n", num: str = "k", group_by=()) -> pd.DataFrame:
+    """Add n_text/k_text (and blank rates) as this reader may see them: exact for staff, suppressed otherwise."""
+    if ctx.staff:
+        out = df.copy()
+        out["n_status"] = suppression.SHOWN
+        out["k_status"] = suppression.SHOWN
+    else:
+        out = suppression.suppress_rates(df, ctx.k, n=n, num=num, group_by=group_by)
+    word = ctx._("suppressed")
+    out["n_text"] = [suppression.label(int(v), s, ctx.k, word, ctx.number) for v, s in zip(out[n], out["n_status"])]
+    out["k_text"] = [suppression.label(int(v), s, ctx.k, word, ctx.number) for v, s in zip(out[num], out["k_status"])]
+    return out
+
+
+def count_text(value: int, ctx: Context) -> str:
+    """A single count as this reader may see it (no total is shown beside it)."""
+    status = suppression.SHOWN if ctx.staff else suppression.primary([value], ctx.k)[0]
+    return suppression.label(int(value), status, ctx.k, ctx._("suppressed"), ctx.number)
+
+
+def rate_text(row: dict, ctx: Context) -> str:
+    """'72% (95% CI 43–90%), 8 of 11' or the suppressed equivalent."""
+    _ = ctx._
+    if row.get("share") is None or pd.isna(row.get("share")):
+        return _("{k} of {n} (rate not shown)").format(k=row["k_text"], n=row["n_text"])
+    return _("{share} (95% CI {lo}–{hi}), {k} of {n}").format(
+        share=ctx.percent(row["share"]), lo=ctx.percent(row["lo"]), hi=ctx.percent(row["hi"]),
+        k=row["k_text"], n=row["n_text"],
+    )
+
+
+def table(df: pd.DataFrame, columns: dict[str, str], ctx: Context, caption: str | None = None) -> None:
+    """The accessible table alternative of a chart, with translated headers."""
+    shown = df[[c for c in columns if c in df.columns]].rename(columns=columns)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    if caption:
+        st.caption(caption)
+
+
+def community_alerts(region: str | None) -> list[dict]:
+    """Active community alerts from the alerts store when it exists (not cached: it changes with every post)."""
+    try:
+        from .alerts import store  # written by the alerts work; absent until it lands
+    except ImportError:
+        return []
+    try:
+        found = store.active_alerts(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), region=region)
+    except Exception:  # the alerts file being migrated or locked must not break a supply page
+        return []
+    out = []
+    for a in found:
+        out.append({"date": (a.published_at or a.created_at).date(), "alert": a})
+    return sorted(out, key=lambda r: r["date"], reverse=True)
+
+
+def alert_list(ctx: Context, limit: int = 5) -> None:
+    """Active community alerts, then recent external alerts, newest first, as plain text (never HTML)."""
+    _ = ctx._
+    shown = 0
+    for row in community_alerts(ctx.f.region)[:limit]:
+        text = row["alert"].text_for(ctx.lang)
+        severity = {"information": _("Information"), "caution": _("Caution"), "warning": _("Warning")}
+        st.text(f"{ctx.date(row['date'])} · {severity.get(row['alert'].severity, '')} · {text.headline}")
+        shown += 1
+    recent = query("external_alerts", replace(ctx.f, start=None))
+    for r in recent.head(limit - shown).to_dict("records"):
+        st.text(f"{ctx.date(r['issued_date'])} · {r['source']} · {r['title']}")
+        if isinstance(r.get("link"), str) and r["link"].startswith(("https://", "http://")):
+            st.link_button(_("Read the alert"), r["link"])
+        shown += 1
+    if not shown:
+        st.caption(_("No alerts for this area."))
+
+
+def method_names(methods, lang: str) -> str:
+    """Reader-facing names of detection methods, from supplywatch.classes when it has them."""
+    try:
+        from .classes import method_label
+    except ImportError:
+        return ", ".join(sorted(methods))
+    return ", ".join(sorted(method_label(m, lang) for m in methods))
