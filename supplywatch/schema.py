@@ -136,7 +136,7 @@ APP_MIGRATIONS: list[str] = [
     CREATE SEQUENCE audit_ids START 1;
     CREATE TABLE account_audit (            -- append-only: sign-in, sign-out, refusals, account changes
         audit_id  BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),
-        at        TIMESTAMP NOT NULL,       -- UTC
+        logged_at TIMESTAMP NOT NULL,       -- UTC
         actor     VARCHAR,                  -- who did it (NULL: anonymous)
         action    VARCHAR NOT NULL,
         username  VARCHAR,                  -- the account concerned
@@ -165,7 +165,7 @@ APP_MIGRATIONS: list[str] = [
     );
     CREATE TABLE alert_audit (              -- append-only: every alert change and every public-file refresh
         audit_id  BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),
-        at        TIMESTAMP NOT NULL,       -- UTC
+        logged_at TIMESTAMP NOT NULL,       -- UTC
         actor     VARCHAR NOT NULL,         -- username, or 'system' for expiry
         action    VARCHAR NOT NULL,
         alert_id  VARCHAR,
