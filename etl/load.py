@@ -356,17 +356,28 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
                            f" ({res.rows_duplicate} duplicates skipped, {res.rows_rejected} rejected)"
                            f" as {prof.kind} with profile {prof.name}")
             if prof.kind == "samples":
-                from . import substances
-                res.unknown_substances = list(substances.unknown_names(con))[:10]
+                res.unknown_substances = run_unknown_names(con, run_id)
         con.execute(
             "UPDATE load_runs SET finished_at = now()::TIMESTAMP, rows_read = ?, rows_loaded = ?,"
             " rows_duplicate = ?, rows_rejected = ?, status = ?, message = ? WHERE run_id = ?",
             [res.rows_read, res.rows_loaded, res.rows_duplicate, res.rows_rejected, res.status, res.message,
              run_id])
+        con.execute("DROP VIEW IF EXISTS rawv")
         for table in ("raw", "t", "rej_errors", "rej_scans"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.execute("COMMIT")
     return res
+
+
+def run_unknown_names(con, run_id: int, limit: int = 10) -> list[tuple[str, int]]:
+    """Raw substance names this run loaded that the dictionary does not know, with counts."""
+    return [tuple(r) for r in con.execute(
+        "SELECT name, sum(n)::BIGINT AS n FROM ("
+        " SELECT d.substance_raw AS name, count(*) AS n FROM detections d JOIN samples s USING (sample_id)"
+        " WHERE s.load_run_id = ? AND d.class = 'unclassified' GROUP BY 1"
+        " UNION ALL SELECT expected_raw, count(*) FROM samples WHERE load_run_id = ?"
+        " AND expected_class = 'unclassified' GROUP BY 1)"
+        " GROUP BY name ORDER BY n DESC, name LIMIT ?", [run_id, run_id, limit]).fetchall()]
 
 
 def _read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile) -> tuple[int, list[tuple]]:
@@ -378,7 +389,9 @@ def _read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile) -> tuple[int, list[
         " strict_mode = true, null_padding = false, store_rejects = true, rejects_table = 'rej_errors',"
         " rejects_scan = 'rej_scans', max_line_size = 2097152, parallel = true)"
     )
-    n_good = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+    n_good, base = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM raw").fetchone()
+    # temp-table rowids start at a large offset; rec = 0-based order of the rows DuckDB kept
+    con.execute(f"CREATE OR REPLACE TEMP VIEW rawv AS SELECT rowid - {base} AS rec, * FROM raw")
     duck = con.execute(
         "SELECT line, arg_min(error_type, column_idx), arg_min(column_name, column_idx),"
         " arg_min(error_message, column_idx) FROM rej_errors GROUP BY line ORDER BY line").fetchall()
@@ -405,7 +418,10 @@ def _store_rejects(con, run_id: int, csvf: CsvFile, duck: list[tuple], bad: list
     ncols = len([h for h in csvf.header])
     for (line, etype, cname, msg), rec in zip(duck, duck_recs):
         phys, raw = located.get(rec, (int(line), None))
-        rows.append((run_id, phys, cname if etype == "MISSING COLUMNS" else None,
+        col = None
+        if etype == "MISSING COLUMNS" and cname and re.fullmatch(r"c\d+", cname):
+            col = csvf.header[int(cname[1:])]
+        rows.append((run_id, phys, col,
                      _duck_reason(etype, msg, ncols), None if redact else _clip(raw)))
     for g, col, reason in bad:
         rec = blank_free[g]
@@ -576,7 +592,7 @@ def _transform_samples(con, m: Mapper, src: str) -> None:
     list_cols = "".join(f", {sql} AS {n}_items" for n, (_, sql) in lists.items())
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE t AS
-        SELECT rowid AS rec, {err} AS err, {err_col} AS err_col,
+        SELECT rec, {err} AS err, {err_col} AS err_col,
                {_source_sql(m, src)} AS source, {sid} AS sid, {key} AS nkey,
                {date} AS collected_date, {_text(m, 'site')} AS site, {_text(m, 'region')} AS region,
                {_text(m, 'expected')} AS expected_raw, {stype} AS sample_type, {form} AS form,
@@ -588,7 +604,7 @@ def _transform_samples(con, m: Mapper, src: str) -> None:
                    AS lab_tested,
                {pct} AS fentanyl_pct, ({linked}) = 'yes' AS overdose_linked, {_text(m, 'notes')} AS notes
                {list_cols}
-        FROM raw
+        FROM rawv
     """)
 
 
@@ -639,7 +655,7 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
             SELECT d.sample_id, '{method}', d.item, s.substance, coalesce(s.class, 'unclassified'),
                    d.trace, NOT d.trace
             FROM (SELECT sample_id, rec, item,
-                         {all_trace} OR regexp_matches(item, '(?i)\\(\\s*trace\\s*\\)\\s*$') AS trace
+                         {all_trace} OR {substances.IS_TRACE_SQL.format(col="item")} AS trace
                   FROM (SELECT sample_id, rec, unnest({name}_items) AS item FROM new)) d
             LEFT JOIN substance_names sn ON sn.name_key = {key}
             LEFT JOIN substances s ON s.substance = sn.substance
@@ -664,7 +680,7 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
     period_text = _text(m, "period")
     label = m.column_label(period_spec)
     # Periods have few distinct labels: parse them in Python, join back.
-    labels = [r[0] for r in con.execute(f"SELECT DISTINCT {period_text} FROM raw").fetchall() if r[0] is not None]
+    labels = [r[0] for r in con.execute(f"SELECT DISTINCT {period_text} FROM rawv").fetchall() if r[0] is not None]
     parsed = [(lab, *p) for lab in labels if (p := parse_period(lab, period_spec.formats))]
     con.execute("CREATE OR REPLACE TEMP TABLE periods (label VARCHAR, s DATE, e DATE, ptype VARCHAR)")
     if parsed:
@@ -691,7 +707,7 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
     err, err_col = _first_error(checks)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE t AS
-        SELECT raw.rowid AS rec, {err} AS err, {err_col} AS err_col, {_source_sql(m, src)} AS source,
+        SELECT rawv.rec, {err} AS err, {err_col} AS err_col, {_source_sql(m, src)} AS source,
                {_text(m, 'region')} AS region, {_text(m, 'site')} AS site,
                p.s AS period_start, p.e AS period_end, {period_text} AS period_label, p.ptype AS period_type,
                {measure} AS measure, {_text(m, 'substance')} AS substance, {_text(m, 'breakdown')} AS breakdown,
@@ -699,7 +715,7 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
                CASE WHEN {is_sup} OR {is_mis} THEN NULL ELSE {num} END AS value,
                coalesce({is_sup}, false) AS suppressed,
                CASE WHEN {num} IS NULL THEN {vtext} END AS value_label
-        FROM raw LEFT JOIN periods p ON p.label = {period_text}
+        FROM rawv LEFT JOIN periods p ON p.label = {period_text}
     """)
 
 
@@ -734,10 +750,10 @@ def _transform_alerts(con, m: Mapper, src: str) -> None:
     aid = _text(m, "alert_id")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE t AS
-        SELECT rowid AS rec, {err} AS err, {err_col} AS err_col, {_source_sql(m, src)} AS source, {aid} AS aid,
+        SELECT rec, {err} AS err, {err_col} AS err_col, {_source_sql(m, src)} AS source, {aid} AS aid,
                {date} AS issued_date, {_text(m, 'region')} AS region, {_text(m, 'type')} AS alert_type,
                {title} AS title, {_text(m, 'text')} AS body, {safe_link} AS link
-        FROM raw
+        FROM rawv
     """)
 
 

@@ -255,9 +255,7 @@ def record_lines(path: Path, delimiter: str, records: set[int]) -> dict[int, tup
             except csv.Error:
                 row = None
             line_no = reader.line_num
-            if row == [] and not "".join(text_lines).strip():
-                continue  # blank line: DuckDB skips it too
-            rec += 1
+            rec += 1  # a blank line counts as a record, as DuckDB counts it (it returns no row for it)
             if rec in wanted:
                 out[rec] = (start, "".join(text_lines).rstrip("\r\n"))
     return out

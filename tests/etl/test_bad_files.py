@@ -1,0 +1,69 @@
+"""The corpus of bad files: each whole-file problem gets its exact one-line error and exit status 1, nothing stored."""
+
+import pytest
+
+CASES = [
+    ("empty.csv", "empty.csv: the file is empty"),
+    ("header_only.csv", "header_only.csv: the file has a header but no data rows"),
+    ("binary.csv", "binary.csv: binary file (it contains NUL bytes), not CSV text"),
+    ("xlsx_renamed.csv", "xlsx_renamed.csv: this is a zip archive or an .xlsx spreadsheet, not CSV;"
+                         " save it as CSV (UTF-8) and load that"),
+    ("utf16.csv", "utf16.csv: UTF-16 text is not supported; save it as CSV UTF-8 and load that"),
+]
+
+
+@pytest.mark.parametrize("name, message", CASES)
+def test_whole_file_problem_is_one_line_and_exit_1(cli, data_dir, isolated_db, name, message):
+    status, out, err = cli("load", data_dir / name)
+    assert status == 1
+    assert err.strip() == message
+    assert "Traceback" not in err + out
+    assert not isolated_db.exists()  # refused before any snapshot: no warehouse written
+
+
+def test_unknown_layout_names_expected_layouts_and_missing_columns(cli, data_dir):
+    status, out, err = cli("load", data_dir / "unknown_layout.csv")
+    assert status == 1
+    line = err.strip()
+    assert "\n" not in line
+    assert line.startswith("unknown_layout.csv: unknown layout; expected one of: canonical_alerts (missing 'date', 'title')")
+    for name in ("canonical_samples", "canonical_overdoses", "drugcheckingbc", "phac_substance_harms",
+                 "toronto_shelter_overdoses"):
+        assert name in line
+    assert line.endswith("Write a mapping file (docs/data-formats.md) and pass --profile")
+
+
+def test_missing_required_column_for_named_profile(cli, data_dir):
+    status, _, err = cli("load", data_dir / "missing_column.csv", "--profile", "drugcheckingbc")
+    assert status == 1
+    assert err.strip() == (
+        "missing_column.csv: missing required columns for profile drugcheckingbc: 'FTIR Spectrometer'"
+        " (found: 'Date', 'Site', 'City/Town', 'Expected Substance', 'Fentanyl Test Strip', 'Benzo Test Strip')")
+
+
+def test_line_over_1_mb_is_refused_naming_the_line(cli, tmp_path):
+    path = tmp_path / "long.csv"
+    with open(path, "w") as fh:
+        fh.write("date,site,fentanyl_strip\n2024-01-01,A,positive\n")
+        fh.write("2024-01-02," + "x" * (1024 * 1024 + 10) + ",negative\n")
+    status, _, err = cli("load", path)
+    assert status == 1
+    assert err.strip() == "long.csv: line 3 is longer than 1 MB; this is not a CSV this loader accepts"
+
+
+def test_nul_byte_after_the_first_chunk_is_refused(cli, tmp_path):
+    path = tmp_path / "nul_late.csv"
+    path.write_bytes(b"date,site,fentanyl_strip\n" + b"2024-01-01,A,positive\n" * 5000 + b"2024-01-02,\x00,x\n")
+    status, _, err = cli("load", path)
+    assert (status, err.strip()) == (1, "nul_late.csv: binary file (it contains NUL bytes), not CSV text")
+
+
+def test_missing_file(cli, tmp_path):
+    status, _, err = cli("load", tmp_path / "nope.csv")
+    assert (status, err.strip()) == (1, "nope.csv: no such file")
+
+
+def test_cp1252_is_converted_and_loaded(cli, data_dir, query):
+    status, out, _ = cli("load", data_dir / "cp1252.csv")
+    assert status == 0
+    assert query("SELECT site, region, expected_raw FROM samples") == [("Café Santé", "Montréal", "Fentanyl – down")]
