@@ -1,6 +1,53 @@
-"""Placeholder page: filled in by its issue."""
+"""Concentration: fentanyl % by month (median and interquartile range, with n) and its distribution."""
 
 import streamlit as st
 
-st.title("concentration")
-st.info("Coming soon.")
+from supplywatch import charts, views
+
+ctx = views.start_page("Fentanyl concentration")
+_ = ctx._
+
+monthly = views.query("concentration_by_month", ctx.f)
+if monthly.empty:
+    st.info(_("No quantified fentanyl results under these filters."))
+    st.stop()
+
+shown = monthly.copy()
+if not ctx.staff:
+    # A median of fewer than k results describes a handful of samples: hide it with its quartiles.
+    small = (shown["n"] >= 1) & (shown["n"] < ctx.k)
+    shown.loc[small, ["median", "q1", "q3"]] = None
+shown["n_text"] = [views.count_text(int(v), ctx) for v in shown["n"]]
+
+st.plotly_chart(charts.concentration(shown, _), width="stretch", key="conc_chart")
+st.caption(
+    _("Median fentanyl % by weight each month among {n} quantified samples; bars span the middle half "
+      "(25th to 75th percentile); hollow markers have fewer than 10 results.").format(
+        n=views.count_text(int(monthly["n"].sum()), ctx))
+)
+with st.expander(_("Table")):
+    views.table(
+        shown.assign(
+            period=[ctx.month(d) for d in shown["period"]],
+            median=[ctx.number(v, 1) if v is not None and v == v else "—" for v in shown["median"]],
+            q1=[ctx.number(v, 1) if v is not None and v == v else "—" for v in shown["q1"]],
+            q3=[ctx.number(v, 1) if v is not None and v == v else "—" for v in shown["q3"]],
+        ),
+        {"period": _("Month"), "n_text": _("Quantified samples"), "median": _("Median %"),
+         "q1": _("25th percentile"), "q3": _("75th percentile")},
+        ctx,
+    )
+
+st.subheader(_("Distribution"))
+hist = views.query("concentration_histogram", ctx.f, width=5.0)
+hist_text = views.counts_text(hist["n"], ctx)
+labels = [f"{ctx.number(a)}–{ctx.number(a + 5)} %" for a in hist["lower"]]
+hidden_counts = [int(v) if t == ctx.number(int(v)) else 0 for t, v in zip(hist_text, hist["n"])]
+st.plotly_chart(
+    charts.bars(labels, hidden_counts, hist_text, _, _("Samples"), _("Fentanyl % by weight")),
+    width="stretch", key="conc_hist",
+)
+st.caption(_("How many quantified samples fall in each 5-point band of fentanyl %. Bands with few samples show "
+             "their count as suppressed without a bar height."))
+with st.expander(_("Table"), expanded=False):
+    views.table(hist.assign(band=labels, n_text=hist_text), {"band": _("Band"), "n_text": _("Samples")}, ctx)

@@ -1,6 +1,73 @@
-"""Placeholder page: filled in by its issue."""
+"""Expected vs found: match rate by what people expected, what they got instead, and which substances come together."""
 
+import pandas as pd
 import streamlit as st
 
-st.title("expected_found")
-st.info("Coming soon.")
+from supplywatch import charts, suppression, views
+
+ctx = views.start_page("Expected vs found")
+_ = ctx._
+
+match = views.query("expected_vs_found", ctx.f)
+if match.empty:
+    st.info(_("No FTIR- or lab-tested samples with an expected substance under these filters."))
+    st.stop()
+
+shown = views.counts_for_reader(match, ctx, num="matched")
+shown["label"] = [views.target_label(e, _) for e in shown["expected"]]
+st.subheader(_("Did people get what they expected?"))
+st.plotly_chart(charts.rate_bars(shown, "label", _, _("Share where the expected substance was found")),
+                width="stretch", key="ef_match")
+st.caption(_("Share of FTIR- or lab-tested samples in which the expected substance (or, for a class such as "
+             "'unknown opioid', any drug of that class) was found, with 95% confidence intervals."))
+unexpected = views.counts_for_reader(
+    match.drop(columns=["share", "lo", "hi"]).rename(
+        columns={"unexpected_share": "share", "unexpected_lo": "lo", "unexpected_hi": "hi"}),
+    ctx, num="unexpected",
+)
+with st.expander(_("Table")):
+    views.table(
+        shown.assign(
+            share_text=[views.rate_text(r, ctx) for r in shown.to_dict("records")],
+            unexpected_text=[views.rate_text(r, ctx) for r in unexpected.to_dict("records")],
+        ),
+        {"label": _("Expected"), "n_text": _("Tested"), "share_text": _("Expected substance found"),
+         "unexpected_text": _("Something else active found")},
+        ctx,
+    )
+
+st.subheader(_("What people got instead"))
+cells = views.query("found_matrix", ctx.f)
+if not cells.empty:
+    grid = cells.pivot_table(index="expected_class", columns="found_class", values="n", fill_value=0, aggfunc="sum")
+    grid.index = [views.target_label(i, _) for i in grid.index]
+    grid.columns = [views.target_label(c, _) for c in grid.columns]
+    if ctx.staff:
+        text = grid.map(ctx.number)
+    else:
+        status = suppression.suppress_matrix(grid, ctx.k)
+        word = _("suppressed")
+        text = pd.DataFrame(
+            [[suppression.label(int(v), s, ctx.k, word, ctx.number) for v, s in zip(grid.iloc[r], status.iloc[r])]
+             for r in range(len(grid))], index=grid.index, columns=grid.columns)
+        grid = grid.where(status == suppression.SHOWN, 0)
+    st.plotly_chart(charts.matrix(grid, text, _("Found (class)"), _("Expected")), width="stretch", key="ef_matrix")
+    st.caption(_("Samples by what was expected (rows) and each class of active drug found (columns); a sample "
+                 "with several drugs counts in several columns. Every cell shows its count."))
+    with st.expander(_("Table")):
+        st.dataframe(text, width="stretch")
+
+st.subheader(_("Which substances appear together"))
+pairs = views.query("cooccurrence", ctx.f, top=10)
+if not pairs.empty:
+    grid = pairs.pivot_table(index="a", columns="b", values="n", fill_value=0, aggfunc="sum")
+    if ctx.staff:
+        text = grid.map(ctx.number)
+    else:
+        text = grid.map(lambda v: views.count_text(int(v), ctx))
+        grid = grid.where((grid >= ctx.k) | (grid == 0), 0)
+    st.plotly_chart(charts.matrix(grid, text, "", ""), width="stretch", key="ef_pairs")
+    st.caption(_("Number of FTIR- or lab-tested samples containing both substances; the diagonal is the number "
+                 "containing each one. The ten most found substances are shown."))
+    with st.expander(_("Table")):
+        st.dataframe(text, width="stretch")

@@ -1,6 +1,79 @@
-"""Placeholder page: filled in by its issue."""
+"""Overdoses: events over time by region and measure, against a supply signal, with alert dates and lags marked."""
 
+
+import pandas as pd
 import streamlit as st
 
-st.title("overdoses")
-st.info("Coming soon.")
+from supplywatch import charts, metrics, views
+
+LAG_DAYS = 28  # the most recent four weeks of any series are labelled as possibly incomplete
+
+ctx = views.start_page("Overdoses")
+_ = ctx._
+events = views.query("overdose_series", ctx.f)
+if events.empty:
+    st.info(_("No overdose data under these filters."))
+    st.stop()
+
+MEASURES = {"ems": _("Paramedic (EMS) calls"), "ed_visits": _("Emergency department visits"),
+            "hospitalizations": _("Hospitalizations"), "deaths": _("Deaths"), "non_fatal": _("Non-fatal overdoses"),
+            "other": _("Other")}
+c1, c2, c3 = st.columns(3)
+present = set(events["measure"])
+measure = c1.selectbox(_("Measure"), [m for m in MEASURES if m in present] + sorted(present - set(MEASURES)), format_func=lambda m: MEASURES.get(m, m),
+                       key="od_measure")
+part = events[events["measure"] == measure]
+unit = c2.selectbox(_("Unit"), sorted(part["unit"].unique()), key="od_unit")
+target = c3.selectbox(_("Supply signal"), metrics.HEADLINE_TARGETS, format_func=lambda t: views.target_label(t, _),
+                      key="od_target")
+part = part[part["unit"] == unit].copy()
+
+# Counts from 1 to k-1 are suppressed for the public like any other small cell; the source's own
+# suppression ('<5', 'Suppr.') is kept and shown as suppressed, never as zero.
+if unit == "count" and not ctx.staff:
+    small = part["value"].notna() & (part["value"] >= 1) & (part["value"] < ctx.k)
+    part.loc[small, "value_label"] = f"<{ctx.k}"
+    part.loc[small, "suppressed"] = True
+    part.loc[small, "value"] = None
+part["series"] = part["region"] + " · " + part["substance"]
+
+supply = views.query("positivity", ctx.f, targets=(target,), period="week")
+supply = views.counts_for_reader(supply, ctx)
+supply = supply[supply["share"].notna()]
+alerts = views.query("external_alerts", ctx.f)
+alert_dates = sorted(set(alerts["issued_date"]) | {r["date"] for r in views.community_alerts(ctx.f.region)})
+lag_from = pd.Timestamp(part["period_end"].max()) - pd.Timedelta(days=LAG_DAYS) if len(part) else None
+
+fig = charts.overdoses(part, supply, alert_dates, lag_from, _, views.target_label(target, _))
+st.plotly_chart(fig, width="stretch", key="od_chart")
+st.caption(
+    _("{measure} per period (top) and the share of checked samples with {what} (bottom). Dashed lines are alert "
+      "dates; 'x' marks suppressed counts (not zero); the shaded last {lag} days may still be incomplete "
+      "because reports arrive late.").format(measure=MEASURES.get(measure, measure),
+                                              what=views.target_label(target, _), lag=LAG_DAYS)
+)
+
+
+def value_text(row: dict) -> str:
+    if row["suppressed"]:
+        return _("suppressed ({label})").format(label=row["value_label"] or "")
+    if row["value"] is None or pd.isna(row["value"]):
+        return _("not available ({label})").format(label=row["value_label"] or "")
+    return ctx.number(row["value"], 0 if unit == "count" else 1)
+
+
+with st.expander(_("Table")):
+    table = part.assign(
+        value_text=[value_text(r) for r in part.to_dict("records")],
+        start=[ctx.date(d) for d in part["period_start"]],
+        lag=[_("may be incomplete (reporting lag)") if lag_from is not None and pd.Timestamp(e) > lag_from else ""
+             for e in part["period_end"]],
+    )
+    views.table(table, {"region": _("Region"), "period_label": _("Period"), "start": _("Start"),
+                        "substance": _("Substance"), "value_text": _("Value"), "lag": _("Note"),
+                        "source": _("Source")}, ctx)
+
+if len(alerts):
+    st.subheader(_("Alerts in this period"))
+    for r in alerts.to_dict("records"):
+        st.text(f"{ctx.date(r['issued_date'])} · {r['region'] or ''} · {r['title']}")

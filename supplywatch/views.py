@@ -126,6 +126,13 @@ class Context:
     def percent(self, share, digits: int = 0) -> str:
         return i18n.format_percent(share, self.lang, digits)
 
+    def month(self, value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, pd.Timestamp):
+            value = value.date()
+        return i18n.format_date(value, self.lang, "MMM y")
+
     def date(self, value) -> str:
         if value is None or (isinstance(value, float) and pd.isna(value)):
             return ""
@@ -300,6 +307,17 @@ def counts_for_reader(df: pd.DataFrame, ctx: Context, n: str = "n", num: str = "
     out["n_text"] = [suppression.label(int(v), s, ctx.k, word, ctx.number) for v, s in zip(out[n], out["n_status"])]
     out["k_text"] = [suppression.label(int(v), s, ctx.k, word, ctx.number) for v, s in zip(out[num], out["k_status"])]
     return out
+
+
+def counts_text(values, ctx: Context, total_shown: bool = True) -> list[str]:
+    """Several counts whose total is shown: primary plus complementary suppression for the public."""
+    values = [int(v) for v in values]
+    if ctx.staff:
+        statuses = [suppression.SHOWN] * len(values)
+    else:
+        statuses = suppression.suppress_1d(values, ctx.k, total_shown)
+    word = ctx._("suppressed")
+    return [suppression.label(v, s, ctx.k, word, ctx.number) for v, s in zip(values, statuses)]
 
 
 def count_text(value: int, ctx: Context) -> str:
