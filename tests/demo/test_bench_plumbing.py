@@ -1,0 +1,51 @@
+"""bench/: the registry finds benchmarks, sections of docs/benchmarks.md are replaced without touching others."""
+
+from __future__ import annotations
+
+import sys
+
+import bench
+from bench import etl_load, report
+
+
+def test_registry_finds_the_etl_benchmark():
+    found = bench.registry()
+    assert found["etl"] is etl_load
+
+
+def test_update_section_creates_the_document_with_the_machine(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    report.update_section("ETL load", "| a |\n|---|\n| 1 |", doc)
+    text = doc.read_text()
+    assert text.startswith("# Benchmarks\n")
+    assert "cores" in text and "DuckDB 1.4.4" in text
+    assert text.endswith("## ETL load\n\n| a |\n|---|\n| 1 |\n")
+
+
+def test_update_section_replaces_only_its_own_section(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\nintro\n\n## ETL load\n\nold figures\n\n## Dashboard\n\nkeep me\n")
+    report.update_section("ETL load", "new figures", doc)
+    assert doc.read_text() == "# Benchmarks\n\nintro\n\n## ETL load\n\nnew figures\n\n## Dashboard\n\nkeep me\n"
+    report.update_section("Alerts", "appended", doc)
+    assert doc.read_text().endswith("## Dashboard\n\nkeep me\n\n## Alerts\n\nappended\n")
+
+
+def test_section_table_rows_keeps_earlier_runs(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# B\n\n## ETL load\n\ntext\n\n| samples | load |\n|---|---|\n| 100,000 | 3 s |\n"
+                   "| 1,000,000 | 30 s |\n\n## Other\n\n| x |\n|---|\n| y |\n")
+    assert report.section_table_rows("ETL load", doc) == ["| 100,000 | 3 s |", "| 1,000,000 | 30 s |"]
+    assert report.section_table_rows("Missing", doc) == []
+
+
+def test_run_measured_reports_the_childs_own_memory():
+    big = report.run_measured([sys.executable, "-c", "x = bytearray(200 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096])"])
+    small = report.run_measured([sys.executable, "-c", "pass"])
+    assert big.returncode == 0 and small.returncode == 0
+    assert big.peak_mb > 200 > small.peak_mb
+
+
+def test_run_measured_keeps_exit_status_and_output():
+    result = report.run_measured([sys.executable, "-c", "import sys; print('out'); sys.exit(3)"])
+    assert (result.returncode, result.stdout) == (3, "out\n")
