@@ -1,0 +1,89 @@
+"""Class labels in both languages, method-aware denominators and high-risk flags."""
+
+import pytest
+
+from supplywatch import classes
+
+
+@pytest.mark.parametrize("target, methods", [
+    ("fentanyl", {"ftir", "lab", "fentanyl_strip"}),                # the class
+    ("para-fluorofentanyl", {"ftir", "lab", "fentanyl_strip"}),     # a member of the class
+    ("fentanyl or analogue", {"ftir", "lab", "fentanyl_strip"}),
+    ("carfentanil", {"ftir", "lab"}),                               # the strip's blind spot
+    ("benzodiazepine", {"ftir", "lab", "benzo_strip"}),
+    ("bromazolam", {"ftir", "lab", "benzo_strip"}),
+    ("etizolam", {"ftir", "lab", "benzo_strip"}),
+    ("nitazene", {"ftir", "lab", "nitazene_strip"}),
+    ("isotonitazene", {"ftir", "lab", "nitazene_strip"}),
+    ("xylazine", {"ftir", "lab", "xylazine_strip"}),
+    ("medetomidine", {"ftir", "lab", "medetomidine_strip"}),
+    ("alpha2_sedative", {"ftir", "lab"}),      # neither strip covers the whole class
+    ("detomidine", {"ftir", "lab"}),
+    ("heroin", {"ftir", "lab"}),
+    ("opioid_other", {"ftir", "lab"}),
+    ("opioid_unspecified", {"ftir", "lab"}),
+    ("4-anpp", {"ftir", "lab"}),
+    ("caffeine", {"ftir", "lab"}),
+    ("placeholder", set()),
+    ("unclassified", set()),
+    ("unknown", set()),                        # 'sold as unknown' is not something to find
+    ("uncertain match", set()),
+    ("not in the dictionary at all", {"ftir", "lab"}),
+])
+def test_capable_methods(target, methods):
+    assert classes.capable_methods(target) == methods
+
+
+def test_every_strip_target_gets_its_strip():
+    for strip, target in classes.STRIP_TARGETS.items():
+        assert strip in classes.capable_methods(target)
+        assert set(classes.capable_methods(target)) <= set(classes.METHODS)
+
+
+@pytest.mark.parametrize("slug, en, fr", [
+    ("fentanyl", "Fentanyl & analogues", "Fentanyl et analogues"),
+    ("nitazene", "Nitazenes", "Nitazènes"),
+    ("benzodiazepine", "Benzodiazepines", "Benzodiazépines"),
+    ("alpha2_sedative", "Alpha-2 sedatives", "Sédatifs alpha-2"),
+    ("stimulant", "Stimulants", "Stimulants"),
+    ("cut", "Cuts & fillers", "Agents de coupe"),
+    ("unclassified", "Unclassified", "Non classé"),
+])
+def test_labels(slug, en, fr):
+    assert classes.label(slug) == en
+    assert classes.label(slug, "fr") == fr
+
+
+def test_every_class_and_method_has_both_languages():
+    for c in classes.CLASSES.values():
+        assert c.label_en and c.label_fr and c.description_en and c.description_fr, c.slug
+    for m in classes.METHODS.values():
+        assert m.label_en and m.label_fr and m.limit_en and m.limit_fr, m.slug
+    assert classes.method_label("ftir", "fr") == "Spectromètre FTIR"
+    assert "5%" in classes.method_limit("ftir") and "5 %" in classes.method_limit("ftir", "fr")
+
+
+def test_unknown_slug_label_is_shown_as_written():
+    assert classes.label("mystery_class") == "mystery_class"
+    assert classes.label(None) == ""
+    with pytest.raises(KeyError):
+        classes.description("mystery_class")
+
+
+def test_substance_classes_cover_every_class_but_the_categories():
+    categories = {s for s, c in classes.CLASSES.items() if c.class_level or not c.detectable}
+    assert set(classes.SUBSTANCE_CLASSES) == set(classes.CLASSES) - categories
+
+
+@pytest.mark.parametrize("target, high", [
+    ("carfentanil", True), ("nitazene", True), ("metonitazene", True), ("medetomidine", True),
+    ("xylazine", True), ("bromazolam", True), ("fentanyl", False), ("fentanyl or analogue", False),
+    ("benzodiazepine", False), ("caffeine", False), ("cocaine", False),
+])
+def test_high_risk(target, high):
+    assert classes.is_high_risk(target) is high
+
+
+def test_high_risk_of_an_unknown_name_is_an_error():
+    with pytest.raises(KeyError, match="unknown class or substance: 'zzz'"):
+        classes.is_high_risk("zzz")

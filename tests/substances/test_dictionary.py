@@ -1,0 +1,177 @@
+"""The dictionary maps every real name, tricky names map exactly, and a malformed file is refused with its line."""
+
+import re
+
+import pytest
+
+from etl import substances
+from supplywatch import classes
+
+
+def test_every_bc_component_is_known(bc_names, dictionary):
+    components, _ = bc_names
+    assert len(components) == 263
+    unknown = [name for name in components if not dictionary.normalise(name).known]
+    assert unknown == []
+
+
+def test_every_bc_expected_value_is_known(bc_names, dictionary):
+    _, expected = bc_names
+    assert len(expected) == 165
+    unknown = [name for name in expected if not dictionary.normalise(name).known]
+    assert unknown == []
+
+
+def test_bc_expected_values_name_something_a_person_expects(bc_names, dictionary):
+    """An expected value is never an instrument placeholder, except the form's own '(blank)'."""
+    _, expected = bc_names
+    placeholders = sorted(n for n in expected if dictionary.normalise(n).is_placeholder)
+    assert placeholders == ["(blank)"]
+
+
+M = substances.Match
+
+
+@pytest.mark.parametrize("raw, match", [
+    ("Fentanyl HCl", M("fentanyl", "fentanyl", False, False, True)),
+    ("fentanyl hcl (trace)", M("fentanyl", "fentanyl", True, False, True)),
+    ("Fentanyl or Analog", M("fentanyl or analogue", "fentanyl", False, False, True)),
+    ("Carfentanil HCl", M("carfentanil", "fentanyl", False, False, True)),
+    ("p-Fluorofentanyl", M("para-fluorofentanyl", "fentanyl", False, False, True)),
+    ("Heroin (Trace)", M("heroin", "opioid_other", True, False, True)),
+    ("Heroin Base", M("heroin", "opioid_other", False, False, True)),
+    ("6-Monoacetylmorphine", M("6-monoacetylmorphine", "opioid_other", False, False, True)),
+    ("etizolam", M("etizolam", "benzodiazepine", False, False, True)),
+    ("Etizolam", M("etizolam", "benzodiazepine", False, False, True)),
+    ("Bromazolam (Trace)", M("bromazolam", "benzodiazepine", True, False, True)),
+    ("Dexmedetomidine", M("medetomidine", "alpha2_sedative", False, False, True)),
+    ("Xylazine", M("xylazine", "alpha2_sedative", False, False, True)),
+    ("Etonitazepyne", M("n-pyrrolidino etonitazene", "nitazene", False, False, True)),
+    ("N-Desethyl Isotonitazene", M("n-desethyl isotonitazene", "nitazene", False, False, True)),
+    ("4-ANPP", M("4-anpp", "precursor", False, False, True)),
+    ("ANPP", M("4-anpp", "precursor", False, False, True)),
+    ("Cocaine Base", M("cocaine", "stimulant", False, False, True)),
+    ("Crack Cocaine", M("cocaine", "stimulant", False, False, True)),
+    ("Methamphetamine HCl", M("methamphetamine", "stimulant", False, False, True)),
+    ("Ketamine HCl", M("ketamine", "dissociative", False, False, True)),
+    ("Dimethyl Sulfone", M("dimethyl sulfone", "cut", False, False, True)),
+    ("Surcrose", M("sucrose", "cut", False, False, True)),               # the source's typo
+    ("Pregbalin", M("pregabalin", "depressant", False, False, True)),   # the source's typo
+    ("GHB (Wet)", M("ghb", "depressant", False, False, True)),
+    ("THC-A", M("thca", "cannabis", False, False, True)),
+    ("AMB-FUBINACA", M("amb-fubinaca", "synthetic_cannabinoid", False, False, True)),
+    ("Down (Unknown Opioid)", M("unknown opioid", "opioid_unspecified", False, False, True)),
+    ("Unknown", M("unknown", "unknown", False, False, True)),
+    ("Steroid", M("anabolic steroid", "other", False, False, True)),
+    ("Fentanyl and Heroin", M("fentanyl", "fentanyl", False, False, True)),
+    ("Carfentanil and Fentanyl", M("carfentanil", "fentanyl", False, False, True)),
+    ("Acetaminophen and Oxycodone", M("oxycodone", "opioid_other", False, False, True)),
+    ("Uncertain Match", M(None, "placeholder", False, True, True)),
+    ("Uncertain Oil", M(None, "placeholder", False, True, True)),
+    ("Sugar Uncertain", M(None, "placeholder", False, True, True)),
+    ("No Library Match", M(None, "placeholder", False, True, True)),
+    ("(blank)", M(None, "placeholder", False, True, True)),
+    ("", M(None, "placeholder", False, True, True)),
+    ("Unidentified analogue 7", M(None, "unclassified", False, False, False)),
+    ("Mystery Powder (Trace)", M(None, "unclassified", True, False, False)),
+])
+def test_tricky_names(dictionary, raw, match):
+    assert dictionary.normalise(raw) == match
+
+
+def test_module_normalise_uses_the_project_dictionary():
+    assert substances.normalise("Fentanyl HCl").substance == "fentanyl"
+
+
+def test_every_combination_follows_the_documented_rule(dictionary):
+    """Names like 'A and B' map to the most dangerous part (class order, then high risk, then first written)."""
+    combos = [n for e in dictionary.substances.values() for n in e.synonyms if re.search(r"\sand\s", n)]
+    assert len(combos) >= 11
+    for name in combos:
+        assert dictionary.normalise(name).substance == substances.combo_choice(name, dictionary), name
+
+
+@pytest.mark.parametrize("raw, choice", [
+    ("Heroin + Xylazine", "heroin"),
+    ("Xylazine and Etizolam", "xylazine"),
+    ("MDMA / Ketamine", "mdma"),
+    ("Cocaine and Caffeine", "cocaine"),
+    ("Fentanyl & Unheard-of Thing", None),   # an unknown part: no guess
+    ("Fentanyl", None),                       # not a combination
+])
+def test_combo_choice(dictionary, raw, choice):
+    assert substances.combo_choice(raw, dictionary) == choice
+
+
+def test_dictionary_rows_are_consistent(dictionary):
+    for entry in dictionary.substances.values():
+        assert entry.cls in classes.CLASSES and entry.cls != "unclassified"
+        assert substances.name_key(entry.substance) == entry.substance
+        assert dictionary.keys[entry.substance] is entry
+    # the BRIEF's high-risk examples are flagged, everyday fentanyl and cuts are not
+    for name in ("carfentanil", "isotonitazene", "medetomidine", "xylazine", "bromazolam", "para-fluorofentanyl"):
+        assert dictionary.substances[name].high_risk, name
+    for name in ("fentanyl", "caffeine", "heroin", "cocaine"):
+        assert not dictionary.substances[name].high_risk, name
+
+
+def test_placeholders_are_rows_with_class_placeholder(dictionary):
+    rows = sorted(e.substance for e in dictionary.substances.values() if e.is_placeholder)
+    assert rows == ["no library match", "not stated", "uncertain match"]
+
+
+def test_french_label_falls_back_to_the_canonical_name(dictionary):
+    assert dictionary.substances["etizolam"].label("fr") == "étizolam"
+    assert dictionary.substances["fentanyl"].label("fr") == "fentanyl"
+    assert dictionary.substances["etizolam"].label("en") == "etizolam"
+
+
+ERRORS = [
+    ("bad_class.csv", "bad_class.csv line 3, column class: unknown class 'opioids' (expected one of fentanyl, "
+     "nitazene, opioid_other, benzodiazepine, alpha2_sedative, depressant, stimulant, dissociative, psychedelic, "
+     "cannabis, synthetic_cannabinoid, cut, precursor, other, opioid_unspecified, unknown, placeholder)"),
+    ("unclassified_class.csv", "unclassified_class.csv line 2, column class: class 'unclassified' marks names "
+     "missing from the dictionary; pick a class"),
+    ("duplicate_synonym.csv", "duplicate_synonym.csv line 4, column synonyms: name 'FENT  (trace)' (key 'fent') "
+     "already maps to 'fentanyl' on line 2"),
+    ("duplicate_substance.csv", "duplicate_substance.csv line 4, column substance: 'cocaine' is listed twice "
+     "(first on line 2)"),
+    ("bad_high_risk.csv", "bad_high_risk.csv line 2, column high_risk: 'yes' is not true or false"),
+    ("not_canonical.csv", "not_canonical.csv line 2, column substance: canonical name 'Fentanyl HCl' must be "
+     "written as its key 'fentanyl hcl'"),
+    ("missing_column.csv", "missing_column.csv line 1: missing column(s) high_risk, synonyms; expected "
+     "substance,class,high_risk,label_fr,synonyms"),
+    ("ragged.csv", "ragged.csv line 2: 6 fields, expected 5 (quote names with commas)"),
+]
+
+
+@pytest.mark.parametrize("name, message", ERRORS)
+def test_malformed_dictionary_is_refused_with_its_line(fixture_path, name, message):
+    with pytest.raises(substances.DictionaryError) as err:
+        substances.load_dictionary(fixture_path(name))
+    assert str(err.value) == message
+
+
+def test_missing_dictionary_file(tmp_path):
+    with pytest.raises(substances.DictionaryError, match="substance dictionary not found"):
+        substances.load_dictionary(tmp_path / "nope.csv")
+
+
+def test_bom_crlf_upper_case_header_and_spaces_are_read(fixture_path):
+    d = substances.load_dictionary(fixture_path("good_bom_crlf.csv"))
+    assert d.normalise("special k").substance == "ketamine"
+    assert d.normalise("KETAMINE HCL").substance == "ketamine"
+    assert d.normalise("Uncertain Oil").is_placeholder
+    assert d.normalise("").is_placeholder        # the trailing '|' lists the empty name
+    assert d.substances["ketamine"].label_fr == ""  # the optional label_fr column is absent
+    assert d.substances["ketamine"].high_risk is False
+
+
+def test_edited_dictionary_is_reread(tmp_path):
+    path = tmp_path / "dict.csv"
+    path.write_text("substance,class,high_risk,label_fr,synonyms\nxylazine,alpha2_sedative,true,,\n",
+                    encoding="utf-8")
+    assert not substances.normalise("Tranq", path).known
+    path.write_text("substance,class,high_risk,label_fr,synonyms\nxylazine,alpha2_sedative,true,,Tranq|Tranq Dope\n",
+                    encoding="utf-8")
+    assert substances.normalise("Tranq", path).substance == "xylazine"
