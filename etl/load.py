@@ -317,8 +317,7 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
     with sw_db.writing_snapshot(db, wait=wait) as con:
         phase("updating the substance dictionary")
         if prof.kind == "samples":
-            from . import substances
-            substances.install_dictionary(con)
+            install_dictionary_if_changed(con)
         con.execute("BEGIN TRANSACTION")
         run_id = con.execute(
             "INSERT INTO load_runs (file_name, file_path, content_hash, kind, profile, started_at, status,"
@@ -367,6 +366,21 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.execute("COMMIT")
     return res
+
+
+def install_dictionary_if_changed(con) -> None:
+    """Refill the dictionary tables when data/substances.csv changed since the last load (its hash is in meta)."""
+    import hashlib
+
+    from . import substances
+
+    path = Path(substances.DICTIONARY_PATH)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
+    if sw_db.get_meta(con, "dictionary_sha256") == digest:
+        substances.register_functions(con)
+        return
+    substances.install_dictionary(con)
+    sw_db.set_meta(con, "dictionary_sha256", digest)
 
 
 def run_unknown_names(con, run_id: int, limit: int = 10) -> list[tuple[str, int]]:
@@ -495,13 +509,23 @@ def _quoted(expr: str) -> str:
     return f"'''' || left({expr}, 80) || ''''"
 
 
-def _first_error(checks: list[tuple[str, str]]) -> tuple[str, str]:
-    """SQL for the first failing check's reason, and for the column it names."""
+def _first_error(checks: list[tuple[str, str]]) -> tuple[str, str, str]:
+    """SQL for the check columns (inner select), the first failing reason, and the column it names (outer)."""
     if not checks:
-        return "NULL", "NULL"
-    reason = "coalesce(" + ", ".join(c for c, _ in checks) + ")" if len(checks) > 1 else checks[0][0]
-    col = "CASE " + " ".join(f"WHEN ({c}) IS NOT NULL THEN {q(label)}" for c, label in checks) + " END"
-    return reason, col
+        return "", "NULL::VARCHAR", "NULL::VARCHAR"
+    inner = "".join(f", {c} AS e{i}" for i, (c, _) in enumerate(checks))
+    names = [f"e{i}" for i in range(len(checks))]
+    reason = f"coalesce({', '.join(names)})" if len(names) > 1 else names[0]
+    col = "CASE " + " ".join(f"WHEN e{i} IS NOT NULL THEN {q(label)}" for i, (_, label) in enumerate(checks)) + " END"
+    return inner, reason, col
+
+
+def _create_t(con, select_sql: str, checks: list[tuple[str, str]]) -> None:
+    """CREATE temp table t from ``select_sql`` (which ends with {checks} before FROM), adding err and err_col."""
+    inner, reason, col = _first_error(checks)
+    drop = f" EXCLUDE ({', '.join(f'e{i}' for i in range(len(checks)))})" if checks else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE t AS SELECT *{drop}, {reason} AS err, {col} AS err_col"
+                f" FROM ({select_sql.replace('{checks}', inner)})")
 
 
 def _text(m: Mapper, name: str) -> str:
@@ -585,15 +609,12 @@ def _transform_samples(con, m: Mapper, src: str) -> None:
     checks.append((_check(" AND ".join(f"{r} IS NULL" for r in results),
                           q("no result: every strip, component and fentanyl_pct cell is empty")),
                    "+".join(m.column_label(f[n]) for n in f if n in P.RESULT_FIELDS)))
-    err, err_col = _first_error(checks)
     key_fields = m.profile.natural_key or [n for n in f if n not in ("sample_id", "notes", "source")]
     key = "md5(concat_ws(" + q(SEP) + ", " + ", ".join(f"coalesce({m.base(f[k])}, '')" for k in key_fields) + "))"
     sid = _text(m, "sample_id")
     list_cols = "".join(f", {sql} AS {n}_items" for n, (_, sql) in lists.items())
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE t AS
-        SELECT rec, {err} AS err, {err_col} AS err_col,
-               {_source_sql(m, src)} AS source, {sid} AS sid, {key} AS nkey,
+    _create_t(con, f"""
+        SELECT rec, {_source_sql(m, src)} AS source, {sid} AS sid, {key} AS nkey,
                {date} AS collected_date, {_text(m, 'site')} AS site, {_text(m, 'region')} AS region,
                {_text(m, 'expected')} AS expected_raw, {stype} AS sample_type, {form} AS form,
                {_text(m, 'colour')} AS colour,
@@ -603,9 +624,9 @@ def _transform_samples(con, m: Mapper, src: str) -> None:
                {' OR '.join(f'{lists[n][0]} IS NOT NULL' for n in lists if n.startswith('lab')) or 'false'}
                    AS lab_tested,
                {pct} AS fentanyl_pct, ({linked}) = 'yes' AS overdose_linked, {_text(m, 'notes')} AS notes
-               {list_cols}
+               {list_cols} {{checks}}
         FROM rawv
-    """)
+    """, checks)
 
 
 def _insert_samples(con, run_id: int) -> tuple[int, int]:
@@ -704,19 +725,17 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
         checks.append((_check(f"NOT {is_sup} AND NOT {is_mis} AND {num} IS NULL",
                               f"{_quoted(vtext)} || ' is not a number or a suppression marker'"),
                        m.column_label(vspec)))
-    err, err_col = _first_error(checks)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE t AS
-        SELECT rawv.rec, {err} AS err, {err_col} AS err_col, {_source_sql(m, src)} AS source,
+    _create_t(con, f"""
+        SELECT rawv.rec, {_source_sql(m, src)} AS source,
                {_text(m, 'region')} AS region, {_text(m, 'site')} AS site,
                p.s AS period_start, p.e AS period_end, {period_text} AS period_label, p.ptype AS period_type,
                {measure} AS measure, {_text(m, 'substance')} AS substance, {_text(m, 'breakdown')} AS breakdown,
                {unit} AS unit,
                CASE WHEN {is_sup} OR {is_mis} THEN NULL ELSE {num} END AS value,
                coalesce({is_sup}, false) AS suppressed,
-               CASE WHEN {num} IS NULL THEN {vtext} END AS value_label
+               CASE WHEN {num} IS NULL THEN {vtext} END AS value_label {{checks}}
         FROM rawv LEFT JOIN periods p ON p.label = {period_text}
-    """)
+    """, checks)
 
 
 def _insert_overdoses(con, run_id: int) -> tuple[int, int]:
@@ -746,15 +765,13 @@ def _transform_alerts(con, m: Mapper, src: str) -> None:
     checks.append((_check(f"{title} IS NULL", q("title is empty")), m.column_label(m.profile.fields["title"])))
     link = _text(m, "link")
     safe_link = f"CASE WHEN regexp_full_match({link}, 'https?://[^\\s<>\"]+', 'i') THEN {link} END"
-    err, err_col = _first_error(checks)
     aid = _text(m, "alert_id")
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE t AS
-        SELECT rec, {err} AS err, {err_col} AS err_col, {_source_sql(m, src)} AS source, {aid} AS aid,
+    _create_t(con, f"""
+        SELECT rec, {_source_sql(m, src)} AS source, {aid} AS aid,
                {date} AS issued_date, {_text(m, 'region')} AS region, {_text(m, 'type')} AS alert_type,
-               {title} AS title, {_text(m, 'text')} AS body, {safe_link} AS link
+               {title} AS title, {_text(m, 'text')} AS body, {safe_link} AS link {{checks}}
         FROM rawv
-    """)
+    """, checks)
 
 
 def _insert_alerts(con, run_id: int) -> tuple[int, int]:
