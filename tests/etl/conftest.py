@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "etl"
-
-try:  # the dictionary helper's module; a tiny stand-in only while it has not landed
-    importlib.import_module("etl.substances")
-except ImportError:  # pragma: no cover - depends on the other helper's progress
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import standin_substances
-
-    sys.modules["etl.substances"] = standin_substances
-    import etl
-
-    etl.substances = standin_substances
-
 
 @pytest.fixture
 def data_dir() -> Path:
