@@ -168,8 +168,10 @@ _METHOD_LIST = [
     ),
     Method(
         "fentanyl_strip", "Fentanyl test strip", "Bandelette de détection du fentanyl",
-        "Detects fentanyl and many analogues above a cut-off; not reliable for carfentanil.",
-        "Détecte le fentanyl et de nombreux analogues au-delà d'un seuil; peu fiable pour le carfentanil.",
+        "Detects fentanyl and many analogues above a cut-off; not reliable for carfentanil or furanylfentanyl; "
+        "concentrated methamphetamine, MDMA or diphenhydramine can give false positives.",
+        "Détecte le fentanyl et de nombreux analogues au-delà d'un seuil; peu fiable pour le carfentanil et le "
+        "furanylfentanyl; la méthamphétamine, la MDMA ou la diphénhydramine concentrées peuvent donner de faux positifs.",
     ),
     Method(
         "benzo_strip", "Benzodiazepine test strip", "Bandelette de détection des benzodiazépines",
@@ -178,8 +180,9 @@ _METHOD_LIST = [
     ),
     Method(
         "xylazine_strip", "Xylazine test strip", "Bandelette de détection de la xylazine",
-        "Detects xylazine only; a negative result says nothing about medetomidine.",
-        "Détecte seulement la xylazine; un résultat négatif ne dit rien de la médétomidine.",
+        "Detects xylazine only; a negative result says nothing about medetomidine; lidocaine can give false positives.",
+        "Détecte seulement la xylazine; un résultat négatif ne dit rien de la médétomidine; la lidocaïne peut "
+        "donner de faux positifs.",
     ),
     Method(
         "nitazene_strip", "Nitazene test strip", "Bandelette de détection des nitazènes",
@@ -207,7 +210,7 @@ STRIP_TARGETS: dict[str, str] = {
 # Members of a strip's class that the strip does not reliably detect: a negative strip
 # result must not count as "tested" for them.
 STRIP_BLIND_SPOTS: dict[str, frozenset[str]] = {
-    "fentanyl_strip": frozenset({"carfentanil"}),
+    "fentanyl_strip": frozenset({"carfentanil", "furanylfentanyl"}),
 }
 
 

@@ -10,6 +10,7 @@ from supplywatch import classes
     ("para-fluorofentanyl", {"ftir", "lab", "fentanyl_strip"}),     # a member of the class
     ("fentanyl or analogue", {"ftir", "lab", "fentanyl_strip"}),
     ("carfentanil", {"ftir", "lab"}),                               # the strip's blind spot
+    ("furanylfentanyl", {"ftir", "lab"}),
     ("benzodiazepine", {"ftir", "lab", "benzo_strip"}),
     ("bromazolam", {"ftir", "lab", "benzo_strip"}),
     ("etizolam", {"ftir", "lab", "benzo_strip"}),

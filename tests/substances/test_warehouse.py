@@ -95,7 +95,7 @@ def test_unknown_names_are_reported_not_dropped(warehouse):
 
 def test_reinstall_remaps_names_added_to_the_dictionary(warehouse, tmp_path, dictionary):
     with db.writing_snapshot(warehouse) as con:
-        con.executemany(SAMPLE, [["s1", "Tranq Dope", None, "unclassified"],
+        con.executemany(SAMPLE, [["s1", "Horse  Tranquilizer", None, "unclassified"],
                                  ["s2", "Nothing Known", None, "unclassified"]])
         con.executemany(DETECTION, [["s1", "Zylazine", None, "unclassified"],
                                     ["s1", "Fuzzy Spectrum", None, "unclassified"],
@@ -103,7 +103,7 @@ def test_reinstall_remaps_names_added_to_the_dictionary(warehouse, tmp_path, dic
     edited = tmp_path / "substances.csv"
     text = dictionary.path.read_text(encoding="utf-8")
     for old, new in [("xylazine,alpha2_sedative,true,,Xylazine HCl|", "xylazine,alpha2_sedative,true,,Zylazine|"
-                      "Tranq Dope|Xylazine HCl|"),
+                      "Horse Tranquilizer|Xylazine HCl|"),
                      ("correspondance incertaine,Uncertain Oil|", "correspondance incertaine,Fuzzy Spectrum|"
                       "Uncertain Oil|"),
                      ("not stated,placeholder,false,non indiqué,", "not stated,placeholder,false,non indiqué,"
