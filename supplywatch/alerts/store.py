@@ -1,0 +1,522 @@
+"""The alert lifecycle on the app file: every version kept, every change and refusal audited.
+
+draft -> in_review -> published -> expired (CAP 1.2 states). A correction is a new
+version (msgType Update) that goes through review again and, once approved,
+supersedes the version it references. A retraction is a new Cancel version published
+at once by a reviewer; it stays visible as retracted. Rows are never deleted; the
+only update is a version's status transition (plus who approved it and when).
+
+Every function takes ``actor`` (a username, re-read from the database so a disabled
+or demoted user loses access at once) and ``now`` (UTC) for frozen-clock tests.
+After a change the public sees, :func:`refresh_public` rewrites the static channel
+files; a channel failure is audited and reported to staff, never undoes the change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Iterator
+
+from .. import auth, db
+from . import settings
+from .model import PUBLIC_STATUSES, SEVERITIES, Alert, AlertText, as_utc, severity_rank
+from .text import TextError, allowed_link, check_field, clean_text
+
+SYSTEM = "system"
+DRAFTERS = ("poster", "reviewer")
+REVIEWERS = ("reviewer",)
+_COLS = (
+    "alert_id, version, status, msg_type, severity, text_json, substances, regions, evidence, links, created_at,"
+    ' published_at, expires_at, author, approver, "references", flagged_for_review, status_reason'
+)
+
+
+class AlertError(ValueError):
+    """A refused lifecycle step; the one-line message says why and is shown to staff as is."""
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """Result of rewriting the public files: ok, and a one-line message for staff."""
+
+    ok: bool
+    message: str
+
+
+# ---------------------------------------------------------------- rows <-> Alert
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    return as_utc(value) if value is not None else None
+
+
+def _from_row(row) -> Alert:
+    texts = {lang: AlertText(**t) for lang, t in json.loads(row[5]).items()}
+    return Alert(
+        alert_id=row[0], version=int(row[1]), status=row[2], msg_type=row[3], severity=row[4], text=texts,
+        substances=tuple(row[6]), regions=tuple(row[7]), evidence=tuple(row[8]), links=tuple(row[9]),
+        created_at=_utc(row[10]), published_at=_utc(row[11]), expires_at=_utc(row[12]), author=row[13],
+        approver=row[14], references=row[15], flagged_for_review=bool(row[16]), status_reason=row[17],
+    )
+
+
+def _insert(con, a: Alert) -> None:
+    text_json = _text_json(a)
+    con.execute(
+        f"INSERT INTO alert_versions ({_COLS}) VALUES ({', '.join(['?'] * 18)})",
+        [a.alert_id, a.version, a.status, a.msg_type, a.severity, text_json, list(a.substances), list(a.regions),
+         list(a.evidence), list(a.links), auth.naive_utc(a.created_at),
+         auth.naive_utc(a.published_at) if a.published_at else None, auth.naive_utc(a.expires_at), a.author,
+         a.approver, a.references, a.flagged_for_review, a.status_reason],
+    )
+
+
+def _set_status(con, a: Alert, status: str, **extra) -> None:
+    sets = ["status = ?"]
+    params: list = [status]
+    for col, value in extra.items():
+        sets.append(f"{col} = ?")
+        params.append(auth.naive_utc(value) if isinstance(value, dt.datetime) else value)
+    con.execute(
+        f"UPDATE alert_versions SET {', '.join(sets)} WHERE alert_id = ? AND version = ?",
+        [*params, a.alert_id, a.version],
+    )
+
+
+def _text_json(a: Alert) -> str:
+    return json.dumps({lang: t.__dict__ for lang, t in a.text.items()}, ensure_ascii=False)
+
+
+def _overwrite_draft(con, a: Alert) -> None:
+    """Replace the content of a draft row (the only content update: drafts were never public)."""
+    text_json = _text_json(a)
+    con.execute(
+        "UPDATE alert_versions SET severity = ?, text_json = ?, substances = ?, regions = ?, evidence = ?,"
+        " links = ?, expires_at = ? WHERE alert_id = ? AND version = ? AND status = 'draft'",
+        [a.severity, text_json, list(a.substances), list(a.regions), list(a.evidence), list(a.links),
+         auth.naive_utc(a.expires_at), a.alert_id, a.version],
+    )
+
+
+def _audit(con, now: dt.datetime, actor: str, action: str, alert: Alert | str | None, detail: str | None = None) -> None:
+    alert_id, version = (alert.alert_id, alert.version) if isinstance(alert, Alert) else (alert, None)
+    con.execute(
+        "INSERT INTO alert_audit (logged_at, actor, action, alert_id, version, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        [auth.naive_utc(now), actor, action, alert_id, version, detail],
+    )
+
+
+def _versions(con, alert_id: str) -> list[Alert]:
+    rows = con.execute(
+        f"SELECT {_COLS} FROM alert_versions WHERE alert_id = ? ORDER BY version", [alert_id]
+    ).fetchall()
+    return [_from_row(r) for r in rows]
+
+
+# ---------------------------------------------------------------- checks
+
+@contextlib.contextmanager
+def _step(actor: str, action: str, alert_id: str | None, now: dt.datetime, roles: tuple[str, ...]) -> Iterator:
+    """One lifecycle step in one transaction: role re-checked from the database, refusals audited."""
+    with db.app_connection() as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            row = con.execute("SELECT role, disabled FROM users WHERE username = ?", [actor]).fetchone()
+            if row is None or row[1]:
+                raise AlertError(f"{actor!r} is not an active staff account")
+            if not auth.has_role(row[0], *roles):
+                raise AlertError(f"{action} needs the {' or '.join(roles)} role; {actor} is {row[0]}")
+            yield con
+            con.execute("COMMIT")
+        except (AlertError, TextError) as exc:
+            con.execute("ROLLBACK")
+            _audit(con, now, actor, "refused", alert_id, f"{action}: {exc}")
+            raise AlertError(str(exc)) from None
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def _latest(con, alert_id: str) -> Alert:
+    versions = _versions(con, alert_id)
+    if not versions:
+        raise AlertError(f"no alert {alert_id!r}")
+    return versions[-1]
+
+
+def _expect(alert: Alert, *statuses: str) -> None:
+    if alert.status not in statuses:
+        wanted = " or ".join(s.replace("_", " ") for s in statuses)
+        raise AlertError(f"{alert.key} is {alert.status.replace('_', ' ')}, not {wanted}")
+
+
+def _clean_texts(text: dict, complete: bool) -> dict[str, AlertText]:
+    """Cleaned EN/FR text; a draft needs only the English headline, review needs everything."""
+    out = {}
+    for lang in ("en", "fr"):
+        t = text.get(lang)
+        if t is None and not complete and lang == "fr":
+            continue
+        if t is None:
+            raise TextError(f"headline ({lang}): required")
+        t = t if isinstance(t, AlertText) else AlertText(**t)
+        out[lang] = AlertText(
+            headline=check_field("headline", lang, t.headline, required=complete or lang == "en"),
+            details=check_field("details", lang, t.details, required=False),
+            what_to_do=check_field("what_to_do", lang, t.what_to_do, required=complete),
+        )
+    return out
+
+
+def _clean_list(values, what: str, required: bool = False) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(v for v in (clean_text(x, one_line=True) for x in (values or ())) if v))
+    if required and not items:
+        raise TextError(f"{what}: at least one is required")
+    return items
+
+
+def _clean_links(values) -> tuple[str, ...]:
+    out = []
+    for value in values or ():
+        good = allowed_link(value)
+        if good is None:
+            raise TextError(f"link {value!r} refused: only http, https, mailto and tel links are allowed")
+        out.append(good)
+    return tuple(out)
+
+
+def _clean_expiry(severity: str, expires_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    if severity not in SEVERITIES:
+        raise TextError(f"severity {severity!r}: choose one of {', '.join(SEVERITIES)}")
+    now = as_utc(now)
+    expires = as_utc(expires_at) if expires_at else now + settings.DEFAULT_LIFETIME[severity]
+    if expires <= now:
+        raise TextError("expiry must be in the future")
+    if expires - now > settings.MAX_LIFETIME:
+        raise TextError(f"expiry must be within {settings.MAX_LIFETIME.days} days")
+    return expires
+
+
+def _complete(alert: Alert) -> None:
+    """Refuse review of an alert without full English and French text."""
+    _clean_texts({k: v for k, v in alert.text.items()}, complete=True)
+
+
+# ---------------------------------------------------------------- lifecycle
+
+def _new_id(con, now: dt.datetime) -> str:
+    prefix = f"{settings.alert_prefix()}-{as_utc(now).year}-"
+    n = con.execute(
+        "SELECT count(DISTINCT alert_id) FROM alert_versions WHERE starts_with(alert_id, ?)", [prefix]
+    ).fetchone()[0]
+    return f"{prefix}{n + 1:04d}"
+
+
+def create_draft(
+    *, text: dict, severity: str, substances=(), regions=(), evidence=(), links=(),
+    expires_at: dt.datetime | None = None, actor: str, now: dt.datetime,
+) -> Alert:
+    """A new alert, version 1, in draft. ``text`` maps 'en'/'fr' to AlertText or dicts of its fields."""
+    with _step(actor, "create draft", None, now, DRAFTERS) as con:
+        alert = Alert(
+            alert_id=_new_id(con, now), version=1, status="draft", msg_type="Alert", severity=severity,
+            text=_clean_texts(text, complete=False), substances=_clean_list(substances, "substances"),
+            regions=_clean_list(regions, "regions", required=True), evidence=_clean_list(evidence, "evidence"),
+            links=_clean_links(links), created_at=as_utc(now), published_at=None,
+            expires_at=_clean_expiry(severity, expires_at, now), author=actor, approver=None,
+        )
+        _insert(con, alert)
+        _audit(con, now, actor, "created", alert, f"severity={severity}")
+    return alert
+
+
+def revise_draft(
+    alert_id: str, *, text: dict, severity: str, substances=(), regions=(), evidence=(), links=(),
+    expires_at: dt.datetime | None = None, actor: str, now: dt.datetime,
+) -> Alert:
+    """Replace the content of a version still in draft (never public); the audit keeps the previous text."""
+    with _step(actor, "revise draft", alert_id, now, DRAFTERS) as con:
+        old = _latest(con, alert_id)
+        _expect(old, "draft")
+        new = Alert(
+            alert_id=old.alert_id, version=old.version, status="draft", msg_type=old.msg_type, severity=severity,
+            text=_clean_texts(text, complete=False), substances=_clean_list(substances, "substances"),
+            regions=_clean_list(regions, "regions", required=True), evidence=_clean_list(evidence, "evidence"),
+            links=_clean_links(links), created_at=old.created_at, published_at=None,
+            expires_at=_clean_expiry(severity, expires_at, now), author=old.author, approver=None,
+            references=old.references,
+        )
+        _overwrite_draft(con, new)
+        previous = {lang: t.__dict__ for lang, t in old.text.items()}
+        _audit(con, now, actor, "revised", new, json.dumps({"previous": previous, "severity": old.severity},
+                                                           ensure_ascii=False))
+        done = _latest(con, alert_id)
+    return done
+
+
+def submit_for_review(alert_id: str, actor: str, now: dt.datetime) -> Alert:
+    """draft -> in_review; needs complete English and French text."""
+    with _step(actor, "submit for review", alert_id, now, DRAFTERS) as con:
+        alert = _latest(con, alert_id)
+        _refuse_if_retracted(con, alert)
+        _expect(alert, "draft")
+        _complete(alert)
+        if as_utc(alert.expires_at) <= as_utc(now):
+            raise AlertError(f"{alert.key} expires before it could be published; revise the expiry")
+        _set_status(con, alert, "in_review", status_reason=None)
+        _audit(con, now, actor, "submitted", alert)
+        done = _latest(con, alert_id)
+    return done
+
+
+def _refuse_if_retracted(con, alert: Alert) -> None:
+    public = [v for v in _versions(con, alert.alert_id) if v.status in PUBLIC_STATUSES]
+    if public and public[-1].msg_type == "Cancel":
+        raise AlertError(f"{alert.alert_id} was retracted ({public[-1].key}); start a new alert instead")
+
+
+def approve(alert_id: str, actor: str, now: dt.datetime) -> Alert:
+    """in_review -> published by a second person (or the author alone for a warning when allowed, flagged)."""
+    with _step(actor, "approve", alert_id, now, REVIEWERS) as con:
+        alert = _latest(con, alert_id)
+        _refuse_if_retracted(con, alert)
+        _expect(alert, "in_review")
+        if as_utc(alert.expires_at) <= as_utc(now):
+            raise AlertError(f"{alert.key} has already expired; return it to draft and set a new expiry")
+        flagged = False
+        action = "published"
+        if alert.author == actor:
+            if not settings.single_person_publish(alert.severity):
+                raise AlertError(
+                    f"{actor} wrote {alert.key} and cannot approve it: another reviewer must (two-person rule)"
+                )
+            flagged, action = True, "published_single_person"
+        if alert.references:
+            old_id, _, old_version = alert.references.partition("@")
+            old = next((v for v in _versions(con, old_id) if v.version == int(old_version)), None)
+            if old is not None and old.status == "published":
+                _set_status(con, old, "superseded")
+                _audit(con, now, actor, "superseded", old, f"by {alert.key}")
+        _set_status(con, alert, "published", approver=actor, published_at=now, flagged_for_review=flagged)
+        _audit(con, now, actor, action, alert, "flagged for review: single-person publish" if flagged else None)
+        done = _latest(con, alert_id)
+    refresh_public(now, actor)
+    return done
+
+
+def return_to_draft(alert_id: str, actor: str, reason: str, now: dt.datetime) -> Alert:
+    """in_review -> draft with the reviewer's reason."""
+    with _step(actor, "return to draft", alert_id, now, REVIEWERS) as con:
+        alert = _latest(con, alert_id)
+        _expect(alert, "in_review")
+        why = clean_text(reason, one_line=True)
+        if not why:
+            raise AlertError("a reason is required to return an alert to draft")
+        _set_status(con, alert, "draft", status_reason=why)
+        _audit(con, now, actor, "returned_to_draft", alert, why)
+        done = _latest(con, alert_id)
+    return done
+
+
+def correct(
+    alert_id: str, *, text: dict, severity: str, substances=(), regions=(), evidence=(), links=(),
+    expires_at: dt.datetime | None = None, actor: str, now: dt.datetime,
+) -> Alert:
+    """A new draft version (CAP Update) of a published alert; it replaces the old one once approved."""
+    with _step(actor, "correct", alert_id, now, DRAFTERS) as con:
+        versions = _versions(con, alert_id)
+        if not versions:
+            raise AlertError(f"no alert {alert_id!r}")
+        public = [v for v in versions if v.status in PUBLIC_STATUSES]
+        if not public or public[-1].status != "published":
+            state = public[-1].status if public else versions[-1].status.replace("_", " ")
+            raise AlertError(f"only a published alert can be corrected; {alert_id} is {state}")
+        if versions[-1].status in ("draft", "in_review"):
+            raise AlertError(f"a correction of {alert_id} is already in progress ({versions[-1].key})")
+        old = public[-1]
+        new = Alert(
+            alert_id=alert_id, version=versions[-1].version + 1, status="draft", msg_type="Update", severity=severity,
+            text=_clean_texts(text, complete=False), substances=_clean_list(substances, "substances"),
+            regions=_clean_list(regions, "regions", required=True), evidence=_clean_list(evidence, "evidence"),
+            links=_clean_links(links), created_at=as_utc(now), published_at=None,
+            expires_at=_clean_expiry(severity, expires_at, now), author=actor, approver=None, references=old.key,
+        )
+        _insert(con, new)
+        _audit(con, now, actor, "correction_drafted", new, f"replaces {old.key}")
+    return new
+
+
+def retract(alert_id: str, actor: str, reason: str, now: dt.datetime) -> Alert:
+    """Publish a Cancel version at once (a reviewer alone may retract); the alert stays visible as retracted."""
+    with _step(actor, "retract", alert_id, now, REVIEWERS) as con:
+        versions = _versions(con, alert_id)
+        if not versions:
+            raise AlertError(f"no alert {alert_id!r}")
+        public = [v for v in versions if v.status in PUBLIC_STATUSES]
+        if not public or public[-1].status != "published":
+            state = public[-1].status if public else versions[-1].status.replace("_", " ")
+            raise AlertError(f"only a published alert can be retracted; {alert_id} is {state}")
+        why = clean_text(reason, one_line=True)
+        if not why:
+            raise AlertError("a reason is required to retract an alert")
+        old = public[-1]
+        cancel = Alert(
+            alert_id=alert_id, version=versions[-1].version + 1, status="cancelled", msg_type="Cancel",
+            severity=old.severity, text=old.text, substances=old.substances, regions=old.regions,
+            evidence=old.evidence, links=old.links, created_at=as_utc(now), published_at=as_utc(now),
+            expires_at=old.expires_at, author=actor, approver=actor, references=old.key, status_reason=why,
+        )
+        _set_status(con, old, "superseded")
+        _audit(con, now, actor, "superseded", old, f"by {cancel.key}")
+        _insert(con, cancel)
+        _audit(con, now, actor, "retracted", cancel, why)
+    refresh_public(now, actor)
+    return cancel
+
+
+def expire_due(now: dt.datetime) -> list[str]:
+    """Mark published versions past their expiry as expired (audited as 'system'); return their keys."""
+    with db.app_connection() as con:
+        con.execute("BEGIN TRANSACTION")
+        rows = con.execute(
+            f"SELECT {_COLS} FROM alert_versions WHERE status = 'published' AND expires_at <= ? ORDER BY alert_id",
+            [auth.naive_utc(now)],
+        ).fetchall()
+        due = [_from_row(r) for r in rows]
+        for alert in due:
+            _set_status(con, alert, "expired")
+            _audit(con, now, SYSTEM, "expired", alert, f"expiry {alert.expires_at.isoformat()}")
+        con.execute("COMMIT")
+    if due:
+        refresh_public(now, SYSTEM)
+    return [a.key for a in due]
+
+
+# ---------------------------------------------------------------- reading
+
+def _select(where: str = "", params: list | None = None, con=None) -> list[Alert]:
+    if con is None:
+        with db.app_connection() as own:
+            return _select(where, params, own)
+    rows = con.execute(f"SELECT {_COLS} FROM alert_versions {where}", params or []).fetchall()
+    return [_from_row(r) for r in rows]
+
+
+def _board_order(alerts: list[Alert]) -> list[Alert]:
+    """Most severe first, then newest first."""
+    epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    return sorted(alerts, key=lambda a: (-severity_rank(a.severity), -(a.published_at or epoch).timestamp(), a.alert_id))
+
+
+def active_alerts(now: dt.datetime, region: str | None = None, con=None) -> list[Alert]:
+    """Published versions not yet expired at ``now`` (by time alone), most severe and newest first."""
+    alerts = _select("WHERE status = 'published' AND expires_at > ?", [auth.naive_utc(now)], con)
+    if region:
+        alerts = [a for a in alerts if region in a.regions]
+    return _board_order(alerts)
+
+
+def history(now: dt.datetime, con=None) -> list[Alert]:
+    """Every version that was ever public (published, superseded, expired, cancelled), newest first."""
+    alerts = _select(f"WHERE status IN ({', '.join(['?'] * len(PUBLIC_STATUSES))})", list(PUBLIC_STATUSES), con)
+    epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    return sorted(alerts, key=lambda a: (a.published_at or epoch, a.version), reverse=True)
+
+
+def past_alerts(now: dt.datetime, region: str | None = None) -> list[Alert]:
+    """For the public history view: the latest public version of each alert no longer active (expired or retracted)."""
+    with db.app_connection() as con:
+        active_ids = {a.alert_id for a in active_alerts(now, con=con)}
+        public = history(now, con=con)
+    latest: dict[str, Alert] = {}
+    for a in public:
+        if a.alert_id not in latest or a.version > latest[a.alert_id].version:
+            latest[a.alert_id] = a
+    out = [a for a in latest.values() if a.alert_id not in active_ids and (not region or region in a.regions)]
+    epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    return sorted(out, key=lambda a: a.published_at or epoch, reverse=True)
+
+
+def get(alert_id: str) -> Alert | None:
+    """The latest version of an alert (any status), or None."""
+    versions = _select("WHERE alert_id = ? ORDER BY version DESC LIMIT 1", [alert_id])
+    return versions[0] if versions else None
+
+
+def versions(alert_id: str) -> list[Alert]:
+    """Every version of an alert, oldest first."""
+    return _select("WHERE alert_id = ? ORDER BY version", [alert_id])
+
+
+def staff_queue() -> list[Alert]:
+    """Latest version of every alert, newest first: what the staff page lists."""
+    rows = _select(
+        "WHERE (alert_id, version) IN (SELECT alert_id, max(version) FROM alert_versions GROUP BY alert_id)"
+        " ORDER BY created_at DESC, alert_id DESC"
+    )
+    return rows
+
+
+def audit_log(alert_id: str | None = None, limit: int = 1000) -> list[dict]:
+    """Audit rows (oldest first) for one alert or all: at (UTC), actor, action, alert_id, version, detail."""
+    sql = "SELECT logged_at, actor, action, alert_id, version, detail FROM alert_audit"
+    params: list = []
+    if alert_id:
+        sql += " WHERE alert_id = ?"
+        params.append(alert_id)
+    sql += " ORDER BY audit_id LIMIT ?"
+    with db.app_connection() as con:
+        rows = con.execute(sql, [*params, limit]).fetchall()
+    return [dict(zip(("at", "actor", "action", "alert_id", "version", "detail"), r)) for r in rows]
+
+
+# ---------------------------------------------------------------- public files
+
+def refresh_public(now: dt.datetime, actor: str = SYSTEM) -> PublishOutcome:
+    """Rewrite the feeds, CAP files, SMS texts and posters; audit the outcome, never raise."""
+    with db.app_connection() as con:
+        active, public = active_alerts(now, con=con), history(now, con=con)
+    try:
+        from ..channels import publish_all
+
+        result = publish_all(active, public, db.public_dir(), settings.base_url(), now)
+        outcome = PublishOutcome(True, f"{len(result['written'])} public files written")
+    except Exception as exc:  # a broken channel must never lose or block the alert itself
+        outcome = PublishOutcome(False, f"public files not updated: {type(exc).__name__}: {exc}".splitlines()[0])
+    with db.app_connection() as con:
+        _audit(con, now, actor, "channels_published" if outcome.ok else "channels_failed", None, outcome.message)
+    return outcome
+
+
+def last_publish() -> PublishOutcome | None:
+    """The outcome of the most recent public-file refresh, for the staff page's warning."""
+    with db.app_connection() as con:
+        row = con.execute(
+            "SELECT action, detail FROM alert_audit WHERE action IN ('channels_published', 'channels_failed')"
+            " ORDER BY audit_id DESC LIMIT 1"
+        ).fetchone()
+    return PublishOutcome(row[0] == "channels_published", row[1]) if row else None
+
+
+def alerts_csv(alerts: list[Alert], lang: str = "en") -> bytes:
+    """Public fields of ``alerts`` as formula-guarded CSV (no evidence lines, no staff names)."""
+    import pandas as pd
+
+    from ..sample_table import to_csv
+
+    rows = [
+        {
+            "alert_id": a.alert_id, "version": a.version, "status": a.status, "msg_type": a.msg_type,
+            "severity": a.severity, "regions": "; ".join(a.regions), "substances": "; ".join(a.substances),
+            "published_at": a.published_at.isoformat() if a.published_at else "",
+            "expires_at": a.expires_at.isoformat(), "headline": a.text_for(lang).headline,
+            "details": a.text_for(lang).details, "what_to_do": a.text_for(lang).what_to_do,
+        }
+        for a in alerts
+    ]
+    return to_csv(pd.DataFrame(rows, columns=[
+        "alert_id", "version", "status", "msg_type", "severity", "regions", "substances", "published_at",
+        "expires_at", "headline", "details", "what_to_do",
+    ]))
