@@ -214,40 +214,48 @@ def _new_id(con, now: dt.datetime) -> str:
     return f"{prefix}{n + 1:04d}"
 
 
+def _draft_version(alert_id: str, version: int, msg_type: str, references: str | None, author: str,
+                   now: dt.datetime, fields: dict) -> Alert:
+    """A draft version from user-supplied fields, every one cleaned and checked.
+
+    ``fields``: text ({'en'|'fr': AlertText or dict}), severity, substances, regions,
+    evidence, links, expires_at (default: the severity's lifetime).
+    """
+    unknown = set(fields) - {"text", "severity", "substances", "regions", "evidence", "links", "expires_at"}
+    if unknown:
+        raise TypeError(f"unknown alert fields: {', '.join(sorted(unknown))}")
+    severity = fields.get("severity", "")
+    return Alert(
+        alert_id=alert_id, version=version, status="draft", msg_type=msg_type, severity=severity,
+        text=_clean_texts(fields.get("text") or {}, complete=False),
+        substances=_clean_list(fields.get("substances"), "substances"),
+        regions=_clean_list(fields.get("regions"), "regions", required=True),
+        evidence=_clean_list(fields.get("evidence"), "evidence"), links=_clean_links(fields.get("links")),
+        created_at=as_utc(now), published_at=None,
+        expires_at=_clean_expiry(severity, fields.get("expires_at"), now), author=author, approver=None,
+        references=references,
+    )
+
+
 def create_draft(
-    *, text: dict, severity: str, substances=(), regions=(), evidence=(), links=(),
-    expires_at: dt.datetime | None = None, actor: str, now: dt.datetime,
+    *, actor: str, now: dt.datetime, **fields,
 ) -> Alert:
-    """A new alert, version 1, in draft. ``text`` maps 'en'/'fr' to AlertText or dicts of its fields."""
+    """A new alert, version 1, in draft (fields as in :func:`_draft_version`)."""
     with _step(actor, "create draft", None, now, DRAFTERS) as con:
-        alert = Alert(
-            alert_id=_new_id(con, now), version=1, status="draft", msg_type="Alert", severity=severity,
-            text=_clean_texts(text, complete=False), substances=_clean_list(substances, "substances"),
-            regions=_clean_list(regions, "regions", required=True), evidence=_clean_list(evidence, "evidence"),
-            links=_clean_links(links), created_at=as_utc(now), published_at=None,
-            expires_at=_clean_expiry(severity, expires_at, now), author=actor, approver=None,
-        )
+        alert = _draft_version(_new_id(con, now), 1, "Alert", None, actor, now, fields)
         _insert(con, alert)
-        _audit(con, now, actor, "created", alert, f"severity={severity}")
+        _audit(con, now, actor, "created", alert, f"severity={alert.severity}")
     return alert
 
 
 def revise_draft(
-    alert_id: str, *, text: dict, severity: str, substances=(), regions=(), evidence=(), links=(),
-    expires_at: dt.datetime | None = None, actor: str, now: dt.datetime,
+    alert_id: str, *, actor: str, now: dt.datetime, **fields,
 ) -> Alert:
     """Replace the content of a version still in draft (never public); the audit keeps the previous text."""
     with _step(actor, "revise draft", alert_id, now, DRAFTERS) as con:
         old = _latest(con, alert_id)
         _expect(old, "draft")
-        new = Alert(
-            alert_id=old.alert_id, version=old.version, status="draft", msg_type=old.msg_type, severity=severity,
-            text=_clean_texts(text, complete=False), substances=_clean_list(substances, "substances"),
-            regions=_clean_list(regions, "regions", required=True), evidence=_clean_list(evidence, "evidence"),
-            links=_clean_links(links), created_at=old.created_at, published_at=None,
-            expires_at=_clean_expiry(severity, expires_at, now), author=old.author, approver=None,
-            references=old.references,
-        )
+        new = _draft_version(old.alert_id, old.version, old.msg_type, old.references, old.author, now, fields)
         _overwrite_draft(con, new)
         previous = {lang: t.__dict__ for lang, t in old.text.items()}
         _audit(con, now, actor, "revised", new, json.dumps({"previous": previous, "severity": old.severity},
@@ -321,8 +329,7 @@ def return_to_draft(alert_id: str, actor: str, reason: str, now: dt.datetime) ->
 
 
 def correct(
-    alert_id: str, *, text: dict, severity: str, substances=(), regions=(), evidence=(), links=(),
-    expires_at: dt.datetime | None = None, actor: str, now: dt.datetime,
+    alert_id: str, *, actor: str, now: dt.datetime, **fields,
 ) -> Alert:
     """A new draft version (CAP Update) of a published alert; it replaces the old one once approved."""
     with _step(actor, "correct", alert_id, now, DRAFTERS) as con:
@@ -336,13 +343,7 @@ def correct(
         if versions[-1].status in ("draft", "in_review"):
             raise AlertError(f"a correction of {alert_id} is already in progress ({versions[-1].key})")
         old = public[-1]
-        new = Alert(
-            alert_id=alert_id, version=versions[-1].version + 1, status="draft", msg_type="Update", severity=severity,
-            text=_clean_texts(text, complete=False), substances=_clean_list(substances, "substances"),
-            regions=_clean_list(regions, "regions", required=True), evidence=_clean_list(evidence, "evidence"),
-            links=_clean_links(links), created_at=as_utc(now), published_at=None,
-            expires_at=_clean_expiry(severity, expires_at, now), author=actor, approver=None, references=old.key,
-        )
+        new = _draft_version(alert_id, versions[-1].version + 1, "Update", old.key, actor, now, fields)
         _insert(con, new)
         _audit(con, now, actor, "correction_drafted", new, f"replaces {old.key}")
     return new
