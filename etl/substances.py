@@ -32,7 +32,8 @@ REQUIRED_COLUMNS = ("substance", "class", "high_risk", "synonyms")
 # out, because DuckDB's regex (RE2) \s is narrower; after NFKC most of these are spaces.
 _WS_CODEPOINTS = [0x09, 0x0A, 0x0B, 0x0C, 0x0D, *range(0x1C, 0x21), 0x85, 0xA0, 0x1680,
                   *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000]
-_WS_ASCII = "[" + "".join(f"\\x{cp:02x}" for cp in _WS_CODEPOINTS if cp < 0x80) + "]+"
+_WS_ASCII_NOT_SPACE = "".join(f"\\x{cp:02x}" for cp in _WS_CODEPOINTS if cp < 0x80 and cp != 0x20)
+_WS_ASCII = f"[{_WS_ASCII_NOT_SPACE}\\x20]+"
 _WS_RE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _WS_CODEPOINTS) + "]+")
 _TRACE_RE = re.compile(r" ?\( ?trace ?\)$")
 _TRACE_SQL_RE = r" ?\( ?trace ?\)$"
@@ -62,29 +63,31 @@ def _ascii_collapsed_sql(col: str) -> str:
     return f"trim(regexp_replace(lower({col}), '{_WS_ASCII}', ' ', 'g'), ' ')"
 
 
-# A pure-ASCII name (bytes == characters) is keyed in SQL; anything else goes through
-# name_key itself as a UDF (NFKC has no DuckDB equivalent), registered by register_functions.
+# Three paths, cheapest first: a non-ASCII name (bytes != characters) goes through name_key
+# itself as a UDF (NFKC has no DuckDB equivalent; registered by register_functions); an
+# ASCII name with nothing to collapse, trim or strip (no odd whitespace, no double or edge
+# space, no closing parenthesis at the end) is just lower-cased; the rest get the regexes.
+_NEEDS_WORK = f"[{_WS_ASCII_NOT_SPACE}]|  |^ | $|\\)$"
 NAME_KEY_SQL = (
-    "(CASE WHEN strlen({col}) = length({col}) THEN "
+    f"(CASE WHEN strlen({{col}}) <> length({{col}}) THEN {_UDF_KEY}({{col}}) "
+    f"WHEN regexp_matches({{col}}, '{_NEEDS_WORK}') THEN "
     "trim(regexp_replace(" + _ascii_collapsed_sql("{col}") + f", '{_TRACE_SQL_RE}', ''), ' ') "
-    f"ELSE {_UDF_KEY}({{col}}) END)"
+    "ELSE lower({col}) END)"
 )
 IS_TRACE_SQL = (
-    "(CASE WHEN strlen({col}) = length({col}) THEN "
-    "regexp_matches(" + _ascii_collapsed_sql("{col}") + f", '{_TRACE_SQL_RE}') "
-    f"ELSE {_UDF_TRACE}({{col}}) END)"
+    f"(CASE WHEN strlen({{col}}) <> length({{col}}) THEN {_UDF_TRACE}({{col}}) "
+    "ELSE regexp_matches(" + _ascii_collapsed_sql("{col}") + f", '{_TRACE_SQL_RE}') END)"
 )
 
 
 def register_functions(con: duckdb.DuckDBPyConnection) -> None:
-    """Make NAME_KEY_SQL / IS_TRACE_SQL usable on ``con`` (registers the non-ASCII fallbacks once)."""
-    have = {r[0] for r in con.execute(
-        "SELECT function_name FROM duckdb_functions() WHERE function_name IN (?, ?)", [_UDF_KEY, _UDF_TRACE]
-    ).fetchall()}
-    if _UDF_KEY not in have:
-        con.create_function(_UDF_KEY, name_key, [str], str, null_handling="default", side_effects=False)
-    if _UDF_TRACE not in have:
-        con.create_function(_UDF_TRACE, is_trace, [str], bool, null_handling="default", side_effects=False)
+    """Make NAME_KEY_SQL / IS_TRACE_SQL usable on ``con`` (registers the non-ASCII fallbacks; repeat calls are no-ops)."""
+    for name, fn, result in ((_UDF_KEY, name_key, str), (_UDF_TRACE, is_trace, bool)):
+        try:
+            con.create_function(name, fn, [str], result, null_handling="default", side_effects=False)
+        except duckdb.NotImplementedException as exc:  # DuckDB's word for "already registered"
+            if "already created" not in str(exc):
+                raise
 
 
 # ---------------------------------------------------------------- the dictionary
