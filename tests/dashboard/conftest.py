@@ -135,12 +135,22 @@ def build(path: Path, synthetic: bool = True) -> None:
             db.set_meta(con, "synthetic", "true")
 
 
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory) -> Path:
+    """The warehouse file, built once per test session (every test only reads it)."""
+    path = tmp_path_factory.mktemp("dashboard") / "warehouse.duckdb"
+    build(path)
+    return path
+
+
 @pytest.fixture
-def fixture_db(isolated_db, monkeypatch) -> Path:
-    """The hand-counted warehouse, with SUPPLYWATCH_DB pointing at it and k left at its default."""
+def fixture_db(built_db, tmp_path, monkeypatch) -> Path:
+    """SUPPLYWATCH_DB pointing at the hand-counted warehouse, the app file in a fresh folder, k at its default."""
+    monkeypatch.setenv("SUPPLYWATCH_DB", str(built_db))
+    monkeypatch.setenv("SUPPLYWATCH_APP_DB", str(tmp_path / "app.duckdb"))
+    monkeypatch.setenv("SUPPLYWATCH_PUBLIC_DIR", str(tmp_path / "public"))
     monkeypatch.delenv("SUPPLYWATCH_SUPPRESS_K", raising=False)
-    build(isolated_db)
-    return isolated_db
+    return built_db
 
 
 @pytest.fixture
