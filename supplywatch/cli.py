@@ -1,0 +1,157 @@
+"""Command line for deployments: manage staff accounts and refresh the public alert files (for cron).
+
+    python -m supplywatch users add NAME --role reviewer [--password-stdin]
+    python -m supplywatch users list | disable NAME | enable NAME | reset NAME | role NAME ROLE
+    python -m supplywatch publish
+
+Passwords come from --password-stdin, else a prompt on a terminal, else one is
+generated and printed once. Errors are one line on stderr with exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import sys
+
+from . import auth
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no login name in some containers
+        return "cli"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _password(args) -> tuple[str, bool]:
+    """(password, generated?) from stdin, a prompt, or a fresh random one."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n"), False
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Repeat password: "):
+            raise auth.AuthError("passwords do not match")
+        return first, False
+    return auth.generate_password(), True
+
+
+def _show_password(name: str, password: str, generated: bool) -> None:
+    if generated:
+        print(f"password for {name} (shown once, pass it on safely): {password}")
+
+
+def cmd_add(args) -> int:
+    password, generated = _password(args)
+    user = auth.add_user(args.name, args.role, password, actor=_actor(), now=_now())
+    print(f"added {user.username} ({user.role})")
+    _show_password(user.username, password, generated)
+    return 0
+
+
+def cmd_list(args) -> int:
+    users = auth.list_users()
+    if not users:
+        print("no staff accounts yet: add one with `python -m supplywatch users add NAME --role admin`")
+        return 0
+    width = max(len(u.username) for u in users)
+    for u in users:
+        state = "disabled" if u.disabled else ("locked" if u.locked_until and u.locked_until > _now().replace(tzinfo=None) else "active")
+        print(f"{u.username:<{width}}  {u.role:<8}  {state}")
+    return 0
+
+
+def cmd_disable(args) -> int:
+    user = auth.set_disabled(args.name, True, actor=_actor(), now=_now())
+    print(f"disabled {user.username}")
+    return 0
+
+
+def cmd_enable(args) -> int:
+    user = auth.set_disabled(args.name, False, actor=_actor(), now=_now())
+    print(f"enabled {user.username}")
+    return 0
+
+
+def cmd_reset(args) -> int:
+    password, generated = _password(args)
+    user = auth.reset_password(args.name, password, actor=_actor(), now=_now())
+    print(f"new password set for {user.username}; any lockout cleared")
+    _show_password(user.username, password, generated)
+    return 0
+
+
+def cmd_role(args) -> int:
+    user = auth.set_role(args.name, args.role, actor=_actor(), now=_now())
+    print(f"{user.username} is now {user.role}")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from .alerts import store
+
+    now = dt.datetime.fromisoformat(args.now) if args.now else _now()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.timezone.utc)
+    expired = store.expire_due(now)
+    outcome = store.refresh_public(now, _actor())
+    for key in expired:
+        print(f"expired {key}")
+    print(f"{'ok' if outcome.ok else 'error'}: {outcome.message}")
+    return 0 if outcome.ok else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m supplywatch", description="Supply Watch staff accounts and public alert files.")
+    sub = p.add_subparsers(dest="command", required=True)
+    users = sub.add_parser("users", help="manage staff accounts (poster, reviewer, admin)")
+    usub = users.add_subparsers(dest="users_command", required=True)
+
+    add = usub.add_parser("add", help="add a staff account")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=auth.ROLES)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    add.set_defaults(func=cmd_add)
+
+    usub.add_parser("list", help="list staff accounts").set_defaults(func=cmd_list)
+    for name, func, text in (("disable", cmd_disable, "disable an account (it loses access at once)"),
+                             ("enable", cmd_enable, "re-enable a disabled account")):
+        sp = usub.add_parser(name, help=text)
+        sp.add_argument("name")
+        sp.set_defaults(func=func)
+
+    reset = usub.add_parser("reset", help="set a new password and clear any lockout")
+    reset.add_argument("name")
+    reset.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    reset.set_defaults(func=cmd_reset)
+
+    role = usub.add_parser("role", help="change an account's role")
+    role.add_argument("name")
+    role.add_argument("role", choices=auth.ROLES)
+    role.set_defaults(func=cmd_role)
+
+    pub = sub.add_parser("publish", help="expire what is due and rewrite the public feeds, CAP files, SMS texts and posters")
+    pub.add_argument("--now", help="UTC time to act as (ISO 8601), for testing; default: the clock")
+    pub.set_defaults(func=cmd_publish)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (auth.AuthError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # no traceback for operators: one line, then a non-zero exit
+        print(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
