@@ -108,3 +108,10 @@ def test_trace_like_ascii_keys_the_same(con, names):
 def test_key_is_idempotent_on_dictionary_names(dictionary):
     for key in dictionary.keys:
         assert substances.name_key(key) == key
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(st.characters(min_codepoint=1, max_codepoint=127), max_size=25), min_size=1, max_size=30))
+def test_random_ascii_keys_the_same(con, names):
+    """ASCII names never reach the Python fallback, so this exercises the SQL regex paths themselves."""
+    assert sql_keys(con, names) == [(substances.name_key(n), substances.is_trace(n)) for n in names]
