@@ -100,7 +100,11 @@ def suppress_rates(df: pd.DataFrame, k: int, n: str = "n", num: str = "k", group
     out = df.copy().reset_index(drop=True)
     out["n_status"] = SHOWN
     out["k_status"] = SHOWN
-    groups = out.groupby(list(group_by), dropna=False).groups.values() if group_by else [out.index]
+    if group_by:
+        keys = list(group_by)
+        groups = out.groupby(keys[0] if len(keys) == 1 else keys, dropna=False).indices.values()
+    else:
+        groups = [out.index]
     for idx in groups:
         idx = list(idx)
         out.loc[idx, "n_status"] = suppress_1d([int(v) for v in out.loc[idx, n]], k)

@@ -1,0 +1,55 @@
+"""Filters survive the URL round trip, ignore malformed values and select the right samples in SQL."""
+
+import datetime as dt
+
+import pytest
+
+from supplywatch.filters import Filters
+
+FULL = Filters(dt.date(2026, 3, 2), dt.date(2026, 3, 15), "North", "North Site A", "Down", "drug", "fr")
+
+
+def test_round_trip_through_query_params():
+    params = FULL.to_query()
+    assert params == {"from": "2026-03-02", "to": "2026-03-15", "region": "North", "site": "North Site A",
+                      "expected": "Down", "type": "drug", "lang": "fr"}
+    assert Filters.from_query(params) == FULL
+
+
+def test_defaults_leave_the_link_clean():
+    assert Filters().to_query() == {}
+    assert Filters.from_query({}) == Filters()
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"from": "2026-13-40"}, Filters()),  # not a date: ignored
+        ({"type": "<script>"}, Filters()),  # not a sample type
+        ({"lang": "de"}, Filters()),
+        ({"from": "2026-03-15", "to": "2026-03-02"}, Filters(dt.date(2026, 3, 2), dt.date(2026, 3, 15))),
+        ({"region": ["South", "North"]}, Filters(region="North")),  # repeated key: the last wins
+        ({"region": "  "}, Filters()),
+    ],
+)
+def test_malformed_params_are_ignored_not_raised(params, expected):
+    assert Filters.from_query(params) == expected
+
+
+@pytest.mark.parametrize(
+    "f, ids",
+    [
+        (Filters(region="South", start=dt.date(2026, 3, 9)), {"S01", "S02", "S03"}),
+        (Filters(expected="Cocaine"), {"P07"}),
+        (Filters(end=dt.date(2025, 12, 31)), {"O01"}),
+        (Filters(region="North'; DROP TABLE samples; --"), set()),  # values are parameters, never SQL
+    ],
+)
+def test_where_selects_samples(con, f, ids):
+    where, params = f.where("s")
+    got = {r[0] for r in con.execute(f"SELECT sample_id FROM samples s WHERE {where}", params).fetchall()}
+    assert got == ids
+
+
+def test_cache_key_ignores_language():
+    assert Filters(region="North", lang="fr").cache_key() == Filters(region="North").cache_key()
