@@ -60,11 +60,27 @@ def _feed_name(region: str | None, lang: str, ext: str) -> str:
     return f"feeds/{stem}{'' if lang == 'en' else '-' + lang}.{ext}"
 
 
+def version_files(alert, referenced, base_url: str) -> dict[str, bytes]:
+    """The CAP document (schema-checked), SMS texts and posters of one public version."""
+    doc = cap_xml(alert, base_url=base_url, referenced=referenced)
+    errors = validation_errors(doc)
+    if errors:
+        raise ChannelError(f"CAP for {alert.key} does not validate: {errors[0]}")
+    page = alert_page_url(base_url, alert)
+    files = {cap_path(alert): doc}
+    for lang in LANGS:
+        files[sms_path(alert, lang)] = (sms_text(alert, lang, page) + "\n").encode("utf-8")
+        files[poster_path(alert, lang)] = poster_pdf(alert, lang, page)
+    return files
+
+
 def render_all(
     active: list, history: list, base_url: str, now: datetime, skip_existing: Path | None = None
-) -> dict[str, bytes]:
-    """Every public file as {relative path: bytes}, without touching the disk.
+) -> tuple[dict[str, bytes], list[str]]:
+    """Every public file as {relative path: bytes} without touching the disk, and the versions that failed.
 
+    A version that cannot be rendered (a reference to a version not given, a broken
+    font ...) is left out with a one-line reason, so it cannot keep the feeds stale.
     With ``skip_existing`` (a public folder), a version's CAP, SMS and poster files that
     are already there are not rendered again: a version never changes once public, and a
     poster takes ~0.2 s.
@@ -74,7 +90,9 @@ def render_all(
     versions = sorted(
         (a for a in by_key.values() if a.status in PUBLIC_STATUSES), key=lambda a: (a.alert_id, a.version)
     )
+    active_keys = {a.key for a in active}
     files: dict[str, bytes] = {}
+    failures: list[str] = []
     regions = sorted({r for a in versions for r in a.regions})
     for lang in LANGS:
         for region in [None, *regions]:
@@ -86,18 +104,13 @@ def render_all(
                 )
     index_alerts = []
     for alert in versions:
-        page = alert_page_url(base_url, alert)
         own = [cap_path(alert), *(sms_path(alert, lang) for lang in LANGS), *(poster_path(alert, lang) for lang in LANGS)]
         if not (skip_existing and all((skip_existing / name).is_file() for name in own)):
-            referenced = by_key.get(alert.references) if alert.references else None
-            doc = cap_xml(alert, base_url=base_url, referenced=referenced)
-            errors = validation_errors(doc)
-            if errors:
-                raise ChannelError(f"CAP for {alert.key} does not validate: {errors[0]}")
-            files[cap_path(alert)] = doc
-            for lang in LANGS:
-                files[sms_path(alert, lang)] = (sms_text(alert, lang, page) + "\n").encode("utf-8")
-                files[poster_path(alert, lang)] = poster_pdf(alert, lang, page)
+            try:
+                files.update(version_files(alert, by_key.get(alert.references or ""), base_url))
+            except Exception as exc:  # one bad version must not stop the feeds from updating
+                failures.append(f"{alert.key}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+                continue
         index_alerts.append(
             {
                 "alert_id": alert.alert_id,
@@ -106,8 +119,8 @@ def render_all(
                 "msg_type": alert.msg_type,
                 "severity": alert.severity,
                 "regions": list(alert.regions),
-                "active": alert.key in {a.key for a in active},
-                "page": page,
+                "active": alert.key in active_keys,
+                "page": alert_page_url(base_url, alert),
                 "cap": cap_path(alert),
                 "posters": {lang: poster_path(alert, lang) for lang in LANGS},
                 "sms": {lang: sms_path(alert, lang) for lang in LANGS},
@@ -119,7 +132,7 @@ def render_all(
     }
     index = {"generated_at": iso(now), "base_url": base_url, "feeds": feeds, "alerts": index_alerts}
     files["index.json"] = (json.dumps(index, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    return files
+    return files, failures
 
 
 def publish_all(
@@ -128,16 +141,21 @@ def publish_all(
     """Write every public file under ``public_dir``; return ``{"written": [...], "unchanged": [...]}`` of paths.
 
     ``active`` are the alerts on the board now; ``history`` every public version (any
-    order, may overlap ``active``). Everything is rendered (and CAP validated) before
-    the first file is replaced, so a rendering error leaves the old files in place.
-    Feeds and the index are always rebuilt; a version's own files only when missing
-    or with ``rebuild=True`` (after a change to how channels render).
+    order, may overlap ``active``). Everything is rendered (and CAP validated) before the
+    first file is replaced. Feeds and the index are always rebuilt; a version's own files
+    only when missing or with ``rebuild=True`` (after a change to how channels render).
+    A version that cannot be rendered is left out and, once every other file is written,
+    reported by a :class:`ChannelError` naming it (so staff see it, and feeds never go stale).
     """
     public_dir = Path(public_dir)
-    files = render_all(active, history, base_url, now, skip_existing=None if rebuild else public_dir)
+    files, failures = render_all(active, history, base_url, now, skip_existing=None if rebuild else public_dir)
     written, unchanged = [], []
     # index.json last: a reader that follows it finds every file it names.
     for name in sorted(files, key=lambda n: n == "index.json"):
         path = public_dir / name
         (written if write_atomic(path, files[name]) else unchanged).append(path)
+    if failures:
+        raise ChannelError(
+            f"{len(failures)} alert version(s) not rendered (the other public files were written): {failures[0]}"
+        )
     return {"written": written, "unchanged": unchanged}

@@ -107,14 +107,29 @@ def test_second_run_rewrites_only_what_changed(tmp_path):
     assert root.findall("a:entry", ATOM) == []
 
 
-def test_a_rendering_error_leaves_old_files_untouched(tmp_path):
+def test_a_version_that_cannot_render_is_named_and_feeds_still_update(tmp_path):
     active, history = scenario()
     channels.publish_all(active, history, tmp_path, BASE_URL, NOW)
-    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    orphan = make_alert(alert_id="SW-9", version=2, msg_type="Update", references="SW-9@1")
-    with pytest.raises(channels.ChannelError, match=r"^alert SW-9 v2 is an Update but the version it references"):
-        channels.publish_all([*active, orphan], history, tmp_path, BASE_URL, NOW + dt.timedelta(hours=1))
-    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    orphan = make_alert(alert_id="SW-9", version=2, msg_type="Update", references="SW-9@1", regions=("Fraser",))
+    later = NOW + dt.timedelta(hours=1)
+    with pytest.raises(channels.ChannelError, match=(
+        r"^1 alert version\(s\) not rendered \(the other public files were written\): SW-9@2: alert SW-9 v2 is an "
+        r"Update but the version it references \(SW-9@1\) was not given$"
+    )):
+        channels.publish_all([active[1], orphan], history, tmp_path, BASE_URL, later)
+    assert not (tmp_path / "cap" / "SW-9-v2.xml").exists()
+    index = json.loads((tmp_path / "index.json").read_text())
+    assert index["generated_at"] == "2026-11-27T10:00:00+00:00"
+    assert "SW-9" not in {a["alert_id"] for a in index["alerts"]}
+    feed = json.loads((tmp_path / "feeds" / "alerts.json").read_text())
+    assert [i["_supplywatch"]["alert_id"] for i in feed["items"]] == ["SW-9", "SW-2"]  # SW-1 left the board
+
+
+def test_bad_base_url_writes_nothing(tmp_path):
+    active, history = scenario()
+    with pytest.raises(channels.ChannelError, match="base_url must be an http:// or https:// address"):
+        channels.publish_all(active, history, tmp_path, "javascript:alert(1)", NOW)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_region_named_alerts_cannot_overwrite_the_main_feed(tmp_path):
