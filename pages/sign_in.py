@@ -1,6 +1,42 @@
-"""Placeholder page: filled in by its issue."""
+"""Staff sign-in and sign-out. Public pages never need this; staff pages and actions do."""
 
 import streamlit as st
 
-st.title("sign_in")
-st.info("Coming soon.")
+from supplywatch import auth, i18n, session
+
+_ = i18n.translator(session.lang())
+
+st.title(_("Staff sign-in"))
+
+if auth.count_users() == 0:
+    name, password = session.admin_from_secrets()
+    try:
+        if auth.bootstrap_admin(name, password, session.now()):
+            st.info(_("The first admin account was created from the deployment secrets."))
+    except auth.AuthError as exc:
+        st.error(_("The admin account in the deployment secrets was refused: {error}").format(error=exc.translated(_)))
+    if auth.count_users() == 0:
+        st.info(
+            _("No staff accounts yet. Whoever runs this server creates the first one with: "
+              "python -m supplywatch users add NAME --role admin")
+        )
+
+user = session.current()
+if user:
+    st.success(_("Signed in as {name} ({role}).").format(name=user["username"], role=user["role"]))
+    if st.button(_("Sign out"), key="sign_out"):
+        session.sign_out()
+        st.rerun()
+else:
+    with st.form("sign_in"):
+        username = st.text_input(_("Username"), key="sign_in_username", autocomplete="username")
+        password = st.text_input(_("Password"), type="password", key="sign_in_password", autocomplete="current-password")
+        submitted = st.form_submit_button(_("Sign in"))
+    if submitted:
+        try:
+            session.sign_in(username, password)
+        except auth.AuthError as exc:
+            st.error(exc.translated(_))
+        else:
+            st.rerun()
+    st.caption(_("Staff accounts only. Drug alerts are public and need no sign-in."))

@@ -32,7 +32,19 @@ _DUMMY_HASH = HASHER.hash("not-a-real-password-" + secrets.token_hex(8))
 
 
 class AuthError(ValueError):
-    """A refused sign-in or account change; the message is safe to show as is."""
+    """A refused sign-in or account change; the message is safe to show as is.
+
+    ``template`` and ``params`` let a page translate it: ``_(e.template).format(**e.params)``.
+    """
+
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+        super().__init__(template.format(**params) if params else template)
+
+    def translated(self, _) -> str:
+        """The message in the reader's language (English when the catalogue lacks it)."""
+        text = _(self.template)
+        return text.format(**self.params) if self.params else text
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,7 @@ def has_role(role: str | None, *allowed: str) -> bool:
 def audit(con, now: dt.datetime, actor: str | None, action: str, username: str | None, detail: str | None = None) -> None:
     """Append one row to the account audit (the only write the table ever gets)."""
     con.execute(
-        "INSERT INTO account_audit (at, actor, action, username, detail) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO account_audit (logged_at, actor, action, username, detail) VALUES (?, ?, ?, ?, ?)",
         [naive_utc(now), actor, action, username, detail],
     )
 
@@ -203,13 +215,13 @@ def authenticate(username: str, password: str, now: dt.datetime) -> User:
         hashed, role, disabled, failed, next_allowed, locked_until = row
         if locked_until is not None and t < locked_until:
             audit(con, now, None, "sign_in_refused", name, "locked")
-            raise AuthError(f"Too many wrong passwords: this account is locked until {_fmt(locked_until)}.")
+            raise AuthError("Too many wrong passwords: this account is locked until {time}.", time=_fmt(locked_until))
         if locked_until is not None:  # the lock has run out: start counting afresh
             failed = 0
         if next_allowed is not None and t < next_allowed:
             wait = max(1, int((next_allowed - t).total_seconds() + 0.999))
             audit(con, now, None, "sign_in_refused", name, "slow-down")
-            raise AuthError(f"Too many wrong passwords: wait {wait} seconds and try again.")
+            raise AuthError("Too many wrong passwords: wait {seconds} seconds and try again.", seconds=wait)
         if not _verify(hashed, password or ""):
             failed += 1
             if failed >= LOCK_AFTER:
@@ -219,7 +231,7 @@ def authenticate(username: str, password: str, now: dt.datetime) -> User:
                     [failed, until, name],
                 )
                 audit(con, now, None, "account_locked", name, f"{failed} wrong passwords")
-                raise AuthError(f"Too many wrong passwords: this account is locked until {_fmt(until)}.")
+                raise AuthError("Too many wrong passwords: this account is locked until {time}.", time=_fmt(until))
             delay = SLOWDOWN_SECONDS.get(failed)
             con.execute(
                 "UPDATE users SET failed_count = ?, next_allowed_at = ?, locked_until = NULL WHERE username = ?",
@@ -278,7 +290,7 @@ def bootstrap_admin(username: str | None, password: str | None, now: dt.datetime
 
 def account_audit(username: str | None = None, limit: int = 500) -> list[dict]:
     """Latest account audit rows (newest first), for one user or all."""
-    sql = "SELECT at, actor, action, username, detail FROM account_audit"
+    sql = "SELECT logged_at, actor, action, username, detail FROM account_audit"
     params: list = []
     if username:
         sql += " WHERE username = ?"
