@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from supplywatch import i18n, views
+from supplywatch import i18n, session, views
 
 st.set_page_config(page_title="Supply Watch", layout="wide")
 
@@ -20,13 +20,8 @@ pages = {
     _("Overdoses"): [
         st.Page("pages/overdoses.py", title=_("Overdoses"), url_path="overdoses"),
     ],
-    "Alerts": [
-        st.Page("pages/alerts_board.py", title="Drug alerts", url_path="alerts"),
-        st.Page("pages/staff_alerts.py", title="Draft and review", url_path="staff-alerts"),
-        st.Page("pages/signals.py", title="Signals", url_path="signals"),
-        st.Page("pages/admin_users.py", title="Staff accounts", url_path="admin"),
-        st.Page("pages/sign_in.py", title="Staff sign-in", url_path="sign-in"),
-    ],
+    # Alerts block (owned by the alerts area): staff pages are listed only for signed-in users with the role.
+    _("Alerts"): session.alert_pages(_),
     _("Data"): [
         st.Page("pages/data.py", title=_("Data"), url_path="data"),
     ],
