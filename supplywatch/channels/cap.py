@@ -89,6 +89,9 @@ def cap_xml(alert, *, base_url: str, referenced=None) -> bytes:
     sub(root, "status", "Actual")
     sub(root, "msgType", alert.msg_type)
     sub(root, "scope", "Public")
+    reason = plain(getattr(alert, "status_reason", None))
+    if alert.msg_type == "Cancel" and reason:
+        sub(root, "note", reason)  # why it was retracted, for receivers that show notes
     if alert.msg_type in ("Update", "Cancel"):
         if referenced is None:
             raise ChannelError(

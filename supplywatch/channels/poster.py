@@ -85,7 +85,10 @@ def poster_pdf(alert, lang: str, url: str) -> bytes:
 
     if alert.msg_type in ("Update", "Cancel"):
         pdf.set_font("DejaVu", "B", 18)
-        pdf.multi_cell(width, 9, words["retracted" if alert.msg_type == "Cancel" else "update"], border=1, align="L", new_x="LMARGIN", new_y="NEXT")
+        banner = words["retracted" if alert.msg_type == "Cancel" else "update"]
+        reason = plain(getattr(alert, "status_reason", None)) if alert.msg_type == "Cancel" else ""
+        pdf.multi_cell(width, 9, f"{banner}\n{reason}" if reason else banner, border=1, align="L",
+                       new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
 
     pdf.set_font("DejaVu", "B", 30)

@@ -128,3 +128,12 @@ def test_identifier_with_forbidden_characters_is_refused(alert_id):
 def test_base_url_must_be_http(base_url):
     with pytest.raises(ChannelError, match="base_url must be an http:// or https:// address"):
         cap.cap_xml(make_alert(), base_url=base_url)
+
+
+def test_cancel_carries_the_retraction_reason_as_a_note():
+    original = make_alert(status="superseded")
+    cancel = make_alert(version=2, status="cancelled", msg_type="Cancel", references="SW-2026-0007@1",
+                        status_reason="Lab retest: no carfentanil", published_at=NOW)
+    doc = cap.cap_xml(cancel, base_url=BASE_URL, referenced=original)
+    assert cap.validation_errors(doc) == []
+    assert parse(doc).findtext("cap:note", namespaces=NS) == "Lab retest: no carfentanil"
