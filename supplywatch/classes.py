@@ -138,6 +138,14 @@ EXPECTED_MATCHES: dict[str, frozenset[str]] = {
     "unknown": frozenset(),
 }
 
+# Dictionary entries that stand for "some member of their class" (FTIR's 'Fentanyl or Analog',
+# 'Benzo' as sold ...). An expected one is met by any find of its class, and one found meets an
+# expectation of any member of its class (the method could not tell them apart).
+UNSPECIFIED_SUBSTANCES: frozenset[str] = frozenset({
+    "fentanyl or analogue", "nitazene (unspecified)", "benzodiazepine (unspecified)", "2c-x (unspecified)",
+    "synthetic cannabinoid (unspecified)", "anabolic steroid", "cannabis",
+})
+
 # Whole classes whose first appearance in a region is worth a draft alert (BRIEF section 5).
 HIGH_RISK_CLASSES: frozenset[str] = frozenset({"nitazene"})
 
@@ -288,3 +296,41 @@ def is_high_risk(target: str) -> bool:
     if entry is None:
         raise KeyError(f"unknown class or substance: {target!r}")
     return entry.high_risk or entry.cls in HIGH_RISK_CLASSES
+
+
+def expected_matches(expected_substance: str | None, expected_class: str | None,
+                     found_substance: str | None, found_class: str) -> bool:
+    """Whether one finding meets what the sample was sold as (BRIEF 4, "expected vs found").
+
+    Same substance; or the expectation is a category ('Down (Unknown Opioid)': any fentanyl,
+    nitazene or other opioid) or an unspecified member of a class ('Benzo': any benzodiazepine);
+    or the finding is an unspecified member of the expected substance's class (expected
+    fentanyl, FTIR found 'Fentanyl or Analog').
+    """
+    if expected_class in EXPECTED_MATCHES:
+        return found_class in EXPECTED_MATCHES[expected_class]
+    if expected_substance is None:
+        return expected_class is not None and found_class == expected_class
+    if found_substance == expected_substance:
+        return True
+    unspecified = expected_substance in UNSPECIFIED_SUBSTANCES or found_substance in UNSPECIFIED_SUBSTANCES
+    return unspecified and found_class == expected_class
+
+
+def expected_matches_sql(expected_substance: str, expected_class: str, found_substance: str, found_class: str) -> str:
+    """The same rule as :func:`expected_matches` as a DuckDB boolean over four column expressions."""
+    def lit(values) -> str:
+        return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) + ")"
+
+    cats = " ".join(
+        f"WHEN {lit([slug])} THEN " + (f"{found_class} IN {lit(found)}" if found else "false")
+        for slug, found in EXPECTED_MATCHES.items()
+    )
+    return (
+        f"(CASE {expected_class} {cats} ELSE "
+        f"CASE WHEN {expected_substance} IS NULL THEN coalesce({found_class} = {expected_class}, false) "
+        f"WHEN {found_substance} = {expected_substance} THEN true "
+        f"ELSE ({expected_substance} IN {lit(UNSPECIFIED_SUBSTANCES)} "
+        f"OR coalesce({found_substance} IN {lit(UNSPECIFIED_SUBSTANCES)}, false)) "
+        f"AND {found_class} = {expected_class} END END)"
+    )

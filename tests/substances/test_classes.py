@@ -88,3 +88,48 @@ def test_high_risk(target, high):
 def test_high_risk_of_an_unknown_name_is_an_error():
     with pytest.raises(KeyError, match="unknown class or substance: 'zzz'"):
         classes.is_high_risk("zzz")
+
+
+def test_unspecified_substances_are_in_the_dictionary(dictionary):
+    for name in classes.UNSPECIFIED_SUBSTANCES:
+        assert name in dictionary.substances, name
+
+
+MATCH_CASES = [
+    # expected substance, expected class, found substance, found class, met?
+    ("fentanyl", "fentanyl", "fentanyl", "fentanyl", True),
+    ("fentanyl", "fentanyl", "fentanyl or analogue", "fentanyl", True),     # FTIR could not tell
+    ("fentanyl", "fentanyl", "carfentanil", "fentanyl", False),             # a different, named analogue
+    ("fentanyl", "fentanyl", "caffeine", "cut", False),
+    ("fentanyl or analogue", "fentanyl", "para-fluorofentanyl", "fentanyl", True),
+    ("unknown opioid", "opioid_unspecified", "fentanyl", "fentanyl", True),
+    ("unknown opioid", "opioid_unspecified", "heroin", "opioid_other", True),
+    ("unknown opioid", "opioid_unspecified", "isotonitazene", "nitazene", True),
+    ("unknown opioid", "opioid_unspecified", "xylazine", "alpha2_sedative", False),
+    ("unknown", "unknown", "cocaine", "stimulant", False),                  # no expectation to meet
+    ("benzodiazepine (unspecified)", "benzodiazepine", "bromazolam", "benzodiazepine", True),
+    ("alprazolam", "benzodiazepine", "etizolam", "benzodiazepine", False),
+    ("alprazolam", "benzodiazepine", None, "benzodiazepine", False),        # a strip says only "a benzo"
+    (None, "benzodiazepine", None, "benzodiazepine", True),
+    (None, None, "cocaine", "stimulant", False),
+    ("heroin", "opioid_other", None, "unclassified", False),
+]
+
+
+@pytest.mark.parametrize("es, ec, fs, fc, met", MATCH_CASES)
+def test_expected_matches(es, ec, fs, fc, met):
+    assert classes.expected_matches(es, ec, fs, fc) is met
+
+
+def test_expected_matches_sql_agrees():
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    sql = classes.expected_matches_sql("es", "ec", "fs", "fc")
+    got = con.execute(
+        f"SELECT {sql} FROM (SELECT unnest(?::VARCHAR[]) es, unnest(?::VARCHAR[]) ec, unnest(?::VARCHAR[]) fs,"
+        f" unnest(?::VARCHAR[]) fc, generate_subscripts(?::VARCHAR[], 1) i) ORDER BY i",
+        [[c[0] for c in MATCH_CASES], [c[1] for c in MATCH_CASES], [c[2] for c in MATCH_CASES],
+         [c[3] for c in MATCH_CASES], [c[3] for c in MATCH_CASES]],
+    ).fetchall()
+    assert [r[0] for r in got] == [c[4] for c in MATCH_CASES]
