@@ -1,0 +1,73 @@
+"""Loading the same file again adds nothing; overlapping files add only the new rows."""
+
+import shutil
+
+
+def counts(query):
+    return query("SELECT (SELECT count(*) FROM samples), (SELECT count(*) FROM detections)")[0]
+
+
+def test_same_file_twice_is_unchanged_and_writes_nothing(cli, data_dir, query, isolated_db):
+    assert cli("load", data_dir / "samples_jan.csv")[0] == 0
+    before = isolated_db.stat()
+    status, out, _ = cli("load", data_dir / "samples_jan.csv")
+    assert status == 0
+    assert out.strip() == "samples_jan.csv: unchanged, nothing added (same content as load run 1)"
+    after = isolated_db.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # no snapshot swapped in
+    assert query("SELECT count(*) FROM load_runs") == [(1,)]
+
+
+def test_same_content_under_another_name_is_unchanged(cli, data_dir, tmp_path):
+    cli("load", data_dir / "samples_jan.csv")
+    copy = tmp_path / "january-export.csv"
+    shutil.copy(data_dir / "samples_jan.csv", copy)
+    status, out, _ = cli("load", copy)
+    assert (status, out.strip()) == (0, "january-export.csv: unchanged, nothing added (same content as load run 1)")
+
+
+def test_overlapping_files_add_only_new_samples(cli, data_dir, query):
+    cli("load", data_dir / "samples_jan.csv")
+    assert counts(query) == (4, 8)  # incl. the two identical rows: two samples
+    status, out, _ = cli("load", data_dir / "samples_jan_feb.csv")
+    assert status == 0
+    assert out.splitlines()[0] == ("samples_jan_feb.csv: loaded 2 of 6 rows (4 duplicates skipped, 0 rejected)"
+                                   " as samples with profile canonical_samples")
+    assert counts(query) == (6, 13)  # new: strip + 2 FTIR names, and strip + 1 FTIR name
+    assert query("SELECT collected_date::VARCHAR, site FROM samples WHERE load_run_id = 2 ORDER BY 1") == [
+        ("2024-02-01", "A"), ("2024-02-02", "B")]
+
+
+def test_identical_rows_repeated_in_a_later_file_are_not_doubled(cli, tmp_path, query):
+    row = "2024-01-01,A,North,Fentanyl,positive,Fentanyl HCl\n"
+    head = "date,site,region,expected,fentanyl_strip,ftir_components\n"
+    (tmp_path / "a.csv").write_text(head + row * 2)
+    (tmp_path / "b.csv").write_text(head + row * 3)   # one more identical sample than before
+    cli("load", tmp_path / "a.csv")
+    status, out, _ = cli("load", tmp_path / "b.csv")
+    assert "loaded 1 of 3 rows (2 duplicates skipped" in out
+    assert query("SELECT count(*) FROM samples") == [(3,)]
+
+
+def test_repeated_sample_ids_within_a_file_keep_the_first(cli, tmp_path, query):
+    path = tmp_path / "ids.csv"
+    path.write_text("sample_id,date,fentanyl_strip\nX1,2024-01-01,positive\nX1,2024-01-01,positive\nX2,2024-01-02,negative\n")
+    status, out, _ = cli("load", path)
+    assert "loaded 2 of 3 rows (1 duplicates skipped, 0 rejected)" in out
+    assert query("SELECT sample_id FROM samples ORDER BY 1") == [("local:X1",), ("local:X2",)]
+
+
+def test_overdose_reload_with_changed_bytes_skips_known_events(cli, data_dir, tmp_path, query):
+    cli("load", data_dir / "toronto_small.csv")
+    longer = tmp_path / "toronto_more.csv"
+    longer.write_text((data_dir / "toronto_small.csv").read_text() + "5,Maple Respite,NA,2023,Q1,9\n")
+    status, out, _ = cli("load", longer)
+    assert "loaded 1 of 5 rows (4 duplicates skipped, 0 rejected)" in out
+    assert query("SELECT count(*), sum(value) FROM overdose_events") == [(5, 16.0)]
+
+
+def test_a_refused_file_can_be_loaded_later_with_a_higher_threshold(cli, data_dir, query):
+    assert cli("load", data_dir / "ragged.csv")[0] == 1
+    status, out, _ = cli("load", data_dir / "ragged.csv", "--max-reject-rate", "0.5")
+    assert status == 0 and "loaded 2 of 4 rows" in out
+    assert query("SELECT run_id, status FROM load_runs ORDER BY 1") == [(1, "refused"), (2, "loaded")]
