@@ -10,8 +10,7 @@ from supplywatch.session import require_role
 
 lang = st.session_state.get("lang", "en")
 _ = i18n.translator(lang)
-user = require_role(*signals.DECIDERS)
-username = user["username"] if isinstance(user, dict) else user.username
+username = require_role(*signals.DECIDERS, page="signals")["username"]
 
 RULE_LABELS = {
     "first_detection": _("First detection"),
@@ -32,6 +31,10 @@ st.caption(
     _("Signals never publish anything. Accept one to start a draft alert that still goes through review, "
       "or dismiss it with a reason.")
 )
+
+flash = st.session_state.pop("signal_flash", None)
+if flash:
+    st.success(flash)
 
 if st.button(_("Check the data now")):
     try:
@@ -68,21 +71,24 @@ for item in items:
                     (f" · {item.alert_id}" if item.alert_id else ""))
             continue
         accept_col, dismiss_col = st.columns(2)
-        with accept_col.form(f"accept-{s.key}"):
-            regions = st.text_input(_("Regions (comma-separated)"), value=", ".join(s.regions))
-            if st.form_submit_button(_("Accept: create a draft")):
+        with accept_col.form(f"accept-form-{s.key}"):
+            regions = st.text_input(_("Regions (comma-separated)"), value=", ".join(s.regions), key=f"regions-{s.key}")
+            if st.form_submit_button(_("Accept: create a draft"), key=f"accept-{s.key}"):
                 chosen = tuple(r.strip() for r in regions.split(",") if r.strip())
                 try:
                     alert = signals.accept(s.key, username, now(), regions=chosen or None)
-                    st.success(_("Draft {alert_id} created. Open 'Draft and review' to edit and submit it.").format(
-                        alert_id=alert.alert_id))
+                    st.session_state["signal_flash"] = _(
+                        "Draft {alert_id} created. Open 'Draft and review' to edit and submit it."
+                    ).format(alert_id=alert.alert_id)
+                    st.rerun()
                 except (signals.DecisionError, AlertError) as exc:
                     st.error(str(exc))
-        with dismiss_col.form(f"dismiss-{s.key}"):
-            reason = st.text_input(_("Reason for dismissing"))
-            if st.form_submit_button(_("Dismiss")):
+        with dismiss_col.form(f"dismiss-form-{s.key}"):
+            reason = st.text_input(_("Reason for dismissing"), key=f"reason-{s.key}")
+            if st.form_submit_button(_("Dismiss"), key=f"dismiss-{s.key}"):
                 try:
                     signals.decide_dismiss(s.key, username, reason, now())
-                    st.success(_("Dismissed."))
+                    st.session_state["signal_flash"] = _("Dismissed.")
+                    st.rerun()
                 except signals.DecisionError as exc:
                     st.error(_("A reason is needed to dismiss a suggestion.") if not reason.strip() else str(exc))
