@@ -23,7 +23,7 @@ import duckdb
 from supplywatch import classes
 
 DICTIONARY_PATH = Path(__file__).resolve().parent.parent / "data" / "substances.csv"
-COLUMNS = ("substance", "class", "high_risk", "label_fr", "synonyms")
+COLUMNS = ("substance", "class", "high_risk", "label_en", "label_fr", "synonyms")
 REQUIRED_COLUMNS = ("substance", "class", "high_risk", "synonyms")
 
 # ---------------------------------------------------------------- the key
@@ -103,6 +103,7 @@ class Entry:
     substance: str
     cls: str
     high_risk: bool
+    label_en: str
     label_fr: str
     synonyms: tuple[str, ...]
     line: int
@@ -112,8 +113,10 @@ class Entry:
         return self.cls == "placeholder"
 
     def label(self, lang: str = "en") -> str:
-        """Display name: the French label when asked and given, else the canonical name."""
-        return self.label_fr if lang == "fr" and self.label_fr else self.substance
+        """Display name in ``lang``: label_fr (French only), else label_en ('MDMA', 'U-47700'), else the canonical name."""
+        if lang == "fr" and self.label_fr:
+            return self.label_fr
+        return self.label_en or self.substance
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,7 @@ def parse_dictionary(path: Path) -> Dictionary:
         if flag not in ("true", "false"):
             raise _err(path, line, "high_risk", f"{cell('high_risk')!r} is not true or false")
         synonyms = tuple(s.strip() for s in row[col["synonyms"]].split("|")) if row[col["synonyms"]] else ()
-        entry = Entry(substance, cls, flag == "true", cell("label_fr"), synonyms, line)
+        entry = Entry(substance, cls, flag == "true", cell("label_en"), cell("label_fr"), synonyms, line)
         substances[substance] = entry
         for name in (substance, *synonyms):
             key = name_key(name)

@@ -286,6 +286,18 @@ def capable_methods(target: str) -> frozenset[str]:
     return frozenset(methods)
 
 
+def substance_label(name: str | None, lang: str = "en") -> str:
+    """Display name of a canonical substance ('MDMA', 'héroïne') or class; other names come back as written."""
+    if not name:
+        return ""
+    if name in CLASSES:
+        return label(name, lang)
+    from etl.substances import load_dictionary
+
+    entry = load_dictionary().substances.get(name)
+    return entry.label(lang) if entry else name
+
+
 def is_high_risk(target: str) -> bool:
     """True for a high-risk class or substance (the dictionary's high_risk column; nitazenes as a class)."""
     if target in CLASSES:

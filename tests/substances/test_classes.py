@@ -133,3 +133,11 @@ def test_expected_matches_sql_agrees():
          [c[3] for c in MATCH_CASES], [c[3] for c in MATCH_CASES]],
     ).fetchall()
     assert [r[0] for r in got] == [c[4] for c in MATCH_CASES]
+
+
+@pytest.mark.parametrize("name, lang, shown", [
+    ("mdma", "en", "MDMA"), ("heroin", "fr", "héroïne"), ("nitazene", "fr", "Nitazènes"),
+    ("Unidentified analogue 7", "fr", "Unidentified analogue 7"), (None, "en", ""),
+])
+def test_substance_label(name, lang, shown):
+    assert classes.substance_label(name, lang) == shown

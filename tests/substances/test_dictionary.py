@@ -120,10 +120,24 @@ def test_placeholders_are_rows_with_class_placeholder(dictionary):
     assert rows == ["no library match", "not stated", "uncertain match"]
 
 
-def test_french_label_falls_back_to_the_canonical_name(dictionary):
-    assert dictionary.substances["etizolam"].label("fr") == "étizolam"
-    assert dictionary.substances["fentanyl"].label("fr") == "fentanyl"
-    assert dictionary.substances["etizolam"].label("en") == "etizolam"
+@pytest.mark.parametrize("substance, en, fr", [
+    ("etizolam", "etizolam", "étizolam"),
+    ("fentanyl", "fentanyl", "fentanyl"),
+    ("mdma", "MDMA", "MDMA"),
+    ("u-47700", "U-47700", "U-47700"),
+    ("heroin", "heroin", "héroïne"),
+    ("n-pyrrolidino etonitazene", "N-pyrrolidino etonitazene", "N-pyrrolidino étonitazène"),
+    ("phenethyl-4-anpp", "phenethyl-4-ANPP", "phénéthyl-4-ANPP"),
+])
+def test_display_labels(dictionary, substance, en, fr):
+    assert dictionary.substances[substance].label("en") == en
+    assert dictionary.substances[substance].label("fr") == fr
+
+
+def test_english_labels_only_change_case(dictionary):
+    """label_en is the canonical name as people print it ('MDMA'), never another name."""
+    for e in dictionary.substances.values():
+        assert not e.label_en or substances.name_key(e.label_en) == e.substance, e.substance
 
 
 ERRORS = [
@@ -140,7 +154,7 @@ ERRORS = [
     ("not_canonical.csv", "not_canonical.csv line 2, column substance: canonical name 'Fentanyl HCl' must be "
      "written as its key 'fentanyl hcl'"),
     ("missing_column.csv", "missing_column.csv line 1: missing column(s) high_risk, synonyms; expected "
-     "substance,class,high_risk,label_fr,synonyms"),
+     "substance,class,high_risk,label_en,label_fr,synonyms"),
     ("ragged.csv", "ragged.csv line 2: 6 fields, expected 5 (quote names with commas)"),
 ]
 

@@ -102,11 +102,11 @@ def test_reinstall_remaps_names_added_to_the_dictionary(warehouse, tmp_path, dic
                                     ["s1", "Fentanyl HCl", "fentanyl", "fentanyl"]])
     edited = tmp_path / "substances.csv"
     text = dictionary.path.read_text(encoding="utf-8")
-    for old, new in [("xylazine,alpha2_sedative,true,,Xylazine HCl|", "xylazine,alpha2_sedative,true,,Zylazine|"
+    for old, new in [("xylazine,alpha2_sedative,true,,,Xylazine HCl|", "xylazine,alpha2_sedative,true,,,Zylazine|"
                       "Horse Tranquilizer|Xylazine HCl|"),
                      ("correspondance incertaine,Uncertain Oil|", "correspondance incertaine,Fuzzy Spectrum|"
                       "Uncertain Oil|"),
-                     ("not stated,placeholder,false,non indiqué,", "not stated,placeholder,false,non indiqué,"
+                     ("not stated,placeholder,false,,non indiqué,", "not stated,placeholder,false,,non indiqué,"
                       "Nothing Known|")]:
         assert text.count(old) == 1, old
         text = text.replace(old, new)
