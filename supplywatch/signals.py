@@ -51,6 +51,51 @@ class SignalSettings:
     ears_recent_periods: int = 7  # flags in the last this-many periods (days or weeks) are suggested
 
 
+def settings_path():
+    """``SUPPLYWATCH_SIGNALS``, else the deployment's data/signals.toml (optional)."""
+    import os
+    from pathlib import Path
+
+    env = os.environ.get("SUPPLYWATCH_SIGNALS")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "data" / "signals.toml"
+
+
+def load_settings(path=None) -> SignalSettings:
+    """Defaults overridden by the ``[signals]`` table of a TOML file, when there is one.
+
+    Unknown keys and values of the wrong type are refused with a one-line error naming the file and key.
+    """
+    import tomllib
+    from pathlib import Path
+
+    path = Path(path) if path else settings_path()
+    if not path.is_file():
+        return SignalSettings()
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("signals", {})
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    defaults = SignalSettings()
+    values = {}
+    for key, value in table.items():
+        if not hasattr(defaults, key):
+            raise ValueError(f"{path}: [signals] {key}: unknown setting")
+        default = getattr(defaults, key)
+        if isinstance(default, tuple):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{path}: [signals] {key}: expected a list of names")
+            value = tuple(value)
+        elif isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        elif type(value) is not type(default):
+            raise ValueError(f"{path}: [signals] {key}: expected {type(default).__name__}, got {value!r}")
+        values[key] = value
+    settings = dataclasses.replace(defaults, **values)
+    if settings.ears_method not in EARS_METHODS:
+        raise ValueError(f"{path}: [signals] ears_method: choose one of {', '.join(EARS_METHODS)}")
+    return settings
+
+
 @dataclass(frozen=True)
 class Suggestion:
     """One signal as staff see it: what fired, the evidence, and a suggested bilingual alert."""
@@ -585,7 +630,7 @@ def run_and_store(now: dt.datetime, settings: SignalSettings | None = None, db: 
 
     con = dbmod.connect_readonly(db)
     try:
-        found = run_all(con, now, settings)
+        found = run_all(con, now, settings or load_settings())
     finally:
         con.close()
     with dbmod.app_connection(db) as app:
