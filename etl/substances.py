@@ -198,6 +198,9 @@ def parse_dictionary(path: Path) -> Dictionary:
         flag = cell("high_risk").lower()
         if flag not in ("true", "false"):
             raise _err(path, line, "high_risk", f"{cell('high_risk')!r} is not true or false")
+        if cell("label_en") and name_key(cell("label_en")) != substance:
+            raise _err(path, line, "label_en",
+                       f"{cell('label_en')!r} must be {substance!r} in other letter case (put other names in synonyms)")
         synonyms = tuple(s.strip() for s in row[col["synonyms"]].split("|")) if row[col["synonyms"]] else ()
         entry = Entry(substance, cls, flag == "true", cell("label_en"), cell("label_fr"), synonyms, line)
         substances[substance] = entry

@@ -155,6 +155,8 @@ ERRORS = [
      "written as its key 'fentanyl hcl'"),
     ("missing_column.csv", "missing_column.csv line 1: missing column(s) high_risk, synonyms; expected "
      "substance,class,high_risk,label_en,label_fr,synonyms"),
+    ("label_en_other_name.csv", "label_en_other_name.csv line 3, column label_en: 'Crystal Meth' must be "
+     "'methamphetamine' in other letter case (put other names in synonyms)"),
     ("ragged.csv", "ragged.csv line 2: 6 fields, expected 5 (quote names with commas)"),
 ]
 
