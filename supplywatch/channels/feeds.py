@@ -13,7 +13,9 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from .cap import CAP_LANGUAGE, sent_time
-from .links import alert_page_url, cap_path, file_url, iso, plain, poster_path, sms_path, text_for, utc
+from .links import (
+    alert_page_url, cap_path, file_url, iso, plain, poster_path, safe_link, sms_path, text_for, utc,
+)
 
 FEED_TITLE = {"en": "Supply Watch drug alerts", "fr": "Alertes drogues de Supply Watch"}
 REGION_TITLE = {"en": "Supply Watch drug alerts: {region}", "fr": "Alertes drogues de Supply Watch : {region}"}
@@ -41,7 +43,15 @@ def entry_text(alert, lang: str) -> str:
         parts.append(f"{regions}: {', '.join(plain(r) for r in alert.regions)}")
     if alert.expires_at is not None:
         parts.append(f"{expires}: {iso(alert.expires_at)}")
+    links = alert_links(alert)
+    if links:
+        parts.append("\n".join(links))
     return "\n\n".join(p for p in parts if p)
+
+
+def alert_links(alert) -> list[str]:
+    """The alert's extra links that are http, https, mailto or tel; anything else is dropped again here."""
+    return [url for url in (safe_link(u) for u in getattr(alert, "links", ()) or ()) if url]
 
 
 def entry_title(alert, lang: str) -> str:
@@ -123,6 +133,7 @@ def json_feed(alerts, *, lang: str, feed_url: str, base_url: str, now: datetime,
                     "cap": file_url(base_url, cap_path(alert)),
                     "poster": file_url(base_url, poster_path(alert, lang)),
                     "sms": file_url(base_url, sms_path(alert, lang)),
+                    "links": alert_links(alert),
                 },
             }
         )

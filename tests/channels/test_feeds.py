@@ -81,3 +81,13 @@ def test_empty_feed_is_still_valid():
     root = etree.fromstring(feeds.atom_feed([], lang="en", feed_url=FEED_URL, base_url=BASE_URL, now=NOW))
     assert root.findall("a:entry", ATOM) == []
     assert root.findtext("a:updated", namespaces=ATOM) == "2026-11-27T09:00:00+00:00"
+
+
+def test_only_safe_links_reach_the_feeds():
+    alert = make_alert(links=("https://example.org/naloxone", "tel:+18005551234", "javascript:alert(1)",
+                              "data:text/html;base64,PHNjcmlwdD4=", "vbscript:msgbox(1)", "mailto:hr@example.org"))
+    item = json.loads(feeds.json_feed([alert], lang="en", feed_url=FEED_URL, base_url=BASE_URL, now=NOW))["items"][0]
+    assert item["_supplywatch"]["links"] == ["https://example.org/naloxone", "tel:+18005551234", "mailto:hr@example.org"]
+    atom = feeds.atom_feed([alert], lang="en", feed_url=FEED_URL, base_url=BASE_URL, now=NOW)
+    assert b"javascript:" not in atom and b"data:text" not in atom and b"vbscript" not in atom
+    assert b"https://example.org/naloxone" in atom
