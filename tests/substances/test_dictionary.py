@@ -1,5 +1,7 @@
 """The dictionary maps every real name, tricky names map exactly, and a malformed file is refused with its line."""
 
+import ast
+import csv
 import re
 
 import pytest
@@ -191,3 +193,28 @@ def test_edited_dictionary_is_reread(tmp_path):
     path.write_text("substance,class,high_risk,label_fr,synonyms\nxylazine,alpha2_sedative,true,,Tranq|Tranq Dope\n",
                     encoding="utf-8")
     assert substances.normalise("Tranq", path).substance == "xylazine"
+
+
+def test_own_bc_layout_fixture_maps_row_by_row(fixture_path, dictionary):
+    """A small file in the DrugCheckingBC layout (written for the project): each row's components and expectation."""
+    with fixture_path("bc_layout_small.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    found = []
+    for row in rows:
+        matches = [dictionary.normalise(n) for n in ast.literal_eval(row["FTIR Spectrometer"])]
+        found.append((
+            dictionary.normalise(row["Expected Substance"]).substance,
+            [(m.substance, m.cls, m.is_trace) for m in matches if not m.is_placeholder],
+        ))
+    assert found == [
+        ("unknown opioid", [("caffeine", "cut", False), ("fentanyl or analogue", "fentanyl", False),
+                            ("etizolam", "benzodiazepine", False)]),
+        ("heroin", [("heroin", "opioid_other", False), ("fentanyl", "fentanyl", True),
+                    ("noscapine", "precursor", False)]),
+        ("fentanyl", [("mannitol", "cut", False), ("fentanyl", "fentanyl", False), ("4-anpp", "precursor", False)]),
+        ("cocaine", [("cocaine", "stimulant", False)]),
+        ("unknown", []),
+        (None, [(None, "unclassified", False), ("erythritol", "cut", False)]),
+        ("amphetamine", [("methamphetamine", "stimulant", False), ("dimethyl sulfone", "cut", False),
+                         ("xylazine", "alpha2_sedative", False)]),
+    ]
