@@ -389,7 +389,8 @@ def _strip(rng: np.random.Generator, tested: np.ndarray, truth: np.ndarray, sens
 EMS_BASE = np.array([9.0, 8.0, 6.0, 4.0, 2.5])  # mean EMS opioid overdose calls per day, by region
 ED_SHARE = 0.6
 SUPPRESSING_REGIONS = (INTERIOR, NORTH_COAST)    # these publish ED visits of 1-4 as '<5'
-SPIKE_FACTOR = 3.0
+SPIKE_DAYS = 7           # the overdose spike's sharp rise: the last week of the carfentanil cluster
+SPIKE_FACTOR = 4.0       # EMS mean in that week, times usual (1.3-1.8x in the two weeks before)
 
 
 def overdose_means(days: list[dt.date]) -> dict[str, np.ndarray]:
@@ -403,7 +404,10 @@ def overdose_means(days: list[dt.date]) -> dict[str, np.ndarray]:
     trend = np.linspace(1.0, 1.15, len(days))
     ems = EMS_BASE[None, :] * (week * payday * season * trend)[:, None]
     spike = np.ones(len(days))
-    spike[-CARFENTANIL_DAYS:] = np.linspace(SPIKE_FACTOR, SPIKE_FACTOR * 0.7, CARFENTANIL_DAYS)
+    # Rising with the carfentanil cluster, then a sharp jump in the last week: EARS C2 compares each day with
+    # days t-9..t-3, so the jump shows as a flag in the most recent days, where signals look.
+    spike[-CARFENTANIL_DAYS:-SPIKE_DAYS] = np.linspace(1.3, 1.8, CARFENTANIL_DAYS - SPIKE_DAYS)
+    spike[-SPIKE_DAYS:] = np.linspace(SPIKE_FACTOR, SPIKE_FACTOR * 0.85, SPIKE_DAYS)
     ems[:, CARFENTANIL_REGION] *= spike
     ed = ems * ED_SHARE
     return {"ems": ems, "ed_visits": ed}
