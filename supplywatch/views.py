@@ -163,12 +163,14 @@ def language_picker() -> str:
     return lang
 
 
-def _seed_widgets() -> None:
+def _seed_widgets(page: str) -> None:
     """Give each filter widget its value: from the URL on a session's first run, else from the last filters.
 
-    Widget state is dropped by Streamlit on pages that do not draw the widget, so the filters themselves
-    are kept under the plain key 'sw_filters' and re-seeded from there.
+    Streamlit resets a widget when the same key is drawn by another page, so the filters themselves are
+    kept under the plain key 'sw_filters' and pushed back into the widgets whenever the page changes.
     """
+    moved = st.session_state.get("_sw_sidebar_page") != page
+    st.session_state["_sw_sidebar_page"] = page
     f = st.session_state.get("sw_filters")
     if f is None:
         f = Filters.from_query(st.query_params.to_dict())
@@ -180,15 +182,15 @@ def _seed_widgets() -> None:
         "f_dates": tuple(d for d in (f.start, f.end) if d),
     }
     for key, value in seeds.items():
-        if key not in st.session_state:
+        if moved or key not in st.session_state:
             st.session_state[key] = value
 
 
-def sidebar() -> Context:
+def sidebar(page: str = "") -> Context:
     """Draw the supply filters in the sidebar, mirror them into the URL, and return the page context."""
     lang = current_lang()
     _ = i18n.translator(lang)
-    _seed_widgets()
+    _seed_widgets(page)
     opts = status()["options"]
     everything = _("All")
     with st.sidebar:
@@ -263,7 +265,7 @@ def banner(ctx: Context) -> None:
 
 def start_page(title: str) -> Context:
     """Title, context and banner: the first line of every supply page."""
-    ctx = sidebar()
+    ctx = sidebar(title)
     st.title(ctx._(title))
     banner(ctx)
     return ctx

@@ -1,0 +1,214 @@
+"""Every supply page run headless on the fixture warehouse: numbers shown against hand counts, suppression for
+the public and exact counts for staff, the URL round trip of filters, and French text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from supplywatch import auth
+
+STAFF = {"username": "sam", "role": "reviewer"}
+
+
+@pytest.fixture
+def staff_account(fixture_db):
+    """A real reviewer account in this test's app file (the navigation re-reads the user on every run)."""
+    auth.add_user("sam", "reviewer", "a long test passphrase 42", "test", dt.datetime(2026, 3, 16, tzinfo=dt.timezone.utc))
+
+
+def run(page: str = "overview", staff: bool = False, params: dict | None = None) -> AppTest:
+    """Run dashboard.py (navigation + sidebar) and switch to ``page``; fail on any exception shown."""
+    at = AppTest.from_file("../../dashboard.py", default_timeout=60)
+    if staff:
+        at.session_state["sw_user"] = STAFF
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics_by_label(at: AppTest) -> dict:
+    return {m.label: m for m in at.metric}
+
+
+def texts(at: AppTest) -> list[str]:
+    return [e.value for e in [*at.caption, *at.text, *at.markdown, *at.title, *at.subheader]]
+
+
+def frame(at: AppTest, column: str):
+    """The first table on the page that has ``column``."""
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with column {column!r}: {[list(d.value.columns) for d in at.dataframe]}")
+
+
+# ------------------------------------------------------------------ overview
+
+def test_overview_public_numbers_and_suppression(fixture_db):
+    at = run()
+    m = metrics_by_label(at)
+    assert (m["Samples checked"].value, m["Samples checked"].delta) == ("15", "8")  # 15 this week, 7 before
+    fent = m["Opioid samples with Fentanyl & analogues"]
+    assert fent.value == "71%"  # 10 of 14
+    assert "71% (95% CI 45%–88%), 10 of 14" in texts(at)
+    carf = m["Opioid samples with Carfentanil"]
+    assert carf.value == "—"  # 1 of 11: a small cell
+    assert "<5 of 11 (rate not shown)" in texts(at)
+    assert m["Median fentanyl %"].value == "11.0%"
+    assert any("Counts from 1 to 4 are shown as <5" in t for t in texts(at))
+
+
+def test_overview_staff_see_exact_counts(fixture_db, staff_account):
+    at = run(staff=True)
+    m = metrics_by_label(at)
+    assert m["Opioid samples with Carfentanil"].value == "9%"
+    assert "9% (95% CI 2%–38%), 1 of 11" in texts(at)
+    assert any("exact counts are shown" in t for t in texts(at))
+
+
+def test_overview_banner_alerts_and_first_detections(fixture_db):
+    at = run()
+    assert any(w.value.startswith("Synthetic demo data") for w in at.warning)
+    assert any(t.startswith("Data as of Mar 15, 2026 (latest sample); last loaded") for t in texts(at))
+    assert "Mar 12, 2026 · Health North · Carfentanil found in the North supply" in texts(at)
+    assert "carfentanil first seen in North on Mar 15, 2026 · high risk" in texts(at)
+    assert not any(t.startswith("xylazine first seen in North") for t in texts(at))  # seen in 2025
+
+
+def test_overview_region_from_url(fixture_db):
+    at = run(params={"region": "North"})
+    assert at.selectbox(key="f_region").value == "North"
+    m = metrics_by_label(at)
+    assert (m["Samples checked"].value, m["Samples checked"].delta) == ("12", "6")
+    assert m["Opioid samples with Fentanyl & analogues"].value == "73%"  # 8 of 11
+    assert "73% (95% CI 43%–90%), 8 of 11" in texts(at)
+
+
+def test_filter_choice_goes_into_the_url_and_back(fixture_db):
+    at = run()
+    at.selectbox(key="f_region").set_value("South").run()
+    assert at.query_params["region"] in ("South", ["South"])
+    again = run(params={k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()})
+    assert again.selectbox(key="f_region").value == "South"
+    assert metrics_by_label(again)["Samples checked"].value == "<5"  # 3 South samples this week
+
+
+def test_overview_in_french(fixture_db):
+    at = run(params={"lang": "fr"})
+    assert at.title[0].value == "Cette semaine dans l'approvisionnement"
+    m = metrics_by_label(at)
+    assert m["Échantillons analysés"].value == "15"
+    assert m["Échantillons d'opioïdes avec Fentanyl et analogues"].value.replace("\u00a0", " ") == "71 %"
+    assert any(t.startswith("Données au 15 mars 2026") for t in texts(at))
+    assert at.session_state["lang"] == "fr"
+
+
+# ------------------------------------------------------------------ other pages
+
+def test_trends_table_public_and_staff(fixture_db, staff_account):
+    params = {"region": "North"}
+    public = frame(run("trends", params=params), "Tested")
+    rows = {r["Period start"]: (r["Found"], r["Tested"], r["Share"]) for r in public.to_dict("records")}
+    # n per week: 1 (2025), 6, 11. The 1 is small, so the next smallest (6) is hidden too.
+    assert rows["Mar 9, 2026"] == ("8", "11", "73%")
+    assert rows["Mar 2, 2026"] == ("<5", "suppressed", "—")
+    assert rows["May 26, 2025"] == ("<5", "<5", "—")
+    staff = frame(run("trends", staff=True, params=params), "Tested")
+    rows = {r["Period start"]: (r["Found"], r["Tested"], r["Share"]) for r in staff.to_dict("records")}
+    assert rows["Mar 2, 2026"] == ("3", "6", "50%")
+    assert rows["May 26, 2025"] == ("1", "1", "100%")
+
+
+def test_trends_monthly_split_by_region(fixture_db, staff_account):
+    at = run("trends", staff=True, params={"from": "2026-03-01"})
+    at.radio(key="tr_period").set_value("month").run()
+    at.radio(key="tr_group").set_value("region").run()
+    rows = {(r["Period start"], r["Group"]): (r["Found"], r["Tested"]) for r in frame(at, "Tested").to_dict("records")}
+    assert rows == {("Mar 1, 2026", "North"): ("11", "17"), ("Mar 1, 2026", "South"): ("2", "4")}
+
+
+def test_concentration_table(fixture_db, staff_account):
+    df = frame(run("concentration", staff=True), "Median %")
+    assert df.to_dict("records")[0] == {
+        "Month": "Mar 2026", "Quantified samples": "8", "Median %": "9.0", "25th percentile": "5.8",
+        "75th percentile": "14.0",
+    }
+
+
+def test_concentration_hides_small_months_for_the_public(fixture_db):
+    df = frame(run("concentration", params={"region": "South"}), "Median %")  # 2 quantified samples
+    assert df.to_dict("records")[0]["Median %"] == "—"
+    assert df.to_dict("records")[0]["Quantified samples"] == "<5"
+
+
+def test_expected_found_page(fixture_db, staff_account):
+    at = run("expected_found", staff=True, params={"from": "2026-03-09"})
+    rows = {r["Expected"]: r for r in frame(at, "Expected substance found").to_dict("records")}
+    assert rows["Opioid (unspecified)"]["Tested"] == "8"
+    assert rows["Opioid (unspecified)"]["Expected substance found"].endswith("7 of 8")
+    assert rows["Opioid (unspecified)"]["Something else active found"].endswith("2 of 8")
+    assert rows["Fentanyl & analogues"]["Expected substance found"].endswith("2 of 3")
+
+
+def test_expected_found_public_suppresses(fixture_db):
+    at = run("expected_found", params={"from": "2026-03-09"})
+    rows = {r["Expected"]: r for r in frame(at, "Expected substance found").to_dict("records")}
+    assert rows["Fentanyl & analogues"]["Tested"] == "<5"
+    assert rows["Fentanyl & analogues"]["Expected substance found"] == "<5 of <5 (rate not shown)"
+
+
+def test_emerging_page(fixture_db):
+    at = run("emerging", params={"region": "North"})
+    new = frame(at, "First seen")
+    assert {r["Substance"] for r in new.to_dict("records")} >= {"Carfentanil", "heroin", "bromazolam"}
+    carf = [r for r in new.to_dict("records") if r["Substance"] == "Carfentanil"][0]
+    assert (carf["First seen"], carf["Samples"], carf["Note"]) == ("Mar 15, 2026", "<5", "high risk")
+    unknown = frame(at, "Name as written")
+    assert unknown.to_dict("records")[0]["Name as written"] == "Mystery analogue 7"
+
+
+def test_samples_page_lookup_and_no_notes(fixture_db):
+    at = run("samples")
+    table = frame(at, "Sample id")
+    assert len(table) == 23 and "notes" not in " ".join(table.columns).lower()
+    assert "23 newest of 23 samples under these filters." in texts(at)
+    at.text_input(key="smp_id").input("N07").run()
+    one = at.dataframe[0].value
+    assert list(one["Sample id"]) == ["N07"] and list(one["FTIR found"]) == ["carfentanil; fentanyl"]
+    at.text_input(key="smp_id").input("nope").run()
+    assert at.warning[-1].value == "No sample with id nope."
+
+
+def test_overdoses_page_shows_suppressed_not_zero(fixture_db):
+    at = run("overdoses", params={"region": "North"})
+    rows = {r["Period"]: r["Value"] for r in frame(at, "Value").to_dict("records")}
+    assert rows == {"2026-W09": "12", "2026-W10": "suppressed (<5)", "2026-W11": "20"}
+    assert "Mar 12, 2026 · North · Carfentanil found in the North supply" in texts(at)
+    at.selectbox(key="od_measure").set_value("deaths").run()
+    rows = {r["Period"]: r["Value"] for r in frame(at, "Value").to_dict("records")}
+    assert rows == {"2026 Q1": "not available (NA)"}
+
+
+def test_data_page(fixture_db):
+    at = run("data")
+    reasons = frame(at, "Reason")
+    assert [(r["Reason"], r["Rows"]) for r in reasons.to_dict("records")][:2] == [
+        ("date: not a date 'soon'", 2), ("fentanyl_pct: 140 is above 100", 1)]
+    assert "3 rows were rejected in all loads; each is listed with its file, line and reason." in texts(at)
+    history = frame(at, "Rows loaded")
+    assert history.iloc[0]["Rows loaded"] == 23 and history.iloc[0]["Status"] == "loaded"
+
+
+@pytest.mark.parametrize("page", ["trends", "concentration", "expected_found", "emerging", "samples", "overdoses", "data"])
+def test_every_page_in_french(fixture_db, page):
+    at = run(page, params={"lang": "fr"})
+    assert any(t.startswith("Données au ") for t in texts(at))
+    assert not any("Counts from 1" in t for t in texts(at))
