@@ -159,3 +159,9 @@ def con(fixture_db):
     c = db.connect_readonly(fixture_db)
     yield c
     c.close()
+
+
+@pytest.fixture
+def build_warehouse():
+    """The builder itself, for tests that write their own copy (e.g. to swap in a new snapshot)."""
+    return build

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supplywatch import auth
+from supplywatch import auth, db
 
 STAFF = {"username": "sam", "role": "reviewer"}
 
@@ -212,3 +212,24 @@ def test_every_page_in_french(fixture_db, page):
     at = run(page, params={"lang": "fr"})
     assert any(t.startswith("Données au ") for t in texts(at))
     assert not any("Counts from 1" in t for t in texts(at))
+
+
+def test_a_new_load_shows_without_restart(isolated_db, build_warehouse, monkeypatch):
+    monkeypatch.delenv("SUPPLYWATCH_SUPPRESS_K", raising=False)
+    build_warehouse(isolated_db)
+    at = run("samples")
+    assert "23 newest of 23 samples under these filters." in texts(at)
+    with db.writing_snapshot(isolated_db) as con:  # what a load does: a new snapshot swapped in
+        con.execute("DELETE FROM detections WHERE sample_id = 'P07'")
+        con.execute("DELETE FROM samples WHERE sample_id = 'P07'")
+    at.run()
+    assert "22 newest of 22 samples under these filters." in texts(at)
+
+
+def test_k_is_configurable(fixture_db, monkeypatch):
+    monkeypatch.setenv("SUPPLYWATCH_SUPPRESS_K", "20")
+    at = run()
+    m = metrics_by_label(at)
+    assert m["Samples checked"].value == "<20"
+    assert m["Opioid samples with Fentanyl & analogues"].value == "—"
+    assert any("Counts from 1 to 19 are shown as <20" in t for t in texts(at))
