@@ -1,6 +1,96 @@
-"""Placeholder page: filled in by its issue."""
+"""Public page: active drug alerts by region, most severe and newest first; history of expired and retracted ones."""
 
 import streamlit as st
 
-st.title("alerts_board")
-st.info("Coming soon.")
+from supplywatch import i18n, session
+from supplywatch.alerts import store
+from supplywatch.alerts.board import public_files, region_options
+from supplywatch.alerts.text import allowed_link, escape_markdown
+
+lang = session.lang()
+_ = i18n.translator(lang)
+now = session.now()
+
+SEVERITY = {"information": _("Information"), "caution": _("Caution"), "warning": _("Warning")}
+# Severity is carried by the word and a distinct symbol, never by colour alone.
+SYMBOL = {"information": "ℹ", "caution": "⚠", "warning": "⛔"}
+FILES = {"poster": _("Printable poster (PDF)"), "cap": _("CAP 1.2 XML"), "sms": _("SMS text"),
+         "atom": _("Atom feed"), "json": _("JSON feed")}
+
+try:
+    store.expire_due(now)  # alerts leave the board at expiry anyway; this records it and refreshes the feeds
+except Exception:  # a busy or read-only app file must never take the public board down
+    pass
+
+st.title(_("Drug alerts"))
+st.caption(_("Alerts from local drug checking and harm reduction staff. No sign-in needed."))
+
+active = store.active_alerts(now)
+past = store.past_alerts(now)
+regions = region_options(active, past)
+region = st.selectbox(_("Region"), [""] + regions, format_func=lambda r: r or _("All regions"), key="alerts_region")
+
+
+def show(alert, retracted_or_expired: str | None = None) -> None:
+    """One alert card; every piece of alert text is escaped so it shows as text."""
+    t = alert.text_for(lang)
+    with st.container(border=True):
+        head = f"{SYMBOL[alert.severity]} {SEVERITY[alert.severity].upper()}"
+        if retracted_or_expired:
+            head += f" · {retracted_or_expired.upper()}"
+        elif alert.msg_type == "Update":
+            head += " · " + _("Updated").upper()
+        st.markdown(f"**{escape_markdown(head)}**")
+        st.markdown("### " + escape_markdown(t.headline))
+        meta = _("{regions} · published {published} · until {expires}").format(
+            regions=", ".join(alert.regions),
+            published=i18n.format_datetime(alert.published_at, lang, "short"),
+            expires=i18n.format_datetime(alert.expires_at, lang, "short"),
+        )
+        st.caption(escape_markdown(meta))
+        if alert.is_retracted and alert.status_reason:
+            st.markdown(escape_markdown(_("Retracted: {reason}").format(reason=alert.status_reason)))
+        if t.what_to_do:
+            st.markdown("**" + _("What to do") + "**")
+            st.markdown(escape_markdown(t.what_to_do))
+        with st.expander(_("Details")):
+            st.markdown(escape_markdown(t.details))
+            if alert.substances:
+                st.caption(escape_markdown(_("Substances: {names}").format(names=", ".join(alert.substances))))
+            for link in alert.links:
+                if allowed_link(link):
+                    st.markdown(f"[{escape_markdown(link)}]({link})")
+            files = public_files(alert, lang)
+            if files:
+                st.markdown(" · ".join(f"[{escape_markdown(FILES[kind])}]({url})" for kind, url in files))
+
+
+wanted = st.query_params.get("alert")
+if wanted:
+    chosen = [a for a in [*active, *past] if a.alert_id == wanted]
+    if chosen:
+        st.subheader(_("Alert {id}").format(id=wanted))
+        a = chosen[0]
+        show(a, None if a.is_active(now) else (_("Retracted") if a.is_retracted else _("Expired")))
+
+tab_active, tab_history = st.tabs([_("Active alerts"), _("History")])
+with tab_active:
+    shown = [a for a in active if not region or region in a.regions]
+    if not shown:
+        st.info(_("No active alerts for this area right now."))
+    for alert in shown:
+        show(alert)
+with tab_history:
+    shown = [a for a in past if not region or region in a.regions]
+    if not shown:
+        st.info(_("No expired or retracted alerts."))
+    for alert in shown:
+        show(alert, _("Retracted") if alert.is_retracted else _("Expired"))
+
+feeds = public_files(None, lang, region or None)
+if feeds:
+    st.markdown(_("Follow these alerts:") + " " + " · ".join(f"[{escape_markdown(FILES[k])}]({u})" for k, u in feeds))
+st.download_button(
+    _("Download alerts (CSV)"), store.alerts_csv([*active, *past], lang), file_name="supplywatch-alerts.csv",
+    mime="text/csv", key="alerts_csv",
+)

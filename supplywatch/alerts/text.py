@@ -95,6 +95,11 @@ def check_field(name: str, lang: str, value: str | None, required: bool = True) 
     return text
 
 
+def split_items(value: str | None, sep: str = ",") -> list[str]:
+    """Non-empty trimmed items of a comma- (or line-) separated form field."""
+    return [item.strip() for item in (value or "").split(sep) if item.strip()]
+
+
 def escape_markdown(text: str) -> str:
     """``text`` escaped so Streamlit markdown shows it literally (no links, no formatting, no HTML)."""
     escaped = _MD_SPECIAL.sub(r"\\\1", text or "")
