@@ -138,3 +138,39 @@ def test_help_describes_the_options():
     for option in ("--seed", "--samples", "--out", "--end-date", "--db"):
         assert option in proc.stdout
     assert demo_data.DEFAULT_END.isoformat() in proc.stdout
+
+
+@pytest.mark.parametrize("name, substance, cls", [
+    ("N-Pyrrolidino etonitazene", "n-pyrrolidino etonitazene", "nitazene"),
+    ("Carfentanil", "carfentanil", "fentanyl"),
+    ("Medetomidine", "medetomidine", "alpha2_sedative"),
+    ("Xylazine HCl", "xylazine", "alpha2_sedative"),
+    ("Bromazolam", "bromazolam", "benzodiazepine"),
+    ("Fentanyl HCl", "fentanyl", "fentanyl"),
+])
+def test_story_names_land_in_the_classes_the_signals_watch(name, substance, cls):
+    match = substances.normalise(name)
+    assert (match.substance, match.cls) == (substance, cls)
+
+
+def test_story_detections_survive_the_load(built):
+    """Strip and lab results of the story substances arrive as detections in the right region and window."""
+    wh, _, _ = built
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        rows = con.execute("""
+            SELECT d.class, d.substance, s.region, min(s.collected_date), max(s.collected_date)
+            FROM detections d JOIN samples s USING (sample_id)
+            WHERE d.class = 'nitazene' OR d.substance IN ('carfentanil', 'medetomidine')
+            GROUP BY ALL""").fetchall()
+    finally:
+        con.close()
+    end = demo_data.DEFAULT_END
+    for cls, substance, region, first, _ in rows:
+        if cls == "nitazene":
+            assert region == "North Coast" and (end - first).days < demo_data.NITAZENE_DAYS
+        elif substance == "carfentanil":
+            assert region == "Valley" and (end - first).days < demo_data.CARFENTANIL_DAYS
+        else:
+            assert (end - first).days < demo_data.MEDETOMIDINE_DAYS
+    assert {r[1] for r in rows} >= {"carfentanil", "medetomidine"}
