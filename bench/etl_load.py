@@ -59,11 +59,15 @@ def main(argv: list[str]) -> int:
 
 
 def _run(args: argparse.Namespace, work: Path) -> int:
-    started = time.perf_counter()
-    files = demo_data.generate(work / "files", samples=args.samples, seed=args.seed)
-    gen_s = time.perf_counter() - started
+    out = work / "files"
+    gen = report.run_measured([report.python(), "-m", "etl", "demo", "--samples", str(args.samples), "--seed",
+                               str(args.seed), "--out", str(out), "--no-load"])
+    if gen.returncode != 0:
+        print(f"generator failed: {gen.stderr.strip()}", file=sys.stderr)
+        return 1
+    files = demo_data.DemoFiles(out / "samples.csv", out / "overdoses.csv", out / "alerts.csv")
     size_mb = files.samples.stat().st_size / 1e6
-    print(f"generated {args.samples:,} samples ({size_mb:.0f} MB) in {gen_s:.1f} s")
+    print(f"generated {args.samples:,} samples ({size_mb:.0f} MB) in {gen.seconds:.1f} s, {gen.peak_mb:.0f} MB peak")
 
     bare = report.run_measured([report.python(), "-c", BARE_READ, str(files.samples), str(work / "bare.duckdb"),
                                 ",".join(demo_data.SAMPLE_COLUMNS)])
@@ -87,7 +91,7 @@ def _run(args: argparse.Namespace, work: Path) -> int:
     row = {
         "samples": f"{args.samples:,}",
         "file": f"{size_mb:.0f} MB",
-        "generate": f"{gen_s:.1f} s",
+        "generate": f"{gen.seconds:.1f} s, {gen.peak_mb:.0f} MB",
         "bare read": f"{bare.seconds:.1f} s, {bare.peak_mb:.0f} MB",
         "load": f"{first.seconds:.1f} s",
         "load / bare": _verdict(first.seconds / bare.seconds, GOAL_LOAD_RATIO),
@@ -148,10 +152,10 @@ def _record(row: dict[str, str]) -> None:
     line = "| " + " | ".join(row.values()) + " |"
     rows = sorted(keep + [line], key=lambda r: int(r.split("|")[1].strip().replace(",", "") or 0))
     body = f"""
-`python -m bench etl --samples N [--phases]` (bench/etl_load.py). Generates N canonical-layout samples with the
-demo generator (`etl/demo_data.py`, seed 42), then, each in its own process so its peak memory (`ru_maxrss` from
-`wait4`) is its own:
+`python -m bench etl --samples N [--phases]` (bench/etl_load.py). Each step runs in its own process so its peak
+memory (`ru_maxrss` from `wait4`) is its own:
 
+- **generate**: `python -m etl demo --samples N --no-load` writes N canonical-layout samples (seed 42);
 - **bare read**: DuckDB `read_csv` of the same file with explicit all-VARCHAR columns into a table in a new file;
 - **load**: `python -m etl load FILE --db NEW` (checks, substance normalisation, detections, snapshot swap);
 - **repeat**: the same command again on the same file (should say "unchanged", hashing only).
