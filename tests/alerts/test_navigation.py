@@ -1,0 +1,35 @@
+"""The dashboard's Alerts block: staff pages exist in the navigation only for signed-in users with the role."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from supplywatch import auth
+
+
+def open_page(target, user=None):
+    at = AppTest.from_file("../../dashboard.py", default_timeout=90)
+    if user:
+        at.session_state["sw_user"] = {"username": user, "role": auth.get_user(user).role}
+    at.run()
+    at.switch_page(target)
+    return at.run()
+
+
+@pytest.mark.parametrize("user, target, title", [
+    (None, "pages/sign_in.py", "Staff sign-in"),
+    (None, "pages/alerts_board.py", "Drug alerts"),
+    ("pat", "pages/staff_alerts.py", "Draft and review alerts"),
+    ("ada", "pages/admin_users.py", "Staff accounts"),
+])
+def test_pages_listed_for_the_role(staff, user, target, title):
+    assert open_page(target, user).title[0].value == title
+
+
+@pytest.mark.parametrize("user, target", [
+    (None, "pages/staff_alerts.py"), (None, "pages/admin_users.py"), ("pat", "pages/admin_users.py"),
+])
+def test_pages_not_listed_for_others(staff, user, target):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in this user's navigation
+        open_page(target, user)
