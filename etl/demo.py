@@ -45,14 +45,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Write synthetic demo data (about two years, five regions: drug checks, overdose counts, external "
         "alerts) in the canonical CSV layouts, then load it into a fresh warehouse marked synthetic. "
         "Same seed, sample count and end date give identical files.")
-    parser.add_argument("--db", help="warehouse file to (re)build (default: SUPPLYWATCH_DB or "
+    parser.epilog = "What the demo contains and the stories built in: docs/demo-data.md."
+    parser.add_argument("--db", metavar="PATH", help="warehouse file to (re)build (default: SUPPLYWATCH_DB or "
                                      "data/supplywatch.duckdb); refused if it holds non-synthetic data")
-    parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    parser.add_argument("--samples", type=_count, default=demo_data.DEFAULT_SAMPLES,
+    parser.add_argument("--seed", type=int, default=42, metavar="N", help="random seed (default 42)")
+    parser.add_argument("--samples", type=_count, default=demo_data.DEFAULT_SAMPLES, metavar="N",
                         help=f"number of drug-checking samples (default {demo_data.DEFAULT_SAMPLES:,})")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                         help="folder for the generated CSV files (default data/demo)")
-    parser.add_argument("--end-date", type=_end_date, default=demo_data.DEFAULT_END,
+    parser.add_argument("--end-date", type=_end_date, default=demo_data.DEFAULT_END, metavar="YYYY-MM-DD",
                         help=f"last day of the synthetic period, YYYY-MM-DD (default "
                              f"{demo_data.DEFAULT_END.isoformat()}, fixed so output is deterministic)")
     parser.add_argument("--no-load", action="store_true", help="only write the CSV files")
