@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import shutil
 
 import pytest
 from lxml import etree
@@ -30,9 +31,16 @@ def scenario():
     return active, history
 
 
-def test_writes_every_file_and_only_public_versions(tmp_path):
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """The scenario published once into a fresh folder; the tests using it only read (posters are slow)."""
+    folder = tmp_path_factory.mktemp("public")
     active, history = scenario()
-    result = channels.publish_all(active, history, tmp_path, BASE_URL, NOW)
+    return folder, channels.publish_all(active, history, folder, BASE_URL, NOW)
+
+
+def test_writes_every_file_and_only_public_versions(published):
+    tmp_path, result = published
     written = sorted(str(p.relative_to(tmp_path)) for p in result["written"])
     assert result["unchanged"] == []
     caps = [w for w in written if w.startswith("cap/")]
@@ -53,9 +61,8 @@ def test_writes_every_file_and_only_public_versions(tmp_path):
     assert not list(tmp_path.rglob("*.tmp"))
 
 
-def test_feeds_hold_active_alerts_per_region(tmp_path):
-    active, history = scenario()
-    channels.publish_all(active, history, tmp_path, BASE_URL, NOW)
+def test_feeds_hold_active_alerts_per_region(published):
+    tmp_path, _ = published
 
     def ids(name):
         root = etree.parse(str(tmp_path / "feeds" / name)).getroot()
@@ -68,17 +75,15 @@ def test_feeds_hold_active_alerts_per_region(tmp_path):
     assert [i["_supplywatch"]["alert_id"] for i in region_json["items"]] == ["SW-2"]
 
 
-def test_cancel_references_the_version_it_retracts(tmp_path):
-    active, history = scenario()
-    channels.publish_all(active, history, tmp_path, BASE_URL, NOW)
+def test_cancel_references_the_version_it_retracts(published):
+    tmp_path, _ = published
     root = etree.parse(str(tmp_path / "cap" / "SW-3-v2.xml")).getroot()
     assert root.findtext(f"{{{cap.NS}}}msgType") == "Cancel"
     assert root.findtext(f"{{{cap.NS}}}references") == "supplywatch@alerts.example.org,SW-3-v1,2026-11-27T08:00:00+00:00"
 
 
-def test_index_names_every_file(tmp_path):
-    active, history = scenario()
-    channels.publish_all(active, history, tmp_path, BASE_URL, NOW)
+def test_index_names_every_file(published):
+    tmp_path, _ = published
     index = json.loads((tmp_path / "index.json").read_text())
     assert index["generated_at"] == "2026-11-27T09:00:00+00:00"
     assert [(a["alert_id"], a["version"], a["active"]) for a in index["alerts"]] == [
@@ -90,9 +95,15 @@ def test_index_names_every_file(tmp_path):
     assert index["feeds"]["Fraser"]["fr"]["atom"] == "feeds/fraser-fr.atom"
 
 
-def test_second_run_rewrites_only_what_changed(tmp_path):
+def copy_of(published, tmp_path):
+    """A private copy of the published folder, for tests that publish again."""
+    shutil.copytree(published[0], tmp_path, dirs_exist_ok=True)
+    return tmp_path
+
+
+def test_second_run_rewrites_only_what_changed(published, tmp_path):
     active, history = scenario()
-    channels.publish_all(active, history, tmp_path, BASE_URL, NOW)
+    tmp_path = copy_of(published, tmp_path)
     # An hour later SW-1 has been retracted: its Cancel is new, the feeds change, old versions stay as they were.
     cancel = make_alert(alert_id="SW-1", version=2, status="cancelled", msg_type="Cancel", references="SW-1@1",
                         regions=("Vancouver Coastal",), published_at=NOW)
@@ -107,9 +118,9 @@ def test_second_run_rewrites_only_what_changed(tmp_path):
     assert root.findall("a:entry", ATOM) == []
 
 
-def test_a_version_that_cannot_render_is_named_and_feeds_still_update(tmp_path):
+def test_a_version_that_cannot_render_is_named_and_feeds_still_update(published, tmp_path):
     active, history = scenario()
-    channels.publish_all(active, history, tmp_path, BASE_URL, NOW)
+    tmp_path = copy_of(published, tmp_path)
     orphan = make_alert(alert_id="SW-9", version=2, msg_type="Update", references="SW-9@1", regions=("Fraser",))
     later = NOW + dt.timedelta(hours=1)
     with pytest.raises(channels.ChannelError, match=(
