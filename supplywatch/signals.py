@@ -683,3 +683,51 @@ def stored_suggestions(status: str | None = None) -> list[Stored]:
 
     with dbmod.app_connection() as app:
         return load(app, status)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m supplywatch.signals [--db FILE] [--at ISO-TIME] [--dry-run]``: run every rule (after a load, cron)."""
+    import argparse
+    import sys
+
+    p = argparse.ArgumentParser(
+        prog="python -m supplywatch.signals",
+        description="Run every signal rule on the current warehouse and store the new suggestions for staff review "
+        "(nothing is published). Settings: data/signals.toml or SUPPLYWATCH_SIGNALS.",
+    )
+    p.add_argument("--db", help="warehouse file (default: SUPPLYWATCH_DB or data/supplywatch.duckdb)")
+    p.add_argument("--at", help="check as of this UTC time, e.g. 2026-10-31T12:00 (default: now)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be suggested; store nothing")
+    args = p.parse_args(argv)
+    try:
+        at = dt.datetime.fromisoformat(args.at) if args.at else dt.datetime.now(dt.timezone.utc)
+    except ValueError:
+        print(f"python -m supplywatch.signals: --at {args.at!r} is not an ISO date and time", file=sys.stderr)
+        return 2
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.timezone.utc)
+    try:
+        settings = load_settings()
+        if args.dry_run:
+            from . import db as dbmod
+
+            con = dbmod.connect_readonly(args.db)
+            try:
+                found = run_all(con, at, settings)
+            finally:
+                con.close()
+        else:
+            found = run_and_store(at, settings, args.db)
+    except Exception as exc:  # one line for cron mail, no traceback
+        print(f"python -m supplywatch.signals: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+              file=sys.stderr)
+        return 1
+    verb = "found" if args.dry_run else "new"
+    print(f"{len(found)} {verb} suggestion(s)")
+    for s in found:
+        print(f"  [{s.severity}] {s.title}  ({s.key})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
