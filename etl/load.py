@@ -330,6 +330,7 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         mapper = Mapper(prof, csvf.header)
         phase("checking values")
         src = source or prof.source
+        _stage(con, mapper)
         transform = {"samples": _transform_samples, "overdoses": _transform_overdoses,
                      "alerts": _transform_alerts}[prof.kind]
         transform(con, mapper, src)
@@ -362,7 +363,7 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
             [res.rows_read, res.rows_loaded, res.rows_duplicate, res.rows_rejected, res.status, res.message,
              run_id])
         con.execute("DROP VIEW IF EXISTS rawv")
-        for table in ("raw", "t", "rej_errors", "rej_scans"):
+        for table in ("raw", "stage", "t", "rej_errors", "rej_scans"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.execute("COMMIT")
     return res
@@ -529,10 +530,24 @@ def _create_t(con, select_sql: str, checks: list[tuple[str, str]]) -> None:
 
 
 def _text(m: Mapper, name: str) -> str:
-    spec = m.profile.fields.get(name)
-    if spec is None:
-        return "NULL::VARCHAR"
-    return map_values(m.base(spec), spec.values)
+    """The field's text after its value map: a column of the ``stage`` table."""
+    return f"f_{name}" if name in m.profile.fields else "NULL::VARCHAR"
+
+
+def _as_written(m: Mapper, name: str) -> str:
+    """The field's text as written (before value maps): a column of the ``stage`` table."""
+    return f"b_{name}" if name in m.profile.fields else "NULL::VARCHAR"
+
+
+def _stage(con, m: Mapper) -> None:
+    """Temp table ``stage``: each field's text once, as written (b_) and value-mapped (f_), so checks reuse it."""
+    cols = []
+    for name, spec in m.profile.fields.items():
+        base = m.base(spec)
+        cols.append(f"{base} AS b_{name}")
+        cols.append(f"{map_values(f'b_{name}', spec.values)} AS f_{name}" if spec.values else f"b_{name} AS f_{name}")
+    # f_ columns refer to b_ columns of the same SELECT (DuckDB resolves select-list aliases)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS SELECT rec, {', '.join(cols)} FROM rawv")
 
 
 def _date_check(m: Mapper, name: str, required: bool, checks: list) -> str:
@@ -610,7 +625,7 @@ def _transform_samples(con, m: Mapper, src: str) -> None:
                           q("no result: every strip, component and fentanyl_pct cell is empty")),
                    "+".join(m.column_label(f[n]) for n in f if n in P.RESULT_FIELDS)))
     key_fields = m.profile.natural_key or [n for n in f if n not in ("sample_id", "notes", "source")]
-    key = "md5(concat_ws(" + q(SEP) + ", " + ", ".join(f"coalesce({m.base(f[k])}, '')" for k in key_fields) + "))"
+    key = "md5(concat_ws(" + q(SEP) + ", " + ", ".join(f"coalesce({_as_written(m, k)}, '')" for k in key_fields) + "))"
     sid = _text(m, "sample_id")
     list_cols = "".join(f", {sql} AS {n}_items" for n, (_, sql) in lists.items())
     _create_t(con, f"""
@@ -625,72 +640,89 @@ def _transform_samples(con, m: Mapper, src: str) -> None:
                    AS lab_tested,
                {pct} AS fentanyl_pct, ({linked}) = 'yes' AS overdose_linked, {_text(m, 'notes')} AS notes
                {list_cols} {{checks}}
-        FROM rawv
+        FROM stage
     """, checks)
 
 
 def _insert_samples(con, run_id: int) -> tuple[int, int]:
-    """Insert new samples and their detections; return (loaded, duplicates skipped)."""
+    """Insert new samples and their detections; return (loaded, duplicates skipped).
+
+    Works on small (rec, sample_id) key tables and joins back to ``t`` once, and normalises each distinct
+    component name once (a few hundred) rather than every cell (millions at scale).
+    """
     from . import substances
 
     key_sql = substances.NAME_KEY_SQL
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE ok AS
-        SELECT *, CASE WHEN sid IS NOT NULL THEN source || ':' || sid
-                       ELSE source || ':' || left(nkey, 16) || '-'
-                            || row_number() OVER (PARTITION BY source, nkey ORDER BY rec) END AS sample_id
-        FROM t WHERE err IS NULL
+        CREATE OR REPLACE TEMP TABLE k AS
+        SELECT rec, source || ':' || sid AS sample_id FROM t WHERE err IS NULL AND sid IS NOT NULL
+        UNION ALL
+        SELECT rec, source || ':' || left(nkey, 16) || '-'
+                    || row_number() OVER (PARTITION BY source, nkey ORDER BY rec)
+        FROM t WHERE err IS NULL AND sid IS NULL
     """)
-    valid = con.execute("SELECT count(*) FROM ok").fetchone()[0]
+    valid = con.execute("SELECT count(*) FROM k").fetchone()[0]
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE new AS
-        SELECT * FROM ok
-        WHERE sample_id NOT IN (SELECT sample_id FROM samples)
-        QUALIFY row_number() OVER (PARTITION BY sample_id ORDER BY rec) = 1
+        CREATE OR REPLACE TEMP TABLE kn AS
+        SELECT sample_id, min(rec) AS rec FROM k
+        WHERE NOT EXISTS (SELECT 1 FROM samples s WHERE s.sample_id = k.sample_id)
+        GROUP BY sample_id
     """)
-    n_new = con.execute("SELECT count(*) FROM new").fetchone()[0]
-    ekey = key_sql.format(col="n.expected_raw")
+    n_new = con.execute("SELECT count(*) FROM kn").fetchone()[0]
+    ekey = key_sql.format(col="e.raw")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE expected_map AS
+        SELECT e.raw, sn.substance,
+               CASE WHEN sn.is_placeholder THEN NULL ELSE coalesce(s.class, 'unclassified') END AS class
+        FROM (SELECT DISTINCT expected_raw AS raw FROM t WHERE expected_raw IS NOT NULL) e
+        LEFT JOIN substance_names sn ON sn.name_key = {ekey}
+        LEFT JOIN substances s ON s.substance = sn.substance
+    """)
     con.execute(f"""
         INSERT INTO samples
-        SELECT n.sample_id, n.source, n.collected_date, n.site, n.region, n.expected_raw,
-               sn.substance, CASE WHEN n.expected_raw IS NULL THEN NULL
-                                  WHEN sn.is_placeholder THEN NULL
-                                  ELSE coalesce(s.class, 'unclassified') END,
+        SELECT kn.sample_id, n.source, n.collected_date, n.site, n.region, n.expected_raw,
+               e.substance, e.class,
                n.sample_type, n.form, n.colour, n.fentanyl_strip, n.benzo_strip, n.xylazine_strip,
                n.nitazene_strip, n.medetomidine_strip, n.ftir_tested, n.lab_tested, n.fentanyl_pct,
                n.overdose_linked, n.notes, {run_id}
-        FROM new n
-        LEFT JOIN substance_names sn ON sn.name_key = {ekey}
-        LEFT JOIN substances s ON s.substance = sn.substance
-        ORDER BY n.rec
+        FROM kn JOIN t n USING (rec)
+        LEFT JOIN expected_map e ON e.raw = n.expected_raw
     """)
-    cols = {r[0] for r in con.execute("DESCRIBE new").fetchall()}
+    cols = {r[0] for r in con.execute("DESCRIBE t").fetchall()}
     for name in P.LISTS:
         if f"{name}_items" not in cols:
             continue
         method = "ftir" if name.startswith("ftir") else "lab"
         all_trace = "true" if "trace" in name else "false"
-        key = key_sql.format(col="d.item")
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE items AS
+            SELECT kn.sample_id, unnest(t.{name}_items) AS item FROM kn JOIN t USING (rec)
+        """)
+        ikey = key_sql.format(col="i.item")
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE item_map AS
+            SELECT i.item, s.substance, coalesce(s.class, 'unclassified') AS class,
+                   {all_trace} OR {substances.IS_TRACE_SQL.format(col="i.item")} AS trace,
+                   coalesce(sn.is_placeholder, false) AS placeholder
+            FROM (SELECT DISTINCT item FROM items) i
+            LEFT JOIN substance_names sn ON sn.name_key = {ikey}
+            LEFT JOIN substances s ON s.substance = sn.substance
+        """)
         con.execute(f"""
             INSERT INTO detections
-            SELECT d.sample_id, '{method}', d.item, s.substance, coalesce(s.class, 'unclassified'),
-                   d.trace, NOT d.trace
-            FROM (SELECT sample_id, rec, item,
-                         {all_trace} OR {substances.IS_TRACE_SQL.format(col="item")} AS trace
-                  FROM (SELECT sample_id, rec, unnest({name}_items) AS item FROM new)) d
-            LEFT JOIN substance_names sn ON sn.name_key = {key}
-            LEFT JOIN substances s ON s.substance = sn.substance
-            WHERE NOT coalesce(sn.is_placeholder, false)
-            ORDER BY d.rec
+            SELECT d.sample_id, '{method}', d.item, m.substance, m.class, m.trace, NOT m.trace
+            FROM items d JOIN item_map m USING (item)
+            WHERE NOT m.placeholder
         """)
     for strip, (substance, cls) in STRIP_TARGETS.items():
         con.execute(f"""
             INSERT INTO detections
-            SELECT sample_id, '{strip}', {q(STRIP_RAW[strip])}, {q(substance) if substance else 'NULL'},
+            SELECT kn.sample_id, '{strip}', {q(STRIP_RAW[strip])}, {q(substance) if substance else 'NULL'},
                    {q(cls)}, false, true
-            FROM new WHERE {strip} = 'positive' ORDER BY rec
+            FROM kn JOIN t USING (rec) WHERE t.{strip} = 'positive'
         """)
-    con.execute("DROP TABLE ok; DROP TABLE new")
+    for table in ("k", "kn", "expected_map", "items", "item_map"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     return n_new, valid - n_new
 
 
@@ -701,7 +733,7 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
     period_text = _text(m, "period")
     label = m.column_label(period_spec)
     # Periods have few distinct labels: parse them in Python, join back.
-    labels = [r[0] for r in con.execute(f"SELECT DISTINCT {period_text} FROM rawv").fetchall() if r[0] is not None]
+    labels = [r[0] for r in con.execute(f"SELECT DISTINCT {period_text} FROM stage").fetchall() if r[0] is not None]
     parsed = [(lab, *p) for lab in labels if (p := parse_period(lab, period_spec.formats))]
     con.execute("CREATE OR REPLACE TEMP TABLE periods (label VARCHAR, s DATE, e DATE, ptype VARCHAR)")
     if parsed:
@@ -714,7 +746,7 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
     unit = _enum(m, "unit", UNIT_VALUES, ["count", "rate", "percent"], "a unit (count, rate or percent)", checks)
     checks.append((_check(f"{unit} IS NULL", q("unit is empty")), m.column_label(f["unit"])))
     vspec = f.get("value")
-    vtext = m.base(vspec) if vspec else "NULL"
+    vtext = _as_written(m, "value")
     sup = [s.lower() for s in (vspec.suppressed if vspec and vspec.suppressed is not None else DEFAULT_SUPPRESSED)]
     mis = [s.lower() for s in (vspec.missing if vspec and vspec.missing is not None else DEFAULT_MISSING)]
     lv = f"lower(coalesce({vtext}, ''))"
@@ -726,7 +758,7 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
                               f"{_quoted(vtext)} || ' is not a number or a suppression marker'"),
                        m.column_label(vspec)))
     _create_t(con, f"""
-        SELECT rawv.rec, {_source_sql(m, src)} AS source,
+        SELECT stage.rec, {_source_sql(m, src)} AS source,
                {_text(m, 'region')} AS region, {_text(m, 'site')} AS site,
                p.s AS period_start, p.e AS period_end, {period_text} AS period_label, p.ptype AS period_type,
                {measure} AS measure, {_text(m, 'substance')} AS substance, {_text(m, 'breakdown')} AS breakdown,
@@ -734,7 +766,7 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
                CASE WHEN {is_sup} OR {is_mis} THEN NULL ELSE {num} END AS value,
                coalesce({is_sup}, false) AS suppressed,
                CASE WHEN {num} IS NULL THEN {vtext} END AS value_label {{checks}}
-        FROM rawv LEFT JOIN periods p ON p.label = {period_text}
+        FROM stage LEFT JOIN periods p ON p.label = {period_text}
     """, checks)
 
 
@@ -770,7 +802,7 @@ def _transform_alerts(con, m: Mapper, src: str) -> None:
         SELECT rec, {_source_sql(m, src)} AS source, {aid} AS aid,
                {date} AS issued_date, {_text(m, 'region')} AS region, {_text(m, 'type')} AS alert_type,
                {title} AS title, {_text(m, 'text')} AS body, {safe_link} AS link {{checks}}
-        FROM rawv
+        FROM stage
     """, checks)
 
 
