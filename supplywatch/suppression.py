@@ -98,23 +98,26 @@ def suppress_rates(df: pd.DataFrame, k: int, n: str = "n", num: str = "k", group
     Adds ``n_status`` and ``k_status``; sets share/lo/hi to None on hidden rows.
     """
     out = df.copy().reset_index(drop=True)
-    out["n_status"] = SHOWN
-    out["k_status"] = SHOWN
+    ns, ks = [int(v) for v in out[n]], [int(v) for v in out[num]]
+    n_status, k_status = [SHOWN] * len(out), [SHOWN] * len(out)
     if group_by:
         keys = list(group_by)
         groups = out.groupby(keys[0] if len(keys) == 1 else keys, dropna=False).indices.values()
     else:
-        groups = [out.index]
+        groups = [range(len(out))]
     for idx in groups:
         idx = list(idx)
-        out.loc[idx, "n_status"] = suppress_1d([int(v) for v in out.loc[idx, n]], k)
-        ks = [int(v) for v in out.loc[idx, num]]
-        out.loc[idx, "k_status"] = suppress_1d(ks, k)
-    hidden_n = out["n_status"] != SHOWN
-    out.loc[hidden_n & (out["k_status"] == SHOWN) & (out[num] > 0), "k_status"] = COMPLEMENTARY
-    hidden = (out["n_status"] != SHOWN) | (out["k_status"] != SHOWN)
+        for i, status in zip(idx, suppress_1d([ns[i] for i in idx], k)):
+            n_status[i] = status
+        for i, status in zip(idx, suppress_1d([ks[i] for i in idx], k)):
+            k_status[i] = status
+    for i in range(len(out)):
+        if n_status[i] != SHOWN and k_status[i] == SHOWN and ks[i] > 0:
+            k_status[i] = COMPLEMENTARY
+    out["n_status"] = n_status
+    out["k_status"] = k_status
+    hidden = [a != SHOWN or b != SHOWN for a, b in zip(n_status, k_status)]
     for col in ("share", "lo", "hi"):
         if col in out:
-            out[col] = out[col].astype("object")
-            out.loc[hidden, col] = None
+            out[col] = pd.Series([None if h else v for v, h in zip(out[col].tolist(), hidden)], dtype="object")
     return out

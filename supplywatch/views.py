@@ -44,7 +44,14 @@ FIELD_ORDER = ("start", "end", "region", "site", "expected", "sample_type")
 @st.cache_resource(show_spinner=False)
 def warehouse(path: str) -> db.Warehouse:
     """One read-only Warehouse per file for the whole server (it holds no per-user data)."""
+    db.ensure_warehouse(path)
     return db.Warehouse(path)
+
+
+def _version(path: str) -> str:
+    """The snapshot's version token: a stat of the file, cheap enough to ask on every query."""
+    warehouse(path)
+    return db.data_version(path)
 
 
 def cursor() -> "db.duckdb.DuckDBPyConnection":
@@ -54,7 +61,7 @@ def cursor() -> "db.duckdb.DuckDBPyConnection":
 
 def data_version() -> str:
     """The current snapshot's version token (creates an empty warehouse if none exists yet)."""
-    return warehouse(str(db.warehouse_path())).version()
+    return _version(str(db.warehouse_path()))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -66,7 +73,7 @@ def _cached(name: str, version: str, path: str, fkey: tuple, kwargs: tuple):
 def query(name: str, f: Filters, **kwargs):
     """Run a registered metrics query, cached by (data version, filters, arguments); language is not a key."""
     path = str(db.warehouse_path())
-    version = warehouse(path).version()
+    version = _version(path)
     return _cached(name, version, path, f.cache_key(), tuple(sorted(kwargs.items())))
 
 
@@ -79,7 +86,7 @@ def _status(version: str, path: str) -> dict:
 def status() -> dict:
     """Data-as-of facts and sidebar options for the current snapshot."""
     path = str(db.warehouse_path())
-    return _status(warehouse(path).version(), path)
+    return _status(_version(path), path)
 
 
 # ------------------------------------------------------------------ who is reading, and in which language
@@ -347,19 +354,39 @@ def table(df: pd.DataFrame, columns: dict[str, str], ctx: Context, caption: str 
         st.caption(caption)
 
 
-def community_alerts(region: str | None) -> list[dict]:
-    """Active community alerts from the alerts store when it exists (not cached: it changes with every post)."""
+def _app_file_version() -> str:
+    """A token that changes whenever the app file (community alerts) is written: its and its WAL's stat."""
+    path = db.app_db_path()
+    parts = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            info = p.stat()
+            parts.append(f"{info.st_ino}-{info.st_mtime_ns}-{info.st_size}")
+        except FileNotFoundError:
+            parts.append("-")
+    return "/".join(parts)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _published_alerts(version: str, region: str | None) -> list:
     try:
         from .alerts import store  # written by the alerts work; absent until it lands
     except ImportError:
         return []
     try:
-        found = store.active_alerts(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), region=region)
+        return list(store.active_alerts(dt.datetime.now(dt.timezone.utc), region=region))
     except Exception:  # the alerts file being migrated or locked must not break a supply page
         return []
-    out = []
-    for a in found:
-        out.append({"date": (a.published_at or a.created_at).date(), "alert": a})
+
+
+def community_alerts(region: str | None) -> list[dict]:
+    """Active community alerts from the alerts store (public, so cached; keyed by the app file's version).
+
+    Expiry is by time alone, so each call re-checks ``is_active`` on the cached versions.
+    """
+    found = [a for a in _published_alerts(_app_file_version(), region)
+             if a.is_active(dt.datetime.now(dt.timezone.utc))]
+    out = [{"date": (a.published_at or a.created_at).date(), "alert": a} for a in found]
     return sorted(out, key=lambda r: r["date"], reverse=True)
 
 
