@@ -23,10 +23,10 @@ from .links import (
     alert_page_url,
     cap_path,
     check_base_url,
+    feed_path,
     file_url,
     iso,
     poster_path,
-    region_slug,
     sms_path,
 )
 from .poster import poster_pdf
@@ -53,11 +53,6 @@ def write_atomic(path: Path, data: bytes) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
-
-
-def _feed_name(region: str | None, lang: str, ext: str) -> str:
-    stem = region_slug(region) if region else "alerts"
-    return f"feeds/{stem}{'' if lang == 'en' else '-' + lang}.{ext}"
 
 
 def version_files(alert, referenced, base_url: str) -> dict[str, bytes]:
@@ -98,7 +93,7 @@ def render_all(
         for region in [None, *regions]:
             shown = [a for a in active if region is None or region in a.regions]
             for ext, render in (("atom", atom_feed), ("json", json_feed)):
-                name = _feed_name(region, lang, ext)
+                name = feed_path(region, lang, ext)
                 files[name] = render(
                     shown, lang=lang, feed_url=file_url(base_url, name), base_url=base_url, now=now, region=region
                 )
@@ -127,7 +122,7 @@ def render_all(
             }
         )
     feeds = {
-        (region or "*"): {lang: {ext: _feed_name(region, lang, ext) for ext in ("atom", "json")} for lang in LANGS}
+        (region or "*"): {lang: {ext: feed_path(region, lang, ext) for ext in ("atom", "json")} for lang in LANGS}
         for region in [None, *regions]
     }
     index = {"generated_at": iso(now), "base_url": base_url, "feeds": feeds, "alerts": index_alerts}

@@ -75,6 +75,12 @@ def sms_path(alert, lang: str) -> str:
     return f"sms/{version_stem(alert)}-{lang}.txt"
 
 
+def feed_path(region: str | None, lang: str, ext: str) -> str:
+    """'feeds/alerts.atom', 'feeds/alerts-fr.json', 'feeds/ile-de-montreal-fr.atom' ..."""
+    stem = region_slug(region) if region else "alerts"
+    return f"feeds/{stem}{'' if lang == 'en' else '-' + lang}.{ext}"
+
+
 def alert_page_url(base_url: str, alert) -> str:
     """The alert's page on the public board (the dashboard's ``alerts`` page with ``?alert=``)."""
     return f"{check_base_url(base_url)}/alerts?alert={quote(alert.alert_id, safe='')}"
