@@ -61,3 +61,14 @@ def test_missing_font_is_a_clear_error(alert, monkeypatch, tmp_path):
     monkeypatch.setattr(poster, "FONT_DIR", tmp_path)
     with pytest.raises(poster.ChannelError, match="fonts-dejavu-core"):
         poster.poster_pdf(alert, "en", URL)
+
+
+def test_long_text_flows_onto_more_pages_with_the_qr_code_last():
+    from supplywatch.alerts.model import AlertText
+
+    long = AlertText(headline="Headline " * 20, details="Long details sentence. " * 200,
+                     what_to_do="Carry naloxone. " * 50)
+    reader, text = extract(poster.poster_pdf(make_alert(text={"en": long, "fr": long}), "en", URL))
+    assert len(reader.pages) > 1
+    assert [len(p.images) for p in reader.pages][-1] == 1
+    assert text.count("Carry naloxone.") == 50
