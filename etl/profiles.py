@@ -53,6 +53,13 @@ PERSON_COLUMNS = {
     "address", "home address", "street address", "client address", "postal code", "postcode", "zip code",
 }
 
+PERSON_WORDS = {"phone", "telephone", "email", "dob", "birthdate", "birthday", "phn", "hcn", "ssn", "surname",
+                "firstname", "lastname", "mrn"}
+PERSON_OWNERS = {"client", "patient", "participant", "person", "first", "last", "given", "full", "family",
+                 "home", "street", "mailing", "client s", "contact"}
+PERSON_PHRASES = (" date of birth ", " birth date ", " e mail ", " health number ", " health card ",
+                  " postal code ", " social insurance ", " cell phone ", " mobile number ")
+
 
 class ProfileError(Exception):
     """A mapping file that cannot be used; ``str()`` is one line naming the file."""
@@ -123,8 +130,19 @@ def normalise_column_name(name: str) -> str:
 
 
 def is_person_column(name: str) -> bool:
-    """True for headers that name a person-level identifier (name, phone, email, date of birth, health number...)."""
-    return normalise_column_name(name) in PERSON_COLUMNS
+    """True for headers that name a person-level identifier (name, phone, email, date of birth, health number...).
+
+    Matched on words, so 'Client phone' and 'Participant DOB' count but 'location_name' and 'Site' do not.
+    """
+    norm = normalise_column_name(name)
+    if norm in PERSON_COLUMNS:
+        return True
+    words = norm.split()
+    if set(words) & PERSON_WORDS:
+        return True
+    if len(words) >= 2 and words[-1] in ("name", "address") and words[-2] in PERSON_OWNERS:
+        return True
+    return any(phrase in f" {norm} " for phrase in PERSON_PHRASES)
 
 
 # ---------------------------------------------------------------- parsing mapping files

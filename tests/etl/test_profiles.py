@@ -82,7 +82,9 @@ def test_detect_picks_the_builtin_from_the_header(header, expected):
 @pytest.mark.parametrize("name, person", [
     ("Name", True), ("first_name", True), ("E-mail", True), ("Date of Birth", True), ("DOB", True),
     ("PHN", True), ("Health Number", True), ("phone", True), ("address", True),
+    ("Client phone", True), ("Participant DOB", True), ("Contact email", True), ("Home Address", True),
     ("location_name", False), ("Site", False), ("Expected Substance", False), ("date", False),
+    ("Shelter address", False), ("Substance name", False), ("City/Town", False),
 ])
 def test_person_level_column_names(name, person):
     assert profiles.is_person_column(name) is person
