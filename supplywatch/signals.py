@@ -14,7 +14,10 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import os
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -25,7 +28,6 @@ from .filters import Filters
 from .metrics import positivity, wilson
 
 DECIDERS = ("poster", "reviewer")  # may accept or dismiss (admin too); re-checked on every action
-RULES = ("first_detection", "positivity_rise", "concentration_spike", "overdose_spike")
 STATUSES = ("new", "accepted", "dismissed")
 EARS_METHODS = ("C1", "C2", "C3")
 # CDC EARS thresholds: C1 and C2 flag above 3 (baseline standard deviations), C3 above 2.
@@ -51,11 +53,8 @@ class SignalSettings:
     ears_recent_periods: int = 7  # flags in the last this-many periods (days or weeks) are suggested
 
 
-def settings_path():
+def settings_path() -> Path:
     """``SUPPLYWATCH_SIGNALS``, else the deployment's data/signals.toml (optional)."""
-    import os
-    from pathlib import Path
-
     env = os.environ.get("SUPPLYWATCH_SIGNALS")
     return Path(env) if env else Path(__file__).resolve().parent.parent / "data" / "signals.toml"
 
@@ -65,9 +64,6 @@ def load_settings(path=None) -> SignalSettings:
 
     Unknown keys and values of the wrong type are refused with a one-line error naming the file and key.
     """
-    import tomllib
-    from pathlib import Path
-
     path = Path(path) if path else settings_path()
     if not path.is_file():
         return SignalSettings()
@@ -575,6 +571,8 @@ def load(app: duckdb.DuckDBPyConnection, status: str | None = None) -> list[Stor
            "detected_at, status, decided_by, decided_at, reason, alert_id FROM signal_suggestions")
     params: list = []
     if status:
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
         sql += " WHERE status = ?"
         params.append(status)
     rows = app.execute(sql + " ORDER BY detected_at DESC, signal_key", params).fetchall()
