@@ -180,19 +180,22 @@ def positivity(
         found = f"coalesce(d.d{i}, false)" + (f" OR {strip_pos}" if strip_pos else "")
         agg_cols.append(f"count(*) FILTER (WHERE {tested}) AS n{i}")
         agg_cols.append(f"count(*) FILTER (WHERE ({tested}) AND ({found})) AS k{i}")
+    # Findings per sample for the wanted targets only; when filters narrow the samples, the detections are
+    # cut down to those samples first (a semi-join) so a one-week view does not aggregate two years.
+    narrow = f"AND d.sample_id IN (SELECT s.sample_id FROM samples s WHERE {where})" if params else ""
     sql = f"""
-        WITH s AS (SELECT * FROM samples s WHERE {where}),
-        d AS (
+        WITH d AS (
             SELECT d.sample_id, {', '.join(det_cols)}
             FROM detections d
-            WHERE ({' OR '.join(wanted)}) AND d.sample_id IN (SELECT sample_id FROM s)
+            WHERE ({' OR '.join(wanted)}) {narrow}
             GROUP BY d.sample_id
         )
         SELECT {_period_sql(period)} AS period, {_group_sql(group)} AS grp, {', '.join(agg_cols)}
-        FROM s LEFT JOIN d ON d.sample_id = s.sample_id
+        FROM samples s LEFT JOIN d ON d.sample_id = s.sample_id
+        WHERE {where}
         GROUP BY ALL ORDER BY ALL
     """
-    wide = _df(con, sql, params)
+    wide = _df(con, sql, (params * 2) if narrow else params)
     frames = []
     for i, target in enumerate(targets):
         part = wide[["period", "grp", f"n{i}", f"k{i}"]].rename(columns={f"n{i}": "n", f"k{i}": "k"})
@@ -225,25 +228,20 @@ def expected_vs_found(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
     """Per expected substance: n (FTIR- or lab-tested samples), matched, with_unexpected, rates + intervals."""
     where, params = f.where("s")
     hit, active = _match_sql()
+    # One pass: samples joined to their FTIR/lab findings, one group per sample, then per expectation.
     sql = f"""
-        WITH s AS (
-            SELECT * FROM samples s
+        SELECT expected, count(*) AS n, count(*) FILTER (WHERE matched) AS matched,
+               count(*) FILTER (WHERE unexpected) AS unexpected
+        FROM (
+            SELECT coalesce(s.expected_substance, s.expected_class) AS expected,
+                   coalesce(bool_or({hit}), false) AS matched,
+                   coalesce(bool_or({active} AND NOT coalesce({hit}, false)), false) AS unexpected
+            FROM samples s LEFT JOIN detections d ON d.sample_id = s.sample_id AND d.method IN ('ftir', 'lab')
             WHERE {where} AND (s.ftir_tested OR s.lab_tested)
               AND coalesce(s.expected_substance, s.expected_class) IS NOT NULL
               AND coalesce(s.expected_class, '') NOT IN ('placeholder', 'unclassified')
-        ),
-        per AS (
-            SELECT s.sample_id,
-                   coalesce(bool_or({hit}), false) AS matched,
-                   coalesce(bool_or({active} AND NOT coalesce({hit}, false)), false) AS unexpected
-            FROM s LEFT JOIN detections d ON d.sample_id = s.sample_id AND d.method IN ('ftir', 'lab')
-            GROUP BY s.sample_id
+            GROUP BY s.sample_id, s.expected_substance, s.expected_class
         )
-        SELECT coalesce(s.expected_substance, s.expected_class) AS expected,
-               count(*) AS n,
-               count(*) FILTER (WHERE per.matched) AS matched,
-               count(*) FILTER (WHERE per.unexpected) AS unexpected
-        FROM s JOIN per USING (sample_id)
         GROUP BY 1 ORDER BY n DESC, expected
     """
     out = _df(con, sql, params)
@@ -261,10 +259,12 @@ def found_matrix(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     where, params = f.where("s")
     _, active = _match_sql()
     sql = f"""
-        SELECT coalesce(s.expected_class, '?') AS expected_class, d.class AS found_class,
-               count(DISTINCT s.sample_id) AS n
-        FROM samples s JOIN detections d ON d.sample_id = s.sample_id
-        WHERE {where} AND d.method IN ('ftir', 'lab') AND {active}
+        WITH found AS (
+            SELECT DISTINCT d.sample_id, d.class FROM detections d WHERE d.method IN ('ftir', 'lab') AND {active}
+        )
+        SELECT coalesce(s.expected_class, '?') AS expected_class, d.class AS found_class, count(*) AS n
+        FROM samples s JOIN found d ON d.sample_id = s.sample_id
+        WHERE {where}
         GROUP BY ALL ORDER BY ALL
     """
     out = _df(con, sql, params)
@@ -382,16 +382,22 @@ def first_detections(con: duckdb.DuckDBPyConnection, f: Filters, lookback_days: 
     g = f.without_dates()
     where, params = g.where("s")
     sql = f"""
-        WITH latest AS (SELECT max(collected_date) AS d FROM samples)
-        SELECT coalesce(s.region, '?') AS region, d.substance, any_value(d.class) AS class,
-               min(s.collected_date) AS first_seen, max(s.collected_date) AS last_seen,
-               count(DISTINCT s.sample_id) AS n,
-               min(s.collected_date) > (SELECT d FROM latest) - INTERVAL {int(lookback_days)} DAY AS is_new,
-               coalesce(any_value(sub.high_risk), false) AS high_risk
-        FROM detections d JOIN samples s ON s.sample_id = d.sample_id
-        LEFT JOIN substances sub ON sub.substance = d.substance
-        WHERE {where} AND d.substance IS NOT NULL AND d.class NOT IN ('placeholder', 'cut')
-        GROUP BY ALL ORDER BY first_seen DESC, region, d.substance
+        WITH latest AS (SELECT max(collected_date) AS d FROM samples),
+        found AS (
+            SELECT DISTINCT sample_id, substance, class FROM detections
+            WHERE substance IS NOT NULL AND class NOT IN ('placeholder', 'cut')
+        ),
+        per AS (
+            SELECT coalesce(s.region, '?') AS region, d.substance, any_value(d.class) AS class,
+                   min(s.collected_date) AS first_seen, max(s.collected_date) AS last_seen, count(*) AS n
+            FROM found d JOIN samples s ON s.sample_id = d.sample_id
+            WHERE {where}
+            GROUP BY 1, 2
+        )
+        SELECT per.*, per.first_seen > (SELECT d FROM latest) - INTERVAL {int(lookback_days)} DAY AS is_new,
+               coalesce(sub.high_risk, false) AS high_risk
+        FROM per LEFT JOIN substances sub ON sub.substance = per.substance
+        ORDER BY first_seen DESC, region, per.substance
     """
     out = _df(con, sql, params)
     out["n"] = out["n"].astype("int64")
