@@ -259,18 +259,18 @@ def load_file(path, profile=None, db=None, max_reject_rate: float = 0.01,
     csvf: CsvFile | None = None
     try:
         prof = profile if isinstance(profile, Profile) else P.resolve(profile)
-        csvf = readers.open_csv(path, delimiter=prof.delimiter if prof else None)
-        if prof is None:
-            prof = P.detect(csvf.header, path.name)
-        elif prof.delimiter is None and csvf.delimiter != ",":
-            pass
-        missing = prof.missing_columns(csvf.header)
-        if missing:
-            raise ProfileError(f"{path.name}: missing required columns for profile {prof.name}: "
-                               + ", ".join(repr(m) for m in missing)
-                               + " (found: " + ", ".join(repr(h) for h in csvf.header if h) + ")")
-        result = _already_loaded(path, csvf, prof, db)
+        # Hash first: the same bytes again are answered without reading them further or copying the warehouse.
+        content_hash = readers.file_hash(path)
+        result = _already_loaded(path, content_hash, prof.name if prof else None, db)
         if result is None:
+            csvf = readers.open_csv(path, delimiter=prof.delimiter if prof else None, content_hash=content_hash)
+            if prof is None:
+                prof = P.detect(csvf.header, path.name)
+            missing = prof.missing_columns(csvf.header)
+            if missing:
+                raise ProfileError(f"{path.name}: missing required columns for profile {prof.name}: "
+                                   + ", ".join(repr(m) for m in missing)
+                                   + " (found: " + ", ".join(repr(h) for h in csvf.header if h) + ")")
             result = _load(path, csvf, prof, db, max_reject_rate, phase, wait, source)
     except (FileRefused, ProfileError) as exc:
         result = LoadResult(file=path.name, status="refused", message=str(exc))
@@ -281,21 +281,22 @@ def load_file(path, profile=None, db=None, max_reject_rate: float = 0.01,
     return result
 
 
-def _already_loaded(path: Path, csvf: CsvFile, prof: Profile, db) -> LoadResult | None:
-    """The earlier run that loaded these exact bytes with this profile, as an 'unchanged' result; else None."""
+def _already_loaded(path: Path, content_hash: str, profile_name: str | None, db) -> LoadResult | None:
+    """The earlier run that loaded these exact bytes (with this profile, when one was named) as 'unchanged'."""
     wh = sw_db.warehouse_path(db)
     if not wh.exists():
         return None
     con = sw_db.connect_readonly(wh)
     try:
         row = con.execute(
-            "SELECT run_id, rows_read FROM load_runs WHERE content_hash = ? AND profile = ? AND status = 'loaded'"
-            " ORDER BY run_id LIMIT 1", [csvf.content_hash, prof.name]).fetchone()
+            "SELECT run_id, rows_read, profile, kind FROM load_runs WHERE content_hash = ? AND status = 'loaded'"
+            " AND (? IS NULL OR profile = ?) ORDER BY run_id LIMIT 1",
+            [content_hash, profile_name, profile_name]).fetchone()
     finally:
         con.close()
     if row is None:
         return None
-    return LoadResult(file=path.name, status="unchanged", run_id=row[0], profile=prof.name, kind=prof.kind,
+    return LoadResult(file=path.name, status="unchanged", run_id=row[0], profile=row[2], kind=row[3],
                       rows_read=row[1],
                       message=f"{path.name}: unchanged, nothing added (same content as load run {row[0]})")
 
@@ -331,9 +332,11 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         phase("checking values")
         src = source or prof.source
         _stage(con, mapper)
+        con.execute("DROP VIEW rawv; DROP TABLE raw")  # free memory early: stage has all the load needs
         transform = {"samples": _transform_samples, "overdoses": _transform_overdoses,
                      "alerts": _transform_alerts}[prof.kind]
         transform(con, mapper, src)
+        con.execute("DROP TABLE stage")
         # rows failing a check: (good-row index, column, reason)
         bad = con.execute("SELECT rec, err_col, err FROM t WHERE err IS NOT NULL ORDER BY rec").fetchall()
         res.rows_read = n_good + len(duck_rejects)
@@ -362,8 +365,7 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
             " rows_duplicate = ?, rows_rejected = ?, status = ?, message = ? WHERE run_id = ?",
             [res.rows_read, res.rows_loaded, res.rows_duplicate, res.rows_rejected, res.status, res.message,
              run_id])
-        con.execute("DROP VIEW IF EXISTS rawv")
-        for table in ("raw", "stage", "t", "rej_errors", "rej_scans"):
+        for table in ("t", "rej_errors", "rej_scans"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.execute("COMMIT")
     return res

@@ -19,6 +19,7 @@ from pathlib import Path
 
 MAX_LINE_BYTES = 1024 * 1024
 CHUNK = 4 * 1024 * 1024
+CHUNK_BLOCK = 256 * 1024
 DELIMITERS = [",", ";", "\t", "|"]
 
 _LONG_LINE = re.compile(rb"[^\n]{%d}" % (MAX_LINE_BYTES + 1))
@@ -74,12 +75,33 @@ def sniff_bytes(path: Path, head: bytes) -> None:
         raise _refuse(path, "binary file (it contains control characters), not CSV text")
 
 
-def scan(path: Path) -> tuple[str, str, int, int]:
-    """One pass over the bytes: hash, encoding (utf-8 / utf-8-sig / cp1252 / latin-1), line count, size.
+def file_hash(path: Path) -> str:
+    """SHA-256 of the file's bytes; a missing file or a folder is refused in one line."""
+    path = Path(path)
+    if not path.exists():
+        raise FileRefused(f"{path.name}: no such file")
+    if path.is_dir():
+        raise FileRefused(f"{path.name}: is a folder, not a CSV file")
+    sha = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def _has_long_line(carry: bytes, chunk: bytes) -> bool:
+    """Cheap test that may say True for a line over 1 MB: some 256 KB block of the chunk has no newline."""
+    if len(carry) > MAX_LINE_BYTES - CHUNK_BLOCK:
+        return True
+    return any(b"\n" not in chunk[i:i + CHUNK_BLOCK] for i in range(0, len(chunk), CHUNK_BLOCK)
+               if len(chunk) - i >= CHUNK_BLOCK or not chunk.endswith(b"\n"))
+
+
+def scan(path: Path) -> tuple[str, int, int]:
+    """One pass over the bytes: encoding (utf-8 / utf-8-sig / cp1252 / latin-1), line count, size.
 
     Refuses NUL bytes anywhere and any line over 1 MB, naming the line number.
     """
-    sha = hashlib.sha256()
     utf8 = codecs.getincrementaldecoder("utf-8")()
     is_utf8 = True
     cp1252_ok = True
@@ -96,7 +118,6 @@ def scan(path: Path) -> tuple[str, str, int, int]:
             if first:
                 sniff_bytes(path, chunk[:65536])
                 first = False
-            sha.update(chunk)
             size += len(chunk)
             if b"\x00" in chunk:
                 raise _refuse(path, "binary file (it contains NUL bytes), not CSV text")
@@ -107,15 +128,15 @@ def scan(path: Path) -> tuple[str, str, int, int]:
                     is_utf8 = False
             if not is_utf8 and cp1252_ok:
                 cp1252_ok = not re.search(rb"[\x81\x8d\x8f\x90\x9d]", chunk)
-            probe = carry + chunk
-            m = _LONG_LINE.search(probe)
-            if m:
-                line_no = lines + probe[: m.start()].count(b"\n") + 1
-                raise _refuse(path, f"line {line_no} is longer than 1 MB; this is not a CSV this loader accepts")
-            nl = chunk.count(b"\n")
-            lines += nl
-            cut = probe.rfind(b"\n")
-            carry = probe[cut + 1:] if cut >= 0 else probe
+            if _has_long_line(carry, chunk):  # rare: only then the exact (slow) regex check
+                probe = carry + chunk
+                m = _LONG_LINE.search(probe)
+                if m:
+                    line_no = lines + probe[: m.start()].count(b"\n") + 1
+                    raise _refuse(path, f"line {line_no} is longer than 1 MB; this is not a CSV this loader accepts")
+            lines += chunk.count(b"\n")
+            cut = chunk.rfind(b"\n")
+            carry = chunk[cut + 1:] if cut >= 0 else carry + chunk
             last = chunk[-1:]
     if is_utf8:
         try:
@@ -132,7 +153,7 @@ def scan(path: Path) -> tuple[str, str, int, int]:
         encoding = "utf-8-sig" if bom else "utf-8"
     else:
         encoding = "cp1252" if cp1252_ok else "latin-1"
-    return sha.hexdigest(), encoding, lines, size
+    return encoding, lines, size
 
 
 def to_utf8(path: Path, encoding: str) -> Path:
@@ -182,14 +203,11 @@ def parse_header(path: Path, line: str, delimiter: str) -> list[str]:
     return names
 
 
-def open_csv(path: str | os.PathLike, delimiter: str | None = None) -> CsvFile:
+def open_csv(path: str | os.PathLike, delimiter: str | None = None, content_hash: str | None = None) -> CsvFile:
     """Check a file and return a :class:`CsvFile` ready for DuckDB, or raise :class:`FileRefused`."""
     path = Path(path)
-    if not path.exists():
-        raise FileRefused(f"{path.name}: no such file")
-    if path.is_dir():
-        raise FileRefused(f"{path.name}: is a folder, not a CSV file")
-    content_hash, encoding, lines, size = scan(path)
+    content_hash = content_hash or file_hash(path)
+    encoding, lines, size = scan(path)
     line = first_line(path, encoding)
     if line.strip() == "":
         raise _refuse(path, "line 1 is blank; the first line must name the columns")
