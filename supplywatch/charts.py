@@ -10,7 +10,6 @@ from typing import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
@@ -174,7 +173,10 @@ def overdoses(
     """Overdose counts per measure (top) against a supply signal (bottom), alert dates as dashed lines,
     suppressed periods as 'x' markers on the axis labelled "suppressed", the reporting-lag window shaded."""
     rows = 2 if supply is not None and len(supply) else 1
-    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    # Two stacked y axes on one x axis, laid out by hand (make_subplots costs about a second per figure).
+    fig = go.Figure()
+    if rows == 2:
+        fig.update_layout(yaxis={"domain": [0.38, 1.0]}, yaxis2={"domain": [0.0, 0.28], "anchor": "x"})
     for i, (key, part) in enumerate(series.groupby("series", sort=True)):
         s = style(i)
         part = part.sort_values("period_start")
@@ -187,9 +189,7 @@ def overdoses(
                 connectgaps=False,
                 line={"color": s["color"], "dash": s["dash"]},
                 marker={"symbol": s["symbol"], "color": s["color"]},
-            ),
-            row=1,
-            col=1,
+            )
         )
         hidden = part[part["suppressed"]]
         if len(hidden):
@@ -197,7 +197,7 @@ def overdoses(
                 go.Scatter(
                     x=hidden["period_start"],
                     y=[0] * len(hidden),
-                    mode="markers+text",
+                    mode="markers+text" if len(hidden) <= 20 else "markers",
                     name=f"{key}: {_('suppressed')}",
                     text=[_("suppressed")] * len(hidden),
                     textposition="top center",
@@ -205,9 +205,7 @@ def overdoses(
                     marker={"symbol": "x-thin-open", "size": 10, "color": s["color"], "line": {"width": 2}},
                     hovertemplate="%{x|%Y-%m-%d}: " + _("suppressed") + " %{customdata}<extra></extra>",
                     customdata=hidden["value_label"].fillna(""),
-                ),
-                row=1,
-                col=1,
+                )
             )
     if rows == 2:
         s = style(4)
@@ -226,28 +224,32 @@ def overdoses(
                     "array": supply["hi"].astype(float) - share,
                     "arrayminus": share - supply["lo"].astype(float),
                 },
-            ),
-            row=2,
-            col=1,
+                yaxis="y2",
+            )
         )
-        fig.update_yaxes(tickformat=".0%", range=[0, 1.02], title_text=_("Supply"), row=2, col=1)
-    for d in alert_dates:
-        fig.add_vline(x=pd.Timestamp(d).timestamp() * 1000, line_dash="dash", line_color="#000000", line_width=1)
+        fig.update_layout(yaxis2={"tickformat": ".0%", "range": [0, 1.02], "title": {"text": _("Supply")}})
+    # Shapes are set in one go: add_vline/add_vrect re-validate the figure per call (seconds for a year of alerts).
+    shapes = [
+        {"type": "line", "xref": "x", "yref": "paper", "x0": pd.Timestamp(d), "x1": pd.Timestamp(d), "y0": 0, "y1": 1,
+         "line": {"dash": "dash", "color": "#000000", "width": 1}}
+        for d in alert_dates
+    ]
+    annotations = []
     if alert_dates:
-        fig.add_annotation(
-            x=pd.Timestamp(max(alert_dates)), y=1, yref="paper", text=_("alert"), showarrow=False, yanchor="bottom"
-        )
-    if lag_from is not None:
-        fig.add_vrect(
-            x0=pd.Timestamp(lag_from), x1=pd.Timestamp(series["period_end"].max()) if len(series) else pd.Timestamp(lag_from),
-            fillcolor="#999999", opacity=0.15, line_width=0,
-            annotation_text=_("may be incomplete (reporting lag)"), annotation_position="top left",
-        )
+        annotations.append({"x": pd.Timestamp(max(alert_dates)), "y": 1, "xref": "x", "yref": "paper",
+                            "text": _("alert"), "showarrow": False, "yanchor": "bottom"})
+    if lag_from is not None and len(series):
+        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": pd.Timestamp(lag_from),
+                       "x1": pd.Timestamp(series["period_end"].max()), "y0": 0, "y1": 1,
+                       "fillcolor": "#999999", "opacity": 0.15, "line": {"width": 0}})
+        annotations.append({"x": pd.Timestamp(lag_from), "y": 0.98, "xref": "x", "yref": "paper", "xanchor": "left",
+                            "text": _("may be incomplete (reporting lag)"), "showarrow": False, "font": {"size": 10}})
+    fig.update_layout(shapes=shapes, annotations=annotations)
     fig.update_layout(
         height=520 if rows == 2 else 420,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.05, "x": 0},
         template="plotly_white",
     )
-    fig.update_yaxes(title_text=_("Count"), rangemode="tozero", row=1, col=1)
+    fig.update_layout(yaxis={"title": {"text": _("Count")}, "rangemode": "tozero"})
     return fig

@@ -7,6 +7,7 @@ the shared warehouse only, keyed by the data version; who is signed in decides s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -117,6 +118,16 @@ def current_lang() -> str:
     return lang
 
 
+@functools.lru_cache(maxsize=4096)
+def _number(value, lang: str, digits: int) -> str:
+    return i18n.format_number(value, lang, digits)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(value: dt.date, lang: str) -> str:
+    return i18n.format_date(value, lang)
+
+
 @dataclass
 class Context:
     """What a page needs: filters, language, translator, whether counts are exact, and k."""
@@ -128,7 +139,7 @@ class Context:
     k: int
 
     def number(self, value, digits: int = 0) -> str:
-        return i18n.format_number(value, self.lang, digits)
+        return _number(value, self.lang, digits)
 
     def percent(self, share, digits: int = 0) -> str:
         return i18n.format_percent(share, self.lang, digits)
@@ -145,7 +156,7 @@ class Context:
             return ""
         if isinstance(value, pd.Timestamp):
             value = value.date()
-        return i18n.format_date(value, self.lang)
+        return _date(value, self.lang)
 
 
 # ------------------------------------------------------------------ the sidebar
