@@ -94,6 +94,31 @@ def q(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
+def lits(values) -> str:
+    """Comma-separated SQL literals (None, numbers, text, dates, lists of text).
+
+    Used instead of query parameters on the load path: binding Python parameters makes DuckDB import pandas,
+    which costs about a second per command.
+    """
+    import datetime as dt
+
+    out = []
+    for v in values:
+        if v is None:
+            out.append("NULL")
+        elif isinstance(v, bool):
+            out.append("true" if v else "false")
+        elif isinstance(v, (int, float)):
+            out.append(repr(v))
+        elif isinstance(v, dt.date):
+            out.append(f"DATE {q(v.isoformat())}")
+        elif isinstance(v, (list, tuple)):
+            out.append("[" + ", ".join(q(x) for x in v) + "]::VARCHAR[]")
+        else:
+            out.append(q(v))
+    return ", ".join(out)
+
+
 def ident(text: str) -> str:
     """A SQL identifier."""
     return '"' + str(text).replace('"', '""') + '"'
@@ -288,10 +313,11 @@ def _already_loaded(path: Path, content_hash: str, profile_name: str | None, db)
         return None
     con = sw_db.connect_readonly(wh)
     try:
+        # literals, not parameters: DuckDB imports pandas (about 1 s) to bind Python parameters
+        profile_sql = "" if profile_name is None else f" AND profile = {q(profile_name)}"
         row = con.execute(
-            "SELECT run_id, rows_read, profile, kind FROM load_runs WHERE content_hash = ? AND status = 'loaded'"
-            " AND (? IS NULL OR profile = ?) ORDER BY run_id LIMIT 1",
-            [content_hash, profile_name, profile_name]).fetchone()
+            f"SELECT run_id, rows_read, profile, kind FROM load_runs WHERE content_hash = {q(content_hash)}"
+            f" AND status = 'loaded'{profile_sql} ORDER BY run_id LIMIT 1").fetchone()
     finally:
         con.close()
     if row is None:
@@ -320,11 +346,10 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         if prof.kind == "samples":
             install_dictionary_if_changed(con)
         con.execute("BEGIN TRANSACTION")
+        values = lits([path.name, str(path.resolve()), csvf.content_hash, prof.kind, prof.name, dropped or None])
         run_id = con.execute(
-            "INSERT INTO load_runs (file_name, file_path, content_hash, kind, profile, started_at, status,"
-            " dropped_columns) VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, 'refused', ?) RETURNING run_id",
-            [path.name, str(path.resolve()), csvf.content_hash, prof.kind, prof.name, dropped or None],
-        ).fetchone()[0]
+            "INSERT INTO load_runs (file_name, file_path, content_hash, kind, profile, dropped_columns, started_at,"
+            f" status) VALUES ({values}, now()::TIMESTAMP, 'refused') RETURNING run_id").fetchone()[0]
         res.run_id = run_id
         phase("reading rows")
         n_good, duck_rejects = _read_raw(con, csvf)
@@ -345,7 +370,7 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         rate = res.rows_rejected / res.rows_read if res.rows_read else 0.0
         res.top_reasons = [(r, n) for r, n in con.execute(
             "SELECT regexp_replace(reason, '''[^'']*''', '''...''', 'g') AS r, count(*) AS n FROM rejects"
-            " WHERE run_id = ? GROUP BY r ORDER BY n DESC, r LIMIT 5", [run_id]).fetchall()]
+            f" WHERE run_id = {run_id} GROUP BY r ORDER BY n DESC, r LIMIT 5").fetchall()]
         if rate > max_reject_rate:
             res.status = "refused"
             res.message = (f"{path.name}: refused, {res.rows_rejected} of {res.rows_read} rows rejected"
@@ -361,10 +386,10 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
             if prof.kind == "samples":
                 res.unknown_substances = run_unknown_names(con, run_id)
         con.execute(
-            "UPDATE load_runs SET finished_at = now()::TIMESTAMP, rows_read = ?, rows_loaded = ?,"
-            " rows_duplicate = ?, rows_rejected = ?, status = ?, message = ? WHERE run_id = ?",
-            [res.rows_read, res.rows_loaded, res.rows_duplicate, res.rows_rejected, res.status, res.message,
-             run_id])
+            f"UPDATE load_runs SET finished_at = now()::TIMESTAMP, rows_read = {res.rows_read},"
+            f" rows_loaded = {res.rows_loaded}, rows_duplicate = {res.rows_duplicate},"
+            f" rows_rejected = {res.rows_rejected}, status = {q(res.status)}, message = {q(res.message)}"
+            f" WHERE run_id = {run_id}")
         for table in ("t", "rej_errors", "rej_scans"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.execute("COMMIT")
@@ -391,10 +416,10 @@ def run_unknown_names(con, run_id: int, limit: int = 10) -> list[tuple[str, int]
     return [tuple(r) for r in con.execute(
         "SELECT name, sum(n)::BIGINT AS n FROM ("
         " SELECT d.substance_raw AS name, count(*) AS n FROM detections d JOIN samples s USING (sample_id)"
-        " WHERE s.load_run_id = ? AND d.class = 'unclassified' GROUP BY 1"
-        " UNION ALL SELECT expected_raw, count(*) FROM samples WHERE load_run_id = ?"
+        f" WHERE s.load_run_id = {int(run_id)} AND d.class = 'unclassified' GROUP BY 1"
+        f" UNION ALL SELECT expected_raw, count(*) FROM samples WHERE load_run_id = {int(run_id)}"
         " AND expected_class = 'unclassified' GROUP BY 1)"
-        " GROUP BY name ORDER BY n DESC, name LIMIT ?", [run_id, run_id, limit]).fetchall()]
+        f" GROUP BY name ORDER BY n DESC, name LIMIT {int(limit)}").fetchall()]
 
 
 def _read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile) -> tuple[int, list[tuple]]:
@@ -444,7 +469,8 @@ def _store_rejects(con, run_id: int, csvf: CsvFile, duck: list[tuple], bad: list
         rec = blank_free[g]
         phys, raw = located.get(rec, (None, None))
         rows.append((run_id, phys, col, reason, None if redact else _clip(raw)))
-    con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?, ?)", rows)
+    for i in range(0, len(rows), 1000):
+        con.execute("INSERT INTO rejects VALUES " + ", ".join(f"({lits(r)})" for r in rows[i:i + 1000]))
 
 
 def _clip(raw: str | None) -> str | None:
@@ -739,7 +765,7 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
     parsed = [(lab, *p) for lab in labels if (p := parse_period(lab, period_spec.formats))]
     con.execute("CREATE OR REPLACE TEMP TABLE periods (label VARCHAR, s DATE, e DATE, ptype VARCHAR)")
     if parsed:
-        con.executemany("INSERT INTO periods VALUES (?, ?, ?, ?)", parsed)
+        con.execute("INSERT INTO periods VALUES " + ", ".join(f"({lits(p)})" for p in parsed))
     checks.append((_check(f"{period_text} IS NULL", q("period is empty")), label))
     checks.append((_check(f"{period_text} IS NOT NULL AND p.label IS NULL",
                           f"{_quoted(period_text)} || {q(' is not a period (' + PERIOD_HELP + ')')}"), label))
