@@ -16,6 +16,9 @@ OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon")
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
 PATTERNS = ("", "/", "\\", "x", ".", "+", "-", "|")
+# A white background with light grid lines, set directly: building plotly's "plotly_white" template object
+# costs about a quarter of a second per figure.
+PLAIN = {"plot_bgcolor": "#FFFFFF", "paper_bgcolor": "#FFFFFF", "template": None}
 
 
 def style(i: int) -> dict:
@@ -30,7 +33,7 @@ def _layout(fig: go.Figure, y_title: str, percent: bool = False, height: int = 4
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         hovermode="closest",
-        template="plotly_white",
+        **PLAIN,
     )
     fig.update_yaxes(title_text=y_title, rangemode="tozero")
     if percent:
@@ -249,7 +252,7 @@ def overdoses(
         height=520 if rows == 2 else 420,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.05, "x": 0},
-        template="plotly_white",
+        **PLAIN,
     )
     fig.update_layout(yaxis={"title": {"text": _("Count")}, "rangemode": "tozero"})
     return fig
