@@ -336,7 +336,7 @@ def person_columns(csvf: CsvFile, prof: Profile) -> list[str]:
 def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, phase: _Phases, wait: bool,
           source: str | None) -> LoadResult:
     dropped = person_columns(csvf, prof)
-    used = {c.lower() for f in prof.fields.values() for c in f.source_columns()}
+    used = {c.lower() for c in prof.source_columns()}
     ignored = {c.lower() for c in prof.ignore_columns}
     unused = [h for h in csvf.header if h and h.lower() not in used | ignored and h not in dropped]
     res = LoadResult(file=path.name, status="loaded", message="", profile=prof.name, kind=prof.kind,
@@ -574,6 +574,8 @@ def _stage(con, m: Mapper) -> None:
         base = m.base(spec)
         cols.append(f"{base} AS b_{name}")
         cols.append(f"{map_values(f'b_{name}', spec.values)} AS f_{name}" if spec.values else f"b_{name} AS f_{name}")
+    for k, group in enumerate(m.profile.flags):
+        cols += [f"lower({m.cell(c)}) AS flag{k}_{j}" for j, c in enumerate(group.columns)]
     # f_ columns refer to b_ columns of the same SELECT (DuckDB resolves select-list aliases)
     con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS SELECT rec, {', '.join(cols)} FROM rawv")
 
@@ -648,10 +650,29 @@ def _transform_samples(con, m: Mapper, src: str) -> None:
         if spec.list == "python":
             checks.append((_check(f"{text} IS NOT NULL AND NOT regexp_full_match({text}, '\\s*\\[.*\\]\\s*', 's')",
                                   f"{_quoted(text)} || ' is not a list like [''a'', ''b'']'"), m.column_label(spec)))
-    results = [strips[s] for s in P.STRIPS if s in f] + [pct] + [lists[n][0] for n in lists]
+    tested = {"ftir": [f"{lists[n][0]} IS NOT NULL" for n in lists if n.startswith("ftir")],
+              "lab": [f"{lists[n][0]} IS NOT NULL" for n in lists if n.startswith("lab")]}
+    flag_cols = ""
+    flag_results = []
+    for k, group in enumerate(m.profile.flags):
+        names = [f"flag{k}_{j}" for j in range(len(group.columns))]
+        pos = ", ".join(q(v) for v in group.positive) or "NULL"
+        known = ", ".join(q(v) for v in group.positive + group.negative) or "NULL"
+        picks = ", ".join(f"CASE WHEN {n} IN ({pos}) THEN {q(sub)} END" for n, sub in zip(names, group.columns.values()))
+        trace = "trace_" if group.trace else ""
+        flag_cols += f", list_filter([{picks}], x -> x IS NOT NULL) AS flags{k}_{group.method}_{trace}items"
+        any_cell = "(" + " OR ".join(f"{n} IS NOT NULL" for n in names) + ")"
+        tested[group.method].append(any_cell)
+        flag_results.append(f"CASE WHEN {any_cell} THEN 'x' END")
+        for n, col in zip(names, group.columns):
+            checks.append((_check(f"{n} IS NOT NULL AND {n} NOT IN ({known})",
+                                  f"{_quoted(n)} || {q(' is not a flag value (' + '/'.join(group.positive[:3]) + ' or ' + '/'.join(group.negative[:3]) + ')')}"),
+                           col))
+    results = [strips[s] for s in P.STRIPS if s in f] + [pct] + [lists[n][0] for n in lists] + flag_results
     checks.append((_check(" AND ".join(f"{r} IS NULL" for r in results),
-                          q("no result: every strip, component and fentanyl_pct cell is empty")),
-                   "+".join(m.column_label(f[n]) for n in f if n in P.RESULT_FIELDS)))
+                          q("no result: every result cell is empty")),
+                   "+".join([m.column_label(f[n]) for n in f if n in P.RESULT_FIELDS]
+                            + [c for g in m.profile.flags for c in g.columns])))
     key_fields = m.profile.natural_key or [n for n in f if n not in ("sample_id", "notes", "source")]
     key = "md5(concat_ws(" + q(SEP) + ", " + ", ".join(f"coalesce({_as_written(m, k)}, '')" for k in key_fields) + "))"
     sid = _text(m, "sample_id")
@@ -662,12 +683,10 @@ def _transform_samples(con, m: Mapper, src: str) -> None:
                {_text(m, 'expected')} AS expected_raw, {stype} AS sample_type, {form} AS form,
                {_text(m, 'colour')} AS colour,
                {', '.join(f'{strips[s]} AS {s}' for s in P.STRIPS)},
-               {' OR '.join(f'{lists[n][0]} IS NOT NULL' for n in lists if n.startswith('ftir')) or 'false'}
-                   AS ftir_tested,
-               {' OR '.join(f'{lists[n][0]} IS NOT NULL' for n in lists if n.startswith('lab')) or 'false'}
-                   AS lab_tested,
+               {' OR '.join(tested['ftir']) or 'false'} AS ftir_tested,
+               {' OR '.join(tested['lab']) or 'false'} AS lab_tested,
                {pct} AS fentanyl_pct, ({linked}) = 'yes' AS overdose_linked, {_text(m, 'notes')} AS notes
-               {list_cols} {{checks}}
+               {list_cols}{flag_cols} {{checks}}
         FROM stage
     """, checks)
 
@@ -716,15 +735,14 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
         FROM kn JOIN t n USING (rec)
         LEFT JOIN expected_map e ON e.raw = n.expected_raw
     """)
-    cols = {r[0] for r in con.execute("DESCRIBE t").fetchall()}
-    for name in P.LISTS:
-        if f"{name}_items" not in cols:
-            continue
-        method = "ftir" if name.startswith("ftir") else "lab"
+    item_cols = [r[0] for r in con.execute("DESCRIBE t").fetchall() if r[0].endswith("_items")]
+    for col in item_cols:  # ftir_components_items, lab_trace_components_items, flags0_lab_items ...
+        name = col[: -len("_items")]
+        method = "ftir" if name.startswith("ftir") or "_ftir" in name else "lab"
         all_trace = "true" if "trace" in name else "false"
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE items AS
-            SELECT kn.sample_id, unnest(t.{name}_items) AS item FROM kn JOIN t USING (rec)
+            SELECT kn.sample_id, unnest(t.{col}) AS item FROM kn JOIN t USING (rec)
         """)
         ikey = key_sql.format(col="i.item")
         con.execute(f"""

@@ -95,6 +95,21 @@ class FieldSpec:
 
 
 @dataclass
+class Flags:
+    """Wide flag columns, one per substance (StreetSafe-style 0/1 columns): a positive cell is a detection."""
+
+    method: str                       # ftir | lab
+    columns: dict[str, str]           # source column -> substance name as a service would write it
+    positive: list[str]               # cell values meaning found (compared lower-cased)
+    negative: list[str]               # cell values meaning tested, not found; empty = not tested
+    trace: bool = False               # every detection from these columns is a trace finding
+
+
+FLAG_POSITIVE = ["1", "yes", "y", "true", "positive", "detected", "x"]
+FLAG_NEGATIVE = ["0", "no", "n", "false", "negative", "not detected", "-"]
+
+
+@dataclass
 class Profile:
     """A source layout: kind, recognisable header, field mapping, natural key."""
 
@@ -109,6 +124,12 @@ class Profile:
     delimiter: str | None = None
     description: str = ""
     origin: str = ""
+    flags: list[Flags] = field(default_factory=list)
+
+    def source_columns(self) -> list[str]:
+        """Every source column the fields and flag columns read."""
+        cols = [c for f in self.fields.values() for c in f.source_columns()]
+        return cols + [c for g in self.flags for c in g.columns]
 
     def missing_columns(self, header: list[str]) -> list[str]:
         """Required source columns absent from ``header`` (case-insensitive)."""
@@ -150,7 +171,7 @@ def is_person_column(name: str) -> bool:
 _FIELD_KEYS = {"column", "value", "template", "columns", "separator", "format", "formats", "values", "list",
                "scale", "suppressed", "missing", "optional"}
 _TOP_KEYS = {"name", "kind", "source", "description", "delimiter", "required_columns", "one_of_columns",
-             "ignore_columns", "natural_key", "fields"}
+             "ignore_columns", "natural_key", "fields", "flags"}
 
 
 def parse_profile(text: str, origin: str) -> Profile:
@@ -181,7 +202,8 @@ def parse_profile(text: str, origin: str) -> Profile:
     for req in REQUIRED_FIELDS[kind]:
         if req not in fields:
             raise fail(f"field {req!r} is required for kind {kind}")
-    if kind == "samples" and not any(f in fields for f in RESULT_FIELDS):
+    flags = _parse_flags(data.get("flags", []), kind, fail)
+    if kind == "samples" and not flags and not any(f in fields for f in RESULT_FIELDS):
         raise fail("a samples mapping needs at least one result field (" + ", ".join(RESULT_FIELDS) + ")")
     natural_key = _str_list(data.get("natural_key", []), "natural_key", fail)
     for k in natural_key:
@@ -191,6 +213,7 @@ def parse_profile(text: str, origin: str) -> Profile:
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
         raise fail("delimiter must be one character, e.g. \",\" or \";\" or \"\\t\"")
     mapped = [c for f in fields.values() if not f.optional for c in f.source_columns()]
+    mapped += [c for g in flags for c in g.columns]
     required = _str_list(data.get("required_columns", mapped), "required_columns", fail)
     profile = Profile(
         name=name, kind=kind, source=str(data.get("source") or name), fields=fields,
@@ -198,14 +221,41 @@ def parse_profile(text: str, origin: str) -> Profile:
         one_of_columns=_str_list(data.get("one_of_columns", []), "one_of_columns", fail),
         ignore_columns=_str_list(data.get("ignore_columns", []), "ignore_columns", fail),
         natural_key=natural_key, delimiter=delimiter, description=str(data.get("description", "")),
-        origin=origin,
+        origin=origin, flags=flags,
     )
-    for f in fields.values():
+    for f in [*fields.values(), *(FieldSpec(name="flags", columns=list(g.columns)) for g in flags)]:
         for col in f.source_columns():
             if is_person_column(col) and col.lower() not in {c.lower() for c in profile.ignore_columns}:
                 raise fail(f"field {f.name!r} reads column {col!r}, which holds a person-level identifier;"
                            " such columns are never stored")
     return profile
+
+
+def _parse_flags(raw, kind: str, fail) -> list[Flags]:
+    """[[flags]] tables: method, columns = { "Source column" = "substance name" }, positive, negative, trace."""
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise fail("flags must be a table or a list of [[flags]] tables")
+    if raw and kind != "samples":
+        raise fail("flags apply only to kind samples")
+    out = []
+    for group in raw:
+        if not isinstance(group, dict):
+            raise fail("each [[flags]] entry must be a table")
+        bad = sorted(set(group) - {"method", "columns", "positive", "negative", "trace"})
+        if bad:
+            raise fail(f"flags: unknown setting {bad[0]!r} (allowed: columns, method, negative, positive, trace)")
+        method = group.get("method", "lab")
+        if method not in ("ftir", "lab"):
+            raise fail(f"flags: method must be ftir or lab (got {method!r})")
+        cols = group.get("columns")
+        if not isinstance(cols, dict) or not cols or not all(isinstance(v, str) for v in cols.values()):
+            raise fail('flags: columns must map source columns to substance names, e.g. { "fent" = "fentanyl" }')
+        positive = [str(v).lower() for v in _str_list(group.get("positive", FLAG_POSITIVE), "flags.positive", fail)]
+        negative = [str(v).lower() for v in _str_list(group.get("negative", FLAG_NEGATIVE), "flags.negative", fail)]
+        out.append(Flags(method, dict(cols), positive, negative, bool(group.get("trace", False))))
+    return out
 
 
 def _str_list(value, key: str, fail) -> list[str]:
