@@ -101,7 +101,8 @@ if flash := st.session_state.pop("staff_alerts_flash", None):
 show_publish_outcome()
 
 with st.expander(_("Severity ladder")):
-    st.text("\n".join(f"{SEVERITY[sev]}: {reason}" for sev, _test, reason in LADDER))
+    # Reasons are msgids in alerts.po, so French staff read the ladder in French.
+    st.text("\n".join(f"{SEVERITY[sev]}: {_(reason)}" for sev, _test, reason in LADDER))
     st.caption(_("Information when no rule matches. See docs/alerts.md."))
 
 with st.expander(_("New draft alert"), expanded=False):

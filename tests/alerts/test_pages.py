@@ -212,3 +212,19 @@ def test_admin_adds_user_and_changes_role(staff, clock):
     assert auth.get_user("sam").role == "reviewer"
     row = auth.account_audit("sam")[0]
     assert (row["actor"], row["action"], row["detail"]) == ("ada", "role_changed", "poster->reviewer")
+
+
+def test_deep_link_from_feeds_and_posters_shows_that_alert(live_alert, clock):
+    at = AppTest.from_file(PAGES + "alerts_board.py", default_timeout=60)
+    at.query_params["alert"] = live_alert.alert_id
+    at.run()
+    assert at.subheader[0].value == "Alert SW-2026-0001"
+    assert "Carfentanil found in down sold as fentanyl" in at.markdown[1].value + at.markdown[2].value
+
+
+def test_board_csv_download_is_public_fields_only(live_alert, clock):
+    board = page("alerts_board.py")
+    body = store.alerts_csv(store.active_alerts(clock["now"])).decode("utf-8-sig")
+    assert body.splitlines()[0] == ("alert_id,version,status,msg_type,severity,regions,substances,published_at,"
+                                    "expires_at,headline,details,what_to_do")
+    assert board.get("download_button")[0].proto.label == "Download alerts (CSV)"

@@ -98,3 +98,10 @@ def test_bad_guidance_file_has_one_line_error(tmp_path, body, message):
     with pytest.raises(t.TextError) as exc:
         t.load_guidance(path)
     assert str(exc.value).startswith(f"{path}: ") and message in str(exc.value)
+
+
+def test_every_ladder_reason_has_french():
+    from supplywatch import i18n
+
+    fr = i18n.catalogue("fr")
+    assert [reason for _sev, _test, reason in t.LADDER if reason not in fr] == []
