@@ -178,9 +178,9 @@ def cmd_rejects(args) -> int:
     for line, col, reason, raw in rows:
         where = f"line {line}" if line is not None else "line ?"
         if col:
-            where += f", column {col}"
-        shown = "" if raw is None else "  | " + (raw if len(raw) <= 120 else raw[:117] + "...")
-        print(f"  {where}: {reason}{shown}")
+            where += f", column {printable(col)}"
+        shown = "" if raw is None else "  | " + printable(raw if len(raw) <= 120 else raw[:117] + "...")
+        print(f"  {where}: {printable(reason)}{shown}")
     if run[2] > len(rows):
         print(f"  ... {run[2] - len(rows)} more (--limit)")
     return 0
@@ -199,7 +199,7 @@ def cmd_substances(args) -> int:
         return 0
     print(f"{len(rows)} substance names not in the dictionary (kept as written, class 'unclassified'):")
     for name, n in rows:
-        print(f"  {n:>7}  {name}")
+        print(f"  {n:>7}  {printable(name)}")
     return 0
 
 
@@ -210,6 +210,11 @@ def cmd_export(args) -> int:
     n = export_table(args.table, args.format, output, db=args.db)
     print(f"wrote {n} rows of {args.table} to {output}")
     return 0
+
+
+def printable(text: str) -> str:
+    """File content made safe for a terminal: control characters (escape sequences, line breaks) shown as \\xNN."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in str(text))
 
 
 def _table(head, rows) -> None:

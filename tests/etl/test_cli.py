@@ -3,6 +3,7 @@
 import csv
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -109,3 +110,22 @@ def test_another_load_running(cli, data_dir, isolated_db):
         status, _, err = cli("load", data_dir / "samples_jan.csv")
     import os
     assert (status, err.strip()) == (1, f"error: another load is running (pid {os.getpid()})")
+
+
+def test_rejects_output_neutralises_terminal_escapes(cli, tmp_path):
+    path = tmp_path / "esc.csv"
+    path.write_text("date,site,fentanyl_strip\n2024-01-01,A,positive\n2024-01-02,\x1b[2J\x1b]0;pwned\x07,bogus\n")
+    cli("load", path, "--max-reject-rate", "1")
+    status, out, _ = cli("rejects", "1")
+    assert "\x1b" not in out and "\x07" not in out
+    assert "line 3, column fentanyl_strip: 'bogus' is not a strip result" in out
+    assert "\\x1b[2J\\x1b]0;pwned\\x07" in out
+
+
+def test_no_progress_codes_when_stdout_is_not_a_terminal(data_dir, tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "etl", "load", str(data_dir / "samples_jan.csv"), "--db",
+                           str(tmp_path / "w.duckdb")], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 0
+    assert "\x1b" not in proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[0].startswith("samples_jan.csv: loaded 4 of 4 rows")
