@@ -150,6 +150,9 @@ for alert in queue:
             if st.button(_("Return to draft"), key=f"return_{aid}"):
                 act(lambda: store.return_to_draft(aid, me, reason, now), _("Returned to draft."))
         elif alert.status == "published":
+            if alert.flagged_for_review and is_reviewer and me not in (alert.author, alert.approver):
+                if st.button(_("Confirm (second look)"), key=f"look_{aid}"):
+                    act(lambda: store.second_look(aid, me, now), _("Confirmed."))
             with st.expander(_("Correct (new version, reviewed again)")):
                 fields = alert_form(f"correct_{aid}", alert)
                 if fields is not None:

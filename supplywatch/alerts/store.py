@@ -314,6 +314,20 @@ def approve(alert_id: str, actor: str, now: dt.datetime) -> Alert:
     return done
 
 
+def second_look(alert_id: str, actor: str, now: dt.datetime) -> Alert:
+    """A second reviewer confirms an alert that one person published alone; clears its flag (audited)."""
+    with _step(actor, "second look", alert_id, now, REVIEWERS) as con:
+        alert = _latest(con, alert_id)
+        if not alert.flagged_for_review:
+            raise AlertError(f"{alert.key} is not waiting for a second look")
+        if actor in (alert.author, alert.approver):
+            raise AlertError(f"{actor} published {alert.key} alone; the second look must be someone else's")
+        _set_status(con, alert, alert.status, flagged_for_review=False)
+        _audit(con, now, actor, "second_look", alert, f"confirms the single-person publish by {alert.approver}")
+        done = _latest(con, alert_id)
+    return done
+
+
 def return_to_draft(alert_id: str, actor: str, reason: str, now: dt.datetime) -> Alert:
     """in_review -> draft with the reviewer's reason."""
     with _step(actor, "return to draft", alert_id, now, REVIEWERS) as con:

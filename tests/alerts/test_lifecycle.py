@@ -247,3 +247,17 @@ def test_csv_export_is_formula_guarded(draft, now, published_calls):
     body = store.alerts_csv([p]).decode("utf-8-sig")
     assert "'=HYPERLINK" in body and "'@SUM(1)" in body and "'-2+3" in body
     assert "pat" not in body and "sample S-1" not in body
+
+
+def test_single_person_publish_gets_a_second_look_from_someone_else(draft, now, monkeypatch, published_calls):
+    monkeypatch.setenv("SUPPLYWATCH_SINGLE_PERSON_PUBLISH", "warning")
+    a = draft(author="rae", severity="warning")
+    store.submit_for_review(a.alert_id, "rae", now)
+    store.approve(a.alert_id, "rae", now)
+    with pytest.raises(store.AlertError, match="^rae published SW-2026-0001@1 alone; the second look must be someone else's$"):
+        store.second_look(a.alert_id, "rae", now + H)
+    done = store.second_look(a.alert_id, "rob", now + H)
+    assert (done.status, done.flagged_for_review) == ("published", False)
+    assert trail(a.alert_id)[-2:] == [("rae", "refused", None), ("rob", "second_look", 1)]
+    with pytest.raises(store.AlertError, match="^SW-2026-0001@1 is not waiting for a second look$"):
+        store.second_look(a.alert_id, "ada", now + 2 * H)
