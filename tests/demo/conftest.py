@@ -6,7 +6,7 @@ import pytest
 
 from etl import demo_data
 
-from demo_csv import read_rows
+from .demo_csv import read_rows
 
 STORY_SAMPLES = 20_000  # the default demo size; the stories are tuned to show at this size
 

@@ -10,7 +10,7 @@ import pytest
 
 from etl import demo_data
 
-from demo_csv import read_rows
+from .demo_csv import read_rows
 
 ENUMS = {
     "sample_type": {"drug", "residue"},

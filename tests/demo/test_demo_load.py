@@ -11,7 +11,7 @@ import pytest
 from etl import demo_data, substances
 from supplywatch import db
 
-from demo_csv import components, read_rows
+from .demo_csv import components, read_rows
 
 ROOT = db.ROOT
 STRIPS = ["fentanyl_strip", "benzo_strip", "xylazine_strip", "nitazene_strip", "medetomidine_strip"]

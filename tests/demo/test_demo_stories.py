@@ -14,7 +14,7 @@ import pytest
 
 from etl import demo_data
 
-from demo_csv import components, days_before_end, read_rows
+from .demo_csv import components, days_before_end, read_rows
 
 OPIOID_EXPECTED = {"Down (Unknown Opioid)", "Fentanyl", "Heroin", "Oxycodone"}
 
