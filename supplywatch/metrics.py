@@ -273,22 +273,37 @@ def found_matrix(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 
 def cooccurrence(con: duckdb.DuckDBPyConnection, f: Filters, top: int = 10) -> pd.DataFrame:
-    """How many samples contain both substances a and b (FTIR/lab), over the ``top`` most found substances."""
+    """How many samples contain both substances a and b (FTIR/lab), over the ``top`` most found substances.
+
+    Each sample's findings among the top substances become one bit mask, so DuckDB only counts samples per
+    mask (at most 2**top groups) and the pairs are expanded here from those few counts.
+    """
     where, params = f.where("s")
+    scope = f"AND d.sample_id IN (SELECT s.sample_id FROM samples s WHERE {where})" if params else ""
     sql = f"""
         WITH found AS (
-            SELECT DISTINCT d.sample_id, d.substance
-            FROM detections d JOIN samples s ON s.sample_id = d.sample_id
-            WHERE {where} AND d.method IN ('ftir', 'lab') AND d.substance IS NOT NULL
-              AND d.class NOT IN ('placeholder')
+            SELECT d.sample_id, d.substance FROM detections d
+            WHERE d.method IN ('ftir', 'lab') AND d.substance IS NOT NULL AND d.class <> 'placeholder' {scope}
         ),
-        top AS (SELECT substance FROM found GROUP BY substance ORDER BY count(*) DESC, substance LIMIT {int(top)}),
-        f2 AS (SELECT * FROM found WHERE substance IN (SELECT substance FROM top))
-        SELECT a.substance AS a, b.substance AS b, count(*) AS n
-        FROM f2 a JOIN f2 b ON a.sample_id = b.sample_id
-        GROUP BY ALL ORDER BY ALL
+        top AS (
+            SELECT substance, CAST(row_number() OVER (ORDER BY count(*) DESC, substance) - 1 AS INTEGER) AS bit
+            FROM found GROUP BY substance ORDER BY count(*) DESC, substance LIMIT {int(top)}
+        ),
+        masks AS (
+            SELECT bit_or(CAST(1 AS BIGINT) << t.bit) AS mask FROM found JOIN top t USING (substance)
+            GROUP BY found.sample_id
+        )
+        SELECT (SELECT list(substance ORDER BY bit) FROM top) AS names, mask, count(*) AS n
+        FROM masks GROUP BY mask
     """
-    out = _df(con, sql, params)
+    rows = con.execute(sql, params).fetchall()
+    pairs: dict[tuple[str, str], int] = {}
+    for names, mask, n in rows:
+        present = [name for bit, name in enumerate(names) if mask >> bit & 1]
+        for a in present:
+            for b in present:
+                pairs[(a, b)] = pairs.get((a, b), 0) + int(n)
+    out = pd.DataFrame([(a, b, n) for (a, b), n in sorted(pairs.items())], columns=["a", "b", "n"])
     out["n"] = out["n"].astype("int64")
     return out
 
