@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
+import threading
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -38,6 +40,21 @@ QUERIES: dict[str, Callable] = {
     "sample": lambda con, f, sample_id: sample_table.sample(con, sample_id),
 }
 FIELD_ORDER = ("start", "end", "region", "site", "expected", "sample_type")
+# The queries each page runs with no filters and its default controls (same arguments, so the same cache
+# keys): warmed in the background after every load, and timed by bench/pages.py.
+PAGE_DEFAULT_QUERIES: dict[str, list[tuple[str, dict]]] = {
+    "overview": [("headline", {}), ("first_detections", {"lookback_days": 180}), ("external_alerts", {})],
+    "trends": [("positivity", {"targets": ("fentanyl",), "period": "week", "group": None, "population": "all"})],
+    "concentration": [("concentration_by_month", {}), ("concentration_histogram", {"width": 5.0})],
+    "expected_found": [("expected_vs_found", {}), ("found_matrix", {}), ("cooccurrence", {"top": 10})],
+    "emerging": [("first_detections", {"lookback_days": 180}), ("unknown_substances", {})],
+    "samples": [("sample_count", {}), ("samples", {"search": None, "limit": 500})],
+    "overdoses": [("overdose_series", {}), ("external_alerts", {}),
+                  ("positivity", {"targets": ("fentanyl",), "period": "week"})],
+    "data": [("load_history", {}), ("reject_reasons", {}), ("reject_rows", {}), ("unknown_substances", {})],
+}
+_warmed: set[tuple[str, str]] = set()
+_warm_lock = threading.Lock()
 
 
 # ------------------------------------------------------------------ data access
@@ -50,9 +67,32 @@ def warehouse(path: str) -> db.Warehouse:
 
 
 def _version(path: str) -> str:
-    """The snapshot's version token: a stat of the file, cheap enough to ask on every query."""
+    """The snapshot's version token: a stat of the file, cheap enough to ask on every query.
+
+    The first time a version is seen, a background thread fills the shared cache with every page's default
+    view, so the first reader after a load does not wait for the cold queries (SUPPLYWATCH_WARM_CACHE=0
+    turns this off, e.g. to measure cold pages).
+    """
     warehouse(path)
-    return db.data_version(path)
+    version = db.data_version(path)
+    if os.environ.get("SUPPLYWATCH_WARM_CACHE", "1") != "0":
+        with _warm_lock:
+            fresh = (path, version) not in _warmed
+            _warmed.add((path, version))
+        if fresh:
+            threading.Thread(target=_warm, args=(path, version), name="supplywatch-warm", daemon=True).start()
+    return version
+
+
+def _warm(path: str, version: str) -> None:
+    """Run every page's default queries once into the cache (aggregates only: nothing per user)."""
+    key = Filters().cache_key()
+    for queries in PAGE_DEFAULT_QUERIES.values():
+        for name, kwargs in queries:
+            try:
+                _cached(name, version, path, key, tuple(sorted(kwargs.items())))
+            except Exception:  # a swapped or removed file: the page itself will report or retry
+                return
 
 
 def cursor() -> "db.duckdb.DuckDBPyConnection":
@@ -233,7 +273,8 @@ def sidebar(page: str = "") -> Context:
         def pick(label: str, key: str, options: list) -> str | None:
             current = st.session_state.get(key)
             values = [None, *options] + ([current] if current and current not in options else [])
-            return st.selectbox(label, values, key=key, format_func=lambda v: everything if v is None else str(v))
+            return st.selectbox(label, values, key=key, placeholder=everything,
+                                format_func=lambda v: everything if v is None else str(v))
 
         region = pick(_("Region"), "f_region", opts["region"])
         site = pick(_("Site"), "f_site", opts["site"])
@@ -241,7 +282,7 @@ def sidebar(page: str = "") -> Context:
         type_labels = {"drug": _("Drug"), "residue": _("Used equipment / residue")}
         sample_type = st.selectbox(
             _("Sample type"), [None, *SAMPLE_TYPES], key="f_type",
-            format_func=lambda v: everything if v is None else type_labels[v],
+            format_func=lambda v: everything if v is None else type_labels[v], placeholder=everything,
         )
     f = Filters(start, end, region, site, expected, sample_type, lang)
     _sync_url(f)
