@@ -42,7 +42,7 @@ def act(step, success: str) -> None:
     try:
         step()
     except store.AlertError as exc:
-        st.error(str(exc))
+        st.error(exc.translated(_))
         return
     st.session_state["staff_alerts_flash"] = success
     st.rerun()

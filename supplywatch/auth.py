@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from . import db
+from .messages import UserError
 
 ROLES = ("poster", "reviewer", "admin")
 MIN_PASSWORD = 10
@@ -31,20 +32,8 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 _DUMMY_HASH = HASHER.hash("not-a-real-password-" + secrets.token_hex(8))
 
 
-class AuthError(ValueError):
-    """A refused sign-in or account change; the message is safe to show as is.
-
-    ``template`` and ``params`` let a page translate it: ``_(e.template).format(**e.params)``.
-    """
-
-    def __init__(self, template: str, **params):
-        self.template, self.params = template, params
-        super().__init__(template.format(**params) if params else template)
-
-    def translated(self, _) -> str:
-        """The message in the reader's language (English when the catalogue lacks it)."""
-        text = _(self.template)
-        return text.format(**self.params) if self.params else text
+class AuthError(UserError):
+    """A refused sign-in or account change; ``translated(_)`` gives it in the reader's language."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from .. import auth, db
+from ..messages import UserError
 from . import settings
 from .model import PUBLIC_STATUSES, SEVERITIES, Alert, AlertText, as_utc, severity_rank
 from .text import TextError, allowed_link, check_field, clean_text
@@ -34,8 +35,8 @@ _COLS = (
 )
 
 
-class AlertError(ValueError):
-    """A refused lifecycle step; the one-line message says why and is shown to staff as is."""
+class AlertError(UserError):
+    """A refused lifecycle step; one line saying why, translatable with ``translated(_)``."""
 
 
 @dataclass(frozen=True)
@@ -125,15 +126,16 @@ def _step(actor: str, action: str, alert_id: str | None, now: dt.datetime, roles
         try:
             row = con.execute("SELECT role, disabled FROM users WHERE username = ?", [actor]).fetchone()
             if row is None or row[1]:
-                raise AlertError(f"{actor!r} is not an active staff account")
+                raise AlertError("{actor!r} is not an active staff account", actor=actor)
             if not auth.has_role(row[0], *roles):
-                raise AlertError(f"{action} needs the {' or '.join(roles)} role; {actor} is {row[0]}")
+                raise AlertError("{action} needs the {roles} role; {actor} is {role}", action=action,
+                                 roles=" or ".join(roles), actor=actor, role=row[0])
             yield con
             con.execute("COMMIT")
         except (AlertError, TextError) as exc:
             con.execute("ROLLBACK")
             _audit(con, now, actor, "refused", alert_id, f"{action}: {exc}")
-            raise AlertError(str(exc)) from None
+            raise AlertError(exc.template, **exc.params) from None
         except BaseException:
             con.execute("ROLLBACK")
             raise
@@ -142,14 +144,15 @@ def _step(actor: str, action: str, alert_id: str | None, now: dt.datetime, roles
 def _latest(con, alert_id: str) -> Alert:
     versions = _versions(con, alert_id)
     if not versions:
-        raise AlertError(f"no alert {alert_id!r}")
+        raise AlertError("no alert {alert_id!r}", alert_id=alert_id)
     return versions[-1]
 
 
 def _expect(alert: Alert, *statuses: str) -> None:
     if alert.status not in statuses:
         wanted = " or ".join(s.replace("_", " ") for s in statuses)
-        raise AlertError(f"{alert.key} is {alert.status.replace('_', ' ')}, not {wanted}")
+        raise AlertError("{key} is {status}, not {wanted}", key=alert.key, status=alert.status.replace("_", " "),
+                         wanted=wanted)
 
 
 def _clean_texts(text: dict, complete: bool) -> dict[str, AlertText]:
@@ -160,7 +163,7 @@ def _clean_texts(text: dict, complete: bool) -> dict[str, AlertText]:
         if t is None and not complete and lang == "fr":
             continue
         if t is None:
-            raise TextError(f"headline ({lang}): required")
+            raise TextError("{name} ({lang}): required", name="headline", lang=lang)
         t = t if isinstance(t, AlertText) else AlertText(**t)
         out[lang] = AlertText(
             headline=check_field("headline", lang, t.headline, required=complete or lang == "en"),
@@ -173,7 +176,7 @@ def _clean_texts(text: dict, complete: bool) -> dict[str, AlertText]:
 def _clean_list(values, what: str, required: bool = False) -> tuple[str, ...]:
     items = tuple(dict.fromkeys(v for v in (clean_text(x, one_line=True) for x in (values or ())) if v))
     if required and not items:
-        raise TextError(f"{what}: at least one is required")
+        raise TextError("{what}: at least one is required", what=what)
     return items
 
 
@@ -182,20 +185,20 @@ def _clean_links(values) -> tuple[str, ...]:
     for value in values or ():
         good = allowed_link(value)
         if good is None:
-            raise TextError(f"link {value!r} refused: only http, https, mailto and tel links are allowed")
+            raise TextError("link {link!r} refused: only http, https, mailto and tel links are allowed", link=value)
         out.append(good)
     return tuple(out)
 
 
 def _clean_expiry(severity: str, expires_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     if severity not in SEVERITIES:
-        raise TextError(f"severity {severity!r}: choose one of {', '.join(SEVERITIES)}")
+        raise TextError("severity {severity!r}: choose one of {choices}", severity=severity, choices=", ".join(SEVERITIES))
     now = as_utc(now)
     expires = as_utc(expires_at) if expires_at else now + settings.DEFAULT_LIFETIME[severity]
     if expires <= now:
         raise TextError("expiry must be in the future")
     if expires - now > settings.MAX_LIFETIME:
-        raise TextError(f"expiry must be within {settings.MAX_LIFETIME.days} days")
+        raise TextError("expiry must be within {days} days", days=settings.MAX_LIFETIME.days)
     return expires
 
 
@@ -272,7 +275,7 @@ def submit_for_review(alert_id: str, actor: str, now: dt.datetime) -> Alert:
         _expect(alert, "draft")
         _complete(alert)
         if as_utc(alert.expires_at) <= as_utc(now):
-            raise AlertError(f"{alert.key} expires before it could be published; revise the expiry")
+            raise AlertError("{key} expires before it could be published; revise the expiry", key=alert.key)
         _set_status(con, alert, "in_review", status_reason=None)
         _audit(con, now, actor, "submitted", alert)
         done = _latest(con, alert_id)
@@ -282,7 +285,8 @@ def submit_for_review(alert_id: str, actor: str, now: dt.datetime) -> Alert:
 def _refuse_if_retracted(con, alert: Alert) -> None:
     public = [v for v in _versions(con, alert.alert_id) if v.status in PUBLIC_STATUSES]
     if public and public[-1].msg_type == "Cancel":
-        raise AlertError(f"{alert.alert_id} was retracted ({public[-1].key}); start a new alert instead")
+        raise AlertError("{alert_id} was retracted ({key}); start a new alert instead", alert_id=alert.alert_id,
+                         key=public[-1].key)
 
 
 def approve(alert_id: str, actor: str, now: dt.datetime) -> Alert:
@@ -292,13 +296,14 @@ def approve(alert_id: str, actor: str, now: dt.datetime) -> Alert:
         _refuse_if_retracted(con, alert)
         _expect(alert, "in_review")
         if as_utc(alert.expires_at) <= as_utc(now):
-            raise AlertError(f"{alert.key} has already expired; return it to draft and set a new expiry")
+            raise AlertError("{key} has already expired; return it to draft and set a new expiry", key=alert.key)
         flagged = False
         action = "published"
         if alert.author == actor:
             if not settings.single_person_publish(alert.severity):
                 raise AlertError(
-                    f"{actor} wrote {alert.key} and cannot approve it: another reviewer must (two-person rule)"
+                    "{actor} wrote {key} and cannot approve it: another reviewer must (two-person rule)",
+                    actor=actor, key=alert.key,
                 )
             flagged, action = True, "published_single_person"
         if alert.references:
@@ -319,9 +324,10 @@ def second_look(alert_id: str, actor: str, now: dt.datetime) -> Alert:
     with _step(actor, "second look", alert_id, now, REVIEWERS) as con:
         alert = _latest(con, alert_id)
         if not alert.flagged_for_review:
-            raise AlertError(f"{alert.key} is not waiting for a second look")
+            raise AlertError("{key} is not waiting for a second look", key=alert.key)
         if actor in (alert.author, alert.approver):
-            raise AlertError(f"{actor} published {alert.key} alone; the second look must be someone else's")
+            raise AlertError("{actor} published {key} alone; the second look must be someone else's", actor=actor,
+                             key=alert.key)
         _set_status(con, alert, alert.status, flagged_for_review=False)
         _audit(con, now, actor, "second_look", alert, f"confirms the single-person publish by {alert.approver}")
         done = _latest(con, alert_id)
@@ -349,13 +355,15 @@ def correct(
     with _step(actor, "correct", alert_id, now, DRAFTERS) as con:
         versions = _versions(con, alert_id)
         if not versions:
-            raise AlertError(f"no alert {alert_id!r}")
+            raise AlertError("no alert {alert_id!r}", alert_id=alert_id)
         public = [v for v in versions if v.status in PUBLIC_STATUSES]
         if not public or public[-1].status != "published":
             state = public[-1].status if public else versions[-1].status.replace("_", " ")
-            raise AlertError(f"only a published alert can be corrected; {alert_id} is {state}")
+            raise AlertError("only a published alert can be corrected; {alert_id} is {state}", alert_id=alert_id,
+                             state=state)
         if versions[-1].status in ("draft", "in_review"):
-            raise AlertError(f"a correction of {alert_id} is already in progress ({versions[-1].key})")
+            raise AlertError("a correction of {alert_id} is already in progress ({key})", alert_id=alert_id,
+                             key=versions[-1].key)
         old = public[-1]
         new = _draft_version(alert_id, versions[-1].version + 1, "Update", old.key, actor, now, fields)
         _insert(con, new)
@@ -368,11 +376,12 @@ def retract(alert_id: str, actor: str, reason: str, now: dt.datetime) -> Alert:
     with _step(actor, "retract", alert_id, now, REVIEWERS) as con:
         versions = _versions(con, alert_id)
         if not versions:
-            raise AlertError(f"no alert {alert_id!r}")
+            raise AlertError("no alert {alert_id!r}", alert_id=alert_id)
         public = [v for v in versions if v.status in PUBLIC_STATUSES]
         if not public or public[-1].status != "published":
             state = public[-1].status if public else versions[-1].status.replace("_", " ")
-            raise AlertError(f"only a published alert can be retracted; {alert_id} is {state}")
+            raise AlertError("only a published alert can be retracted; {alert_id} is {state}", alert_id=alert_id,
+                             state=state)
         why = clean_text(reason, one_line=True)
         if not why:
             raise AlertError("a reason is required to retract an alert")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..messages import UserError
 from .model import SEVERITIES
 
 ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
@@ -34,7 +35,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufe
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~:$])")
 
 
-class TextError(ValueError):
+class TextError(UserError):
     """Alert text that cannot be accepted; the message names the field and language."""
 
 
@@ -89,9 +90,10 @@ def check_field(name: str, lang: str, value: str | None, required: bool = True) 
     """A cleaned alert field, or TextError naming it ('headline (fr): ...')."""
     text = clean_text(value, one_line=(name == "headline"))
     if required and not text:
-        raise TextError(f"{name} ({lang}): required")
+        raise TextError("{name} ({lang}): required", name=name, lang=lang)
     if len(text) > LIMITS[name]:
-        raise TextError(f"{name} ({lang}): {len(text)} characters, at most {LIMITS[name]}")
+        raise TextError("{name} ({lang}): {n} characters, at most {limit}", name=name, lang=lang, n=len(text),
+                        limit=LIMITS[name])
     return text
 
 

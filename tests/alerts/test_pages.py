@@ -140,15 +140,20 @@ def test_poster_drafts_reviewer_approves_board_and_feeds(staff, clock, isolated_
         assert (public / name).is_file(), name
 
 
-def test_author_cannot_self_approve_on_the_page(staff, clock):
+@pytest.mark.parametrize("lang, button, message", [
+    ("en", "Approve and publish",
+     "rae wrote SW-2026-0001@1 and cannot approve it: another reviewer must (two-person rule)"),
+    ("fr", "Approuver et publier", "rae a rédigé SW-2026-0001@1 et ne peut pas l'approuver : une autre personne de "
+                                   "la révision doit le faire (règle des deux personnes)"),
+])
+def test_author_cannot_self_approve_on_the_page(staff, clock, lang, button, message):
     a = store.create_draft(text={"en": {"headline": "Xylazine in down.", "details": "", "what_to_do": "Carry naloxone."},
                                  "fr": {"headline": "Xylazine dans le down.", "details": "", "what_to_do": "Naloxone."}},
                            severity="caution", regions=["Victoria"], actor="rae", now=clock["now"])
     store.submit_for_review(a.alert_id, "rae", clock["now"])
-    at = page("staff_alerts.py", "rae")
-    at = click(at, "Approve and publish")
-    assert [e.value for e in at.error] == [
-        "rae wrote SW-2026-0001@1 and cannot approve it: another reviewer must (two-person rule)"]
+    at = page("staff_alerts.py", "rae", lang=lang)
+    at = click(at, button)
+    assert [e.value for e in at.error] == [message]
     assert store.get(a.alert_id).status == "in_review"
 
 
