@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 # Streamlit 1.67 marks the app root with data-test-script-state ("running"/"notRunning") and greys out elements of
-# the previous run with data-stale="true". Idle = not running, nothing stale, a title drawn, for 400 ms in a row.
+# the previous run with data-stale="true"; elements still to come are stSkeleton. Idle = not running, nothing stale
+# or pending, a title drawn, for 400 ms in a row.
 _IDLE_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   const ok = app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !document.querySelector('[data-stale="true"]')
+    && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')
     && document.querySelector('[data-testid="stMain"] h1');
   if (!ok) { window.__swIdleSince = 0; return false; }
   if (!window.__swIdleSince) window.__swIdleSince = performance.now();
@@ -44,31 +45,34 @@ def problems(page) -> list[str]:
 
 
 def selectbox(page, label: str):
-    """The select box whose label is exactly ``label``."""
-    return page.locator('[data-testid="stSelectbox"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(rf"^{re.escape(label)}$"))
-    )
+    """The select box whose label is exactly ``label`` (streamlit 1.67 draws a react-aria combobox)."""
+    return page.get_by_role("combobox", name=label, exact=True)
 
 
 def selected(page, label: str) -> str:
-    """Text of the value currently shown in a select box."""
-    return selectbox(page, label).locator('[data-baseweb="select"]').inner_text().strip()
+    """Text the reader sees in a select box: its value, or the placeholder streamlit shows for a None value."""
+    box = selectbox(page, label)
+    return (box.input_value() or box.get_attribute("placeholder") or "").strip()
+
+
+def _open(page, label: str):
+    widget = page.locator('[data-testid="stSelectbox"]').filter(has=selectbox(page, label))
+    widget.get_by_role("button", name="Open").click()
+    items = page.get_by_role("option")
+    items.first.wait_for()
+    return items
 
 
 def options(page, label: str) -> list[str]:
     """The options a select box offers (opens and closes the list)."""
-    selectbox(page, label).locator('[data-baseweb="select"]').click()
-    items = page.locator('[role="option"]')
-    items.first.wait_for()
-    texts = [t.strip() for t in items.all_inner_texts()]
+    texts = [t.strip() for t in _open(page, label).all_inner_texts()]
     page.keyboard.press("Escape")
     return texts
 
 
 def choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the select box ``label`` and wait for the rerun."""
-    selectbox(page, label).locator('[data-baseweb="select"]').click()
-    page.locator('[role="option"]').filter(has_text=re.compile(rf"^\s*{re.escape(option)}\s*$")).first.click()
+    _open(page, label).filter(has_text=re.compile(rf"^\s*{re.escape(option)}\s*$")).first.click()
     wait_idle(page)
 
 
