@@ -97,27 +97,13 @@ def build(path: Path, n: int, end: str = "2026-03-15") -> None:
         db.set_meta(con, "synthetic", "true")
 
 
-# The queries each page runs with no filters (name in supplywatch.views.QUERIES, keyword arguments).
-PAGE_QUERIES = {
-    "overview": [("headline", {}), ("first_detections", {}), ("external_alerts", {})],
-    "trends": [("positivity", {"targets": ("fentanyl",), "period": "week", "group": None, "population": "all"})],
-    "concentration": [("concentration_by_month", {}), ("concentration_histogram", {"width": 5.0})],
-    "expected_found": [("expected_vs_found", {}), ("found_matrix", {}), ("cooccurrence", {"top": 10})],
-    "emerging": [("first_detections", {"lookback_days": 180}), ("unknown_substances", {})],
-    "samples": [("sample_count", {}), ("samples", {"search": None, "limit": 500})],
-    "overdoses": [("overdose_series", {}), ("external_alerts", {}),
-                  ("positivity", {"targets": ("fentanyl",), "period": "week"})],
-    "data": [("load_history", {}), ("reject_reasons", {}), ("reject_rows", {}), ("unknown_substances", {})],
-}
-
-
 def time_queries(path: Path) -> dict[str, float]:
     """Seconds of DuckDB work per page: its queries run directly on a fresh read-only connection."""
     from supplywatch import db, views
     from supplywatch.filters import Filters
 
     out = {}
-    for page, queries in PAGE_QUERIES.items():
+    for page, queries in views.PAGE_DEFAULT_QUERIES.items():
         con = db.connect_readonly(path)
         started = time.perf_counter()
         for name, kwargs in queries:
@@ -130,6 +116,7 @@ def time_queries(path: Path) -> dict[str, float]:
 def time_pages(path: Path, repeats: int = 3) -> list[tuple[str, float, float]]:
     """(page, cold seconds, median warm seconds) for each page, all in this process."""
     os.environ["SUPPLYWATCH_DB"] = str(path)
+    os.environ["SUPPLYWATCH_WARM_CACHE"] = "0"  # measure cold pages, not the post-load cache warm-up
     os.environ.setdefault("SUPPLYWATCH_APP_DB", str(path.with_name("bench-app.duckdb")))
     import streamlit as st
     from streamlit.testing.v1 import AppTest

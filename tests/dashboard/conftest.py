@@ -150,6 +150,7 @@ def fixture_db(built_db, tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("SUPPLYWATCH_APP_DB", str(tmp_path / "app.duckdb"))
     monkeypatch.setenv("SUPPLYWATCH_PUBLIC_DIR", str(tmp_path / "public"))
     monkeypatch.delenv("SUPPLYWATCH_SUPPRESS_K", raising=False)
+    monkeypatch.setenv("SUPPLYWATCH_WARM_CACHE", "0")  # no background threads racing the tests
     return built_db
 
 

@@ -216,6 +216,7 @@ def test_every_page_in_french(fixture_db, page):
 
 def test_a_new_load_shows_without_restart(isolated_db, build_warehouse, monkeypatch):
     monkeypatch.delenv("SUPPLYWATCH_SUPPRESS_K", raising=False)
+    monkeypatch.setenv("SUPPLYWATCH_WARM_CACHE", "0")
     build_warehouse(isolated_db)
     at = run("samples")
     assert "23 newest of 23 samples under these filters." in texts(at)
