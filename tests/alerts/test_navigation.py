@@ -14,7 +14,9 @@ def open_page(target, user=None):
         at.session_state["sw_user"] = {"username": user, "role": auth.get_user(user).role}
     at.run()
     at.switch_page(target)
-    return at.run()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 @pytest.mark.parametrize("user, target, title", [

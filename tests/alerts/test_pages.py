@@ -28,12 +28,16 @@ def page(name, user=None, lang="en"):
     if user:
         at.session_state["sw_user"] = {"username": user, "role": auth.get_user(user).role}
     at.session_state["lang"] = lang
-    return at.run()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def click(at, label):
     [b for b in at.button if b.label == label][0].click()
-    return at.run()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def texts(at):
