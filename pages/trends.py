@@ -29,7 +29,7 @@ if df.empty:
 
 shown = views.counts_for_reader(df, ctx, group_by=("grp",))
 series = "grp" if group else "target"
-label = (lambda g: str(g)) if group else (lambda t: views.target_label(t, _))
+label = (lambda g: str(g)) if group == "region" else (lambda t: views.target_label(str(t), _))
 name = views.target_label(target, _)
 st.plotly_chart(
     charts.rate_lines(shown, series, label, _, _("Share of tested samples")), width="stretch", key="tr_chart"
@@ -48,6 +48,7 @@ if hidden:
 with st.expander(_("Table")):
     table = shown.assign(
         period=[ctx.date(d) for d in shown["period"]],
+        grp=[label(g) if g is not None else "" for g in shown[series]] if group else "",
         share_text=[ctx.percent(v) if v is not None else "—" for v in shown["share"]],
         ci=[f"{ctx.percent(a)}–{ctx.percent(b)}" if a is not None else "—" for a, b in zip(shown["lo"], shown["hi"])],
         low=[_("low n") if v else "" for v in shown["low_n"]],
