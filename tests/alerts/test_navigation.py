@@ -8,6 +8,13 @@ from streamlit.testing.v1 import AppTest
 from supplywatch import auth
 
 
+@pytest.fixture(autouse=True)
+def no_cache_warming(monkeypatch):
+    """The dashboard's default page warms its cache in a daemon thread; a DuckDB query still running in it at
+    interpreter exit aborts the test process, so keep it off here."""
+    monkeypatch.setenv("SUPPLYWATCH_WARM_CACHE", "0")
+
+
 def open_page(target, user=None):
     at = AppTest.from_file("../../dashboard.py", default_timeout=90)
     if user:
