@@ -212,7 +212,15 @@ def positivity(
 # ------------------------------------------------------------------ expected vs found
 
 def _match_sql() -> tuple[str, str]:
-    """SQL (over samples s and detections d) for 'expected found' and 'unexpected active found'."""
+    """SQL (over samples s and detections d) for 'expected found' and 'unexpected active found'.
+
+    The matching rule is supplywatch.classes' (class-level expectations such as 'unknown opioid', and
+    unspecified members such as 'fentanyl or analogue'); a local rule stands in until that module exists.
+    """
+    active = f"d.class NOT IN ({', '.join(_lit(c) for c in NOT_ACTIVE)})"
+    mod = _classes_module()
+    if mod is not None and hasattr(mod, "expected_matches_sql"):
+        return mod.expected_matches_sql("s.expected_substance", "s.expected_class", "d.substance", "d.class"), active
     fam = " ".join(
         f"WHEN {_lit(k)} THEN d.class IN ({', '.join(_lit(c) for c in v)})" for k, v in EXPECTED_FAMILIES.items()
     )
@@ -220,7 +228,6 @@ def _match_sql() -> tuple[str, str]:
         "CASE WHEN s.expected_substance IS NOT NULL THEN d.substance = s.expected_substance "
         f"ELSE CASE s.expected_class {fam} ELSE d.class = s.expected_class END END"
     )
-    active = f"d.class NOT IN ({', '.join(_lit(c) for c in NOT_ACTIVE)})"
     return expected_hit, active
 
 
@@ -239,7 +246,7 @@ def expected_vs_found(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
             FROM samples s LEFT JOIN detections d ON d.sample_id = s.sample_id AND d.method IN ('ftir', 'lab')
             WHERE {where} AND (s.ftir_tested OR s.lab_tested)
               AND coalesce(s.expected_substance, s.expected_class) IS NOT NULL
-              AND coalesce(s.expected_class, '') NOT IN ('placeholder', 'unclassified')
+              AND coalesce(s.expected_class, '') NOT IN ('placeholder', 'unclassified', 'unknown')
             GROUP BY s.sample_id, s.expected_substance, s.expected_class
         )
         GROUP BY 1 ORDER BY n DESC, expected

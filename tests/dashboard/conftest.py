@@ -22,7 +22,8 @@ South, this week, 3 samples sold as 'Fentanyl' (FTIR): S01 fentanyl (10%), S02 f
   -> fentanyl 2/3, expected found 2/3, unexpected 1/3.
 Previous week: North P01-P06 'Down' FTIR (fentanyl in P01-P03 with 4% and 6% in P01, P02; heroin in P04-P06);
   South P07 'Cocaine' FTIR cocaine.
-Old: O01 North 2025-06-01 'Down' FTIR fentanyl + xylazine (xylazine is not new in North).
+Old: O01 North 2025-06-01 'Down' FTIR fentanyl + xylazine (xylazine is not new in North);
+West 2025-01: W01 sold as 'Benzo' (bromazolam found: a match), W02 sold as 'Unknown' (left out of matching).
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ SAMPLES = [
     ("P06", D(2026, 3, 7), "North Site A", "North", "Down", None, "opioid_unspecified", True, None, ["heroin"], None),
     ("P07", D(2026, 3, 8), "South Site B", "South", "Cocaine", "cocaine", "stimulant", True, None, ["cocaine"], None),
     ("O01", D(2025, 6, 1), "North Site A", "North", "Down", None, "opioid_unspecified", True, None, ["fentanyl", "xylazine"], None),
+    # The dictionary's class-level expectations: 'Benzo' is met by any benzodiazepine; 'Unknown' cannot be met.
+    ("W01", D(2025, 1, 10), "West Site C", "West", "Benzo", "benzodiazepine (unspecified)", "benzodiazepine", True, None, ["bromazolam"], None),
+    ("W02", D(2025, 1, 11), "West Site C", "West", "Unknown", "unknown", "unknown", True, None, ["fentanyl"], None),
 ]
 SECRET_NOTE = "=HYPERLINK(\"http://evil.example\")"
 
@@ -78,7 +82,7 @@ def build(path: Path, synthetic: bool = True) -> None:
             con.execute("INSERT INTO substances VALUES (?, ?, ?, ?)", [name, cls, name in HIGH_RISK, [name]])
         con.execute(
             "INSERT INTO load_runs (run_id, file_name, kind, started_at, finished_at, rows_read, rows_loaded,"
-            " rows_rejected, status, message) VALUES (1, 'samples.csv', 'samples', ?, ?, 26, 23, 3, 'loaded', 'ok')",
+            " rows_rejected, status, message) VALUES (1, 'samples.csv', 'samples', ?, ?, 28, 25, 3, 'loaded', 'ok')",
             [dt.datetime(2026, 3, 16, 7, 55), dt.datetime(2026, 3, 16, 8, 0)],
         )
         con.executemany(

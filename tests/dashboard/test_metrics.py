@@ -98,6 +98,13 @@ def test_expected_vs_found(con):
     assert (fent["n"], fent["matched"], fent["unexpected"]) == (3, 2, 1)
 
 
+def test_class_level_expectations_follow_the_dictionary(con):
+    df = metrics.expected_vs_found(con, Filters(region="West")).set_index("expected")
+    assert list(df.index) == ["benzodiazepine (unspecified)"]  # sold as 'Unknown' cannot match or miss
+    row = df.loc["benzodiazepine (unspecified)"]
+    assert (row["n"], row["matched"], row["unexpected"]) == (1, 1, 0)
+
+
 def test_found_matrix_counts_each_active_class_once_per_sample(con):
     df = metrics.found_matrix(con, NORTH_THIS_WEEK)
     got = {(r.expected_class, r.found_class): r.n for r in df.itertuples()}
@@ -185,7 +192,7 @@ def test_overdose_series_keeps_suppressed_and_missing_apart(con):
 def test_data_status(con):
     assert metrics.data_status(con) == {
         "latest_sample": dt.date(2026, 3, 15),
-        "samples": 23,
+        "samples": 25,
         "loaded_at": dt.datetime(2026, 3, 16, 8, 0),
         "synthetic": True,
     }

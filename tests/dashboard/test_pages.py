@@ -178,8 +178,8 @@ def test_emerging_page(fixture_db):
 def test_samples_page_lookup_and_no_notes(fixture_db):
     at = run("samples")
     table = frame(at, "Sample id")
-    assert len(table) == 23 and "notes" not in " ".join(table.columns).lower()
-    assert "23 newest of 23 samples under these filters." in texts(at)
+    assert len(table) == 25 and "notes" not in " ".join(table.columns).lower()
+    assert "25 newest of 25 samples under these filters." in texts(at)
     at.text_input(key="smp_id").input("N07").run()
     one = at.dataframe[0].value
     assert list(one["Sample id"]) == ["N07"] and list(one["FTIR found"]) == ["carfentanil; fentanyl"]
@@ -204,7 +204,7 @@ def test_data_page(fixture_db):
         ("date: not a date 'soon'", 2), ("fentanyl_pct: 140 is above 100", 1)]
     assert "3 rows were rejected in all loads; each is listed with its file, line and reason." in texts(at)
     history = frame(at, "Rows loaded")
-    assert history.iloc[0]["Rows loaded"] == 23 and history.iloc[0]["Status"] == "loaded"
+    assert history.iloc[0]["Rows loaded"] == 25 and history.iloc[0]["Status"] == "loaded"
 
 
 @pytest.mark.parametrize("page", ["trends", "concentration", "expected_found", "emerging", "samples", "overdoses", "data"])
@@ -219,12 +219,12 @@ def test_a_new_load_shows_without_restart(isolated_db, build_warehouse, monkeypa
     monkeypatch.setenv("SUPPLYWATCH_WARM_CACHE", "0")
     build_warehouse(isolated_db)
     at = run("samples")
-    assert "23 newest of 23 samples under these filters." in texts(at)
+    assert "25 newest of 25 samples under these filters." in texts(at)
     with db.writing_snapshot(isolated_db) as con:  # what a load does: a new snapshot swapped in
         con.execute("DELETE FROM detections WHERE sample_id = 'P07'")
         con.execute("DELETE FROM samples WHERE sample_id = 'P07'")
     at.run()
-    assert "22 newest of 22 samples under these filters." in texts(at)
+    assert "24 newest of 24 samples under these filters." in texts(at)
 
 
 def test_k_is_configurable(fixture_db, monkeypatch):
