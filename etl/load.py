@@ -7,6 +7,7 @@ not at all. The same bytes loaded again are found by content hash before any cop
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import sys
 import time
@@ -24,6 +25,7 @@ from .profiles import FieldSpec, Profile, ProfileError
 from .readers import CsvFile, FileRefused
 
 RAW_LINE_MAX = 10_000
+LOAD_MEMORY_LIMIT = "768MB"  # SUPPLYWATCH_LOAD_MEMORY overrides
 SEP = "\x1f"  # between key parts before hashing
 
 STRIP_VALUES = {
@@ -342,6 +344,9 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
     res = LoadResult(file=path.name, status="loaded", message="", profile=prof.name, kind=prof.kind,
                      dropped_columns=dropped, unused_columns=unused)
     with sw_db.writing_snapshot(db, wait=wait) as con:
+        # Bound DuckDB's buffer pool (default 80 % of RAM) so a large file spills instead of growing the process.
+        limit = os.environ.get("SUPPLYWATCH_LOAD_MEMORY", LOAD_MEMORY_LIMIT)
+        con.execute(f"SET memory_limit = {q(limit)}")
         phase("updating the substance dictionary")
         if prof.kind == "samples":
             install_dictionary_if_changed(con)
@@ -358,6 +363,7 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         src = source or prof.source
         _stage(con, mapper)
         con.execute("DROP VIEW rawv; DROP TABLE raw")  # free memory early: stage has all the load needs
+        con.execute("SET preserve_insertion_order = false")  # order is in stage.rec from here on
         transform = {"samples": _transform_samples, "overdoses": _transform_overdoses,
                      "alerts": _transform_alerts}[prof.kind]
         transform(con, mapper, src)
