@@ -443,7 +443,7 @@ def community_alerts(region: str | None) -> list[dict]:
 
 
 def alert_list(ctx: Context, limit: int = 5) -> None:
-    """Active community alerts, then recent external alerts, newest first, as plain text (never HTML)."""
+    """Active community alerts, then external alerts of the last 30 days, newest first, as plain text (never HTML)."""
     _ = ctx._
     shown = 0
     for row in community_alerts(ctx.f.region)[:limit]:
@@ -451,7 +451,9 @@ def alert_list(ctx: Context, limit: int = 5) -> None:
         severity = {"information": _("Information"), "caution": _("Caution"), "warning": _("Warning")}
         st.text(f"{ctx.date(row['date'])} · {severity.get(row['alert'].severity, '')} · {text.headline}")
         shown += 1
-    recent = query("external_alerts", replace(ctx.f, start=None))
+    # Alerts issued elsewhere carry no expiry: show those from the 30 days before the newest sample.
+    latest = status()["status"]["latest_sample"] or dt.date.today()
+    recent = query("external_alerts", replace(ctx.f, start=latest - dt.timedelta(days=30), end=None))
     for r in recent.head(limit - shown).to_dict("records"):
         st.text(f"{ctx.date(r['issued_date'])} · {r['source']} · {r['title']}")
         if isinstance(r.get("link"), str) and r["link"].startswith(("https://", "http://")):

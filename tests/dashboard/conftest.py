@@ -135,6 +135,11 @@ def build(path: Path, synthetic: bool = True) -> None:
             " 'Carfentanil found in the North supply', 'Details', 'https://example.org/a1', 1)",
             [D(2026, 3, 12)],
         )
+        con.execute(
+            "INSERT INTO alerts VALUES ('a0', 'Health North', ?, 'North', 'drug alert',"
+            " 'Old advisory about benzodiazepines', NULL, NULL, 1)",
+            [D(2025, 12, 1)],
+        )
         if synthetic:
             db.set_meta(con, "synthetic", "true")
 

@@ -79,6 +79,7 @@ def test_overview_banner_alerts_and_first_detections(fixture_db):
     assert any(w.value.startswith("Synthetic demo data") for w in at.warning)
     assert any(t.startswith("Data as of Mar 15, 2026 (latest sample); last loaded") for t in texts(at))
     assert "Mar 12, 2026 · Health North · Carfentanil found in the North supply" in texts(at)
+    assert not any("Old advisory" in t for t in texts(at))  # issued elsewhere over 30 days before the data
     assert "carfentanil first seen in North on Mar 15, 2026 · high risk" in texts(at)
     assert not any(t.startswith("xylazine first seen in North") for t in texts(at))  # seen in 2025
 
@@ -192,6 +193,7 @@ def test_overdoses_page_shows_suppressed_not_zero(fixture_db):
     rows = {r["Period"]: r["Value"] for r in frame(at, "Value").to_dict("records")}
     assert rows == {"2026-W09": "12", "2026-W10": "suppressed (<5)", "2026-W11": "20"}
     assert "Mar 12, 2026 · North · Carfentanil found in the North supply" in texts(at)
+    assert "Dec 1, 2025 · North · Old advisory about benzodiazepines" in texts(at)
     at.selectbox(key="od_measure").set_value("deaths").run()
     rows = {r["Period"]: r["Value"] for r in frame(at, "Value").to_dict("records")}
     assert rows == {"2026 Q1": "not available (NA)"}
