@@ -14,7 +14,7 @@ import io
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 MAX_LINE_BYTES = 1024 * 1024
@@ -43,7 +43,6 @@ class CsvFile:
     physical_lines: int        # newline count (+1 if the last line has no newline)
     temporary: bool = False
     size: int = 0
-    extra: dict = field(default_factory=dict)
 
     def cleanup(self) -> None:
         """Remove the converted copy, if one was made."""
