@@ -67,3 +67,22 @@ def test_cp1252_is_converted_and_loaded(cli, data_dir, query):
     status, out, _ = cli("load", data_dir / "cp1252.csv")
     assert status == 0
     assert query("SELECT site, region, expected_raw FROM samples") == [("Café Santé", "Montréal", "Fentanyl – down")]
+
+
+@pytest.mark.parametrize("data, encoding", [
+    ("date,site\n2024-01-01,Montréal\n".encode("utf-8"), "utf-8"),
+    (b"\xef\xbb\xbf" + "date,site\n2024-01-01,Montréal\n".encode("utf-8"), "utf-8-sig"),
+    ("date,site\n2024-01-01,Montréal – “east”\n".encode("cp1252"), "cp1252"),
+    (b"date,site\n2024-01-01,caf\xe9 \x81\n", "latin-1"),   # 0x81 is undefined in cp1252
+])
+def test_encoding_is_recognised(tmp_path, data, encoding):
+    from etl import readers
+
+    path = tmp_path / "enc.csv"
+    path.write_bytes(data)
+    assert readers.scan(path)[0] == encoding
+    csvf = readers.open_csv(path)
+    try:
+        assert csvf.read_path.read_text(encoding="utf-8-sig").splitlines()[1].startswith("2024-01-01,")
+    finally:
+        csvf.cleanup()
