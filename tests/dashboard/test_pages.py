@@ -236,3 +236,27 @@ def test_k_is_configurable(fixture_db, monkeypatch):
     assert m["Samples checked"].value == "<20"
     assert m["Opioid samples with Fentanyl & analogues"].value == "—"
     assert any("Counts from 1 to 19 are shown as <20" in t for t in texts(at))
+
+
+def test_published_community_alert_is_on_the_overview(fixture_db, staff_account):
+    from supplywatch.alerts import store
+
+    now = dt.datetime.now(dt.timezone.utc)
+    auth.add_user("pat", "poster", "another long test passphrase", "test", now)
+    text = {lang: {"headline": "Carfentanil in North down.", "details": "", "what_to_do": "Carry naloxone."}
+            for lang in ("en", "fr")}
+    draft = store.create_draft(text=text, severity="warning", regions=["North"], substances=["carfentanil"],
+                               actor="pat", now=now)
+    store.submit_for_review(draft.alert_id, actor="pat", now=now)
+    store.approve(draft.alert_id, actor="sam", now=now)
+    at = run()
+    today = views_date(now.date())
+    assert f"{today} · Warning · Carfentanil in North down." in texts(at)
+    south = run(params={"region": "South"})
+    assert not any("Carfentanil in North down." in t for t in texts(south))
+
+
+def views_date(day: dt.date) -> str:
+    from supplywatch import i18n
+
+    return i18n.format_date(day, "en")
