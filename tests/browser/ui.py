@@ -35,10 +35,11 @@ def open_page(page, url: str) -> None:
 
 
 def problems(page) -> list[str]:
-    """Error boxes, exception elements and exception text visible in the main area (empty when the page is fine)."""
+    """Error boxes, exception elements, modal dialogs (e.g. "Page not found") and exception text (empty when fine)."""
     found = []
     for sel in ('[data-testid="stException"]', '[data-testid="stAlertContentError"]'):
         found += [f"{sel}: {t[:300]}" for t in page.locator(sel).all_inner_texts()]
+    found += [f"dialog: {t[:300]}" for t in page.locator('[role="dialog"]').all_inner_texts()]
     text = page.locator('[data-testid="stMain"]').inner_text()
     found += [f"exception text: {m.group(0)}" for m in EXCEPTION_TEXT.finditer(text)]
     return found
