@@ -113,11 +113,13 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_load(args) -> int:
     from .load import load_paths
 
-    results = load_paths(args.paths, profile=args.profile, db=args.db, max_reject_rate=args.max_reject_rate,
+    ok = True
+    for path in args.paths:  # one at a time, so each summary is out before a later file can fail
+        [r] = load_paths([path], profile=args.profile, db=args.db, max_reject_rate=args.max_reject_rate,
                          progress=not args.quiet, wait=args.wait, source=args.source)
-    for r in results:
         print_summary(r)
-    return 0 if all(r.ok for r in results) else 1
+        ok = ok and r.ok
+    return 0 if ok else 1
 
 
 def print_summary(r) -> None:

@@ -129,3 +129,11 @@ def test_no_progress_codes_when_stdout_is_not_a_terminal(data_dir, tmp_path):
     assert proc.returncode == 0
     assert "\x1b" not in proc.stdout + proc.stderr
     assert proc.stdout.splitlines()[0].startswith("samples_jan.csv: loaded 4 of 4 rows")
+
+
+def test_several_files_each_get_a_summary_and_any_refusal_exits_1(cli, data_dir):
+    status, out, err = cli("load", data_dir / "samples_jan.csv", data_dir / "empty.csv", data_dir / "alerts.csv")
+    assert status == 1
+    assert out.splitlines()[0].startswith("samples_jan.csv: loaded 4 of 4 rows")
+    assert "alerts.csv: loaded 2 of 2 rows" in out
+    assert err.strip() == "empty.csv: the file is empty"
