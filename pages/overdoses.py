@@ -23,7 +23,8 @@ present = set(events["measure"])
 measure = c1.selectbox(_("Measure"), [m for m in MEASURES if m in present] + sorted(present - set(MEASURES)), format_func=lambda m: MEASURES.get(m, m),
                        key="od_measure")
 part = events[events["measure"] == measure]
-unit = c2.selectbox(_("Unit"), sorted(part["unit"].unique()), key="od_unit")
+UNITS = {"count": _("Count"), "rate": _("Rate"), "percent": _("Percent")}
+unit = c2.selectbox(_("Unit"), sorted(part["unit"].unique()), format_func=lambda u: UNITS.get(u, u), key="od_unit")
 target = c3.selectbox(_("Supply signal"), metrics.HEADLINE_TARGETS, format_func=lambda t: views.target_label(t, _),
                       key="od_target")
 part = part[part["unit"] == unit].copy()

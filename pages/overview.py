@@ -36,12 +36,13 @@ def points(now: dict, before: dict) -> str | None:
 
 
 rows = []  # the table alternative
-cols = st.columns(2)
+# Metrics go two per row, row by row, so that on a phone (where columns stack) they keep their order.
+cells = [c for _pair in range(5) for c in st.columns(2)]
 checked_now, checked_before = cur["checked"], prev["checked"]
 shown_both = ctx.staff or (
     suppression.primary([checked_now, checked_before], ctx.k) == [suppression.SHOWN, suppression.SHOWN]
 )
-cols[0].metric(
+cells[0].metric(
     _("Samples checked"),
     views.count_text(checked_now, ctx),
     delta=ctx.number(checked_now - checked_before) if shown_both else None,
@@ -55,14 +56,14 @@ for i, target in enumerate(metrics.HEADLINE_TARGETS, start=1):
     now, before = rate_row(cur, target), rate_row(prev, target)
     label = _("Opioid samples with {what}").format(what=views.target_label(target, _))
     value = ctx.percent(now["share"]) if now.get("share") is not None and not pd.isna(now["share"]) else "—"
-    cols[i % 2].metric(label, value, delta=points(now, before), delta_color="off", help=views.rate_text(now, ctx))
-    cols[i % 2].caption(views.rate_text(now, ctx))
+    cells[i].metric(label, value, delta=points(now, before), delta_color="off", help=views.rate_text(now, ctx))
+    cells[i].caption(views.rate_text(now, ctx))
     rows.append({"measure": label, "now": views.rate_text(now, ctx), "before": views.rate_text(before, ctx)})
 
 median_ok = ctx.staff or cur["n_pct"] >= ctx.k
 median = ctx.percent(cur["median_pct"] / 100, 1) if cur["median_pct"] is not None and median_ok else "—"
 idx = len(metrics.HEADLINE_TARGETS) + 1
-cols[idx % 2].metric(
+cells[idx].metric(
     _("Median fentanyl %"),
     median,
     help=_("Median of {n} quantified samples.").format(n=views.count_text(cur["n_pct"], ctx)),
@@ -74,12 +75,12 @@ match = views.counts_for_reader(pd.DataFrame([{
     **dict(zip(("share", "lo", "hi"), (cur["matched"] / cur["match_n"] if cur["match_n"] else None,
                                        *metrics.wilson(cur["matched"], cur["match_n"])))),
 }]), ctx).to_dict("records")[0]
-cols[(idx + 1) % 2].metric(
+cells[idx + 1].metric(
     _("Matched what people expected"),
     ctx.percent(match["share"]) if match.get("share") is not None and not pd.isna(match["share"]) else "—",
     help=views.rate_text(match, ctx),
 )
-cols[(idx + 1) % 2].caption(views.rate_text(match, ctx))
+cells[idx + 1].caption(views.rate_text(match, ctx))
 rows.append({"measure": _("Matched what people expected"), "now": views.rate_text(match, ctx), "before": ""})
 
 with st.expander(_("Table of these numbers")):

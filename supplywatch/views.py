@@ -327,7 +327,25 @@ def start_page(title: str) -> Context:
     ctx = sidebar(title)
     st.title(ctx._(title))
     banner(ctx)
+    chosen = filter_summary(ctx)
+    if chosen:
+        st.caption(ctx._("Showing: {filters}").format(filters=chosen))
     return ctx
+
+
+def filter_summary(ctx: Context) -> str:
+    """The filters in force, in words ('' when everything is shown), so a shared link says what it shows."""
+    _ = ctx._
+    f = ctx.f
+    parts = []
+    if f.start or f.end:
+        parts.append(f"{ctx.date(f.start) or '…'} – {ctx.date(f.end) or '…'}")
+    for label, value in ((_("Region"), f.region), (_("Site"), f.site), (_("Expected substance"), f.expected)):
+        if value:
+            parts.append(f"{label}: {value}")
+    if f.sample_type:
+        parts.append(f"{_('Sample type')}: {({'drug': _('Drug'), 'residue': _('Used equipment / residue')})[f.sample_type]}")
+    return " · ".join(parts)
 
 
 # ------------------------------------------------------------------ labels and suppressed display
@@ -454,10 +472,10 @@ def alert_list(ctx: Context, limit: int = 5) -> None:
     # Alerts issued elsewhere carry no expiry: show those from the 30 days before the newest sample.
     latest = status()["status"]["latest_sample"] or dt.date.today()
     recent = query("external_alerts", replace(ctx.f, start=latest - dt.timedelta(days=30), end=None))
-    for r in recent.head(limit - shown).to_dict("records"):
+    for i, r in enumerate(recent.head(max(0, limit - shown)).to_dict("records")):
         st.text(f"{ctx.date(r['issued_date'])} · {r['source']} · {r['title']}")
         if isinstance(r.get("link"), str) and r["link"].startswith(("https://", "http://")):
-            st.link_button(_("Read the alert"), r["link"])
+            st.link_button(_("Read the alert"), r["link"], key=f"sw-alert-link-{i}")
         shown += 1
     if not shown:
         st.caption(_("No alerts for this area."))

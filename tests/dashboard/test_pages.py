@@ -87,6 +87,7 @@ def test_overview_banner_alerts_and_first_detections(fixture_db):
 def test_overview_region_from_url(fixture_db):
     at = run(params={"region": "North"})
     assert at.selectbox(key="f_region").value == "North"
+    assert "Showing: Region: North" in texts(at)  # a shared link says what it shows
     m = metrics_by_label(at)
     assert (m["Samples checked"].value, m["Samples checked"].delta) == ("12", "6")
     assert m["Opioid samples with Fentanyl & analogues"].value == "73%"  # 8 of 11
