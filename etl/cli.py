@@ -46,6 +46,8 @@ def build_parser(with_demo: bool = False) -> argparse.ArgumentParser:
     p.add_argument("--wait", action="store_true", help="wait for another running load instead of exiting")
     p.add_argument("--source", metavar="NAME", help="service name stored with the rows (default: the profile's)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-signals", action="store_true",
+                   help="do not run the alert signals after a load (they suggest draft alerts to staff)")
 
     p = sub.add_parser("runs", help="list load runs", description="List load runs, newest first.")
     db_opt(p)
@@ -113,13 +115,32 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_load(args) -> int:
     from .load import load_paths
 
-    ok = True
+    ok, loaded_any = True, False
     for path in args.paths:  # one at a time, so each summary is out before a later file can fail
         [r] = load_paths([path], profile=args.profile, db=args.db, max_reject_rate=args.max_reject_rate,
                          progress=not args.quiet, wait=args.wait, source=args.source)
         print_summary(r)
         ok = ok and r.ok
+        loaded_any = loaded_any or r.status == "loaded"
+    if loaded_any and not args.no_signals:
+        run_signals(args.db)
     return 0 if ok else 1
+
+
+def run_signals(db: str | None) -> None:
+    """Run the alert signals on the new snapshot (BRIEF 5); a failure here never undoes the load."""
+    import datetime as dt
+
+    from supplywatch import signals
+
+    try:
+        found = signals.run_and_store(dt.datetime.now(dt.timezone.utc), db=db)
+    except Exception as exc:  # the data is loaded; say what went wrong in one line
+        text = " ".join(str(exc).split()) or exc.__class__.__name__
+        print(f"warning: loaded, but the alert signals did not run: {text}", file=sys.stderr)
+        return
+    if found:
+        print(f"signals: {len(found)} new suggested alert(s) for staff review")
 
 
 def print_summary(r) -> None:

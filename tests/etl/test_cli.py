@@ -137,3 +137,37 @@ def test_several_files_each_get_a_summary_and_any_refusal_exits_1(cli, data_dir)
     assert out.splitlines()[0].startswith("samples_jan.csv: loaded 4 of 4 rows")
     assert "alerts.csv: loaded 2 of 2 rows" in out
     assert err.strip() == "empty.csv: the file is empty"
+
+
+def _recent_samples(path: Path, components: str) -> Path:
+    """A canonical samples file dated a few days ago, so the signals' recent window sees it."""
+    import datetime as dt
+
+    day = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    path.write_text(
+        "sample_id,date,site,region,expected,ftir_components\n"
+        f"S1,{day},Van,North,Fentanyl,{components}\n"
+        f"S2,{day},Van,North,Fentanyl,Fentanyl HCl\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_load_runs_signals_and_reports_suggestions(cli, tmp_path):
+    from supplywatch import signals
+
+    status, out, _ = cli("load", _recent_samples(tmp_path / "carf.csv", "Carfentanil;Fentanyl HCl"), "--quiet")
+    assert status == 0
+    assert "signals: 1 new suggested alert(s) for staff review" in out
+    [stored] = signals.stored_suggestions("new")
+    assert (stored.suggestion.rule, stored.suggestion.regions) == ("first_detection", ("North",))
+    assert "carfentanil" in stored.suggestion.substances
+
+
+def test_load_with_no_signals_leaves_suggestions_alone(cli, tmp_path):
+    from supplywatch import signals
+
+    status, out, _ = cli("load", _recent_samples(tmp_path / "carf.csv", "Carfentanil"), "--quiet", "--no-signals")
+    assert status == 0
+    assert "signals:" not in out
+    assert signals.stored_suggestions("new") == []
