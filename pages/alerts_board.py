@@ -28,7 +28,8 @@ st.caption(_("Alerts from local drug checking and harm reduction staff. No sign-
 active = store.active_alerts(now)
 past = store.past_alerts(now)
 regions = region_options(active, past)
-region = st.selectbox(_("Region"), [""] + regions, format_func=lambda r: r or _("All regions"), key="alerts_region")
+region = st.selectbox(_("Region"), [""] + regions, format_func=lambda r: r or _("All regions"),
+                      key=f"alerts_region_{lang}")  # per language: a keyed widget keeps its first labels
 
 
 def show(alert, retracted_or_expired: str | None = None) -> None:
@@ -52,7 +53,9 @@ def show(alert, retracted_or_expired: str | None = None) -> None:
             st.markdown(escape_markdown(_("Retracted: {reason}").format(reason=alert.status_reason)))
         if t.what_to_do:
             st.markdown("**" + _("What to do") + "**")
-            st.markdown(escape_markdown(t.what_to_do))
+            # Our own list markup around escaped lines: the advice reads as a list, its text stays text.
+            advice = [line.strip().removeprefix("- ").strip() for line in t.what_to_do.splitlines() if line.strip()]
+            st.markdown("\n".join("- " + escape_markdown(line) for line in advice))
         with st.expander(_("Details")):
             st.markdown(escape_markdown(t.details))
             if alert.substances:
