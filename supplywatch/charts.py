@@ -129,7 +129,8 @@ def rate_bars(df: pd.DataFrame, label_col: str, _: Callable[[str], str], x_title
             x=share,
             orientation="h",
             text=[f"{k}/{n}" for k, n in zip(shown["k_text"], shown["n_text"])],
-            textposition="auto",
+            textposition="outside",
+            cliponaxis=False,
             marker={"color": s["color"], "pattern": {"shape": "/"}},
             error_x={
                 "type": "data",
@@ -140,7 +141,7 @@ def rate_bars(df: pd.DataFrame, label_col: str, _: Callable[[str], str], x_title
         )
     )
     fig = _layout(fig, "", height=max(260, 40 * len(shown) + 80))
-    fig.update_xaxes(tickformat=".0%", range=[0, 1.05], title_text=x_title)
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.3], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0], title_text=x_title)
     fig.update_yaxes(autorange="reversed")
     return fig
 

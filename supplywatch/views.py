@@ -370,6 +370,7 @@ def target_label(target: str, _: Callable[[str], str]) -> str:
         "precursor": _("Precursors and by-products"),
         "other": _("Other"),
         "unclassified": _("Unknown name"),
+        "unknown": _("Sold as unknown"),
     }
     return labels.get(target, target)
 
