@@ -237,3 +237,15 @@ def test_board_csv_download_is_public_fields_only(live_alert, clock):
     assert body.splitlines()[0] == ("alert_id,version,status,msg_type,severity,regions,substances,published_at,"
                                     "expires_at,headline,details,what_to_do")
     assert board.get("download_button")[0].proto.label == "Download alerts (CSV)"
+
+
+def test_bootstrap_admin_from_streamlit_secrets(isolated_db, cheap_hashes, clock, monkeypatch):
+    monkeypatch.delenv("SUPPLYWATCH_ADMIN_USER", raising=False)
+    monkeypatch.delenv("SUPPLYWATCH_ADMIN_PASSWORD", raising=False)
+    at = AppTest.from_file(PAGES + "sign_in.py", default_timeout=60)
+    at.secrets["SUPPLYWATCH_ADMIN_USER"] = "keeper"
+    at.secrets["SUPPLYWATCH_ADMIN_PASSWORD"] = "a long secret password"
+    at.run()
+    assert at.info[0].value == "The first admin account was created from the deployment secrets."
+    assert auth.get_user("keeper").role == "admin"
+    assert auth.account_audit("keeper")[0]["actor"] == "bootstrap"
