@@ -1,0 +1,79 @@
+"""`python -m tests.browser.screenshots`: the README's screenshots (docs/screenshots/*.png) from the running demo app.
+
+Builds the same fixture app as the browser tests, publishes one alert through the real store (poster drafts,
+reviewer approves), and saves small viewport-sized PNGs of the overview, trends, the alerts board and a phone view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from . import stack, ui
+
+OUT = stack.ROOT / "docs" / "screenshots"
+SHOTS = [
+    # file, path, viewport
+    ("overview.png", "/", {"width": 1280, "height": 900}),
+    ("trends.png", "/trends", {"width": 1280, "height": 900}),
+    ("alerts.png", "/alerts", {"width": 1280, "height": 900}),
+    ("phone.png", "/", {"width": 390, "height": 844}),
+]
+
+
+def publish_demo_alert(app: stack.Stack) -> None:
+    """One published alert on the board, made the way staff make it (two people)."""
+    os.environ.update(app.env)
+    from supplywatch.alerts import store
+
+    now = dt.datetime.now(dt.timezone.utc)
+    text = {
+        "en": {"headline": "Carfentanil found in down sold as heroin in Capital.",
+               "details": "Two samples checked at the Capital site this week had carfentanil (FTIR and strip).",
+               "what_to_do": "Don't use alone. Carry naloxone. Start low and go slow. Use drug checking."},
+        "fr": {"headline": "Carfentanil trouvé dans du down vendu comme héroïne à Capital.",
+               "details": "Deux échantillons analysés au site Capital cette semaine contenaient du carfentanil.",
+               "what_to_do": "Ne consommez pas seul. Ayez de la naloxone. Commencez doucement. Faites analyser."},
+    }
+    alert = store.create_draft(actor=stack.POSTER[0], now=now, text=text, severity="warning",
+                               regions=["Capital"], substances=["carfentanil"], evidence=["demo samples"])
+    store.submit_for_review(alert.alert_id, stack.POSTER[0], now)
+    store.approve(alert.alert_id, stack.REVIEWER[0], now)
+
+
+def main(argv: list[str]) -> int:
+    from playwright.sync_api import sync_playwright
+
+    folder = Path(tempfile.mkdtemp(prefix="sw-screenshots-"))
+    app = stack.build(folder)
+    publish_demo_alert(app)
+    stack.start(app)
+    OUT.mkdir(parents=True, exist_ok=True)
+    try:
+        with sync_playwright() as p:
+            browser = stack.launch_browser(p)
+            warm = browser.new_page()
+            ui.open_page(warm, app.url + "/")
+            warm.close()
+            for name, path, viewport in SHOTS:
+                context = browser.new_context(viewport=viewport, device_scale_factor=1)
+                page = context.new_page()
+                ui.open_page(page, app.url + path)
+                problems = ui.problems(page)
+                if problems:
+                    print(f"{path}: {problems}", file=sys.stderr)
+                    return 1
+                page.screenshot(path=str(OUT / name))
+                print(f"wrote {OUT / name} ({(OUT / name).stat().st_size // 1024} KiB)")
+                context.close()
+            browser.close()
+    finally:
+        stack.stop(app)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
