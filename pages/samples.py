@@ -40,7 +40,8 @@ if total > sample_table.EXPORT_LIMIT:
         limit=ctx.number(sample_table.EXPORT_LIMIT)))
 elif st.toggle(_("Prepare downloads of all {total} samples under these filters").format(total=ctx.number(total)),
                key="smp_export"):
-    export = views.query("samples", ctx.f, search=search or None, limit=sample_table.EXPORT_LIMIT)
+    # Not cached: an export can be 200,000 rows, and the shared cache is for small aggregates.
+    export = sample_table.samples(views.cursor(), ctx.f, search=search or None, limit=sample_table.EXPORT_LIMIT)
     c1, c2 = st.columns(2)
     c1.download_button(_("Download CSV"), sample_table.to_csv(export), "supplywatch-samples.csv", "text/csv",
                        key="smp_csv")

@@ -261,3 +261,12 @@ def views_date(day: dt.date) -> str:
     from supplywatch import i18n
 
     return i18n.format_date(day, "en")
+
+
+def test_samples_page_prepares_downloads(fixture_db):
+    at = run("samples", params={"region": "South"})
+    assert "4 newest of 4 samples under these filters." in texts(at)  # S01-S03 and P07
+    assert len(at.get("download_button")) == 0
+    at.toggle(key="smp_export").set_value(True).run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 2  # CSV and Parquet
