@@ -154,17 +154,17 @@ def test_concentration_hides_small_months_for_the_public(fixture_db):
 def test_expected_found_page(fixture_db, staff_account):
     at = run("expected_found", staff=True, params={"from": "2026-03-09"})
     rows = {r["Expected"]: r for r in frame(at, "Expected substance found").to_dict("records")}
-    assert rows["Opioid (unspecified)"]["Tested"] == "8"
-    assert rows["Opioid (unspecified)"]["Expected substance found"].endswith("7 of 8")
-    assert rows["Opioid (unspecified)"]["Something else active found"].endswith("2 of 8")
-    assert rows["Fentanyl & analogues"]["Expected substance found"].endswith("2 of 3")
+    assert rows["Opioid (unspecified) (low n)"]["Tested"] == "8"
+    assert rows["Opioid (unspecified) (low n)"]["Expected substance found"].endswith("7 of 8")
+    assert rows["Opioid (unspecified) (low n)"]["Something else active found"].endswith("2 of 8")
+    assert rows["Fentanyl & analogues (low n)"]["Expected substance found"].endswith("2 of 3")
 
 
 def test_expected_found_public_suppresses(fixture_db):
     at = run("expected_found", params={"from": "2026-03-09"})
     rows = {r["Expected"]: r for r in frame(at, "Expected substance found").to_dict("records")}
-    assert rows["Fentanyl & analogues"]["Tested"] == "<5"
-    assert rows["Fentanyl & analogues"]["Expected substance found"] == "<5 of <5 (rate not shown)"
+    assert rows["Fentanyl & analogues (low n)"]["Tested"] == "<5"
+    assert rows["Fentanyl & analogues (low n)"]["Expected substance found"] == "<5 of <5 (rate not shown)"
 
 
 def test_emerging_page(fixture_db):
