@@ -20,6 +20,8 @@ import json
 from dataclasses import dataclass
 from typing import Iterator
 
+import duckdb
+
 from .. import auth, db
 from ..messages import UserError
 from . import settings
@@ -37,6 +39,10 @@ _COLS = (
 
 class AlertError(UserError):
     """A refused lifecycle step; one line saying why, translatable with ``translated(_)``."""
+
+
+class ConcurrentChange(AlertError):
+    """Another session changed the same rows in the same moment; nothing was written, trying again is safe."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,12 @@ def _versions(con, alert_id: str) -> list[Alert]:
 
 # ---------------------------------------------------------------- checks
 
+def _rollback(con) -> None:
+    """Roll back if a transaction is still open (a failed COMMIT has already rolled back)."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
+
+
 @contextlib.contextmanager
 def _step(actor: str, action: str, alert_id: str | None, now: dt.datetime, roles: tuple[str, ...]) -> Iterator:
     """One lifecycle step in one transaction: role re-checked from the database, refusals audited."""
@@ -133,11 +145,16 @@ def _step(actor: str, action: str, alert_id: str | None, now: dt.datetime, roles
             yield con
             con.execute("COMMIT")
         except (AlertError, TextError) as exc:
-            con.execute("ROLLBACK")
+            _rollback(con)
             _audit(con, now, actor, "refused", alert_id, f"{action}: {exc}")
             raise AlertError(exc.template, **exc.params) from None
+        except (duckdb.TransactionException, duckdb.ConstraintException):  # another session changed the same rows at the same moment
+            _rollback(con)
+            _audit(con, now, actor, "refused", alert_id, f"{action}: concurrent change")
+            raise ConcurrentChange("{alert_id} was changed by someone else at the same moment; reload and try again",
+                                   alert_id=alert_id or "") from None
         except BaseException:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
 
 
@@ -243,12 +260,21 @@ def _draft_version(alert_id: str, version: int, msg_type: str, references: str |
 def create_draft(
     *, actor: str, now: dt.datetime, **fields,
 ) -> Alert:
-    """A new alert, version 1, in draft (fields as in :func:`_draft_version`)."""
-    with _step(actor, "create draft", None, now, DRAFTERS) as con:
-        alert = _draft_version(_new_id(con, now), 1, "Alert", None, actor, now, fields)
-        _insert(con, alert)
-        _audit(con, now, actor, "created", alert, f"severity={alert.severity}")
-    return alert
+    """A new alert, version 1, in draft (fields as in :func:`_draft_version`).
+
+    Two drafts created in the same moment may pick the same next id; the loser tries again with the next one.
+    """
+    for attempt in range(5):
+        try:
+            with _step(actor, "create draft", None, now, DRAFTERS) as con:
+                alert = _draft_version(_new_id(con, now), 1, "Alert", None, actor, now, fields)
+                _insert(con, alert)
+                _audit(con, now, actor, "created", alert, f"severity={alert.severity}")
+            return alert
+        except ConcurrentChange:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
 
 
 def revise_draft(
@@ -404,15 +430,22 @@ def expire_due(now: dt.datetime) -> list[str]:
     """Mark published versions past their expiry as expired (audited as 'system'); return their keys."""
     with db.app_connection() as con:
         con.execute("BEGIN TRANSACTION")
-        rows = con.execute(
-            f"SELECT {_COLS} FROM alert_versions WHERE status = 'published' AND expires_at <= ? ORDER BY alert_id",
-            [auth.naive_utc(now)],
-        ).fetchall()
-        due = [_from_row(r) for r in rows]
-        for alert in due:
-            _set_status(con, alert, "expired")
-            _audit(con, now, SYSTEM, "expired", alert, f"expiry {alert.expires_at.isoformat()}")
-        con.execute("COMMIT")
+        try:
+            rows = con.execute(
+                f"SELECT {_COLS} FROM alert_versions WHERE status = 'published' AND expires_at <= ? ORDER BY alert_id",
+                [auth.naive_utc(now)],
+            ).fetchall()
+            due = [_from_row(r) for r in rows]
+            for alert in due:
+                _set_status(con, alert, "expired")
+                _audit(con, now, SYSTEM, "expired", alert, f"expiry {alert.expires_at.isoformat()}")
+            con.execute("COMMIT")
+        except (duckdb.TransactionException, duckdb.ConstraintException):
+            _rollback(con)  # another session is recording the same expiries right now
+            return []
+        except BaseException:
+            _rollback(con)
+            raise
     if due:
         refresh_public(now, SYSTEM)
     return [a.key for a in due]

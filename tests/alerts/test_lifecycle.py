@@ -261,3 +261,41 @@ def test_single_person_publish_gets_a_second_look_from_someone_else(draft, now, 
     assert trail(a.alert_id)[-2:] == [("rae", "refused", None), ("rob", "second_look", 1)]
     with pytest.raises(store.AlertError, match="^SW-2026-0001@1 is not waiting for a second look$"):
         store.second_look(a.alert_id, "ada", now + 2 * H)
+
+
+def test_two_reviewers_approving_at_once_publish_exactly_once(draft, now, published_calls):
+    import threading
+
+    a = draft()
+    store.submit_for_review(a.alert_id, "pat", now)
+    outcomes = []
+
+    def approve(who):
+        try:
+            outcomes.append(store.approve(a.alert_id, who, now).status)
+        except store.AlertError as exc:
+            outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=approve, args=(who,)) for who in ("rae", "rob")]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(outcomes) == ["AlertError", "published"] or sorted(outcomes) == ["ConcurrentChange", "published"]
+    assert [r["action"] for r in store.audit_log(a.alert_id)].count("published") == 1
+
+
+def test_drafts_created_at_once_get_distinct_ids(draft, now):
+    import threading
+
+    made, errors = [], []
+
+    def create():
+        try:
+            made.append(draft().alert_id)
+        except Exception as exc:  # any failure here would be a lost alert
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=create) for _ in range(3)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert errors == []
+    assert sorted(made) == ["SW-2026-0001", "SW-2026-0002", "SW-2026-0003"]
