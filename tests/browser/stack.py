@@ -91,7 +91,7 @@ def build(folder: Path, samples: int = 3000, seed: int = 42) -> Stack:
 
 
 def start(stack: Stack, timeout: float = 90.0) -> Stack:
-    """Start `streamlit run dashboard.py` on a free port and wait for /_stcore/health; raise with its output if it dies."""
+    """Start `streamlit run dashboard.py` on a free port, wait for /_stcore/health; raise with its output if it dies."""
     stack.port = free_port()
     stack.log = stack.folder / f"streamlit-{stack.port}.log"
     out = open(stack.log, "w")
@@ -104,7 +104,8 @@ def start(stack: Stack, timeout: float = 90.0) -> Stack:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if stack.proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {stack.proc.returncode} before answering:\n{stack.server_output()}")
+            raise RuntimeError(
+                f"streamlit exited with {stack.proc.returncode} before answering:\n{stack.server_output()}")
         try:
             with urllib.request.urlopen(f"{stack.url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:

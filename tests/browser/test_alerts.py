@@ -80,7 +80,8 @@ def test_poster_drafts_reviewer_approves_public_and_feeds_show_it(new_page, app)
     assert {"alerts.atom", "alerts.json", "alerts-fr.atom", "alerts-fr.json"} <= set(feeds), sorted(feeds)
     assert en["headline"] in feeds["alerts.atom"]
     assert fr["headline"] in feeds["alerts-fr.atom"]
-    titles = [item.get("title", "") + " " + item.get("content_text", "") for item in json.loads(feeds["alerts.json"])["items"]]
+    items = json.loads(feeds["alerts.json"])["items"]
+    titles = [item.get("title", "") + " " + item.get("content_text", "") for item in items]
     assert any(en["headline"] in t for t in titles), titles
 
 
