@@ -44,6 +44,9 @@ def act(step, success: str) -> None:
     except store.AlertError as exc:
         st.error(exc.translated(_))
         return
+    except Exception as exc:  # e.g. the app file busy for too long: one line, never a traceback
+        st.error(_("Nothing was changed: {error}").format(error=f"{type(exc).__name__}: {exc}".splitlines()[0]))
+        return
     st.session_state["staff_alerts_flash"] = success
     st.rerun()
 
