@@ -254,8 +254,13 @@ def sidebar(page: str = "") -> Context:
     with st.sidebar:
         span = [d for d in opts["span"] if d]
         chosen = tuple(st.session_state.get("f_dates") or ())
-        if not chosen and span:
-            st.session_state["f_dates"] = chosen = tuple(span)
+        seen_span = st.session_state.get("_sw_span")
+        if seen_span != tuple(span):
+            # A load moved the data's span: a reader who had "all dates" keeps all dates, new ones included.
+            if not chosen or chosen == seen_span:
+                chosen = tuple(span)
+                st.session_state["f_dates"] = chosen
+            st.session_state["_sw_span"] = tuple(span)
         bounds = [*span, *chosen]
         picked = st.date_input(
             _("Dates"),

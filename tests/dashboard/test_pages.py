@@ -270,3 +270,23 @@ def test_samples_page_prepares_downloads(fixture_db):
     at.toggle(key="smp_export").set_value(True).run()
     assert not at.exception
     assert len(at.get("download_button")) == 2  # CSV and Parquet
+
+
+def test_all_dates_follow_the_data_after_a_load(isolated_db, build_warehouse, monkeypatch):
+    monkeypatch.setenv("SUPPLYWATCH_WARM_CACHE", "0")
+    build_warehouse(isolated_db)
+    at = run()
+    assert metrics_by_label(at)["Samples checked"].value == "15"
+    with db.writing_snapshot(isolated_db) as con:  # a load adds a later week with five samples
+        for i in range(5):
+            con.execute(
+                "INSERT INTO samples (sample_id, source, collected_date, region, expected_raw, ftir_tested,"
+                " load_run_id) VALUES (?, 'Test service', DATE '2026-03-20', 'North', 'Down', true, 1)",
+                [f"L0{i}"],
+            )
+    at.run()
+    assert any(t.startswith("Data as of Mar 20, 2026") for t in texts(at))
+    m = metrics_by_label(at)
+    # Mar 14-20: N06, N07, S03 and the five new; Mar 7-13: P06, P07 and twelve of this week's fixture samples.
+    assert (m["Samples checked"].value, m["Samples checked"].delta) == ("8", "-6")
+    assert "to" not in at.query_params and "from" not in at.query_params
