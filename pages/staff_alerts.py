@@ -113,7 +113,8 @@ with st.expander(_("New draft alert"), expanded=False):
     if fields is not None:
         act(lambda: store.create_draft(actor=me, now=now, **fields), _("Draft saved."))
 
-queue = store.staff_queue()
+show_past = st.checkbox(_("Also show expired and retracted alerts"), key="staff_show_past")
+queue = [a for a in store.staff_queue() if show_past or a.status in ("draft", "in_review", "published")]
 if not queue:
     st.info(_("No alerts yet."))
 

@@ -249,3 +249,12 @@ def test_bootstrap_admin_from_streamlit_secrets(isolated_db, cheap_hashes, clock
     assert at.info[0].value == "The first admin account was created from the deployment secrets."
     assert auth.get_user("keeper").role == "admin"
     assert auth.account_audit("keeper")[0]["actor"] == "bootstrap"
+
+
+def test_staff_list_hides_retracted_until_asked(live_alert, clock):
+    store.retract(live_alert.alert_id, "rae", "Wrong site.", clock["now"])
+    at = page("staff_alerts.py", "rob")
+    assert [i.value for i in at.info] == ["No alerts yet."]
+    at.checkbox(key="staff_show_past").check()
+    at.run()
+    assert "Retracted · Warning · SW-2026-0001@2" in texts(at)
