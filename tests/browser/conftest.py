@@ -35,12 +35,21 @@ def browser(app):
     with sync_playwright() as p:
         b = app_stack.launch_browser(p)
         # The very first session of a fresh server that asks for a page other than "/" gets streamlit's
-        # "Page not found" modal (reported); one warm-up visit of "/" keeps that out of every test.
+        # "Page not found" modal over the right page (known streamlit bug, github.com/streamlit/streamlit/issues/9992,
+        # closed as a duplicate); one warm-up visit of "/" keeps that out of every test.
         warm = b.new_page()
         ui.open_page(warm, app.url + "/")
         warm.close()
         yield b
         b.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so teardown knows whether the test failed."""
+    rep = yield
+    setattr(item, f"rep_{rep.when}", rep)
+    return rep
 
 
 class Dialogs(list):
@@ -71,6 +80,9 @@ def new_page(browser, app, request):
         except Exception:  # a page that is already broken still lets the others be saved
             pass
         context.close()
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:  # the server's own log says what the redacted error box hides
+        print(f"--- streamlit server log (tail) ---\n{app.server_output()[-6000:]}")
     if not app.alive():
         pytest.fail(f"the streamlit server died during the test:\n{app.server_output()[-4000:]}")
     assert not dialogs, f"JavaScript dialogs opened: {list(dialogs)}"

@@ -38,7 +38,7 @@ def problems(page) -> list[str]:
     """Error boxes, exception elements, modal dialogs (e.g. "Page not found") and exception text (empty when fine)."""
     found = []
     for sel in ('[data-testid="stException"]', '[data-testid="stAlertContentError"]'):
-        found += [f"{sel}: {t[:300]}" for t in page.locator(sel).all_inner_texts()]
+        found += [f"{sel}: {t[:1500]}" for t in page.locator(sel).all_inner_texts()]
     found += [f"dialog: {t[:300]}" for t in page.locator('[role="dialog"]').all_inner_texts()]
     text = page.locator('[data-testid="stMain"]').inner_text()
     found += [f"exception text: {m.group(0)}" for m in EXCEPTION_TEXT.finditer(text)]
