@@ -42,7 +42,9 @@ supply = views.query("positivity", ctx.f, targets=(target,), period="week")
 supply = views.counts_for_reader(supply, ctx)
 supply = supply[supply["share"].notna()]
 alerts = views.query("external_alerts", ctx.f)
-alert_dates = sorted(set(alerts["issued_date"]) | {r["date"] for r in views.community_alerts(ctx.f.region)})
+# external dates arrive as Timestamps, community ones as dates: one type, or sorting a mix raises TypeError
+alert_dates = sorted({pd.Timestamp(d) for d in alerts["issued_date"]}
+                     | {pd.Timestamp(r["date"]) for r in views.community_alerts(ctx.f.region)})
 lag_from = pd.Timestamp(part["period_end"].max()) - pd.Timedelta(days=LAG_DAYS) if len(part) else None
 
 fig = charts.overdoses(part, supply, alert_dates, lag_from, _, views.target_label(target, _))

@@ -76,6 +76,12 @@ def test_poster_drafts_reviewer_approves_public_and_feeds_show_it(new_page, app)
     ui.choose(public, "Language", "Français")
     public.get_by_text(fr["headline"], exact=True).wait_for()
 
+    # the supply pages show the published alert too, and the Overdoses page marks its date without breaking
+    ui.open_page(public, app.url + "/")
+    public.get_by_text(en["headline"], exact=False).first.wait_for()
+    ui.open_page(public, app.url + "/overdoses")
+    assert ui.problems(public) == []
+
     feeds = feed_texts(app)
     assert {"alerts.atom", "alerts.json", "alerts-fr.atom", "alerts-fr.json"} <= set(feeds), sorted(feeds)
     assert en["headline"] in feeds["alerts.atom"]
