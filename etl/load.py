@@ -362,12 +362,11 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         phase("checking values")
         src = source or prof.source
         _stage(con, mapper)
-        con.execute("DROP VIEW rawv; DROP TABLE raw")  # free memory early: stage has all the load needs
         con.execute("SET preserve_insertion_order = false")  # order is in stage.rec from here on
         transform = {"samples": _transform_samples, "overdoses": _transform_overdoses,
                      "alerts": _transform_alerts}[prof.kind]
         transform(con, mapper, src)
-        con.execute("DROP TABLE stage")
+        con.execute("DROP VIEW stage; DROP VIEW rawv; DROP TABLE raw")  # free memory early: t has all the load needs
         # rows failing a check: (good-row index, column, reason)
         bad = con.execute("SELECT rec, err_col, err FROM t WHERE err IS NOT NULL ORDER BY rec").fetchall()
         res.rows_read = n_good + len(duck_rejects)
@@ -574,7 +573,9 @@ def _as_written(m: Mapper, name: str) -> str:
 
 
 def _stage(con, m: Mapper) -> None:
-    """Temp table ``stage``: each field's text once, as written (b_) and value-mapped (f_), so checks reuse it."""
+    """Temp view ``stage``: each field's text, as written (b_) and value-mapped (f_), named once for the checks.
+
+    A view, not a table: materialising it cost a full extra pass and copy of the file's text."""
     cols = []
     for name, spec in m.profile.fields.items():
         base = m.base(spec)
@@ -583,7 +584,7 @@ def _stage(con, m: Mapper) -> None:
     for k, group in enumerate(m.profile.flags):
         cols += [f"lower({m.cell(c)}) AS flag{k}_{j}" for j, c in enumerate(group.columns)]
     # f_ columns refer to b_ columns of the same SELECT (DuckDB resolves select-list aliases)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS SELECT rec, {', '.join(cols)} FROM rawv")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW stage AS SELECT rec, {', '.join(cols)} FROM rawv")
 
 
 def _date_check(m: Mapper, name: str, required: bool, checks: list) -> str:
@@ -746,34 +747,36 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
         name = col[: -len("_items")]
         method = "ftir" if name.startswith("ftir") or "_ftir" in name else "lab"
         all_trace = "true" if "trace" in name else "false"
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE items AS
-            SELECT kn.sample_id, unnest(t.{col}) AS item FROM kn JOIN t USING (rec)
-        """)
+        # the name map from every distinct item in the file (a few hundred), then detections straight from a query
         ikey = key_sql.format(col="i.item")
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE item_map AS
             SELECT i.item, s.substance, coalesce(s.class, 'unclassified') AS class,
                    {all_trace} OR {substances.IS_TRACE_SQL.format(col="i.item")} AS trace,
                    coalesce(sn.is_placeholder, false) AS placeholder
-            FROM (SELECT DISTINCT item FROM items) i
+            FROM (SELECT DISTINCT unnest({col}) AS item FROM t WHERE err IS NULL) i
             LEFT JOIN substance_names sn ON sn.name_key = {ikey}
             LEFT JOIN substances s ON s.substance = sn.substance
         """)
         con.execute(f"""
             INSERT INTO detections
             SELECT d.sample_id, '{method}', d.item, m.substance, m.class, m.trace, NOT m.trace
-            FROM items d JOIN item_map m USING (item)
+            FROM (SELECT kn.sample_id, unnest(t.{col}) AS item FROM kn JOIN t USING (rec)) d
+            JOIN item_map m USING (item)
             WHERE NOT m.placeholder
         """)
-    for strip, (substance, cls) in STRIP_TARGETS.items():
-        con.execute(f"""
-            INSERT INTO detections
-            SELECT kn.sample_id, '{strip}', {q(STRIP_RAW[strip])}, {q(substance) if substance else 'NULL'},
-                   {q(cls)}, false, true
-            FROM kn JOIN t USING (rec) WHERE t.{strip} = 'positive'
-        """)
-    for table in ("k", "kn", "expected_map", "items", "item_map"):
+    # every positive strip in one pass over the new samples (was one join per strip)
+    targets = ", ".join(f"({lits([strip, STRIP_RAW[strip], substance, cls])})"
+                        for strip, (substance, cls) in STRIP_TARGETS.items())
+    positives = ", ".join(f"CASE WHEN t.{strip} = 'positive' THEN {q(strip)} END" for strip in STRIP_TARGETS)
+    con.execute(f"""
+        INSERT INTO detections
+        SELECT p.sample_id, p.method, g.raw, g.substance, g.class, false, true
+        FROM (SELECT kn.sample_id, unnest(list_filter([{positives}], x -> x IS NOT NULL)) AS method
+              FROM kn JOIN t USING (rec)) p
+        JOIN (VALUES {targets}) g(method, raw, substance, class) USING (method)
+    """)
+    for table in ("k", "kn", "expected_map", "item_map"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return n_new, valid - n_new
 

@@ -275,20 +275,18 @@ def install_dictionary(con: duckdb.DuckDBPyConnection, path: str | Path | None =
     con.execute("DELETE FROM substance_names")
     con.execute("DELETE FROM substances")
     entries = list(d.substances.values())
-    # one statement per table (executemany is a round trip per row: seconds for ~1,000 rows)
-    con.execute(
-        "INSERT INTO substances (substance, class, high_risk, synonyms)"
-        " SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BOOLEAN[]), unnest(?::VARCHAR[][])",
-        [[e.substance for e in entries], [e.cls for e in entries], [e.high_risk for e in entries],
-         [list(e.synonyms) for e in entries]],
-    )
+    # one statement per table (executemany is a round trip per row: seconds for ~1,000 rows); literals, not
+    # parameters: binding Python lists makes DuckDB import pandas (about a second on every load)
+    from .load import lits
+
+    if not entries:
+        return
+    con.execute("INSERT INTO substances (substance, class, high_risk, synonyms) VALUES "
+                + ", ".join(f"({lits([e.substance, e.cls, e.high_risk, list(e.synonyms)])})" for e in entries))
     names = list(d.keys.items())
-    con.execute(
-        "INSERT INTO substance_names (name_key, substance, is_placeholder)"
-        " SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BOOLEAN[])",
-        [[k for k, _ in names], [None if e.is_placeholder else e.substance for _, e in names],
-         [e.is_placeholder for _, e in names]],
-    )
+    con.execute("INSERT INTO substance_names (name_key, substance, is_placeholder) VALUES "
+                + ", ".join(f"({lits([k, None if e.is_placeholder else e.substance, e.is_placeholder])})"
+                            for k, e in names))
     if reclassify_existing:
         reclassify(con)
 

@@ -116,6 +116,37 @@ WAREHOUSE_MIGRATIONS: list[str] = [
         load_run_id INTEGER NOT NULL
     );
     """,
+    # 2: samples without its PRIMARY KEY (the load dedupes by anti-join under the writer lock; the ART index on a
+    #    VARCHAR id slowed every large insert). Rebuilt with the same columns, data kept.
+    """
+    CREATE TABLE samples_v2 (
+        sample_id        VARCHAR NOT NULL,    -- unique: the load skips ids already stored (see etl.load)
+        source           VARCHAR NOT NULL,
+        collected_date   DATE NOT NULL,
+        site             VARCHAR,
+        region           VARCHAR,
+        expected_raw     VARCHAR,
+        expected_substance VARCHAR,
+        expected_class   VARCHAR,
+        sample_type      VARCHAR,
+        form             VARCHAR,
+        colour           VARCHAR,
+        fentanyl_strip   VARCHAR,
+        benzo_strip      VARCHAR,
+        xylazine_strip   VARCHAR,
+        nitazene_strip   VARCHAR,
+        medetomidine_strip VARCHAR,
+        ftir_tested      BOOLEAN NOT NULL DEFAULT false,
+        lab_tested       BOOLEAN NOT NULL DEFAULT false,
+        fentanyl_pct     DOUBLE,
+        overdose_linked  BOOLEAN,
+        notes            VARCHAR,
+        load_run_id      INTEGER NOT NULL
+    );
+    INSERT INTO samples_v2 SELECT * FROM samples;
+    DROP TABLE samples;
+    ALTER TABLE samples_v2 RENAME TO samples;
+    """,
 ]
 
 # The app's own file: accounts, community alerts, audit. Owned by supplywatch.auth /

@@ -71,3 +71,25 @@ def test_a_refused_file_can_be_loaded_later_with_a_higher_threshold(cli, data_di
     status, out, _ = cli("load", data_dir / "ragged.csv", "--max-reject-rate", "0.5")
     assert status == 0 and "loaded 2 of 4 rows" in out
     assert query("SELECT run_id, status FROM load_runs ORDER BY 1") == [(1, "refused"), (2, "loaded")]
+
+
+def test_old_warehouse_loses_the_samples_key_but_keeps_rows_and_still_dedupes(cli, data_dir, query, isolated_db):
+    import duckdb
+
+    from supplywatch import db, schema
+
+    con = duckdb.connect(str(isolated_db))  # a warehouse at schema 1 (samples had a PRIMARY KEY) with one sample
+    db.migrate(con, schema.WAREHOUSE_MIGRATIONS[:1])
+    con.execute("INSERT INTO samples (sample_id, source, collected_date, region, ftir_tested, load_run_id)"
+                " VALUES ('old:1', 'old', DATE '2023-05-06', 'North', true, 0)")
+    con.close()
+    assert cli("load", data_dir / "samples_jan.csv")[0] == 0
+    assert query("SELECT value FROM meta WHERE key = 'schema_version'") == [(str(len(schema.WAREHOUSE_MIGRATIONS)),)]
+    assert query("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'samples'"
+                 " AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')") == [(0,)]
+    assert query("SELECT sample_id, source, collected_date::VARCHAR, region, ftir_tested, lab_tested FROM samples"
+                 " WHERE load_run_id = 0") == [("old:1", "old", "2023-05-06", "North", True, False)]
+    assert counts(query) == (5, 8)
+    status, out, _ = cli("load", data_dir / "samples_jan_feb.csv")
+    assert out.splitlines()[0].startswith("samples_jan_feb.csv: loaded 2 of 6 rows (4 duplicates skipped")
+    assert query("SELECT count(*), count(DISTINCT sample_id) FROM samples") == [(7, 7)]
