@@ -130,7 +130,7 @@ def test_poster_drafts_reviewer_approves_board_and_feeds(staff, clock, isolated_
 
     board = page("alerts_board.py")
     assert "Carfentanil in down sold as fentanyl" in texts(board)
-    assert "⛔" not in texts(board) and "⚠ CAUTION" in texts(board)
+    assert "⊘" not in texts(board) and "⚠ CAUTION" in texts(board)
     board_fr = page("alerts_board.py", lang="fr")
     assert "Carfentanil dans du down vendu comme fentanyl" in texts(board_fr)
 
