@@ -161,6 +161,13 @@ def positivity(
     Returns one row per (period, grp, target): n tested, k detected, share, Wilson lo/hi, low_n.
     ``population='opioid'`` keeps samples expected to be an opioid.
     """
+    return _positivity(con, f, targets, period, _group_sql(group), population)
+
+
+def _positivity(
+    con: duckdb.DuckDBPyConnection, f: Filters, targets, period: str | None, group_sql: str, population: str
+) -> pd.DataFrame:
+    """:func:`positivity` with the grouping given as SQL (the headline groups by week in one pass)."""
     targets = list(dict.fromkeys(targets))
     where, params = f.where("s")
     if population == "opioid":
@@ -190,7 +197,7 @@ def positivity(
             WHERE ({' OR '.join(wanted)}) {narrow}
             GROUP BY d.sample_id
         )
-        SELECT {_period_sql(period)} AS period, {_group_sql(group)} AS grp, {', '.join(agg_cols)}
+        SELECT {_period_sql(period)} AS period, {group_sql} AS grp, {', '.join(agg_cols)}
         FROM samples s LEFT JOIN d ON d.sample_id = s.sample_id
         WHERE {where}
         GROUP BY ALL ORDER BY ALL
@@ -233,14 +240,25 @@ def _match_sql() -> tuple[str, str]:
 
 def expected_vs_found(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Per expected substance: n (FTIR- or lab-tested samples), matched, with_unexpected, rates + intervals."""
+    out = _expected_counts(con, f).drop(columns="grp")
+    out = add_rates(out, k="matched")
+    lo_hi = [wilson(int(a), int(b)) for a, b in zip(out["unexpected"], out["n"])]
+    out["unexpected_share"] = [(int(a) / int(b)) if int(b) else None for a, b in zip(out["unexpected"], out["n"])]
+    out["unexpected_lo"] = [b[0] for b in lo_hi]
+    out["unexpected_hi"] = [b[1] for b in lo_hi]
+    return out
+
+
+def _expected_counts(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str = "NULL") -> pd.DataFrame:
+    """Counts behind :func:`expected_vs_found` per (grp, expected); ``group_sql`` lets the headline split weeks."""
     where, params = f.where("s")
     hit, active = _match_sql()
     # One pass: samples joined to their FTIR/lab findings, one group per sample, then per expectation.
     sql = f"""
-        SELECT expected, count(*) AS n, count(*) FILTER (WHERE matched) AS matched,
+        SELECT grp, expected, count(*) AS n, count(*) FILTER (WHERE matched) AS matched,
                count(*) FILTER (WHERE unexpected) AS unexpected
         FROM (
-            SELECT coalesce(s.expected_substance, s.expected_class) AS expected,
+            SELECT any_value({group_sql}) AS grp, coalesce(s.expected_substance, s.expected_class) AS expected,
                    coalesce(bool_or({hit}), false) AS matched,
                    coalesce(bool_or({active} AND NOT coalesce({hit}, false)), false) AS unexpected
             FROM samples s LEFT JOIN detections d ON d.sample_id = s.sample_id AND d.method IN ('ftir', 'lab')
@@ -249,15 +267,10 @@ def expected_vs_found(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
               AND coalesce(s.expected_class, '') NOT IN ('placeholder', 'unclassified', 'unknown')
             GROUP BY s.sample_id, s.expected_substance, s.expected_class
         )
-        GROUP BY 1 ORDER BY n DESC, expected
+        GROUP BY 1, 2 ORDER BY n DESC, expected, grp
     """
     out = _df(con, sql, params)
     out[["n", "matched", "unexpected"]] = out[["n", "matched", "unexpected"]].astype("int64")
-    out = add_rates(out, k="matched")
-    lo_hi = [wilson(int(a), int(b)) for a, b in zip(out["unexpected"], out["n"])]
-    out["unexpected_share"] = [(int(a) / int(b)) if int(b) else None for a, b in zip(out["unexpected"], out["n"])]
-    out["unexpected_lo"] = [b[0] for b in lo_hi]
-    out["unexpected_hi"] = [b[1] for b in lo_hi]
     return out
 
 
@@ -376,21 +389,40 @@ def headline(con: duckdb.DuckDBPyConnection, f: Filters, days: int = 7) -> dict:
     cur = replace(f, start=end - dt.timedelta(days=days - 1), end=end)
     prev = replace(f, start=end - dt.timedelta(days=2 * days - 1), end=end - dt.timedelta(days=days))
     out: dict = {"end": end, "start": cur.start, "prev_start": prev.start, "prev_end": prev.end}
-    for label, window in (("current", cur), ("previous", prev)):
-        where, params = window.where("s")
-        checked = con.execute(f"SELECT count(*) FROM samples s WHERE {where}", params).fetchone()[0]
-        pos = positivity(con, window, HEADLINE_TARGETS, period=None, population="opioid")
-        median, n_pct = median_fentanyl_pct(con, window)
-        match = expected_vs_found(con, window)
+    # Both weeks in one pass per measure: the two-week span grouped by which week a sample falls in, so the
+    # detections are scanned twice (positivity, expected vs found) instead of four times.
+    both = replace(f, start=prev.start, end=end)
+    week = f"CASE WHEN s.collected_date >= DATE '{cur.start:%Y-%m-%d}' THEN 'current' ELSE 'previous' END"
+    where, params = both.where("s")
+    per_week = {
+        row[0]: row[1:]
+        for row in con.execute(
+            f"SELECT {week}, count(*), quantile_cont(s.fentanyl_pct, 0.5), count(s.fentanyl_pct) "
+            f"FROM samples s WHERE {where} GROUP BY 1",
+            params,
+        ).fetchall()
+    }
+    pos = _positivity(con, both, HEADLINE_TARGETS, None, week, "opioid")
+    match = _expected_counts(con, both, week)
+    for label in ("current", "previous"):
+        checked, median, n_pct = per_week.get(label, (0, None, 0))
+        rates = pos[pos["grp"] == label]
+        mine = match[match["grp"] == label]
         out[label] = {
             "checked": int(checked),
-            "positivity": {r["target"]: r for r in pos.to_dict("records")},
+            "positivity": {r["target"]: r for r in rates.to_dict("records")} or _no_rates(HEADLINE_TARGETS),
             "median_pct": median,
-            "n_pct": n_pct,
-            "matched": int(match["matched"].sum()),
-            "match_n": int(match["n"].sum()),
+            "n_pct": int(n_pct),
+            "matched": int(mine["matched"].sum()),
+            "match_n": int(mine["n"].sum()),
         }
     return out
+
+
+def _no_rates(targets) -> dict:
+    """Rates for a week without any sample: n = k = 0 for every target."""
+    empty = pd.DataFrame({"period": None, "grp": None, "target": list(targets), "n": 0, "k": 0})
+    return {r["target"]: r for r in add_rates(empty).to_dict("records")}
 
 
 # ------------------------------------------------------------------ emerging
