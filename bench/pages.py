@@ -204,7 +204,7 @@ def main(argv: list[str]) -> int:
             "reruns (results served from the cache keyed by data version). Times include Streamlit's own script "
             "run and element serialisation. \"Queries alone\" is the DuckDB work of the page's queries on a fresh "
             "read-only connection; it runs first, so it also pays for reading the file from disk, which is why it can "
-            "exceed the page's cold time. Machine: {report.machine()}; 1-minute load average {load_before:.1f} before and "
+            f"exceed the page's cold time. Machine: {report.machine()}; 1-minute load average {load_before:.1f} before and "
             f"{load_after:.1f} after (shared machine: upper bounds). Run {report.today()}.\n\n"
             + "\n".join(table)
             + f"\n\nAfter a load, the first request starts a background warm-up that runs every page's default "
