@@ -204,3 +204,13 @@ def test_reject_reasons_are_counted(con):
         ("date: not a date 'soon'", 2, 5),
         ("fentanyl_pct: 140 is above 100", 1, 12),
     ]
+
+
+def test_headline_week_without_opioid_samples_has_zero_rates(con):
+    # South's previous week holds only P07 (sold as cocaine): no opioid sample, so every rate is 0 of 0.
+    h = metrics.headline(con, Filters(region="South"))
+    cur, prev = h["current"], h["previous"]
+    assert (cur["checked"], prev["checked"]) == (3, 1)
+    assert (cur["positivity"]["fentanyl"]["k"], cur["positivity"]["fentanyl"]["n"]) == (2, 3)
+    assert sorted(prev["positivity"]) == sorted(metrics.HEADLINE_TARGETS)
+    assert {(r["k"], r["n"], r["share"]) for r in prev["positivity"].values()} == {(0, 0, None)}
