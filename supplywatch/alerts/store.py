@@ -374,23 +374,28 @@ def return_to_draft(alert_id: str, actor: str, reason: str, now: dt.datetime) ->
     return done
 
 
+def _published(con, alert_id: str, refusal: str) -> tuple[list[Alert], Alert]:
+    """All versions of ``alert_id`` and its current public one; ``refusal`` (a template) unless that is published."""
+    versions = _versions(con, alert_id)
+    if not versions:
+        raise AlertError("no alert {alert_id!r}", alert_id=alert_id)
+    public = [v for v in versions if v.status in PUBLIC_STATUSES]
+    if not public or public[-1].status != "published":
+        state = public[-1].status if public else versions[-1].status.replace("_", " ")
+        raise AlertError(refusal, alert_id=alert_id, state=state)
+    return versions, public[-1]
+
+
 def correct(
     alert_id: str, *, actor: str, now: dt.datetime, **fields,
 ) -> Alert:
     """A new draft version (CAP Update) of a published alert; it replaces the old one once approved."""
     with _step(actor, "correct", alert_id, now, DRAFTERS) as con:
-        versions = _versions(con, alert_id)
-        if not versions:
-            raise AlertError("no alert {alert_id!r}", alert_id=alert_id)
-        public = [v for v in versions if v.status in PUBLIC_STATUSES]
-        if not public or public[-1].status != "published":
-            state = public[-1].status if public else versions[-1].status.replace("_", " ")
-            raise AlertError("only a published alert can be corrected; {alert_id} is {state}", alert_id=alert_id,
-                             state=state)
+        versions, old = _published(
+            con, alert_id, "only a published alert can be corrected; {alert_id} is {state}")
         if versions[-1].status in ("draft", "in_review"):
             raise AlertError("a correction of {alert_id} is already in progress ({key})", alert_id=alert_id,
                              key=versions[-1].key)
-        old = public[-1]
         new = _draft_version(alert_id, versions[-1].version + 1, "Update", old.key, actor, now, fields)
         _insert(con, new)
         _audit(con, now, actor, "correction_drafted", new, f"replaces {old.key}")
@@ -400,18 +405,11 @@ def correct(
 def retract(alert_id: str, actor: str, reason: str, now: dt.datetime) -> Alert:
     """Publish a Cancel version at once (a reviewer alone may retract); the alert stays visible as retracted."""
     with _step(actor, "retract", alert_id, now, REVIEWERS) as con:
-        versions = _versions(con, alert_id)
-        if not versions:
-            raise AlertError("no alert {alert_id!r}", alert_id=alert_id)
-        public = [v for v in versions if v.status in PUBLIC_STATUSES]
-        if not public or public[-1].status != "published":
-            state = public[-1].status if public else versions[-1].status.replace("_", " ")
-            raise AlertError("only a published alert can be retracted; {alert_id} is {state}", alert_id=alert_id,
-                             state=state)
+        versions, old = _published(
+            con, alert_id, "only a published alert can be retracted; {alert_id} is {state}")
         why = clean_text(reason, one_line=True)
         if not why:
             raise AlertError("a reason is required to retract an alert")
-        old = public[-1]
         cancel = Alert(
             alert_id=alert_id, version=versions[-1].version + 1, status="cancelled", msg_type="Cancel",
             severity=old.severity, text=old.text, substances=old.substances, regions=old.regions,
