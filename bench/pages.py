@@ -51,7 +51,7 @@ FROM r ORDER BY 3, 1
 
 DETECTIONS_SQL = """
 INSERT INTO detections
-SELECT sample_id, meth.method, m.raw, m.substance, m.class, false, true
+SELECT s.sample_id, meth.method, m.raw, m.substance, m.class, false, true, s.sample_no, {context}
 FROM samples s, (VALUES ('fentanyl', 'Fentanyl HCl', 'fentanyl', 0),
                         ('caffeine', 'Caffeine', 'cut', 1),
                         ('xylazine', 'Xylazine HCl', 'alpha2_sedative', 2),
@@ -71,18 +71,26 @@ WHERE ((meth.method = 'ftir' AND s.ftir_tested) OR (meth.method = 'lab' AND s.la
 """
 
 
+STRIP_DETECTIONS = [("fentanyl_strip", "fentanyl", "'fentanyl'", "fentanyl"),
+                    ("benzo_strip", "benzodiazepines", "NULL", "benzodiazepine"),
+                    ("xylazine_strip", "xylazine", "'xylazine'", "alpha2_sedative")]
+
+
 def build(path: Path, n: int, end: str = "2026-03-15") -> None:
     """Generate ``n`` samples with detections, overdose counts and a few alerts into a new warehouse."""
-    from supplywatch import db
+    from supplywatch import db, schema
 
     with db.writing_snapshot(path) as con:
         con.execute("INSERT INTO load_runs (run_id, file_name, kind, started_at, finished_at, rows_read, rows_loaded,"
                     " status) VALUES (1, 'bench.csv', 'samples', now(), now(), ?, ?, 'loaded')", [n, n])
         con.execute(SAMPLES_SQL.format(n=int(n), end=end))
-        con.execute(DETECTIONS_SQL.format(end=end))
-        con.execute("""
-            INSERT INTO detections SELECT sample_id, 'fentanyl_strip', 'Positive', 'fentanyl', 'fentanyl', false, true
-            FROM samples WHERE fentanyl_strip = 'positive'""")
+        context = ", ".join(f"s.{c}" for c in schema.DETECTION_SAMPLE_COLUMNS)
+        con.execute(DETECTIONS_SQL.format(end=end, context=context))
+        for strip, raw, substance, cls in STRIP_DETECTIONS:  # every positive strip is a detection, as the ETL stores
+            con.execute(f"""
+                INSERT INTO detections SELECT s.sample_id, '{strip}', '{raw}', {substance}, '{cls}', false, true,
+                       s.sample_no, {context}
+                FROM samples s WHERE s.{strip} = 'positive'""")
         con.execute(f"""
             INSERT INTO overdose_events
             SELECT 'e' || r || d, 'Bench EMS', r, NULL, DATE '{end}' - d, DATE '{end}' - d, CAST(DATE '{end}' - d AS VARCHAR),

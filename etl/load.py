@@ -18,6 +18,7 @@ from typing import Callable
 import duckdb
 
 from supplywatch import db as sw_db
+from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
 from . import profiles as P
 from . import readers
@@ -718,9 +719,10 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
     valid = con.execute("SELECT count(*) FROM k").fetchone()[0]
     con.execute("""
         CREATE OR REPLACE TEMP TABLE kn AS
-        SELECT sample_id, min(rec) AS rec FROM k
-        WHERE NOT EXISTS (SELECT 1 FROM samples s WHERE s.sample_id = k.sample_id)
-        GROUP BY sample_id
+        SELECT sample_id, rec, nextval('sample_nos') AS sample_no FROM (
+            SELECT sample_id, min(rec) AS rec FROM k
+            WHERE NOT EXISTS (SELECT 1 FROM samples s WHERE s.sample_id = k.sample_id)
+            GROUP BY sample_id)
     """)
     n_new = con.execute("SELECT count(*) FROM kn").fetchone()[0]
     ekey = key_sql.format(col="e.raw")
@@ -732,16 +734,22 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
         LEFT JOIN substance_names sn ON sn.name_key = {ekey}
         LEFT JOIN substances s ON s.substance = sn.substance
     """)
-    con.execute(f"""
-        INSERT INTO samples
-        SELECT kn.sample_id, n.source, n.collected_date, n.site, n.region, n.expected_raw,
-               e.substance, e.class,
-               n.sample_type, n.form, n.colour, n.fentanyl_strip, n.benzo_strip, n.xylazine_strip,
-               n.nitazene_strip, n.medetomidine_strip, n.ftir_tested, n.lab_tested, n.fentanyl_pct,
-               n.overdose_linked, n.notes, {run_id}
+    # the new samples with their keys and canonical expectation; each insert below reads it once
+    con.execute("""
+        CREATE OR REPLACE TEMP VIEW ns AS
+        SELECT kn.sample_id, kn.sample_no, e.substance AS expected_substance, e.class AS expected_class, n.*
         FROM kn JOIN t n USING (rec)
         LEFT JOIN expected_map e ON e.raw = n.expected_raw
     """)
+    con.execute(f"""
+        INSERT INTO samples
+        SELECT sample_id, source, collected_date, site, region, expected_raw, expected_substance, expected_class,
+               sample_type, form, colour, fentanyl_strip, benzo_strip, xylazine_strip,
+               nitazene_strip, medetomidine_strip, ftir_tested, lab_tested, fentanyl_pct,
+               overdose_linked, notes, {run_id}, sample_no
+        FROM ns
+    """)
+    context = ", ".join(f"ns.{c}" for c in DETECTION_SAMPLE_COLUMNS)
     item_cols = [r[0] for r in con.execute("DESCRIBE t").fetchall() if r[0].endswith("_items")]
     for col in item_cols:  # ftir_components_items, lab_trace_components_items, flags0_lab_items ...
         name = col[: -len("_items")]
@@ -760,22 +768,26 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
         """)
         con.execute(f"""
             INSERT INTO detections
-            SELECT d.sample_id, '{method}', d.item, m.substance, m.class, m.trace, NOT m.trace
-            FROM (SELECT kn.sample_id, unnest(t.{col}) AS item FROM kn JOIN t USING (rec)) d
+            SELECT d.sample_id, '{method}', d.item, m.substance, m.class, m.trace, NOT m.trace,
+                   d.sample_no, {context.replace('ns.', 'd.')}
+            FROM (SELECT ns.sample_id, ns.sample_no, {context}, unnest(ns.{col}) AS item FROM ns) d
             JOIN item_map m USING (item)
             WHERE NOT m.placeholder
         """)
     # every positive strip in one pass over the new samples (was one join per strip)
     targets = ", ".join(f"({lits([strip, STRIP_RAW[strip], substance, cls])})"
                         for strip, (substance, cls) in STRIP_TARGETS.items())
-    positives = ", ".join(f"CASE WHEN t.{strip} = 'positive' THEN {q(strip)} END" for strip in STRIP_TARGETS)
+    positives = ", ".join(f"CASE WHEN ns.{strip} = 'positive' THEN {q(strip)} END" for strip in STRIP_TARGETS)
     con.execute(f"""
         INSERT INTO detections
-        SELECT p.sample_id, p.method, g.raw, g.substance, g.class, false, true
-        FROM (SELECT kn.sample_id, unnest(list_filter([{positives}], x -> x IS NOT NULL)) AS method
-              FROM kn JOIN t USING (rec)) p
+        SELECT p.sample_id, p.method, g.raw, g.substance, g.class, false, true,
+               p.sample_no, {context.replace('ns.', 'p.')}
+        FROM (SELECT ns.sample_id, ns.sample_no, {context},
+                     unnest(list_filter([{positives}], x -> x IS NOT NULL)) AS method
+              FROM ns) p
         JOIN (VALUES {targets}) g(method, raw, substance, class) USING (method)
     """)
+    con.execute("DROP VIEW ns")
     for table in ("k", "kn", "expected_map", "item_map"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return n_new, valid - n_new

@@ -320,6 +320,14 @@ def reclassify(con: duckdb.DuckDBPyConnection) -> int:
         FROM substance_names n
         WHERE x.expected_class = 'unclassified' AND n.name_key = {skey} AND n.is_placeholder
     """).fetchone()[0]
+    if expected or expected_ph:
+        # detections carry a copy of their sample's expectation (warehouse migration 3): keep it equal
+        con.execute("""
+            UPDATE detections d SET expected_substance = x.expected_substance, expected_class = x.expected_class
+            FROM samples x
+            WHERE x.sample_no = d.sample_no AND (d.expected_class IS DISTINCT FROM x.expected_class
+                                                 OR d.expected_substance IS DISTINCT FROM x.expected_substance)
+        """)
     return placeholders + mapped + expected + expected_ph
 
 

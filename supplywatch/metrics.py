@@ -128,15 +128,17 @@ def _period_sql(period: str | None, column: str = "s.collected_date") -> str:
     raise ValueError(f"unknown period {period!r}")
 
 
+# Groupings as SQL over samples or detections ({a} is the table alias: both carry these columns).
 GROUPS = {
     None: "CAST(NULL AS VARCHAR)",
-    "region": "coalesce(s.region, '?')",
-    "site": "coalesce(s.site, '?')",
-    "expected": "coalesce(s.expected_substance, s.expected_class, '?')",
+    "region": "coalesce({a}.region, '?')",
+    "site": "coalesce({a}.site, '?')",
+    "expected": "coalesce({a}.expected_substance, {a}.expected_class, '?')",
 }
 
 
 def _group_sql(group: str | None) -> str:
+    """The grouping's SQL with ``{a}`` standing for the table alias."""
     if group not in GROUPS:
         raise ValueError(f"unknown grouping {group!r}")
     return GROUPS[group]
@@ -164,45 +166,50 @@ def positivity(
     return _positivity(con, f, targets, period, _group_sql(group), population)
 
 
+def _scope(f: Filters, alias: str, population: str = "all") -> tuple[str, list]:
+    """The filters as SQL over ``samples`` or ``detections`` (``alias``), optionally opioid-expected samples only."""
+    where, params = f.where(alias)
+    if population == "opioid":
+        where += f" AND {alias}.expected_class IN (" + ", ".join(_lit(c) for c in OPIOID_CLASSES) + ")"
+    elif population != "all":
+        raise ValueError(f"unknown population {population!r}")
+    return where, params
+
+
 def _positivity(
     con: duckdb.DuckDBPyConnection, f: Filters, targets, period: str | None, group_sql: str, population: str
 ) -> pd.DataFrame:
-    """:func:`positivity` with the grouping given as SQL (the headline groups by week in one pass)."""
+    """:func:`positivity` with the grouping given as SQL over alias ``{a}`` (the headline groups by week)."""
     targets = list(dict.fromkeys(targets))
-    where, params = f.where("s")
-    if population == "opioid":
-        where += " AND s.expected_class IN (" + ", ".join(_lit(c) for c in OPIOID_CLASSES) + ")"
-    elif population != "all":
-        raise ValueError(f"unknown population {population!r}")
-    det_cols, agg_cols, wanted = [], [], []
+    where_s, params = _scope(f, "s", population)
+    where_d, _ = _scope(f, "d", population)
+    n_cols, k_cols, wanted = [], [], []
     for i, target in enumerate(targets):
         methods = sorted(capable_methods(target))
         column = "class" if is_class(target) else "substance"
         wanted.append(f"d.{column} = {_lit(target)}")
-        det_cols.append(
-            f"bool_or(d.{column} = {_lit(target)} AND d.method IN ({', '.join(_lit(m) for m in methods)})) AS d{i}"
-        )
         tested = " OR ".join(f"({_tested_sql(m)})" for m in methods)
-        strip_pos = " OR ".join(f"coalesce(s.{m} = 'positive', false)" for m in methods if m in STRIPS)
-        found = f"coalesce(d.d{i}, false)" + (f" OR {strip_pos}" if strip_pos else "")
-        agg_cols.append(f"count(*) FILTER (WHERE {tested}) AS n{i}")
-        agg_cols.append(f"count(*) FILTER (WHERE ({tested}) AND ({found})) AS k{i}")
-    # Findings per sample for the wanted targets only; when filters narrow the samples, the detections are
-    # cut down to those samples first (a semi-join) so a one-week view does not aggregate two years.
-    narrow = f"AND d.sample_id IN (SELECT s.sample_id FROM samples s WHERE {where})" if params else ""
+        n_cols.append(f"count(*) FILTER (WHERE {tested}) AS n{i}")
+        # A finding by a method implies the sample was tested by it (a strip positive is a detection row too),
+        # so k counts samples straight from the detections.
+        k_cols.append(f"count(DISTINCT d.sample_no) FILTER (WHERE d.{column} = {_lit(target)}"
+                      f" AND d.method IN ({', '.join(_lit(m) for m in methods)})) AS k{i}")
     sql = f"""
-        WITH d AS (
-            SELECT d.sample_id, {', '.join(det_cols)}
-            FROM detections d
-            WHERE ({' OR '.join(wanted)}) {narrow}
-            GROUP BY d.sample_id
+        WITH n AS (
+            SELECT {_period_sql(period)} AS period, {group_sql.format(a='s')} AS grp, {', '.join(n_cols)}
+            FROM samples s WHERE {where_s}
+            GROUP BY ALL
+        ), k AS (
+            SELECT {_period_sql(period, 'd.collected_date')} AS period, {group_sql.format(a='d')} AS grp,
+                   {', '.join(k_cols)}
+            FROM detections d WHERE ({' OR '.join(wanted)}) AND {where_d}
+            GROUP BY ALL
         )
-        SELECT {_period_sql(period)} AS period, {group_sql} AS grp, {', '.join(agg_cols)}
-        FROM samples s LEFT JOIN d ON d.sample_id = s.sample_id
-        WHERE {where}
-        GROUP BY ALL ORDER BY ALL
+        SELECT n.period, n.grp, {', '.join(f'n{i}, coalesce(k{i}, 0) AS k{i}' for i in range(len(targets)))}
+        FROM n LEFT JOIN k ON n.period IS NOT DISTINCT FROM k.period AND n.grp IS NOT DISTINCT FROM k.grp
+        ORDER BY ALL
     """
-    wide = _df(con, sql, (params * 2) if narrow else params)
+    wide = _df(con, sql, params * 2)
     frames = []
     for i, target in enumerate(targets):
         part = wide[["period", "grp", f"n{i}", f"k{i}"]].rename(columns={f"n{i}": "n", f"k{i}": "k"})
@@ -218,8 +225,9 @@ def _positivity(
 
 # ------------------------------------------------------------------ expected vs found
 
-def _match_sql() -> tuple[str, str]:
-    """SQL (over samples s and detections d) for 'expected found' and 'unexpected active found'.
+def _match_sql(e: str = "s") -> tuple[str, str]:
+    """SQL (over detections d, the expectation read from alias ``e``) for 'expected found' and 'unexpected
+    active found'.
 
     The matching rule is supplywatch.classes' (class-level expectations such as 'unknown opioid', and
     unspecified members such as 'fentanyl or analogue'); a local rule stands in until that module exists.
@@ -227,13 +235,14 @@ def _match_sql() -> tuple[str, str]:
     active = f"d.class NOT IN ({', '.join(_lit(c) for c in NOT_ACTIVE)})"
     mod = _classes_module()
     if mod is not None and hasattr(mod, "expected_matches_sql"):
-        return mod.expected_matches_sql("s.expected_substance", "s.expected_class", "d.substance", "d.class"), active
+        return mod.expected_matches_sql(f"{e}.expected_substance", f"{e}.expected_class", "d.substance",
+                                        "d.class"), active
     fam = " ".join(
         f"WHEN {_lit(k)} THEN d.class IN ({', '.join(_lit(c) for c in v)})" for k, v in EXPECTED_FAMILIES.items()
     )
     expected_hit = (
-        "CASE WHEN s.expected_substance IS NOT NULL THEN d.substance = s.expected_substance "
-        f"ELSE CASE s.expected_class {fam} ELSE d.class = s.expected_class END END"
+        f"CASE WHEN {e}.expected_substance IS NOT NULL THEN d.substance = {e}.expected_substance "
+        f"ELSE CASE {e}.expected_class {fam} ELSE d.class = {e}.expected_class END END"
     )
     return expected_hit, active
 
@@ -250,41 +259,50 @@ def expected_vs_found(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
 
 
 def _expected_counts(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str = "NULL") -> pd.DataFrame:
-    """Counts behind :func:`expected_vs_found` per (grp, expected); ``group_sql`` lets the headline split weeks."""
-    where, params = f.where("s")
-    hit, active = _match_sql()
-    # One pass: samples joined to their FTIR/lab findings, one group per sample, then per expectation.
+    """Counts behind :func:`expected_vs_found` per (grp, expected); ``group_sql`` (over alias ``{a}``) lets the
+    headline split weeks. Tested samples are counted from ``samples``, matches from their FTIR/lab detections."""
+    where_s, params = f.where("s")
+    where_d, _ = f.where("d")
+    hit, active = _match_sql("d")
+
+    def expects(a: str) -> str:
+        return (f"coalesce({a}.expected_substance, {a}.expected_class) IS NOT NULL"
+                f" AND coalesce({a}.expected_class, '') NOT IN ('placeholder', 'unclassified', 'unknown')")
+
     sql = f"""
-        SELECT grp, expected, count(*) AS n, count(*) FILTER (WHERE matched) AS matched,
-               count(*) FILTER (WHERE unexpected) AS unexpected
-        FROM (
-            SELECT any_value({group_sql}) AS grp, coalesce(s.expected_substance, s.expected_class) AS expected,
-                   coalesce(bool_or({hit}), false) AS matched,
-                   coalesce(bool_or({active} AND NOT coalesce({hit}, false)), false) AS unexpected
-            FROM samples s LEFT JOIN detections d ON d.sample_id = s.sample_id AND d.method IN ('ftir', 'lab')
-            WHERE {where} AND (s.ftir_tested OR s.lab_tested)
-              AND coalesce(s.expected_substance, s.expected_class) IS NOT NULL
-              AND coalesce(s.expected_class, '') NOT IN ('placeholder', 'unclassified', 'unknown')
-            GROUP BY s.sample_id, s.expected_substance, s.expected_class
+        WITH n AS (
+            SELECT {group_sql.format(a='s')} AS grp, coalesce(s.expected_substance, s.expected_class) AS expected,
+                   count(*) AS n
+            FROM samples s WHERE {where_s} AND (s.ftir_tested OR s.lab_tested) AND {expects('s')}
+            GROUP BY 1, 2
+        ), per AS (
+            SELECT any_value({group_sql.format(a='d')}) AS grp,
+                   any_value(coalesce(d.expected_substance, d.expected_class)) AS expected,
+                   bool_or({hit}) AS matched, bool_or({active} AND NOT coalesce({hit}, false)) AS unexpected
+            FROM detections d WHERE {where_d} AND d.method IN ('ftir', 'lab') AND {expects('d')}
+            GROUP BY d.sample_no
+        ), m AS (
+            SELECT grp, expected, count(*) FILTER (WHERE matched) AS matched,
+                   count(*) FILTER (WHERE unexpected) AS unexpected
+            FROM per GROUP BY 1, 2
         )
-        GROUP BY 1, 2 ORDER BY n DESC, expected, grp
+        SELECT n.grp, n.expected, n.n, coalesce(m.matched, 0) AS matched, coalesce(m.unexpected, 0) AS unexpected
+        FROM n LEFT JOIN m ON n.grp IS NOT DISTINCT FROM m.grp AND n.expected = m.expected
+        ORDER BY n.n DESC, n.expected, n.grp
     """
-    out = _df(con, sql, params)
+    out = _df(con, sql, params * 2)
     out[["n", "matched", "unexpected"]] = out[["n", "matched", "unexpected"]].astype("int64")
     return out
 
 
 def found_matrix(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Samples by expected class x active class found (FTIR/lab), one row per non-empty cell."""
-    where, params = f.where("s")
+    where, params = f.where("d")
     _, active = _match_sql()
     sql = f"""
-        WITH found AS (
-            SELECT DISTINCT d.sample_id, d.class FROM detections d WHERE d.method IN ('ftir', 'lab') AND {active}
-        )
-        SELECT coalesce(s.expected_class, '?') AS expected_class, d.class AS found_class, count(*) AS n
-        FROM samples s JOIN found d ON d.sample_id = s.sample_id
-        WHERE {where}
+        SELECT coalesce(d.expected_class, '?') AS expected_class, d.class AS found_class,
+               count(DISTINCT d.sample_no) AS n
+        FROM detections d WHERE d.method IN ('ftir', 'lab') AND {active} AND {where}
         GROUP BY ALL ORDER BY ALL
     """
     out = _df(con, sql, params)
@@ -298,12 +316,11 @@ def cooccurrence(con: duckdb.DuckDBPyConnection, f: Filters, top: int = 10) -> p
     Each sample's findings among the top substances become one bit mask, so DuckDB only counts samples per
     mask (at most 2**top groups) and the pairs are expanded here from those few counts.
     """
-    where, params = f.where("s")
-    scope = f"AND d.sample_id IN (SELECT s.sample_id FROM samples s WHERE {where})" if params else ""
+    where, params = f.where("d")
     sql = f"""
         WITH found AS (
-            SELECT d.sample_id, d.substance FROM detections d
-            WHERE d.method IN ('ftir', 'lab') AND d.substance IS NOT NULL AND d.class <> 'placeholder' {scope}
+            SELECT d.sample_no, d.substance FROM detections d
+            WHERE d.method IN ('ftir', 'lab') AND d.substance IS NOT NULL AND d.class <> 'placeholder' AND {where}
         ),
         top AS (
             SELECT substance, CAST(row_number() OVER (ORDER BY count(*) DESC, substance) - 1 AS INTEGER) AS bit
@@ -311,7 +328,7 @@ def cooccurrence(con: duckdb.DuckDBPyConnection, f: Filters, top: int = 10) -> p
         ),
         masks AS (
             SELECT bit_or(CAST(1 AS BIGINT) << t.bit) AS mask FROM found JOIN top t USING (substance)
-            GROUP BY found.sample_id
+            GROUP BY found.sample_no
         )
         SELECT (SELECT list(substance ORDER BY bit) FROM top) AS names, mask, count(*) AS n
         FROM masks GROUP BY mask
@@ -392,12 +409,12 @@ def headline(con: duckdb.DuckDBPyConnection, f: Filters, days: int = 7) -> dict:
     # Both weeks in one pass per measure: the two-week span grouped by which week a sample falls in, so the
     # detections are scanned twice (positivity, expected vs found) instead of four times.
     both = replace(f, start=prev.start, end=end)
-    week = f"CASE WHEN s.collected_date >= DATE '{cur.start:%Y-%m-%d}' THEN 'current' ELSE 'previous' END"
+    week = f"CASE WHEN {{a}}.collected_date >= DATE '{cur.start:%Y-%m-%d}' THEN 'current' ELSE 'previous' END"
     where, params = both.where("s")
     per_week = {
         row[0]: row[1:]
         for row in con.execute(
-            f"SELECT {week}, count(*), quantile_cont(s.fentanyl_pct, 0.5), count(s.fentanyl_pct) "
+            f"SELECT {week.format(a='s')}, count(*), quantile_cont(s.fentanyl_pct, 0.5), count(s.fentanyl_pct) "
             f"FROM samples s WHERE {where} GROUP BY 1",
             params,
         ).fetchall()
@@ -434,18 +451,15 @@ def first_detections(con: duckdb.DuckDBPyConnection, f: Filters, lookback_days: 
     The lookback ends at the newest sample date in the warehouse.
     """
     g = f.without_dates()
-    where, params = g.where("s")
+    where, params = g.where("d")
     sql = f"""
         WITH latest AS (SELECT max(collected_date) AS d FROM samples),
-        found AS (
-            SELECT DISTINCT sample_id, substance, class FROM detections
-            WHERE substance IS NOT NULL AND class NOT IN ('placeholder', 'cut')
-        ),
         per AS (
-            SELECT coalesce(s.region, '?') AS region, d.substance, any_value(d.class) AS class,
-                   min(s.collected_date) AS first_seen, max(s.collected_date) AS last_seen, count(*) AS n
-            FROM found d JOIN samples s ON s.sample_id = d.sample_id
-            WHERE {where}
+            SELECT coalesce(d.region, '?') AS region, d.substance, any_value(d.class) AS class,
+                   min(d.collected_date) AS first_seen, max(d.collected_date) AS last_seen,
+                   count(DISTINCT d.sample_no) AS n
+            FROM detections d
+            WHERE d.substance IS NOT NULL AND d.class NOT IN ('placeholder', 'cut') AND {where}
             GROUP BY 1, 2
         )
         SELECT per.*, per.first_seen > (SELECT d FROM latest) - INTERVAL {int(lookback_days)} DAY AS is_new,
@@ -460,11 +474,11 @@ def first_detections(con: duckdb.DuckDBPyConnection, f: Filters, lookback_days: 
 
 def unknown_substances(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Names the dictionary does not know yet (class 'unclassified'), with samples and first/last dates."""
-    where, params = f.where("s")
+    where, params = f.where("d")
     sql = f"""
-        SELECT d.substance_raw AS name, count(DISTINCT s.sample_id) AS n,
-               min(s.collected_date) AS first_seen, max(s.collected_date) AS last_seen
-        FROM detections d JOIN samples s ON s.sample_id = d.sample_id
+        SELECT d.substance_raw AS name, count(DISTINCT d.sample_no) AS n,
+               min(d.collected_date) AS first_seen, max(d.collected_date) AS last_seen
+        FROM detections d
         WHERE {where} AND d.class = 'unclassified'
         GROUP BY 1 ORDER BY n DESC, name
     """

@@ -147,7 +147,45 @@ WAREHOUSE_MIGRATIONS: list[str] = [
     DROP TABLE samples;
     ALTER TABLE samples_v2 RENAME TO samples;
     """,
+    # 3: an integer sample key, and each detection carries its sample's filter columns. Every supply page counted
+    #    findings by joining 1-2M detections to 1M samples on the text sample_id (0.3-1 s a join at 1M samples);
+    #    with these the dashboard counts from detections alone, and joins, where it must, on an integer.
+    #    Only a dictionary re-install changes a stored sample (its expectation), and it updates the copies too
+    #    (etl.substances.install_dictionary).
+    """
+    CREATE SEQUENCE sample_nos START 1;
+    ALTER TABLE samples ADD COLUMN sample_no BIGINT DEFAULT nextval('sample_nos');
+    CREATE TABLE detections_v3 (
+        sample_id     VARCHAR NOT NULL,
+        method        VARCHAR NOT NULL,
+        substance_raw VARCHAR NOT NULL,
+        substance     VARCHAR,
+        class         VARCHAR NOT NULL,
+        is_trace      BOOLEAN NOT NULL DEFAULT false,
+        is_primary    BOOLEAN NOT NULL DEFAULT true,
+        sample_no     BIGINT NOT NULL,      -- samples.sample_no; the columns below are copies of the sample's
+        collected_date DATE NOT NULL,
+        site          VARCHAR,
+        region        VARCHAR,
+        expected_raw  VARCHAR,
+        sample_type   VARCHAR,
+        expected_substance VARCHAR,
+        expected_class VARCHAR
+    );
+    INSERT INTO detections_v3
+    SELECT d.sample_id, d.method, d.substance_raw, d.substance, d.class, d.is_trace, d.is_primary,
+           s.sample_no, s.collected_date, s.site, s.region, s.expected_raw, s.sample_type,
+           s.expected_substance, s.expected_class
+    FROM detections d JOIN samples s USING (sample_id)
+    ORDER BY s.sample_no;
+    DROP TABLE detections;
+    ALTER TABLE detections_v3 RENAME TO detections;
+    """,
 ]
+
+# Columns of ``detections`` copied from its sample (migration 3), in table order after ``sample_no``.
+DETECTION_SAMPLE_COLUMNS = ("collected_date", "site", "region", "expected_raw", "sample_type",
+                            "expected_substance", "expected_class")
 
 # The app's own file: accounts, community alerts, audit. Owned by supplywatch.auth /
 # supplywatch.alerts; append migrations here.
@@ -225,3 +263,12 @@ APP_MIGRATIONS: list[str] = [
     );
     """,
 ]
+
+# One detection for a sample already stored, its copied columns read from the sample; for warehouses built by
+# hand (tests, benchmarks). Parameters in table order: sample_id, method, substance_raw, substance, class,
+# is_trace, is_primary.
+INSERT_DETECTION = (
+    "INSERT INTO detections SELECT s.sample_id, $2, $3, $4, $5, $6, $7, s.sample_no, "
+    + ", ".join(f"s.{c}" for c in DETECTION_SAMPLE_COLUMNS)
+    + " FROM samples s WHERE s.sample_id = $1"
+)

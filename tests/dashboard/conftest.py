@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from supplywatch import db
+from supplywatch import db, schema
 
 D = dt.date
 THIS_WEEK = [D(2026, 3, 9) + dt.timedelta(days=i) for i in range(7)]
@@ -103,19 +103,13 @@ def build(path: Path, synthetic: bool = True) -> None:
             )
             for name in found:
                 if name.startswith("?"):
-                    con.execute(
-                        "INSERT INTO detections VALUES (?, 'ftir', ?, NULL, 'unclassified', false, true)", [sid, name[1:]]
-                    )
+                    con.execute(schema.INSERT_DETECTION, [sid, "ftir", name[1:], None, "unclassified", False, True])
                 else:
-                    con.execute(
-                        "INSERT INTO detections VALUES (?, 'ftir', ?, ?, ?, false, true)",
-                        [sid, name.title(), name, CLASSES[name]],
-                    )
+                    con.execute(schema.INSERT_DETECTION,
+                                [sid, "ftir", name.title(), name, CLASSES[name], False, True])
             if strip == "positive":
-                con.execute(
-                    "INSERT INTO detections VALUES (?, 'fentanyl_strip', 'Positive', 'fentanyl', 'fentanyl', false, true)",
-                    [sid],
-                )
+                con.execute(schema.INSERT_DETECTION,
+                            [sid, "fentanyl_strip", "Positive", "fentanyl", "fentanyl", False, True])
         overdoses = [
             # North EMS weekly: 12, suppressed '<5', 20; a quarterly deaths figure not available.
             ("e1", "North", D(2026, 2, 23), D(2026, 3, 1), "2026-W09", "week", "ems", 12.0, False, None),

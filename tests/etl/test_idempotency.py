@@ -93,3 +93,49 @@ def test_old_warehouse_loses_the_samples_key_but_keeps_rows_and_still_dedupes(cl
     status, out, _ = cli("load", data_dir / "samples_jan_feb.csv")
     assert out.splitlines()[0].startswith("samples_jan_feb.csv: loaded 2 of 6 rows (4 duplicates skipped")
     assert query("SELECT count(*), count(DISTINCT sample_id) FROM samples") == [(7, 7)]
+
+
+COPIES_DIFFER = (
+    "SELECT count(*) FROM detections d LEFT JOIN samples s ON s.sample_no = d.sample_no"
+    " WHERE s.sample_id IS DISTINCT FROM d.sample_id OR "
+    + " OR ".join(f"s.{c} IS DISTINCT FROM d.{c}" for c in ("collected_date", "site", "region", "expected_raw",
+                                                            "sample_type", "expected_substance", "expected_class"))
+)
+
+
+def test_each_load_numbers_its_samples_and_detections_carry_their_sample(cli, data_dir, query):
+    assert cli("load", data_dir / "samples_jan.csv")[0] == 0
+    assert cli("load", data_dir / "samples_jan_feb.csv")[0] == 0
+    # one integer key per sample, numbered on from the earlier load, never reused
+    assert query("SELECT count(*), count(DISTINCT sample_no), min(sample_no), max(sample_no) FROM samples") == [
+        (6, 6, 1, 6)]
+    assert query("SELECT min(sample_no) FROM samples WHERE load_run_id = 2") == [(5,)]
+    assert query("SELECT count(*) FROM detections") == [(counts(query)[1],)]
+    assert query(COPIES_DIFFER) == [(0,)]
+
+
+def test_old_warehouse_gets_sample_numbers_and_detection_copies(cli, data_dir, query, isolated_db):
+    import duckdb
+
+    from supplywatch import db, schema
+
+    con = duckdb.connect(str(isolated_db))  # a warehouse at schema 2 with two samples and their detections
+    db.migrate(con, schema.WAREHOUSE_MIGRATIONS[:2])
+    con.execute("INSERT INTO samples (sample_id, source, collected_date, site, region, expected_raw,"
+                " expected_substance, expected_class, sample_type, ftir_tested, load_run_id) VALUES"
+                " ('old:1', 'old', DATE '2023-05-06', 'Dock', 'North', 'Down', NULL, 'opioid_unspecified', 'drug',"
+                " true, 0), ('old:2', 'old', DATE '2023-05-07', NULL, 'South', NULL, NULL, NULL, NULL, true, 0)")
+    con.execute("INSERT INTO detections VALUES ('old:1', 'ftir', 'Fentanyl HCl', 'fentanyl', 'fentanyl', false,"
+                " true), ('old:1', 'ftir', 'Caffeine', 'caffeine', 'cut', false, true),"
+                " ('old:2', 'ftir', 'Cocaine HCl', 'cocaine', 'stimulant', false, true)")
+    con.close()
+    assert cli("load", data_dir / "samples_jan.csv")[0] == 0
+    assert query("SELECT sample_id, sample_no FROM samples WHERE load_run_id = 0 ORDER BY 1") == [
+        ("old:1", 1), ("old:2", 2)]
+    assert query("SELECT sample_id, substance, sample_no, collected_date::VARCHAR, site, region, expected_class"
+                 " FROM detections WHERE sample_id LIKE 'old:%' ORDER BY 1, 2") == [
+        ("old:1", "caffeine", 1, "2023-05-06", "Dock", "North", "opioid_unspecified"),
+        ("old:1", "fentanyl", 1, "2023-05-06", "Dock", "North", "opioid_unspecified"),
+        ("old:2", "cocaine", 2, "2023-05-07", None, "South", None)]
+    assert query("SELECT min(sample_no) FROM samples WHERE load_run_id <> 0") == [(3,)]
+    assert query(COPIES_DIFFER) == [(0,)]

@@ -42,12 +42,10 @@ class Warehouse:
         )
         for name in found:
             cls = next(c for n, c, _ in SUBSTANCES if n == name)
-            self.con.execute("INSERT INTO detections VALUES (?, 'ftir', ?, ?, ?, false, true)", [sid, name, name, cls])
+            self.con.execute(schema.INSERT_DETECTION, [sid, "ftir", name, name, cls, False, True])
         if strips.get("nitazene_strip") == "positive":
-            self.con.execute(
-                "INSERT INTO detections VALUES (?, 'nitazene_strip', 'Nitazene strip', NULL, 'nitazene', false, true)",
-                [sid],
-            )
+            self.con.execute(schema.INSERT_DETECTION,
+                             [sid, "nitazene_strip", "Nitazene strip", None, "nitazene", False, True])
         return sid
 
     def overdoses(self, region: str, values: list, measure: str = "ems", period_type: str = "day") -> None:

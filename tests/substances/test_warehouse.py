@@ -3,11 +3,16 @@
 import pytest
 
 from etl import substances
-from supplywatch import db
+from supplywatch import db, schema
 
 SAMPLE = ("INSERT INTO samples (sample_id, source, collected_date, expected_raw, expected_substance, expected_class,"
           " load_run_id) VALUES (?, 'test', DATE '2025-01-01', ?, ?, ?, 1)")
-DETECTION = "INSERT INTO detections VALUES (?, 'ftir', ?, ?, ?, false, true)"
+DETECTION = schema.INSERT_DETECTION
+
+
+def ftir(rows):
+    """(sample_id, raw name, substance, class) rows as primary FTIR detections."""
+    return [[sid, "ftir", raw, sub, cls, False, True] for sid, raw, sub, cls in rows]
 
 
 @pytest.fixture
@@ -74,13 +79,13 @@ def test_unknown_names_are_reported_not_dropped(warehouse):
             ["s3", "purple  sizzurp", None, "unclassified"],
             ["s4", "(blank)", None, None],
         ])
-        con.executemany(DETECTION, [
+        con.executemany(DETECTION, ftir([
             ["s1", "Fentanyl HCl", "fentanyl", "fentanyl"],
             ["s1", "Unidentified analogue 7", None, "unclassified"],
             ["s2", "Unidentified analogue 7", None, "unclassified"],
             ["s3", "Unidentified analogue 7", None, "unclassified"],
             ["s3", "Zylazine", None, "unclassified"],
-        ])
+        ]))
     con = db.connect_readonly(warehouse)
     assert substances.unknown_names(con) == [
         ("Unidentified analogue 7", 3),
@@ -97,9 +102,9 @@ def test_reinstall_remaps_names_added_to_the_dictionary(warehouse, tmp_path, dic
     with db.writing_snapshot(warehouse) as con:
         con.executemany(SAMPLE, [["s1", "Horse  Tranquilizer", None, "unclassified"],
                                  ["s2", "Nothing Known", None, "unclassified"]])
-        con.executemany(DETECTION, [["s1", "Zylazine", None, "unclassified"],
+        con.executemany(DETECTION, ftir([["s1", "Zylazine", None, "unclassified"],
                                     ["s1", "Fuzzy Spectrum", None, "unclassified"],
-                                    ["s1", "Fentanyl HCl", "fentanyl", "fentanyl"]])
+                                    ["s1", "Fentanyl HCl", "fentanyl", "fentanyl"]]))
     edited = tmp_path / "substances.csv"
     text = dictionary.path.read_text(encoding="utf-8")
     for old, new in [("xylazine,alpha2_sedative,true,,,Xylazine HCl|", "xylazine,alpha2_sedative,true,,,Zylazine|"
@@ -123,6 +128,9 @@ def test_reinstall_remaps_names_added_to_the_dictionary(warehouse, tmp_path, dic
             ("s1", "xylazine", "alpha2_sedative"),
             ("s2", None, None),
         ]
+        # each detection's copy of its sample's expectation follows (the dashboard reads the copy)
+        assert con.execute("SELECT DISTINCT sample_id, expected_substance, expected_class FROM detections"
+                           " ORDER BY 1").fetchall() == [("s1", "xylazine", "alpha2_sedative")]
 
 
 def test_install_is_undone_with_a_failed_load(warehouse, tmp_path):
