@@ -57,20 +57,26 @@ st.caption(
 )
 
 
-def value_text(row: dict) -> str:
-    if row["suppressed"]:
-        return _("suppressed ({label})").format(label=row["value_label"] or "")
-    if row["value"] is None or pd.isna(row["value"]):
-        return _("not available ({label})").format(label=row["value_label"] or "")
-    return ctx.number(row["value"], 0 if unit == "count" else 1)
+def value_text(value, suppressed: bool, label) -> str:
+    if suppressed:
+        return _("suppressed ({label})").format(label=label or "")
+    if value is None or pd.isna(value):
+        return _("not available ({label})").format(label=label or "")
+    return ctx.number(value, 0 if unit == "count" else 1)
+
+
+def each_distinct(column: pd.Series, fn) -> list:
+    """fn over a column, called once per distinct value (thousands of rows share a few hundred dates)."""
+    done = {v: fn(v) for v in column.unique()}
+    return [done[v] for v in column]
 
 
 with st.expander(_("Table")):
     table = part.assign(
-        value_text=[value_text(r) for r in part.to_dict("records")],
-        start=[ctx.date(d) for d in part["period_start"]],
-        lag=[_("may be incomplete (reporting lag)") if lag_from is not None and pd.Timestamp(e) > lag_from else ""
-             for e in part["period_end"]],
+        value_text=[value_text(*k) for k in zip(part["value"], part["suppressed"], part["value_label"])],
+        start=each_distinct(part["period_start"], ctx.date),
+        lag=each_distinct(part["period_end"], lambda e: _("may be incomplete (reporting lag)")
+                          if lag_from is not None and pd.Timestamp(e) > lag_from else ""),
     )
     views.table(table, {"region": _("Region"), "period_label": _("Period"), "start": _("Start"),
                         "substance": _("Substance"), "value_text": _("Value"), "lag": _("Note"),

@@ -178,13 +178,11 @@ def overdoses(
     suppressed periods as 'x' markers on the axis labelled "suppressed", the reporting-lag window shaded."""
     rows = 2 if supply is not None and len(supply) else 1
     # Two stacked y axes on one x axis, laid out by hand (make_subplots costs about a second per figure).
-    fig = go.Figure()
-    if rows == 2:
-        fig.update_layout(yaxis={"domain": [0.38, 1.0]}, yaxis2={"domain": [0.0, 0.28], "anchor": "x"})
+    traces = []  # one Figure(data=...) at the end: add_trace copies and re-validates the figure each call
     for i, (key, part) in enumerate(series.groupby("series", sort=True)):
         s = style(i)
         part = part.sort_values("period_start")
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=part["period_start"],
                 y=part["value"],
@@ -197,7 +195,7 @@ def overdoses(
         )
         hidden = part[part["suppressed"]]
         if len(hidden):
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
                     x=hidden["period_start"],
                     y=[0] * len(hidden),
@@ -214,7 +212,7 @@ def overdoses(
     if rows == 2:
         s = style(4)
         share = supply["share"].astype(float)
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=supply["period"],
                 y=share,
@@ -231,7 +229,11 @@ def overdoses(
                 yaxis="y2",
             )
         )
-        fig.update_layout(yaxis2={"tickformat": ".0%", "range": [0, 1.02], "title": {"text": _("Supply")}})
+    fig = go.Figure(data=traces)
+    if rows == 2:
+        fig.update_layout(yaxis={"domain": [0.38, 1.0]},
+                          yaxis2={"domain": [0.0, 0.28], "anchor": "x", "tickformat": ".0%", "range": [0, 1.02],
+                                  "title": {"text": _("Supply")}})
     # Shapes are set in one go: add_vline/add_vrect re-validate the figure per call (seconds for a year of alerts).
     shapes = [
         {"type": "line", "xref": "x", "yref": "paper", "x0": pd.Timestamp(d), "x1": pd.Timestamp(d), "y0": 0, "y1": 1,

@@ -191,6 +191,7 @@ def writing_snapshot(db: str | os.PathLike | None = None, wait: bool = False) ->
             shutil.copyfile(path, tmp)
         con = duckdb.connect(str(tmp))
         try:
+            con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would land in server logs and CLI output
             migrate(con, schema.WAREHOUSE_MIGRATIONS)
             yield con
             con.execute("CHECKPOINT")
