@@ -8,7 +8,8 @@ from supplywatch import charts, suppression, views
 ctx = views.start_page("Expected vs found")
 _ = ctx._
 
-match = views.query("expected_vs_found", ctx.f)
+found = views.query("expected_found", ctx.f, top=10)  # match rates, class matrix and pairs: one pass
+match = found["match"]
 if match.empty:
     st.info(_("No FTIR- or lab-tested samples with an expected substance under these filters."))
     st.stop()
@@ -38,7 +39,7 @@ with st.expander(_("Table")):
     )
 
 st.subheader(_("What people got instead"))
-cells = views.query("found_matrix", ctx.f)
+cells = found["matrix"]
 if not cells.empty:
     grid = cells.pivot_table(index="expected_class", columns="found_class", values="n", fill_value=0, aggfunc="sum")
     grid.index = [views.target_label(i, _) for i in grid.index]
@@ -59,7 +60,7 @@ if not cells.empty:
         st.dataframe(text, width="stretch")
 
 st.subheader(_("Which substances appear together"))
-pairs = views.query("cooccurrence", ctx.f, top=10)
+pairs = found["pairs"]
 if not pairs.empty:
     grid = pairs.pivot_table(index="a", columns="b", values="n", fill_value=0, aggfunc="sum")
     if ctx.staff:

@@ -249,94 +249,137 @@ def _match_sql(e: str = "s") -> tuple[str, str]:
 
 def expected_vs_found(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Per expected substance: n (FTIR- or lab-tested samples), matched, with_unexpected, rates + intervals."""
-    out = _expected_counts(con, f).drop(columns="grp")
-    out = add_rates(out, k="matched")
-    lo_hi = [wilson(int(a), int(b)) for a, b in zip(out["unexpected"], out["n"])]
-    out["unexpected_share"] = [(int(a) / int(b)) if int(b) else None for a, b in zip(out["unexpected"], out["n"])]
-    out["unexpected_lo"] = [b[0] for b in lo_hi]
-    out["unexpected_hi"] = [b[1] for b in lo_hi]
-    return out
-
-
-def _expected_counts(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str = "NULL") -> pd.DataFrame:
-    """Counts behind :func:`expected_vs_found` per (grp, expected); ``group_sql`` (over alias ``{a}``) lets the
-    headline split weeks. Tested samples are counted from ``samples``, matches from their FTIR/lab detections."""
-    where_s, params = f.where("s")
-    where_d, _ = f.where("d")
-    hit, active = _match_sql("d")
-
-    def expects(a: str) -> str:
-        return (f"coalesce({a}.expected_substance, {a}.expected_class) IS NOT NULL"
-                f" AND coalesce({a}.expected_class, '') NOT IN ('placeholder', 'unclassified', 'unknown')")
-
-    sql = f"""
-        WITH n AS (
-            SELECT {group_sql.format(a='s')} AS grp, coalesce(s.expected_substance, s.expected_class) AS expected,
-                   count(*) AS n
-            FROM samples s WHERE {where_s} AND (s.ftir_tested OR s.lab_tested) AND {expects('s')}
-            GROUP BY 1, 2
-        ), per AS (
-            SELECT any_value({group_sql.format(a='d')}) AS grp,
-                   any_value(coalesce(d.expected_substance, d.expected_class)) AS expected,
-                   bool_or({hit}) AS matched, bool_or({active} AND NOT coalesce({hit}, false)) AS unexpected
-            FROM detections d WHERE {where_d} AND d.method IN ('ftir', 'lab') AND {expects('d')}
-            GROUP BY d.sample_no
-        ), m AS (
-            SELECT grp, expected, count(*) FILTER (WHERE matched) AS matched,
-                   count(*) FILTER (WHERE unexpected) AS unexpected
-            FROM per GROUP BY 1, 2
-        )
-        SELECT n.grp, n.expected, n.n, coalesce(m.matched, 0) AS matched, coalesce(m.unexpected, 0) AS unexpected
-        FROM n LEFT JOIN m ON n.grp IS NOT DISTINCT FROM m.grp AND n.expected = m.expected
-        ORDER BY n.n DESC, n.expected, n.grp
-    """
-    out = _df(con, sql, params * 2)
-    out[["n", "matched", "unexpected"]] = out[["n", "matched", "unexpected"]].astype("int64")
-    return out
+    return expected_found(con, f)["match"]
 
 
 def found_matrix(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Samples by expected class x active class found (FTIR/lab), one row per non-empty cell."""
-    where, params = f.where("d")
-    _, active = _match_sql()
+    return expected_found(con, f)["matrix"]
+
+
+def cooccurrence(con: duckdb.DuckDBPyConnection, f: Filters, top: int = 10) -> pd.DataFrame:
+    """How many samples contain both substances a and b (FTIR/lab), over the ``top`` most found substances."""
+    return expected_found(con, f, top)["pairs"]
+
+
+def expected_found(con: duckdb.DuckDBPyConnection, f: Filters, top: int = 10) -> dict[str, pd.DataFrame]:
+    """The three views of FTIR/lab findings against expectations, from one pass over the detections:
+
+    - ``match``: per expected substance, n tested, matched, with something unexpected, rates and intervals;
+    - ``matrix``: samples by expected class x active class found (each class once per sample);
+    - ``pairs``: samples containing both of two of the ``top`` most found substances (diagonal: each one).
+    """
+    tested = _tested_counts(con, f)
+    cells = _finding_cells(con, f, "NULL", top)
+    match = _match_counts(tested, cells).drop(columns="grp")
+    match = add_rates(match, k="matched")
+    lo_hi = [wilson(int(a), int(b)) for a, b in zip(match["unexpected"], match["n"])]
+    match["unexpected_share"] = [(int(a) / int(b)) if int(b) else None
+                                 for a, b in zip(match["unexpected"], match["n"])]
+    match["unexpected_lo"] = [b[0] for b in lo_hi]
+    match["unexpected_hi"] = [b[1] for b in lo_hi]
+    return {"match": match, "matrix": _matrix(cells), "pairs": _pairs(cells)}
+
+
+def _expects(a: str) -> str:
+    """SQL: the sample (alias ``a``) names a usable expectation."""
+    return (f"coalesce({a}.expected_substance, {a}.expected_class) IS NOT NULL"
+            f" AND coalesce({a}.expected_class, '') NOT IN ('placeholder', 'unclassified', 'unknown')")
+
+
+def _tested_counts(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str = "NULL") -> pd.DataFrame:
+    """FTIR- or lab-tested samples with a usable expectation per (grp, expected): the match denominators."""
+    where, params = f.where("s")
     sql = f"""
-        SELECT coalesce(d.expected_class, '?') AS expected_class, d.class AS found_class,
-               count(DISTINCT d.sample_no) AS n
-        FROM detections d WHERE d.method IN ('ftir', 'lab') AND {active} AND {where}
-        GROUP BY ALL ORDER BY ALL
+        SELECT {group_sql.format(a='s')} AS grp, coalesce(s.expected_substance, s.expected_class) AS expected,
+               count(*) AS n
+        FROM samples s WHERE {where} AND (s.ftir_tested OR s.lab_tested) AND {_expects('s')}
+        GROUP BY 1, 2
+    """
+    return _df(con, sql, params)
+
+
+def _class_slugs() -> list[str]:
+    """Class slugs in a fixed order: bit i of a sample's class mask is the i-th."""
+    mod = _classes_module()
+    return sorted(getattr(mod, "CLASSES", None) or _LOCAL_CLASSES)
+
+
+def _finding_cells(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str, top: int) -> pd.DataFrame:
+    """Samples with FTIR/lab findings, counted per (grp, expected, expected_class, class mask, top-substance
+    mask, matched, unexpected).
+
+    Each sample's findings are folded into integers (one bit per active class, one per top substance) and two
+    flags in a single GROUP BY over its detections, so DuckDB returns a few hundred cells instead of joining or
+    de-duplicating per view; the views are expanded from the cells in Python. ``expected`` is NULL when the
+    sample names no usable expectation.
+    """
+    where, params = f.where("d")
+    hit, active = _match_sql("d")
+    slugs = _class_slugs()
+    findable = "d.substance IS NOT NULL AND d.class <> 'placeholder'"
+    names = [r[0] for r in con.execute(f"""
+        SELECT d.substance FROM detections d WHERE d.method IN ('ftir', 'lab') AND {findable} AND {where}
+        GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {int(top)}
+    """, params).fetchall()] if top else []
+
+    def bits(values: list[str], column: str) -> str:
+        return f"CAST(1 AS BIGINT) << (list_position([{', '.join(_lit(v) for v in values)}]::VARCHAR[], {column}) - 1)"
+
+    sql = f"""
+        SELECT grp, expected, expected_class, classes, substances, matched, unexpected, count(*) AS n
+        FROM (
+            SELECT any_value({group_sql.format(a='d')}) AS grp,
+                   any_value(CASE WHEN {_expects('d')} THEN coalesce(d.expected_substance, d.expected_class) END)
+                       AS expected,
+                   any_value(d.expected_class) AS expected_class,
+                   coalesce(bit_or({bits(slugs, 'd.class')}) FILTER (WHERE {active}), 0) AS classes,
+                   coalesce(bit_or({bits(names, 'd.substance')}) FILTER (WHERE {findable}), 0) AS substances,
+                   coalesce(bool_or({hit}), false) AS matched,
+                   coalesce(bool_or({active} AND NOT coalesce({hit}, false)), false) AS unexpected
+            FROM detections d WHERE d.method IN ('ftir', 'lab') AND {where}
+            GROUP BY d.sample_no
+        )
+        GROUP BY ALL
     """
     out = _df(con, sql, params)
+    out.attrs["slugs"] = slugs
+    out.attrs["names"] = names
+    return out
+
+
+def _match_counts(tested: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """Per (grp, expected): n tested, matched and with something unexpected (tested samples with no finding
+    count in n only)."""
+    usable = cells[cells["expected"].notna()]
+    found = (usable.assign(matched=usable["n"] * usable["matched"], unexpected=usable["n"] * usable["unexpected"])
+             .groupby(["grp", "expected"], dropna=False)[["matched", "unexpected"]].sum().reset_index())
+    out = tested.merge(found, on=["grp", "expected"], how="left")
+    out[["n", "matched", "unexpected"]] = out[["n", "matched", "unexpected"]].fillna(0).astype("int64")
+    return out.sort_values(["n", "expected", "grp"], ascending=[False, True, True], na_position="first",
+                           kind="stable").reset_index(drop=True)[["grp", "expected", "n", "matched", "unexpected"]]
+
+
+def _matrix(cells: pd.DataFrame) -> pd.DataFrame:
+    """Expand class masks into (expected_class, found_class, n) cells."""
+    counts: dict[tuple[str, str], int] = {}
+    slugs = cells.attrs["slugs"]
+    for expected, mask, n in zip(cells["expected_class"], cells["classes"], cells["n"]):
+        row = expected if isinstance(expected, str) else "?"
+        for bit, slug in enumerate(slugs):
+            if int(mask) >> bit & 1:
+                counts[(row, slug)] = counts.get((row, slug), 0) + int(n)
+    out = pd.DataFrame([(a, b, n) for (a, b), n in sorted(counts.items())], columns=["expected_class", "found_class", "n"])
     out["n"] = out["n"].astype("int64")
     return out
 
 
-def cooccurrence(con: duckdb.DuckDBPyConnection, f: Filters, top: int = 10) -> pd.DataFrame:
-    """How many samples contain both substances a and b (FTIR/lab), over the ``top`` most found substances.
-
-    Each sample's findings among the top substances become one bit mask, so DuckDB only counts samples per
-    mask (at most 2**top groups) and the pairs are expanded here from those few counts.
-    """
-    where, params = f.where("d")
-    sql = f"""
-        WITH found AS (
-            SELECT d.sample_no, d.substance FROM detections d
-            WHERE d.method IN ('ftir', 'lab') AND d.substance IS NOT NULL AND d.class <> 'placeholder' AND {where}
-        ),
-        top AS (
-            SELECT substance, CAST(row_number() OVER (ORDER BY count(*) DESC, substance) - 1 AS INTEGER) AS bit
-            FROM found GROUP BY substance ORDER BY count(*) DESC, substance LIMIT {int(top)}
-        ),
-        masks AS (
-            SELECT bit_or(CAST(1 AS BIGINT) << t.bit) AS mask FROM found JOIN top t USING (substance)
-            GROUP BY found.sample_no
-        )
-        SELECT (SELECT list(substance ORDER BY bit) FROM top) AS names, mask, count(*) AS n
-        FROM masks GROUP BY mask
-    """
-    rows = con.execute(sql, params).fetchall()
+def _pairs(cells: pd.DataFrame) -> pd.DataFrame:
+    """Expand top-substance masks into (a, b, n): samples containing both (a == b: containing a)."""
+    names = cells.attrs["names"]
     pairs: dict[tuple[str, str], int] = {}
-    for names, mask, n in rows:
-        present = [name for bit, name in enumerate(names) if mask >> bit & 1]
+    for mask, n in zip(cells["substances"], cells["n"]):
+        present = [name for bit, name in enumerate(names) if int(mask) >> bit & 1]
         for a in present:
             for b in present:
                 pairs[(a, b)] = pairs.get((a, b), 0) + int(n)
@@ -420,7 +463,7 @@ def headline(con: duckdb.DuckDBPyConnection, f: Filters, days: int = 7) -> dict:
         ).fetchall()
     }
     pos = _positivity(con, both, HEADLINE_TARGETS, None, week, "opioid")
-    match = _expected_counts(con, both, week)
+    match = _match_counts(_tested_counts(con, both, week), _finding_cells(con, both, week, 0))
     for label in ("current", "previous"):
         checked, median, n_pct = per_week.get(label, (0, None, 0))
         rates = pos[pos["grp"] == label]

@@ -22,9 +22,7 @@ from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
 STAFF_ROLES = ("poster", "reviewer", "admin")
 QUERIES: dict[str, Callable] = {
     "positivity": metrics.positivity,
-    "expected_vs_found": metrics.expected_vs_found,
-    "found_matrix": metrics.found_matrix,
-    "cooccurrence": metrics.cooccurrence,
+    "expected_found": metrics.expected_found,
     "concentration_by_month": metrics.concentration_by_month,
     "concentration_histogram": metrics.concentration_histogram,
     "headline": metrics.headline,
@@ -46,7 +44,7 @@ PAGE_DEFAULT_QUERIES: dict[str, list[tuple[str, dict]]] = {
     "overview": [("headline", {}), ("first_detections", {"lookback_days": 180}), ("external_alerts", {})],
     "trends": [("positivity", {"targets": ("fentanyl",), "period": "week", "group": None, "population": "all"})],
     "concentration": [("concentration_by_month", {}), ("concentration_histogram", {"width": 5.0})],
-    "expected_found": [("expected_vs_found", {}), ("found_matrix", {}), ("cooccurrence", {"top": 10})],
+    "expected_found": [("expected_found", {"top": 10})],
     "emerging": [("first_detections", {"lookback_days": 180}), ("unknown_substances", {})],
     "samples": [("sample_count", {}), ("samples", {"search": None, "limit": 500})],
     "overdoses": [("overdose_series", {}), ("external_alerts", {}),

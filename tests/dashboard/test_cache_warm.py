@@ -29,7 +29,7 @@ def test_new_version_warms_every_default_query_once(fixture_db, monkeypatch):
     wanted = {name: sum(1 for n, _ in distinct if n == name) for name, _ in distinct}
     assert calls == wanted  # a query shared by two pages (first detections) is computed once
     assert wanted["positivity"] == 2  # trends and overdoses ask with different arguments
-    views.query("cooccurrence", Filters(), top=10)
+    views.query("expected_found", Filters(), top=10)
     views.query("positivity", Filters(), targets=("fentanyl",), period="week", group=None, population="all")
     assert calls == wanted  # both served from the cache
     views.data_version()
