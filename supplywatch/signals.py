@@ -276,15 +276,14 @@ def first_detection(con: duckdb.DuckDBPyConnection, now: dt.datetime, settings: 
     marks = ", ".join("?" for _ in hr_classes)
     rows = con.execute(
         f"""
-        WITH hits AS (
-            SELECT s.region, d.substance AS target, s.collected_date AS day, s.sample_id
-            FROM detections d JOIN samples s ON s.sample_id = d.sample_id
-            JOIN substances sub ON sub.substance = d.substance
-            WHERE sub.high_risk AND d.class NOT IN ({marks}) AND s.collected_date <= ?
+        WITH hits AS (  -- detections carry their sample's region and date (warehouse migration 3): no join
+            SELECT d.region, d.substance AS target, d.collected_date AS day, d.sample_id
+            FROM detections d JOIN substances sub ON sub.substance = d.substance
+            WHERE sub.high_risk AND d.class NOT IN ({marks}) AND d.collected_date <= ?
             UNION ALL
-            SELECT s.region, d.class AS target, s.collected_date AS day, s.sample_id
-            FROM detections d JOIN samples s ON s.sample_id = d.sample_id
-            WHERE d.class IN ({marks}) AND s.collected_date <= ?
+            SELECT d.region, d.class AS target, d.collected_date AS day, d.sample_id
+            FROM detections d
+            WHERE d.class IN ({marks}) AND d.collected_date <= ?
         ),
         days AS (
             SELECT region, target, day, list(DISTINCT sample_id ORDER BY sample_id) AS ids,
