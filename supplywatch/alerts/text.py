@@ -27,7 +27,19 @@ DEPLOYMENT_GUIDANCE = Path(__file__).resolve().parents[2] / "data" / "guidance.t
 
 _BLOCKS = re.compile(r"<(script|style|iframe|object|embed|template)\b.*?(</\1\s*>|$)", re.I | re.S)
 _COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
-_TAG = re.compile(r"</?[A-Za-z!][^<>]*>")
+# HTML element names: only these count as tags, so "x<y and y>z" or "(<a quarter point) and doses >0.1 mg" in
+# alert text stay as written. Output is always escaped; stripping is about pasted markup, not safety alone.
+_ELEMENTS = (
+    "a abbr address area article aside audio b base bdi bdo big blink blockquote body br button canvas caption "
+    "center cite code col colgroup data datalist dd del details dfn dialog dir div dl dt em embed fieldset "
+    "figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img "
+    "input ins kbd label legend li link main map mark marquee math menu meta meter nav noscript object ol optgroup "
+    "option output p param picture pre progress q rp rt ruby s samp script search section select slot small "
+    "source span strike strong style sub summary sup svg table tbody td template textarea tfoot th thead time "
+    "title tr track tt u ul var video wbr"
+)
+_ATTRIBUTE = r"""\s+[A-Za-z_:@][-A-Za-z0-9_:.@]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
+_TAG = re.compile(rf"</?(?:{'|'.join(_ELEMENTS.split())})(?:{_ATTRIBUTE})*\s*/?>|<![A-Za-z\[][^<>]*>", re.I)
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s]*)>")
 _BAD_SCHEME = re.compile(r"\b(?:java|vb)script\s*:|\bdata\s*:\s*[a-z]+/[a-z0-9.+-]+[;,]", re.I)

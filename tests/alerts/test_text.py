@@ -22,6 +22,12 @@ from supplywatch.alerts import text as t
     ("see [site](https://example.org/a_(b))", "see site (https://example.org/a_(b))"),
     ("[write](mailto:help@example.org)", "write (mailto:help@example.org)"),
     ("counts < 5 and > 2 & rising", "counts < 5 and > 2 & rising"),
+    # angle brackets in plain sentences are kept: only real HTML elements are tags
+    ("x<y and y>z", "x<y and y>z"),
+    ("Start low (<a quarter point) and wait; doses >0.1 mg hit hard",
+     "Start low (<a quarter point) and wait; doses >0.1 mg hit hard"),
+    ("<p class=\"x\" data-id='1'>Nitazene</p><br/><BR >found<!DOCTYPE html>", "Nitazenefound"),
+    ("<div\nstyle=\"x\">multi-line tag</div>", "multi-line tag"),
     ("line one\r\nline two\x00\u200b", "line one\nline two"),
 ])
 def test_clean_text(raw, cleaned):
