@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from supplywatch import i18n, session
+from supplywatch import i18n, session, views
 from supplywatch.alerts import store
 from supplywatch.alerts.board import public_files, region_options
 from supplywatch.alerts.text import allowed_link, escape_markdown
@@ -17,16 +17,10 @@ SYMBOL = {"information": "ℹ", "caution": "⚠", "warning": "⊘"}  # in DejaVu
 FILES = {"poster": _("Printable poster (PDF)"), "cap": _("CAP 1.2 XML"), "sms": _("SMS text"),
          "atom": _("Atom feed"), "json": _("JSON feed")}
 
-try:
-    store.expire_due(now)  # alerts leave the board at expiry anyway; this records it and refreshes the feeds
-except Exception:  # a busy or read-only app file must never take the public board down
-    pass
-
 st.title(_("Drug alerts"))
 st.caption(_("Alerts from local drug checking and harm reduction staff. No sign-in needed."))
 
-active = store.active_alerts(now)
-past = store.past_alerts(now)
+active, past = views.public_board(now)  # cached per change of the app file; records expiry when due
 regions = region_options(active, past)
 region = st.selectbox(_("Region"), [""] + regions, format_func=lambda r: r or _("All regions"),
                       key=f"alerts_region_{lang}")  # per language: a keyed widget keeps its first labels

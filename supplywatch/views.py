@@ -453,6 +453,31 @@ def _published_alerts(version: str, region: str | None) -> list:
         return []
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _public_history(version: str) -> list:
+    from .alerts import store
+
+    return list(store.history(dt.datetime.now(dt.timezone.utc)))
+
+
+def public_board(now: dt.datetime) -> tuple[list, list]:
+    """(active, past) alerts for the public board, read once per change of the app file (public data, shared).
+
+    Expiry is recorded (and the feeds refreshed) only when a published alert is actually past its expiry, so
+    an ordinary view neither writes nor opens the app file.
+    """
+    from .alerts import store
+
+    public = _public_history(_app_file_version())
+    if any(a.status == "published" and a.expires_at <= now for a in public):
+        try:
+            store.expire_due(now)
+        except Exception:  # a busy or read-only app file must never take the public board down
+            pass
+        public = _public_history(_app_file_version())
+    return store.board(now, public)
+
+
 def community_alerts(region: str | None) -> list[dict]:
     """Active community alerts from the alerts store (public, so cached; keyed by the app file's version).
 

@@ -482,16 +482,23 @@ def history(now: dt.datetime, con=None) -> list[Alert]:
 
 def past_alerts(now: dt.datetime, region: str | None = None) -> list[Alert]:
     """For the public history view: the latest public version of each alert no longer active (expired or retracted)."""
-    with db.app_connection() as con:
-        active_ids = {a.alert_id for a in active_alerts(now, con=con)}
-        public = history(now, con=con)
+    past = board(now, history(now))[1]
+    return [a for a in past if not region or region in a.regions]
+
+
+def board(now: dt.datetime, public: list[Alert]) -> tuple[list[Alert], list[Alert]]:
+    """(active, past) for the public board at ``now`` from the public history (:func:`history`), without reading
+    the file again: callers may cache the history and ask at any time."""
+    active = _board_order([a for a in public if a.status == "published" and a.expires_at > now])
+    active_ids = {a.alert_id for a in active}
     latest: dict[str, Alert] = {}
     for a in public:
         if a.alert_id not in latest or a.version > latest[a.alert_id].version:
             latest[a.alert_id] = a
-    out = [a for a in latest.values() if a.alert_id not in active_ids and (not region or region in a.regions)]
     epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-    return sorted(out, key=lambda a: a.published_at or epoch, reverse=True)
+    past = sorted((a for a in latest.values() if a.alert_id not in active_ids),
+                  key=lambda a: a.published_at or epoch, reverse=True)
+    return active, past
 
 
 def get(alert_id: str) -> Alert | None:

@@ -191,6 +191,25 @@ def test_expiry_with_frozen_clock_leaves_board(live_alert, clock):
     assert store.get(live_alert.alert_id).status == "expired"
 
 
+def test_board_views_do_not_write_the_app_file_until_an_alert_is_due(live_alert, clock, monkeypatch):
+    from supplywatch import views
+
+    calls = []
+    real = store.expire_due
+    monkeypatch.setattr(store, "expire_due", lambda now: calls.append(now) or real(now))
+    version = views._app_file_version()
+    for _ in range(3):
+        page("alerts_board.py")
+        clock["now"] += dt.timedelta(hours=1)
+    assert calls == [] and views._app_file_version() == version  # 3 views before expiry: nothing written
+    clock["now"] += dt.timedelta(hours=3)  # now past the 6-hour expiry
+    board = page("alerts_board.py")
+    assert len(calls) == 1 and store.get(live_alert.alert_id).status == "expired"
+    assert "EXPIRED" in "\n".join(m.value for m in board.tabs[1].markdown)
+    page("alerts_board.py")
+    assert len(calls) == 1  # recorded once; later views read the new version from the cache
+
+
 def test_board_never_renders_live_script_or_unsafe_link(staff, clock, published_calls):
     a = store.create_draft(
         text={"en": {"headline": "Nitazene <img src=x onerror=alert(1)> found.",
