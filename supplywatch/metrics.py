@@ -326,20 +326,21 @@ def _finding_cells(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str, t
     def bits(values: list[str], column: str) -> str:
         return f"CAST(1 AS BIGINT) << (list_position([{', '.join(_lit(v) for v in values)}]::VARCHAR[], {column}) - 1)"
 
+    # Only integers and flags are aggregated per sample (text aggregates cost a third more); the sample's own
+    # columns are joined back on the integer key afterwards.
     sql = f"""
-        SELECT grp, expected, expected_class, classes, substances, matched, unexpected, count(*) AS n
+        SELECT {group_sql.format(a='s')} AS grp,
+               CASE WHEN {_expects('s')} THEN coalesce(s.expected_substance, s.expected_class) END AS expected,
+               s.expected_class, p.classes, p.substances, p.matched, p.unexpected, count(*) AS n
         FROM (
-            SELECT any_value({group_sql.format(a='d')}) AS grp,
-                   any_value(CASE WHEN {_expects('d')} THEN coalesce(d.expected_substance, d.expected_class) END)
-                       AS expected,
-                   any_value(d.expected_class) AS expected_class,
+            SELECT d.sample_no,
                    coalesce(bit_or({bits(slugs, 'd.class')}) FILTER (WHERE {active}), 0) AS classes,
                    coalesce(bit_or({bits(names, 'd.substance')}) FILTER (WHERE {findable}), 0) AS substances,
                    coalesce(bool_or({hit}), false) AS matched,
                    coalesce(bool_or({active} AND NOT coalesce({hit}, false)), false) AS unexpected
             FROM detections d WHERE d.method IN ('ftir', 'lab') AND {where}
             GROUP BY d.sample_no
-        )
+        ) p JOIN samples s ON s.sample_no = p.sample_no
         GROUP BY ALL
     """
     out = _df(con, sql, params)
