@@ -90,8 +90,7 @@ st.subheader(_("Alerts"))
 views.alert_list(ctx)
 
 st.subheader(_("Newest first detections"))
-first = views.query("first_detections", ctx.f, lookback_days=180)
-new = first[first["is_new"]].head(8)
+new = views.query("first_detections", ctx.f, lookback_days=180, new_only=True).head(8)
 if new.empty:
     st.caption(_("No substance was seen for the first time in the last 180 days."))
 else:

@@ -168,6 +168,17 @@ def test_first_detections_flag_new_substances_per_region(con):
     assert bool(df.set_index(["region", "substance"]).loc[("North", "carfentanil"), "high_risk"])
 
 
+@pytest.mark.parametrize("f", [Filters(), Filters(region="North"), THIS_WEEK, Filters(sample_type="residue")])
+@pytest.mark.parametrize("lookback", [1, 7, 180, 400])
+def test_new_first_detections_are_the_new_rows_of_the_full_table(con, f, lookback):
+    full = metrics.first_detections(con, f, lookback_days=lookback)
+    new = metrics.first_detections(con, f, lookback_days=lookback, new_only=True)
+    expected = full[full["is_new"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(new.reset_index(drop=True), expected)
+    if lookback == 180 and f == Filters():
+        assert ("North", "carfentanil", 1) in set(zip(new["region"], new["substance"], new["n"]))
+
+
 def test_first_detection_ignores_the_date_filter(con):
     df = metrics.first_detections(con, THIS_WEEK)
     row = df[(df.region == "North") & (df.substance == "xylazine")].iloc[0]
