@@ -71,13 +71,9 @@ WHERE ((meth.method = 'ftir' AND s.ftir_tested) OR (meth.method = 'lab' AND s.la
 """
 
 
-STRIP_DETECTIONS = [("fentanyl_strip", "fentanyl", "'fentanyl'", "fentanyl"),
-                    ("benzo_strip", "benzodiazepines", "NULL", "benzodiazepine"),
-                    ("xylazine_strip", "xylazine", "'xylazine'", "alpha2_sedative")]
-
-
 def build(path: Path, n: int, end: str = "2026-03-15") -> None:
     """Generate ``n`` samples with detections, overdose counts and a few alerts into a new warehouse."""
+    from etl.load import STRIP_RAW, STRIP_TARGETS, lits
     from supplywatch import db, schema
 
     with db.writing_snapshot(path) as con:
@@ -86,10 +82,10 @@ def build(path: Path, n: int, end: str = "2026-03-15") -> None:
         con.execute(SAMPLES_SQL.format(n=int(n), end=end))
         context = ", ".join(f"s.{c}" for c in schema.DETECTION_SAMPLE_COLUMNS)
         con.execute(DETECTIONS_SQL.format(end=end, context=context))
-        for strip, raw, substance, cls in STRIP_DETECTIONS:  # every positive strip is a detection, as the ETL stores
+        for strip, (substance, cls) in STRIP_TARGETS.items():  # every positive strip is a detection, as the ETL stores
             con.execute(f"""
-                INSERT INTO detections SELECT s.sample_id, '{strip}', '{raw}', {substance}, '{cls}', false, true,
-                       s.sample_no, {context}
+                INSERT INTO detections
+                SELECT s.sample_id, {lits([strip, STRIP_RAW[strip], substance, cls])}, false, true, s.sample_no, {context}
                 FROM samples s WHERE s.{strip} = 'positive'""")
         con.execute(f"""
             INSERT INTO overdose_events

@@ -370,7 +370,8 @@ def _matrix(cells: pd.DataFrame) -> pd.DataFrame:
         for bit, slug in enumerate(slugs):
             if int(mask) >> bit & 1:
                 counts[(row, slug)] = counts.get((row, slug), 0) + int(n)
-    out = pd.DataFrame([(a, b, n) for (a, b), n in sorted(counts.items())], columns=["expected_class", "found_class", "n"])
+    out = pd.DataFrame([(a, b, n) for (a, b), n in sorted(counts.items())],
+                       columns=["expected_class", "found_class", "n"])
     out["n"] = out["n"].astype("int64")
     return out
 

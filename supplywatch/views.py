@@ -442,20 +442,10 @@ def _app_file_version() -> str:
     return "/".join(parts)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _published_alerts(version: str, region: str | None) -> list:
-    try:
-        from .alerts import store  # written by the alerts work; absent until it lands
-    except ImportError:
-        return []
-    try:
-        return list(store.active_alerts(dt.datetime.now(dt.timezone.utc), region=region))
-    except Exception:  # the alerts file being migrated or locked must not break a supply page
-        return []
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
 def _public_history(version: str) -> list:
+    """Every version of a community alert that was ever public, read once per change of the app file; the board
+    and the supply pages' alert lists derive what they show from it for the viewer's time."""
     from .alerts import store
 
     return list(store.history(dt.datetime.now(dt.timezone.utc)))
@@ -480,12 +470,16 @@ def public_board(now: dt.datetime) -> tuple[list, list]:
 
 
 def community_alerts(region: str | None) -> list[dict]:
-    """Active community alerts from the alerts store (public, so cached; keyed by the app file's version).
+    """Active community alerts for ``region`` (all when None), from the cached public history.
 
-    Expiry is by time alone, so each call re-checks ``is_active`` on the cached versions.
+    Expiry is by time alone, so each call checks ``is_active`` on the cached versions.
     """
-    found = [a for a in _published_alerts(_app_file_version(), region)
-             if a.is_active(dt.datetime.now(dt.timezone.utc))]
+    try:
+        public = _public_history(_app_file_version())
+    except Exception:  # the alerts file being migrated or locked must not break a supply page
+        public = []
+    now = dt.datetime.now(dt.timezone.utc)
+    found = [a for a in public if a.is_active(now) and (not region or region in a.regions)]
     out = [{"date": (a.published_at or a.created_at).date(), "alert": a} for a in found]
     return sorted(out, key=lambda r: r["date"], reverse=True)
 
