@@ -18,6 +18,7 @@ from typing import Callable
 import duckdb
 
 from supplywatch import db as sw_db
+from supplywatch import findings
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
 from . import profiles as P
@@ -752,14 +753,6 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
         FROM kn JOIN t n USING (rec)
         LEFT JOIN expected_map e ON e.raw = n.expected_raw
     """)
-    con.execute(f"""
-        INSERT INTO samples
-        SELECT sample_id, source, collected_date, site, region, expected_raw, expected_substance, expected_class,
-               sample_type, form, colour, fentanyl_strip, benzo_strip, xylazine_strip,
-               nitazene_strip, medetomidine_strip, ftir_tested, lab_tested, fentanyl_pct,
-               overdose_linked, notes, {run_id}, sample_no
-        FROM ns
-    """)
     context = ", ".join(f"ns.{c}" for c in DETECTION_SAMPLE_COLUMNS)
     item_cols = [r[0] for r in con.execute("DESCRIBE t").fetchall() if r[0].endswith("_items")]
     for col in item_cols:  # ftir_components_items, lab_trace_components_items, flags0_lab_items ...
@@ -797,6 +790,16 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
                      unnest(list_filter([{positives}], x -> x IS NOT NULL)) AS method
               FROM ns) p
         JOIN (VALUES {targets}) g(method, raw, substance, class) USING (method)
+    """)
+    # the samples last, each with its findings folded from the detections just written (supplywatch.findings)
+    folded = ", ".join(f"coalesce(f.{c}, {v})" for c, v in zip(findings.COLUMNS, findings.NOTHING_FOUND))
+    con.execute(f"""
+        INSERT INTO samples
+        SELECT sample_id, source, collected_date, site, region, expected_raw, expected_substance, expected_class,
+               sample_type, form, colour, fentanyl_strip, benzo_strip, xylazine_strip,
+               nitazene_strip, medetomidine_strip, ftir_tested, lab_tested, fentanyl_pct,
+               overdose_linked, notes, {run_id}, sample_no, {folded}
+        FROM ns LEFT JOIN ({findings.fold_sql("d.sample_no IN (SELECT sample_no FROM kn)")}) f USING (sample_no)
     """)
     con.execute("DROP VIEW ns")
     for table in ("k", "kn", "expected_map", "item_map"):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from supplywatch import classes
+from supplywatch import classes, findings
 
 DICTIONARY_PATH = Path(__file__).resolve().parent.parent / "data" / "substances.csv"
 COLUMNS = ("substance", "class", "high_risk", "label_en", "label_fr", "synonyms")
@@ -299,6 +299,12 @@ def reclassify(con: duckdb.DuckDBPyConnection) -> int:
     samples whose expected name was unknown get expected_substance/expected_class.
     """
     register_functions(con)
+    # the only samples whose findings can change below: their folded columns are refreshed at the end
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE reclassified AS
+        SELECT sample_no FROM detections WHERE class = 'unclassified'
+        UNION SELECT sample_no FROM samples WHERE expected_class = 'unclassified'
+    """)
     dkey = NAME_KEY_SQL.format(col="d.substance_raw")
     placeholders = con.execute(f"""
         DELETE FROM detections d USING substance_names n
@@ -328,6 +334,9 @@ def reclassify(con: duckdb.DuckDBPyConnection) -> int:
             WHERE x.sample_no = d.sample_no AND (d.expected_class IS DISTINCT FROM x.expected_class
                                                  OR d.expected_substance IS DISTINCT FROM x.expected_substance)
         """)
+    if placeholders or mapped or expected or expected_ph:
+        findings.refresh(con, "sample_no IN (SELECT sample_no FROM reclassified)")
+    con.execute("DROP TABLE reclassified")
     return placeholders + mapped + expected + expected_ph
 
 

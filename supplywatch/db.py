@@ -34,7 +34,7 @@ from typing import Iterator
 
 import duckdb
 
-from . import schema
+from . import findings, schema
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = ROOT / "data" / "supplywatch.duckdb"
@@ -193,6 +193,7 @@ def writing_snapshot(db: str | os.PathLike | None = None, wait: bool = False) ->
         try:
             con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would land in server logs and CLI output
             migrate(con, schema.WAREHOUSE_MIGRATIONS)
+            findings.ensure(con)  # after an upgrade or a change of the matching rule: fold every sample again
             yield con
             con.execute("CHECKPOINT")
             con.close()

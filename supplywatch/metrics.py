@@ -14,6 +14,7 @@ from dataclasses import replace
 import duckdb
 import pandas as pd
 
+from . import findings
 from .filters import Filters
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
@@ -22,10 +23,6 @@ LOW_N = 10  # rates over fewer tested samples are marked "low n" on charts
 # ------------------------------------------------------------------ classes and methods
 
 OPIOID_CLASSES = ("fentanyl", "nitazene", "opioid_other", "opioid_unspecified")
-# Expected categories that name a family of classes rather than one class.
-EXPECTED_FAMILIES = {"opioid_unspecified": ("fentanyl", "nitazene", "opioid_other")}
-# Classes that are not psychoactive findings when asking "did they get something unexpected?".
-NOT_ACTIVE = ("cut", "precursor", "placeholder", "unclassified")
 
 STRIPS = ("fentanyl_strip", "benzo_strip", "xylazine_strip", "nitazene_strip", "medetomidine_strip")
 _LOCAL_CLASSES = {
@@ -225,28 +222,6 @@ def _positivity(
 
 # ------------------------------------------------------------------ expected vs found
 
-def _match_sql(e: str = "s") -> tuple[str, str]:
-    """SQL (over detections d, the expectation read from alias ``e``) for 'expected found' and 'unexpected
-    active found'.
-
-    The matching rule is supplywatch.classes' (class-level expectations such as 'unknown opioid', and
-    unspecified members such as 'fentanyl or analogue'); a local rule stands in until that module exists.
-    """
-    active = f"d.class NOT IN ({', '.join(_lit(c) for c in NOT_ACTIVE)})"
-    mod = _classes_module()
-    if mod is not None and hasattr(mod, "expected_matches_sql"):
-        return mod.expected_matches_sql(f"{e}.expected_substance", f"{e}.expected_class", "d.substance",
-                                        "d.class"), active
-    fam = " ".join(
-        f"WHEN {_lit(k)} THEN d.class IN ({', '.join(_lit(c) for c in v)})" for k, v in EXPECTED_FAMILIES.items()
-    )
-    expected_hit = (
-        f"CASE WHEN {e}.expected_substance IS NOT NULL THEN d.substance = {e}.expected_substance "
-        f"ELSE CASE {e}.expected_class {fam} ELSE d.class = {e}.expected_class END END"
-    )
-    return expected_hit, active
-
-
 def expected_vs_found(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Per expected substance: n (FTIR- or lab-tested samples), matched, with_unexpected, rates + intervals."""
     return expected_found(con, f)["match"]
@@ -263,100 +238,61 @@ def cooccurrence(con: duckdb.DuckDBPyConnection, f: Filters, top: int = 10) -> p
 
 
 def expected_found(con: duckdb.DuckDBPyConnection, f: Filters, top: int = 10) -> dict[str, pd.DataFrame]:
-    """The three views of FTIR/lab findings against expectations, from one pass over the detections:
+    """The three views of FTIR/lab findings against expectations, from one count of tested samples:
 
     - ``match``: per expected substance, n tested, matched, with something unexpected, rates and intervals;
     - ``matrix``: samples by expected class x active class found (each class once per sample);
-    - ``pairs``: samples containing both of two of the ``top`` most found substances (diagonal: each one).
+    - ``pairs``: samples containing both of two of the ``top`` substances found in most samples (a == b: a).
     """
-    tested = _tested_counts(con, f)
-    cells = _finding_cells(con, f, "NULL", top)
-    match = _match_counts(tested, cells).drop(columns="grp")
+    cells = _finding_cells(con, f, "NULL", substances=bool(top))
+    match = _match_counts(cells).drop(columns="grp")
     match = add_rates(match, k="matched")
     lo_hi = [wilson(int(a), int(b)) for a, b in zip(match["unexpected"], match["n"])]
     match["unexpected_share"] = [(int(a) / int(b)) if int(b) else None
                                  for a, b in zip(match["unexpected"], match["n"])]
     match["unexpected_lo"] = [b[0] for b in lo_hi]
     match["unexpected_hi"] = [b[1] for b in lo_hi]
-    return {"match": match, "matrix": _matrix(cells), "pairs": _pairs(cells)}
+    return {"match": match, "matrix": _matrix(cells), "pairs": _pairs(cells, top)}
 
 
-def _expects(a: str) -> str:
-    """SQL: the sample (alias ``a``) names a usable expectation."""
-    return (f"coalesce({a}.expected_substance, {a}.expected_class) IS NOT NULL"
-            f" AND coalesce({a}.expected_class, '') NOT IN ('placeholder', 'unclassified', 'unknown')")
+def _finding_cells(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str, substances: bool = True
+                   ) -> pd.DataFrame:
+    """FTIR- or lab-tested samples counted per (grp, expected, expected_class, found classes, found substances,
+    found_expected, found_unexpected): a few thousand cells at 1M samples, expanded into the views in Python.
 
-
-def _tested_counts(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str = "NULL") -> pd.DataFrame:
-    """FTIR- or lab-tested samples with a usable expectation per (grp, expected): the match denominators."""
+    The found columns are the ones the load folded into ``samples`` (supplywatch.findings); when the warehouse
+    holds none or another rule's, the same fold runs live over the detections. ``expected`` is NULL when the
+    sample names no usable expectation.
+    """
     where, params = f.where("s")
+    wanted = findings.COLUMNS if substances else tuple(c for c in findings.COLUMNS if c != "found_substances")
+    if findings.is_current(con):
+        source, cols = "samples s", ", ".join(f"s.{c}" for c in wanted)
+    else:
+        where_d, params_d = f.where("d")
+        source = f"samples s LEFT JOIN ({findings.fold_sql(where_d)}) p ON p.sample_no = s.sample_no"
+        nothing = dict(zip(findings.COLUMNS, findings.NOTHING_FOUND))
+        cols = ", ".join(f"coalesce(p.{c}, {nothing[c]}) AS {c}" for c in wanted)
+        params = params_d + params
     sql = f"""
-        SELECT {group_sql.format(a='s')} AS grp, coalesce(s.expected_substance, s.expected_class) AS expected,
-               count(*) AS n
-        FROM samples s WHERE {where} AND (s.ftir_tested OR s.lab_tested) AND {_expects('s')}
-        GROUP BY 1, 2
+        SELECT {group_sql.format(a='s')} AS grp,
+               CASE WHEN {findings.expects_sql('s')} THEN coalesce(s.expected_substance, s.expected_class) END
+                   AS expected,
+               s.expected_class, {cols}, count(*) AS n
+        FROM {source}
+        WHERE {where} AND (s.ftir_tested OR s.lab_tested)
+        GROUP BY ALL
     """
     return _df(con, sql, params)
 
 
-def _class_slugs() -> list[str]:
-    """Class slugs in a fixed order: bit i of a sample's class mask is the i-th."""
-    mod = _classes_module()
-    return sorted(getattr(mod, "CLASSES", None) or _LOCAL_CLASSES)
-
-
-def _finding_cells(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str, top: int) -> pd.DataFrame:
-    """Samples with FTIR/lab findings, counted per (grp, expected, expected_class, class mask, top-substance
-    mask, matched, unexpected).
-
-    Each sample's findings are folded into integers (one bit per active class, one per top substance) and two
-    flags in a single GROUP BY over its detections, so DuckDB returns a few hundred cells instead of joining or
-    de-duplicating per view; the views are expanded from the cells in Python. ``expected`` is NULL when the
-    sample names no usable expectation.
-    """
-    where, params = f.where("d")
-    hit, active = _match_sql("d")
-    slugs = _class_slugs()
-    findable = "d.substance IS NOT NULL AND d.class <> 'placeholder'"
-    names = [r[0] for r in con.execute(f"""
-        SELECT d.substance FROM detections d WHERE d.method IN ('ftir', 'lab') AND {findable} AND {where}
-        GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {int(top)}
-    """, params).fetchall()] if top else []
-
-    def bits(values: list[str], column: str) -> str:
-        return f"CAST(1 AS BIGINT) << (list_position([{', '.join(_lit(v) for v in values)}]::VARCHAR[], {column}) - 1)"
-
-    # Only integers and flags are aggregated per sample (text aggregates cost a third more); the sample's own
-    # columns are joined back on the integer key afterwards.
-    sql = f"""
-        SELECT {group_sql.format(a='s')} AS grp,
-               CASE WHEN {_expects('s')} THEN coalesce(s.expected_substance, s.expected_class) END AS expected,
-               s.expected_class, p.classes, p.substances, p.matched, p.unexpected, count(*) AS n
-        FROM (
-            SELECT d.sample_no,
-                   coalesce(bit_or({bits(slugs, 'd.class')}) FILTER (WHERE {active}), 0) AS classes,
-                   coalesce(bit_or({bits(names, 'd.substance')}) FILTER (WHERE {findable}), 0) AS substances,
-                   coalesce(bool_or({hit}), false) AS matched,
-                   coalesce(bool_or({active} AND NOT coalesce({hit}, false)), false) AS unexpected
-            FROM detections d WHERE d.method IN ('ftir', 'lab') AND {where}
-            GROUP BY d.sample_no
-        ) p JOIN samples s ON s.sample_no = p.sample_no
-        GROUP BY ALL
-    """
-    out = _df(con, sql, params)
-    out.attrs["slugs"] = slugs
-    out.attrs["names"] = names
-    return out
-
-
-def _match_counts(tested: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
-    """Per (grp, expected): n tested, matched and with something unexpected (tested samples with no finding
-    count in n only)."""
+def _match_counts(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per (grp, expected): n tested, matched and with something unexpected."""
     usable = cells[cells["expected"].notna()]
-    found = (usable.assign(matched=usable["n"] * usable["matched"], unexpected=usable["n"] * usable["unexpected"])
-             .groupby(["grp", "expected"], dropna=False)[["matched", "unexpected"]].sum().reset_index())
-    out = tested.merge(found, on=["grp", "expected"], how="left")
-    out[["n", "matched", "unexpected"]] = out[["n", "matched", "unexpected"]].fillna(0).astype("int64")
+    out = (usable.assign(matched=usable["n"] * usable["found_expected"],
+                         unexpected=usable["n"] * usable["found_unexpected"])
+           .groupby(["grp", "expected"], dropna=False)[["n", "matched", "unexpected"]].sum().reset_index())
+    out[["n", "matched", "unexpected"]] = out[["n", "matched", "unexpected"]].astype("int64")
     return out.sort_values(["n", "expected", "grp"], ascending=[False, True, True], na_position="first",
                            kind="stable").reset_index(drop=True)[["grp", "expected", "n", "matched", "unexpected"]]
 
@@ -364,8 +300,8 @@ def _match_counts(tested: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
 def _matrix(cells: pd.DataFrame) -> pd.DataFrame:
     """Expand class masks into (expected_class, found_class, n) cells."""
     counts: dict[tuple[str, str], int] = {}
-    slugs = cells.attrs["slugs"]
-    for expected, mask, n in zip(cells["expected_class"], cells["classes"], cells["n"]):
+    slugs = findings.class_slugs()
+    for expected, mask, n in zip(cells["expected_class"], cells["found_classes"], cells["n"]):
         row = expected if isinstance(expected, str) else "?"
         for bit, slug in enumerate(slugs):
             if int(mask) >> bit & 1:
@@ -376,15 +312,21 @@ def _matrix(cells: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _pairs(cells: pd.DataFrame) -> pd.DataFrame:
-    """Expand top-substance masks into (a, b, n): samples containing both (a == b: containing a)."""
-    names = cells.attrs["names"]
+def _pairs(cells: pd.DataFrame, top: int) -> pd.DataFrame:
+    """(a, b, n): samples containing both a and b, over the ``top`` substances found in most samples (ties by
+    name); a == b counts the samples containing a."""
     pairs: dict[tuple[str, str], int] = {}
-    for mask, n in zip(cells["substances"], cells["n"]):
-        present = [name for bit, name in enumerate(names) if int(mask) >> bit & 1]
-        for a in present:
-            for b in present:
-                pairs[(a, b)] = pairs.get((a, b), 0) + int(n)
+    if top and len(cells):
+        found: dict[str, int] = {}
+        for names, n in zip(cells["found_substances"], cells["n"]):
+            for name in names:
+                found[name] = found.get(name, 0) + int(n)
+        chosen = set(sorted(found, key=lambda s: (-found[s], s))[:top])
+        for names, n in zip(cells["found_substances"], cells["n"]):
+            present = sorted(set(names) & chosen)
+            for a in present:
+                for b in present:
+                    pairs[(a, b)] = pairs.get((a, b), 0) + int(n)
     out = pd.DataFrame([(a, b, n) for (a, b), n in sorted(pairs.items())], columns=["a", "b", "n"])
     out["n"] = out["n"].astype("int64")
     return out
@@ -465,7 +407,7 @@ def headline(con: duckdb.DuckDBPyConnection, f: Filters, days: int = 7) -> dict:
         ).fetchall()
     }
     pos = _positivity(con, both, HEADLINE_TARGETS, None, week, "opioid")
-    match = _match_counts(_tested_counts(con, both, week), _finding_cells(con, both, week, 0))
+    match = _match_counts(_finding_cells(con, both, week, substances=False))
     for label in ("current", "previous"):
         checked, median, n_pct = per_week.get(label, (0, None, 0))
         rates = pos[pos["grp"] == label]

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from supplywatch import db, schema
+from supplywatch import db, findings, schema
 
 D = dt.date
 THIS_WEEK = [D(2026, 3, 9) + dt.timedelta(days=i) for i in range(7)]
@@ -136,6 +136,7 @@ def build(path: Path, synthetic: bool = True) -> None:
         )
         if synthetic:
             db.set_meta(con, "synthetic", "true")
+        findings.refresh(con)  # what a load does for each sample it writes
 
 
 @pytest.fixture(scope="session")

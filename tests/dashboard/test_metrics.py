@@ -2,10 +2,13 @@
 
 import datetime as dt
 
+import shutil
+
+import duckdb
 import pandas as pd
 import pytest
 
-from supplywatch import metrics
+from supplywatch import db, findings, metrics
 from supplywatch.filters import Filters
 
 THIS_WEEK = Filters(start=dt.date(2026, 3, 9), end=dt.date(2026, 3, 15))
@@ -124,6 +127,34 @@ def test_cooccurrence(con):
     assert got[("caffeine", "fentanyl")] == got[("fentanyl", "caffeine")] == 2  # N01, S02
     assert got[("caffeine", "heroin")] == 1  # N06
     assert ("mannitol", "fentanyl") not in got
+
+
+def test_the_fixture_reads_the_folded_columns(con):
+    assert findings.is_current(con)
+
+
+@pytest.mark.parametrize("f", [Filters(), THIS_WEEK, NORTH_THIS_WEEK, Filters(region="West")], ids=repr)
+def test_the_live_fold_gives_what_the_load_folded(fixture_db, tmp_path, f):
+    """A warehouse whose fold is missing (or from another matching rule) is counted live, to the same numbers."""
+    stale = tmp_path / "stale.duckdb"
+    shutil.copyfile(fixture_db, stale)
+    with duckdb.connect(str(stale)) as w:
+        w.execute("UPDATE samples SET found_classes = NULL WHERE sample_id = 'N01'")
+    live, folded = db.connect_readonly(stale), db.connect_readonly(fixture_db)
+    try:
+        assert not findings.is_current(live)
+        a, b = metrics.expected_found(live, f), metrics.expected_found(folded, f)
+        for view in ("match", "matrix", "pairs"):
+            pd.testing.assert_frame_equal(a[view], b[view])
+        assert metrics.headline(live, f) == metrics.headline(folded, f)
+    finally:
+        live.close()
+        folded.close()
+
+
+def test_a_changed_matching_rule_is_not_read_from_the_fold(con, monkeypatch):
+    monkeypatch.setattr(findings, "NOT_ACTIVE", findings.NOT_ACTIVE + ("stimulant",))
+    assert not findings.is_current(con)
 
 
 def test_concentration_median_and_quartiles_by_month(con):

@@ -139,3 +139,39 @@ def test_old_warehouse_gets_sample_numbers_and_detection_copies(cli, data_dir, q
         ("old:2", "cocaine", 2, "2023-05-07", None, "South", None)]
     assert query("SELECT min(sample_no) FROM samples WHERE load_run_id <> 0") == [(3,)]
     assert query(COPIES_DIFFER) == [(0,)]
+
+
+def test_each_sample_is_written_with_its_findings_folded(cli, data_dir, query):
+    from supplywatch import findings
+
+    assert cli("load", data_dir / "samples_jan.csv")[0] == 0
+    rows = query("SELECT expected_raw, found_classes, found_substances, found_expected, found_unexpected"
+                 " FROM samples ORDER BY collected_date, expected_raw")
+    slugs = findings.class_slugs()
+    got = [(raw, [s for bit, s in enumerate(slugs) if mask >> bit & 1], *rest) for raw, mask, *rest in rows]
+    # the fentanyl strip is no FTIR finding; caffeine is a cut: found, never "unexpected", no class bit
+    assert got == [
+        ("Fentanyl", ["fentanyl"], ["caffeine", "fentanyl"], True, False),
+        ("Fentanyl", ["fentanyl"], ["caffeine", "fentanyl"], True, False),  # the same row twice: two samples
+        ("Heroin", ["opioid_other"], ["heroin"], True, False),
+        ("Cocaine", ["stimulant"], ["cocaine"], True, False),
+    ]
+    assert query("SELECT value FROM meta WHERE key = 'findings_rule'") == [(findings.fingerprint(),)]
+
+
+def test_old_warehouse_gets_its_samples_folded(cli, data_dir, query, isolated_db):
+    import duckdb
+
+    from supplywatch import db, schema
+
+    con = duckdb.connect(str(isolated_db))  # a warehouse at schema 3: one sample, an unexpected finding
+    db.migrate(con, schema.WAREHOUSE_MIGRATIONS[:3])
+    con.execute("INSERT INTO samples (sample_id, source, collected_date, region, expected_raw, expected_substance,"
+                " expected_class, ftir_tested, load_run_id) VALUES ('old:1', 'old', DATE '2023-05-06', 'North',"
+                " 'Fentanyl', 'fentanyl', 'fentanyl', true, 0)")
+    con.execute(schema.INSERT_DETECTION, ["old:1", "ftir", "Bromazolam", "bromazolam", "benzodiazepine", False, True])
+    con.close()
+    assert cli("load", data_dir / "samples_jan.csv")[0] == 0
+    assert query("SELECT found_substances, found_expected, found_unexpected FROM samples"
+                 " WHERE sample_id = 'old:1'") == [(["bromazolam"], False, True)]
+    assert query("SELECT count(*) FROM samples WHERE found_classes IS NULL") == [(0,)]

@@ -3,11 +3,16 @@
 import pytest
 
 from etl import substances
-from supplywatch import db, schema
+from supplywatch import db, findings, schema
 
 SAMPLE = ("INSERT INTO samples (sample_id, source, collected_date, expected_raw, expected_substance, expected_class,"
           " load_run_id) VALUES (?, 'test', DATE '2025-01-01', ?, ?, ?, 1)")
 DETECTION = schema.INSERT_DETECTION
+
+
+def classes_in(mask: int) -> list[str]:
+    """The class slugs set in a ``found_classes`` mask."""
+    return [slug for bit, slug in enumerate(findings.class_slugs()) if mask >> bit & 1]
 
 
 def ftir(rows):
@@ -131,6 +136,15 @@ def test_reinstall_remaps_names_added_to_the_dictionary(warehouse, tmp_path, dic
         # each detection's copy of its sample's expectation follows (the dashboard reads the copy)
         assert con.execute("SELECT DISTINCT sample_id, expected_substance, expected_class FROM detections"
                            " ORDER BY 1").fetchall() == [("s1", "xylazine", "alpha2_sedative")]
+        # and so do the sample's folded findings (expected vs found reads them): xylazine was expected and
+        # found, fentanyl is the unexpected active finding
+        rows = con.execute("SELECT sample_id, found_classes, found_substances, found_expected, found_unexpected"
+                           " FROM samples ORDER BY 1").fetchall()
+        assert [(sid, classes_in(mask), *rest) for sid, mask, *rest in rows] == [
+            ("s1", ["alpha2_sedative", "fentanyl"], ["fentanyl", "xylazine"], True, True),
+            ("s2", [], [], False, False),
+        ]
+        assert findings.is_current(con)
 
 
 def test_install_is_undone_with_a_failed_load(warehouse, tmp_path):
