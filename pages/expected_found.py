@@ -41,7 +41,7 @@ with st.expander(_("Table")):
 st.subheader(_("What people got instead"))
 cells = found["matrix"]
 if not cells.empty:
-    grid = cells.pivot_table(index="expected_class", columns="found_class", values="n", fill_value=0, aggfunc="sum")
+    grid = cells.pivot(index="expected_class", columns="found_class", values="n").fillna(0).astype("int64")
     grid.index = [views.target_label(i, _) for i in grid.index]
     grid.columns = [views.target_label(c, _) for c in grid.columns]
     if ctx.staff:
@@ -62,7 +62,7 @@ if not cells.empty:
 st.subheader(_("Which substances appear together"))
 pairs = found["pairs"]
 if not pairs.empty:
-    grid = pairs.pivot_table(index="a", columns="b", values="n", fill_value=0, aggfunc="sum")
+    grid = pairs.pivot(index="a", columns="b", values="n").fillna(0).astype("int64")
     if ctx.staff:
         text = grid.map(ctx.number)
     else:

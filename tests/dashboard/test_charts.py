@@ -1,0 +1,77 @@
+"""The figures say what the pages promise: rates as percentages with their intervals, low n drawn hollow, every
+matrix cell written out, suppressed overdose counts labelled rather than drawn as zero counts."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from supplywatch import charts
+
+
+def _(text: str) -> str:
+    return text
+
+
+RATES = pd.DataFrame({
+    "period": pd.to_datetime(["2026-01-05", "2026-01-12", "2026-01-05"]),
+    "grp": ["North", "North", "South"],
+    "share": [0.5, 0.25, None],
+    "lo": [0.1, 0.1, None],
+    "hi": [0.9, 0.6, None],
+    "low_n": [True, False, True],
+    "k_text": ["1", "2", "<5"],
+    "n_text": ["2", "8", "<5"],
+    "label": ["Down (low n)", "Fentanyl", "Heroin"],
+})
+
+
+def test_rate_lines_draw_low_n_hollow_with_asymmetric_intervals():
+    fig = charts.rate_lines(RATES, "grp", str, _, "Share of tested samples")
+    north, south = fig.data
+    assert list(north.marker.symbol) == ["circle-open", "circle"]
+    assert list(north.error_y.array) == pytest.approx([0.4, 0.35])
+    assert list(north.error_y.arrayminus) == pytest.approx([0.4, 0.15])
+    assert len(south.x) == 0  # a suppressed rate is not drawn at all
+    assert (fig.layout.yaxis.tickformat, tuple(fig.layout.yaxis.range)) == (".0%", (0, 1.02))
+    assert fig.layout.yaxis.title.text == "Share of tested samples"
+    assert north.line.dash != south.line.dash  # series differ by more than colour
+
+
+def test_rate_bars_write_k_of_n_on_each_shown_bar():
+    fig = charts.rate_bars(RATES, "label", _, "Share where the expected substance was found")
+    (bar,) = fig.data
+    assert list(bar.y) == ["Down (low n)", "Fentanyl"]
+    assert list(bar.text) == ["1/2", "2/8"]
+    assert fig.layout.xaxis.tickformat == ".0%"
+    assert fig.layout.yaxis.autorange == "reversed"  # first row on top, as in the table
+
+
+def test_matrix_writes_every_cell_and_puts_the_found_axis_on_top():
+    values = pd.DataFrame([[7, 0], [3, 12]], index=["Down", "Fentanyl"], columns=["fentanyl", "xylazine"])
+    text = pd.DataFrame([["7", "0"], ["<5", "12"]], index=values.index, columns=values.columns)
+    fig = charts.matrix(values, text, "Found (class)", "Expected")
+    (heat,) = fig.data
+    assert heat.text.tolist() == [["7", "0"], ["<5", "12"]]
+    assert heat.texttemplate == "%{text}"
+    assert (fig.layout.xaxis.title.text, fig.layout.xaxis.side) == ("Found (class)", "top")
+    assert fig.layout.plot_bgcolor == "#FFFFFF"
+
+
+def test_overdoses_label_suppressed_periods_and_stack_the_supply_signal():
+    series = pd.DataFrame({
+        "series": ["EMS", "EMS"],
+        "period_start": pd.to_datetime(["2026-01-05", "2026-01-12"]),
+        "period_end": pd.to_datetime(["2026-01-11", "2026-01-18"]),
+        "value": [12.0, None],
+        "suppressed": [False, True],
+        "value_label": [None, "<5"],
+    })
+    supply = RATES[RATES["share"].notna()]
+    fig = charts.overdoses(series, supply, [dt.date(2026, 1, 8)], dt.date(2026, 1, 12), _, "fentanyl")
+    counts, hidden, signal = fig.data
+    assert list(hidden.text) == ["suppressed"] and list(hidden.customdata) == ["<5"]
+    assert signal.yaxis == "y2" and fig.layout.yaxis2.tickformat == ".0%"
+    assert [s.type for s in fig.layout.shapes] == ["line", "rect"]  # the alert date, then the reporting lag
+    assert [a.text for a in fig.layout.annotations] == ["alert", "may be incomplete (reporting lag)"]
+    assert fig.layout.yaxis.title.text == "Count"
