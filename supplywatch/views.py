@@ -220,7 +220,7 @@ def language_picker() -> str:
     return lang
 
 
-def _seed_widgets(page: str) -> None:
+def _seed_widgets(page: str, first_date=None) -> None:
     """Give each filter widget its value: from the URL on a session's first run, else from the last filters.
 
     Streamlit resets a widget when the same key is drawn by another page, so the filters themselves are
@@ -236,7 +236,9 @@ def _seed_widgets(page: str) -> None:
         "f_site": f.site,
         "f_expected": f.expected,
         "f_type": f.sample_type,
-        "f_dates": tuple(d for d in (f.start, f.end) if d),
+        # a link with only "to" means "up to": the range starts at the first sample date (a one-date range
+        # would be read as its start)
+        "f_dates": tuple(d for d in (f.start or (first_date if f.end else None), f.end) if d),
     }
     for key, value in seeds.items():
         if moved or key not in st.session_state:
@@ -247,8 +249,8 @@ def sidebar(page: str = "") -> Context:
     """Draw the supply filters in the sidebar, mirror them into the URL, and return the page context."""
     lang = current_lang()
     _ = i18n.translator(lang)
-    _seed_widgets(page)
     opts = status()["options"]
+    _seed_widgets(page, opts["span"][0] if opts["span"] else None)
     everything = _("All")
     with st.sidebar:
         span = [d for d in opts["span"] if d]

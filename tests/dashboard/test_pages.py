@@ -103,6 +103,12 @@ def test_filter_choice_goes_into_the_url_and_back(fixture_db):
     assert metrics_by_label(again)["Samples checked"].value == "<5"  # 3 South samples this week
 
 
+def test_a_link_with_only_an_end_date_shows_everything_up_to_it(fixture_db):
+    at = run("samples", params={"to": "2025-01-31"})
+    assert at.date_input(key="f_dates").value == (dt.date(2025, 1, 10), dt.date(2025, 1, 31))
+    assert sorted(frame(at, "Sample id")["Sample id"]) == ["W01", "W02"]  # the only samples before February 2025
+
+
 def test_overview_in_french(fixture_db):
     at = run(params={"lang": "fr"})
     assert at.title[0].value == "Cette semaine dans l'approvisionnement"
@@ -165,6 +171,14 @@ def test_expected_found_public_suppresses(fixture_db):
     rows = {r["Expected"]: r for r in frame(at, "Expected substance found").to_dict("records")}
     assert rows["Fentanyl & analogues (low n)"]["Tested"] == "<5"
     assert rows["Fentanyl & analogues (low n)"]["Expected substance found"] == "<5 of <5 (rate not shown)"
+
+
+def test_expected_found_public_with_one_class_found(fixture_db):
+    # W01 alone: expected a benzodiazepine, bromazolam found -> one-column matrices
+    at = run("expected_found", params={"region": "West", "from": "2025-01-01", "to": "2025-01-10"})
+    assert not at.exception
+    assert [e.value.to_dict("list") for e in at.dataframe][1:] == [
+        {"Benzodiazepine-related drugs": ["<5"]}, {"bromazolam": ["<5"]}]
 
 
 def test_emerging_page(fixture_db):
