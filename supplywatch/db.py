@@ -210,15 +210,20 @@ def writing_snapshot(db: str | os.PathLike | None = None, wait: bool = False) ->
 
 
 def ensure_warehouse(db: str | os.PathLike | None = None) -> Path:
-    """Create an empty warehouse, or migrate an old one, so read-only opens always work."""
+    """Create an empty warehouse, or migrate an old one, so read-only opens always work.
+
+    A file whose folded findings are missing or from another matching rule is refreshed the same way
+    (supplywatch.findings), so a version that changes the rule costs one rewrite, not slower pages until the
+    next load."""
     path = warehouse_path(db)
     if path.exists():
         con = _attach_readonly(path)
         try:
             current = schema_version(con)
+            folded = current != len(schema.WAREHOUSE_MIGRATIONS) or findings.is_current(con)
         finally:
             con.close()
-        if current == len(schema.WAREHOUSE_MIGRATIONS):
+        if current == len(schema.WAREHOUSE_MIGRATIONS) and folded:
             return path
         if current > len(schema.WAREHOUSE_MIGRATIONS):
             raise SchemaTooNew(

@@ -131,6 +131,7 @@ def test_cooccurrence(con):
 
 def test_the_fixture_reads_the_folded_columns(con):
     assert findings.is_current(con)
+    assert con.execute("SELECT found_classes FROM samples WHERE sample_id = 'P07'").fetchone() != (0,)
 
 
 @pytest.mark.parametrize("f", [Filters(), THIS_WEEK, NORTH_THIS_WEEK, Filters(region="West")], ids=repr)
@@ -140,7 +141,7 @@ def test_the_live_fold_gives_what_the_load_folded(fixture_db, tmp_path, f):
     shutil.copyfile(fixture_db, stale)
     with duckdb.connect(str(stale)) as w:
         w.execute("UPDATE samples SET found_classes = NULL WHERE sample_id = 'N01'")
-    live, folded = db.connect_readonly(stale), db.connect_readonly(fixture_db)
+    live, folded = duckdb.connect(str(stale), read_only=True), db.connect_readonly(fixture_db)
     try:
         assert not findings.is_current(live)
         a, b = metrics.expected_found(live, f), metrics.expected_found(folded, f)
@@ -155,6 +156,22 @@ def test_the_live_fold_gives_what_the_load_folded(fixture_db, tmp_path, f):
 def test_a_changed_matching_rule_is_not_read_from_the_fold(con, monkeypatch):
     monkeypatch.setattr(findings, "NOT_ACTIVE", findings.NOT_ACTIVE + ("stimulant",))
     assert not findings.is_current(con)
+
+
+def test_opening_a_warehouse_folded_by_another_rule_refolds_it_once(fixture_db, tmp_path, monkeypatch):
+    stale = tmp_path / "stale.duckdb"
+    shutil.copyfile(fixture_db, stale)
+    monkeypatch.setattr(findings, "NOT_ACTIVE", findings.NOT_ACTIVE + ("stimulant",))  # a new version's rule
+    con = db.connect_readonly(stale)  # as the dashboard opens it
+    try:
+        assert findings.is_current(con)
+        # P07, cocaine found: under the new rule a stimulant is no longer an active class
+        assert con.execute("SELECT found_classes FROM samples WHERE sample_id = 'P07'").fetchone() == (0,)
+    finally:
+        con.close()
+    version = db.data_version(stale)
+    db.connect_readonly(stale).close()
+    assert db.data_version(stale) == version  # current now: not rewritten again
 
 
 def test_concentration_median_and_quartiles_by_month(con):
