@@ -20,6 +20,7 @@ from . import classes
 # Classes that are not psychoactive findings when asking "did they get something unexpected?".
 NOT_ACTIVE = ("cut", "precursor", "placeholder", "unclassified")
 COLUMNS = ("found_classes", "found_substances", "found_expected", "found_unexpected")
+NOTHING_FOUND = ("0", "[]::VARCHAR[]", "false", "false")  # their values for a sample without FTIR/lab findings
 META_KEY = "findings_rule"
 FINDING_METHODS = ("ftir", "lab")  # strips answer one question each and are not "what was found"
 
@@ -67,9 +68,6 @@ def fold_sql(where: str = "TRUE") -> str:
         FROM detections d
         WHERE d.method IN ({', '.join(_lit(m) for m in FINDING_METHODS)}) AND {where}
         GROUP BY d.sample_no"""
-
-
-NOTHING_FOUND = ("0", "[]::VARCHAR[]", "false", "false")  # the fold of a sample without FTIR/lab findings
 
 
 def fingerprint() -> str:
