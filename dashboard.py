@@ -1,4 +1,9 @@
-"""Supply Watch entry point: navigation and the shared sidebar, nothing else."""
+"""Supply Watch entry point: navigation and the shared sidebar, nothing else.
+
+The pages live in app_pages/, not pages/: a pages/ folder beside this file switches on Streamlit's older
+folder-based navigation until the first st.navigation run in the process, so the first reader after every
+server start who followed a link such as /alerts got a "Page not found" box over the alert board.
+"""
 
 import streamlit as st
 
@@ -10,20 +15,20 @@ _ = i18n.translator(views.current_lang())
 
 pages = {
     _("Supply"): [
-        st.Page("pages/overview.py", title=_("This week"), url_path="overview", default=True),
-        st.Page("pages/trends.py", title=_("Trends"), url_path="trends"),
-        st.Page("pages/concentration.py", title=_("Concentration"), url_path="concentration"),
-        st.Page("pages/expected_found.py", title=_("Expected vs found"), url_path="expected"),
-        st.Page("pages/emerging.py", title=_("Emerging"), url_path="emerging"),
-        st.Page("pages/samples.py", title=_("Samples"), url_path="samples"),
+        st.Page("app_pages/overview.py", title=_("This week"), url_path="overview", default=True),
+        st.Page("app_pages/trends.py", title=_("Trends"), url_path="trends"),
+        st.Page("app_pages/concentration.py", title=_("Concentration"), url_path="concentration"),
+        st.Page("app_pages/expected_found.py", title=_("Expected vs found"), url_path="expected"),
+        st.Page("app_pages/emerging.py", title=_("Emerging"), url_path="emerging"),
+        st.Page("app_pages/samples.py", title=_("Samples"), url_path="samples"),
     ],
     _("Overdoses"): [
-        st.Page("pages/overdoses.py", title=_("Overdoses"), url_path="overdoses"),
+        st.Page("app_pages/overdoses.py", title=_("Overdoses"), url_path="overdoses"),
     ],
     # Alerts block (owned by the alerts area): staff pages are listed only for signed-in users with the role.
     _("Alerts"): session.alert_pages(_),
     _("Data"): [
-        st.Page("pages/data.py", title=_("Data"), url_path="data"),
+        st.Page("app_pages/data.py", title=_("Data"), url_path="data"),
     ],
 }
 

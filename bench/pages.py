@@ -152,7 +152,7 @@ def time_pages(path: Path, repeats: int = 3) -> list[tuple[str, float, float]]:
     out = []
     for page in PAGES:
         st.cache_data.clear()
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
         started = time.perf_counter()
         at.run()
         cold = time.perf_counter() - started

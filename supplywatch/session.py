@@ -89,13 +89,13 @@ def admin_from_secrets() -> tuple[str | None, str | None]:
 
 def alert_pages(_) -> list:
     """The Alerts section of the navigation: public board and sign-in always; staff pages by role."""
-    pages = [st.Page("pages/alerts_board.py", title=_("Drug alerts"), url_path="alerts")]
+    pages = [st.Page("app_pages/alerts_board.py", title=_("Drug alerts"), url_path="alerts")]
     user = current()
     role = user["role"] if user else None
     if auth.has_role(role, *STAFF_ROLES):
-        pages.append(st.Page("pages/staff_alerts.py", title=_("Draft and review"), url_path="staff-alerts"))
-        pages.append(st.Page("pages/signals.py", title=_("Signals"), url_path="signals"))
+        pages.append(st.Page("app_pages/staff_alerts.py", title=_("Draft and review"), url_path="staff-alerts"))
+        pages.append(st.Page("app_pages/signals.py", title=_("Signals"), url_path="signals"))
     if auth.has_role(role, *ADMIN_ROLES):
-        pages.append(st.Page("pages/admin_users.py", title=_("Staff accounts"), url_path="admin"))
-    pages.append(st.Page("pages/sign_in.py", title=_("Staff sign-in"), url_path="sign-in"))
+        pages.append(st.Page("app_pages/admin_users.py", title=_("Staff accounts"), url_path="admin"))
+    pages.append(st.Page("app_pages/sign_in.py", title=_("Staff sign-in"), url_path="sign-in"))
     return pages

@@ -1,6 +1,6 @@
 """Streamlit glue for the supply pages: sidebar filters in the URL, language, banner, cached queries, display helpers.
 
-The only module besides pages/ and dashboard.py that imports Streamlit. Cached results hold aggregates of
+The only module besides app_pages/ and dashboard.py that imports Streamlit. Cached results hold aggregates of
 the shared warehouse only, keyed by the data version; who is signed in decides suppression after the cache.
 """
 

@@ -10,7 +10,7 @@ from supplywatch import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 UI_FILES = sorted(
-    [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "supplywatch").rglob("*.py")]
+    [ROOT / "dashboard.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "supplywatch").rglob("*.py")]
 )
 
 

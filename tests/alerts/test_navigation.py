@@ -27,17 +27,17 @@ def open_page(target, user=None):
 
 
 @pytest.mark.parametrize("user, target, title", [
-    (None, "pages/sign_in.py", "Staff sign-in"),
-    (None, "pages/alerts_board.py", "Drug alerts"),
-    ("pat", "pages/staff_alerts.py", "Draft and review alerts"),
-    ("ada", "pages/admin_users.py", "Staff accounts"),
+    (None, "app_pages/sign_in.py", "Staff sign-in"),
+    (None, "app_pages/alerts_board.py", "Drug alerts"),
+    ("pat", "app_pages/staff_alerts.py", "Draft and review alerts"),
+    ("ada", "app_pages/admin_users.py", "Staff accounts"),
 ])
 def test_pages_listed_for_the_role(staff, user, target, title):
     assert open_page(target, user).title[0].value == title
 
 
 @pytest.mark.parametrize("user, target", [
-    (None, "pages/staff_alerts.py"), (None, "pages/admin_users.py"), ("pat", "pages/admin_users.py"),
+    (None, "app_pages/staff_alerts.py"), (None, "app_pages/admin_users.py"), ("pat", "app_pages/admin_users.py"),
 ])
 def test_pages_not_listed_for_others(staff, user, target):
     with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in this user's navigation

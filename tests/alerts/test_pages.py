@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from supplywatch import auth, session
 from supplywatch.alerts import store
 
-PAGES = "../../pages/"
+PAGES = "../../app_pages/"
 PW = "correct horse battery"
 
 

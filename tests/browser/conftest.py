@@ -34,12 +34,6 @@ def browser(app):
 
     with sync_playwright() as p:
         b = app_stack.launch_browser(p)
-        # The very first session of a fresh server that asks for a page other than "/" gets streamlit's
-        # "Page not found" modal over the right page (known streamlit bug, github.com/streamlit/streamlit/issues/9992,
-        # closed as a duplicate); one warm-up visit of "/" keeps that out of every test.
-        warm = b.new_page()
-        ui.open_page(warm, app.url + "/")
-        warm.close()
         yield b
         b.close()
 

@@ -28,7 +28,7 @@ def run(page: str = "overview", staff: bool = False, params: dict | None = None)
         at.query_params[key] = value
     at.run()
     if page != "overview":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -8,7 +8,7 @@ from supplywatch.alerts import store
 
 from .conftest import NOW, Warehouse
 
-PAGE = "../../pages/signals.py"
+PAGE = "../../app_pages/signals.py"
 PASSWORD = "correct horse battery staple"
 
 
