@@ -10,9 +10,6 @@ class 'unclassified' and are listed by :func:`unknown_names`.
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from supplywatch import classes, findings
+from supplywatch import classes, csv_table, findings
 
 DICTIONARY_PATH = Path(__file__).resolve().parent.parent / "data" / "substances.csv"
 COLUMNS = ("substance", "class", "high_risk", "label_en", "label_fr", "synonyms")
@@ -150,35 +147,18 @@ class Dictionary:
 
 
 def _err(path: Path, line: int, column: str | None, msg: str) -> DictionaryError:
-    where = f"{path.name} line {line}" + (f", column {column}" if column else "")
-    return DictionaryError(f"{where}: {msg}")
+    return csv_table.cell_error(DictionaryError, path, line, column, msg)
 
 
 def parse_dictionary(path: Path) -> Dictionary:
     """Read and validate a dictionary CSV; raise DictionaryError naming the line of the first problem."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DictionaryError(f"{path}: substance dictionary not found") from None
-    except UnicodeDecodeError as exc:
-        raise DictionaryError(f"{path.name}: not UTF-8 (byte {exc.start})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise _err(path, 1, None, f"missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
-    col = {name: header.index(name) for name in COLUMNS if name in header}
     substances: dict[str, Entry] = {}
     keys: dict[str, Entry] = {}
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise _err(path, line, None, f"{len(row)} fields, expected {len(header)} (quote names with commas)")
+    for line, cells in csv_table.rows(path, COLUMNS, REQUIRED_COLUMNS, "substance dictionary", DictionaryError,
+                                      "quote names with commas"):
 
         def cell(name: str) -> str:
-            return row[col[name]].strip() if name in col else ""
+            return cells.get(name, "").strip()
 
         substance = cell("substance")
         if not substance:
@@ -201,7 +181,7 @@ def parse_dictionary(path: Path) -> Dictionary:
         if cell("label_en") and name_key(cell("label_en")) != substance:
             raise _err(path, line, "label_en",
                        f"{cell('label_en')!r} must be {substance!r} in other letter case (put other names in synonyms)")
-        synonyms = tuple(s.strip() for s in row[col["synonyms"]].split("|")) if row[col["synonyms"]] else ()
+        synonyms = tuple(s.strip() for s in cells["synonyms"].split("|")) if cells["synonyms"] else ()
         entry = Entry(substance, cls, flag == "true", cell("label_en"), cell("label_fr"), synonyms, line)
         substances[substance] = entry
         for name in (substance, *synonyms):
@@ -216,19 +196,9 @@ def parse_dictionary(path: Path) -> Dictionary:
     return Dictionary(path, substances, keys)
 
 
-@functools.lru_cache(maxsize=8)
-def _load_cached(path: Path, mtime_ns: int, size: int) -> Dictionary:
-    return parse_dictionary(path)
-
-
 def load_dictionary(path: str | Path | None = None) -> Dictionary:
     """The validated dictionary (``data/substances.csv`` by default), re-read when the file changes."""
-    p = Path(path) if path else DICTIONARY_PATH
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        raise DictionaryError(f"{p}: substance dictionary not found") from None
-    return _load_cached(p.resolve(), st.st_mtime_ns, st.st_size)
+    return csv_table.load(path, DICTIONARY_PATH, parse_dictionary, DictionaryError, "substance dictionary")
 
 
 def normalise(raw: str | None, path: str | Path | None = None) -> Match:
