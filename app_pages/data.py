@@ -54,5 +54,5 @@ with methods:
     path = DOCS / "methods.md"
     if path.exists():
         st.markdown(path.read_text(encoding="utf-8"))
-    st.caption(_("Positivity uses only samples tested by a method able to detect the substance (minimum {low} "
-                 "for a point not to be marked low n).").format(low=metrics.LOW_N))
+    st.caption(_("Positivity uses only samples tested by a method sensitive enough to detect the substance "
+                 "(minimum {low} for a point not to be marked low n).").format(low=metrics.LOW_N))

@@ -56,9 +56,12 @@ for i, target in enumerate(metrics.HEADLINE_TARGETS, start=1):
     now, before = rate_row(cur, target), rate_row(prev, target)
     label = _("Opioid samples with {what}").format(what=views.target_label(target, _))
     value = ctx.percent(now["share"]) if now.get("share") is not None and not pd.isna(now["share"]) else "—"
-    cells[i].metric(label, value, delta=points(now, before), delta_color="off", help=views.rate_text(now, ctx))
-    cells[i].caption(views.rate_text(now, ctx))
-    rows.append({"measure": label, "now": views.rate_text(now, ctx), "before": views.rate_text(before, ctx)})
+    # No sample tested by a sensitive method: no rate; finds by a less sensitive one (FTIR) only as a count.
+    said = views.rate_text(now, ctx) if now["n"] else _("No sample tested by a method sensitive enough.")
+    said = " ".join(t for t in (said, views.outside_text(int(now.get("outside") or 0), target, ctx)) if t)
+    cells[i].metric(label, value, delta=points(now, before), delta_color="off", help=said)
+    cells[i].caption(said)
+    rows.append({"measure": label, "now": said, "before": views.rate_text(before, ctx)})
 
 median_ok = ctx.staff or cur["n_pct"] >= ctx.k
 median = ctx.percent(cur["median_pct"] / 100, 1) if cur["median_pct"] is not None and median_ok else "—"

@@ -1,5 +1,6 @@
 """Trends: positivity over time by substance or class, with n, 95% Wilson intervals and method-aware denominators."""
 
+import pandas as pd
 import streamlit as st
 
 from supplywatch import charts, metrics, views
@@ -21,27 +22,72 @@ population = c4.radio(
     _("Samples"), ("all", "opioid"),
     format_func={"all": _("All samples"), "opioid": _("Sold as an opioid")}.get, key="tr_population",
 )
+compare = st.toggle(
+    _("Compare methods"), key="tr_methods",
+    help=_("Each detection method's own rate side by side, to see why services using different methods differ."),
+)
+name = views.target_label(target, _)
 
-df = views.query("positivity", ctx.f, targets=(target,), period=period, group=group, population=population)
-if df.empty:
-    st.info(_("No samples tested for this under these filters."))
+if compare:
+    by_method = views.query("positivity_by_method", ctx.f, target=target, period=period, population=population)
+    if by_method.empty:
+        st.info(_("No samples tested for this under these filters."))
+        st.stop()
+    shown = views.counts_for_reader(by_method, ctx, group_by=("method",))
+
+    def method_name(m) -> str:
+        """The method's name, marked when its negative result does not mean 'not there' for this target."""
+        text = views.method_names([m], ctx.lang)
+        return text if m in metrics.sensitive_methods(target) else _("{method} (not sensitive enough)").format(
+            method=text)
+
+    st.plotly_chart(
+        charts.rate_lines(shown, "method", method_name, _, _("Share of samples each method tested")),
+        width="stretch", key="tr_methods_chart",
+    )
+    st.caption(_("Each line is the share of samples in which one method found {what}, among the samples that "
+                 "method tested; a sample tested by two methods counts in both. A method marked not sensitive "
+                 "enough misses {what} at the amounts usually found: its negative result means not detectable, "
+                 "not absent, so its rate is lower than the truth.").format(what=name))
+    with st.expander(_("Table")):
+        views.table(
+            shown.assign(
+                period=[ctx.date(d) for d in shown["period"]],
+                method=[method_name(m) for m in shown["method"]],
+                share_text=[ctx.percent(v) if v is not None and not pd.isna(v) else "—" for v in shown["share"]],
+            ),
+            {"period": _("Period start"), "method": _("Method"), "k_text": _("Found"), "n_text": _("Tested"),
+             "share_text": _("Share")},
+            ctx,
+        )
     st.stop()
 
-shown = views.counts_for_reader(df, ctx, group_by=("grp",))
+df = views.query("positivity", ctx.f, targets=(target,), period=period, group=group, population=population)
+outside_note = views.outside_text(int(df["outside"].sum()) if len(df) else 0, target, ctx)
+if df.empty or not int(df["n"].sum()):
+    st.info(_("No samples tested for this under these filters.") if df.empty else
+            _("No sample under these filters was tested by a method sensitive enough to detect {what} ({methods})."
+              ).format(what=name, methods=views.method_names(metrics.sensitive_methods(target), ctx.lang)))
+    if outside_note:
+        st.caption(outside_note)
+    st.stop()
+
+shown = views.counts_for_reader(df[df["n"] > 0], ctx, group_by=("grp",))  # the outside-only weeks: a count above
 series = "grp" if group else "target"
 label = (lambda g: str(g)) if group == "region" else (lambda t: views.target_label(str(t), _))
-name = views.target_label(target, _)
 st.plotly_chart(
     charts.rate_lines(shown, series, label, _, _("Share of tested samples")), width="stretch", key="tr_chart"
 )
-methods = views.method_names(metrics.capable_methods(target), ctx.lang)
+methods = views.method_names(metrics.sensitive_methods(target), ctx.lang)
 total = int(df["n"].sum())
 st.caption(
-    _("Share of samples with {what} found, among {n} samples tested by a method able to detect it ({methods}). "
-      "Bars are 95% confidence intervals; hollow markers have fewer than {low} samples.").format(
+    _("Share of samples with {what} found, among {n} samples tested by a method sensitive enough to detect it "
+      "({methods}). Bars are 95% confidence intervals; hollow markers have fewer than {low} samples.").format(
         what=name, n=views.count_text(total, ctx), methods=methods, low=metrics.LOW_N
     )
 )
+if outside_note:
+    st.caption(outside_note)
 hidden = int(shown["share"].isna().sum())
 if hidden:
     st.caption(_("{count} points are not drawn because their counts are suppressed.").format(count=hidden))

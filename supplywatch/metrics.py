@@ -14,7 +14,7 @@ from dataclasses import replace
 import duckdb
 import pandas as pd
 
-from . import findings
+from . import findings, sensitivity
 from .filters import Filters
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
@@ -74,6 +74,13 @@ def capable_methods(target: str) -> set[str]:
     return own
 
 
+def sensitive_methods(target: str) -> set[str]:
+    """The capable methods whose negative result means "not there" for ``target`` (data/method_sensitivity.csv):
+    the default positivity denominator. FTIR is left out for targets usually present below its ~5 % limit."""
+    capable = capable_methods(target)
+    return set(sensitivity.sensitive_methods(target, capable))
+
+
 def _lit(text: str) -> str:
     """A SQL string literal (targets and methods come from fixed lists; quoting keeps it safe anyway)."""
     return "'" + str(text).replace("'", "''") + "'"
@@ -87,6 +94,11 @@ def _tested_sql(method: str) -> str:
     if method in STRIPS:
         return f"coalesce(s.{method} IN ('positive', 'negative'), false)"
     raise ValueError(f"unknown detection method {method!r}")
+
+
+def _tested_any_sql(methods) -> str:
+    """SQL over alias ``s``: the sample was tested by at least one of ``methods`` ('false' for none)."""
+    return "(" + (" OR ".join(f"({_tested_sql(m)})" for m in sorted(methods)) or "false") + ")"
 
 
 # ------------------------------------------------------------------ intervals
@@ -155,9 +167,11 @@ def positivity(
     group: str | None = None,
     population: str = "all",
 ) -> pd.DataFrame:
-    """Share of samples with each target detected, over samples tested by a method able to detect it.
+    """Share of samples with each target detected, over samples tested by a method sensitive enough to detect it.
 
-    Returns one row per (period, grp, target): n tested, k detected, share, Wilson lo/hi, low_n.
+    Returns one row per (period, grp, target): n tested by a sensitive method (:func:`sensitive_methods`), k of
+    those in which any capable method found the target, share, Wilson lo/hi, low_n, and ``outside``: samples
+    not in n in which a less sensitive method (FTIR) found it, shown as a count and never as a rate.
     ``population='opioid'`` keeps samples expected to be an opioid.
     """
     return _positivity(con, f, targets, period, _group_sql(group), population)
@@ -173,6 +187,22 @@ def _scope(f: Filters, alias: str, population: str = "all") -> tuple[str, list]:
     return where, params
 
 
+def _folded_hit_sql(target: str, capable, folded: bool) -> str | None:
+    """SQL over alias ``s``: a capable method found ``target`` in the sample, read from the columns the load
+    folded (FTIR and lab finds) and the target's own strip; None when the fold cannot answer (not current, or
+    a class the fold leaves out as not active)."""
+    if not folded:
+        return None
+    if is_class(target):
+        if target in findings.NOT_ACTIVE or target not in findings.class_slugs():
+            return None
+        found = f"(s.found_classes >> {findings.class_slugs().index(target)}) & 1 = 1"
+    else:
+        found = f"list_contains(s.found_substances, {_lit(target)})"
+    strips = [f"coalesce(s.{m} = 'positive', false)" for m in sorted(capable) if m in STRIPS]
+    return "(" + " OR ".join([found, *strips]) + ")"
+
+
 def _positivity(
     con: duckdb.DuckDBPyConnection, f: Filters, targets, period: str | None, group_sql: str, population: str
 ) -> pd.DataFrame:
@@ -180,42 +210,117 @@ def _positivity(
     targets = list(dict.fromkeys(targets))
     where_s, params = _scope(f, "s", population)
     where_d, _ = _scope(f, "d", population)
-    n_cols, k_cols, wanted = [], [], []
+    folded = findings.is_current(con)
+    n_cols = []
+    k_cols: dict[bool, list[str]] = {False: [], True: []}  # by whether the count needs the sample's other results
+    wanted: dict[bool, list[str]] = {False: [], True: []}
+    home = []
     for i, target in enumerate(targets):
-        methods = sorted(capable_methods(target))
+        capable = capable_methods(target)
+        sensitive = sensitive_methods(target)
+        tested = _tested_any_sql(sensitive)
         column = "class" if is_class(target) else "substance"
-        wanted.append(f"d.{column} = {_lit(target)}")
-        tested = " OR ".join(f"({_tested_sql(m)})" for m in methods)
+        hit = (f"d.{column} = {_lit(target)} AND d.method IN ({', '.join(_lit(m) for m in sorted(capable)) or 'NULL'})")
         n_cols.append(f"count(*) FILTER (WHERE {tested}) AS n{i}")
-        # A finding by a method implies the sample was tested by it (a strip positive is a detection row too),
-        # so k counts samples straight from the detections.
-        k_cols.append(f"count(DISTINCT d.sample_no) FILTER (WHERE d.{column} = {_lit(target)}"
-                      f" AND d.method IN ({', '.join(_lit(m) for m in methods)})) AS k{i}")
+        # Any capable method's find counts when the sample was tested by a sensitive one (a strip positive is a
+        # detection row too); a find in a sample no sensitive method tested is counted apart, as ``outside``.
+        # When every capable method is sensitive, a find implies the test, so the detections alone are enough;
+        # otherwise each find is joined to its sample to see what else tested it.
+        joined = bool(capable - sensitive)
+        own = _folded_hit_sql(target, capable, folded) if joined else None
+        if own is not None:  # counted in the samples scan itself, from the load's fold (no detections read)
+            n_cols.append(f"count(*) FILTER (WHERE {own} AND {tested}) AS k{i}, "
+                          f"count(*) FILTER (WHERE {own} AND NOT ({tested})) AS x{i}")
+            home.append("n")
+            continue
+        home.append("kj" if joined else "kd")
+        wanted[joined].append(f"d.{column} = {_lit(target)}")
+        k_cols[joined].append(
+            f"count(DISTINCT d.sample_no) FILTER (WHERE {hit} AND {tested}) AS k{i}, "
+            f"count(DISTINCT d.sample_no) FILTER (WHERE {hit} AND NOT ({tested})) AS x{i}" if joined else
+            f"count(DISTINCT d.sample_no) FILTER (WHERE {hit}) AS k{i}, 0 AS x{i}")
+    ctes, joins = [], []
+    for joined, name in ((False, "kd"), (True, "kj")):
+        if not k_cols[joined]:
+            continue
+        source = "detections d JOIN samples s ON s.sample_no = d.sample_no" if joined else "detections d"
+        ctes.append(f"""{name} AS (
+            SELECT {_period_sql(period, 'd.collected_date')} AS period, {group_sql.format(a='d')} AS grp,
+                   {', '.join(k_cols[joined])}
+            FROM {source}
+            WHERE ({' OR '.join(wanted[joined])}) AND {where_d}
+            GROUP BY ALL
+        )""")
+        joins.append(f"LEFT JOIN {name} ON n.period IS NOT DISTINCT FROM {name}.period"
+                     f" AND n.grp IS NOT DISTINCT FROM {name}.grp")
+    counts = ", ".join(f"n{i}, coalesce({h}.k{i}, 0) AS k{i}, coalesce({h}.x{i}, 0) AS x{i}"
+                       for i, h in enumerate(home))
     sql = f"""
         WITH n AS (
             SELECT {_period_sql(period)} AS period, {group_sql.format(a='s')} AS grp, {', '.join(n_cols)}
             FROM samples s WHERE {where_s}
             GROUP BY ALL
-        ), k AS (
-            SELECT {_period_sql(period, 'd.collected_date')} AS period, {group_sql.format(a='d')} AS grp,
-                   {', '.join(k_cols)}
-            FROM detections d WHERE ({' OR '.join(wanted)}) AND {where_d}
-            GROUP BY ALL
-        )
-        SELECT n.period, n.grp, {', '.join(f'n{i}, coalesce(k{i}, 0) AS k{i}' for i in range(len(targets)))}
-        FROM n LEFT JOIN k ON n.period IS NOT DISTINCT FROM k.period AND n.grp IS NOT DISTINCT FROM k.grp
+        ){''.join(', ' + c for c in ctes)}
+        SELECT n.period, n.grp, {counts}
+        FROM n {' '.join(joins)}
         ORDER BY ALL
     """
-    wide = _df(con, sql, params * 2)
+    wide = _df(con, sql, params * (1 + len(ctes)))
     frames = []
     for i, target in enumerate(targets):
-        part = wide[["period", "grp", f"n{i}", f"k{i}"]].rename(columns={f"n{i}": "n", f"k{i}": "k"})
+        part = wide[["period", "grp", f"n{i}", f"k{i}", f"x{i}"]].rename(
+            columns={f"n{i}": "n", f"k{i}": "k", f"x{i}": "outside"})
         part.insert(2, "target", target)
         frames.append(part)
     long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["period", "grp", "target", "n", "k"]
+        columns=["period", "grp", "target", "n", "k", "outside"]
     )
-    long = long[long["n"] > 0] if period is not None else long
+    long = long[(long["n"] > 0) | (long["outside"] > 0)] if period is not None else long
+    long[["n", "k", "outside"]] = long[["n", "k", "outside"]].astype("int64")
+    return add_rates(long).reset_index(drop=True)
+
+
+def positivity_by_method(
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    target: str,
+    period: str | None = "week",
+    population: str = "all",
+) -> pd.DataFrame:
+    """Each capable method's own rate for ``target``, side by side: why services using different methods differ.
+
+    One row per (period, method): n = samples that method tested, k = samples in which it found the target,
+    ``sensitive`` = whether the method's negative result means "not there" (:func:`sensitive_methods`), with
+    share, Wilson lo/hi and low_n. A sample tested by two methods is in both rows.
+    """
+    methods = sorted(capable_methods(target))
+    if not methods:
+        return add_rates(pd.DataFrame({"period": [], "method": [], "sensitive": [], "n": [], "k": []}))
+    sensitive = sensitive_methods(target)
+    column = "class" if is_class(target) else "substance"
+    where_s, params = _scope(f, "s", population)
+    where_d, _ = _scope(f, "d", population)
+    n_cols = ", ".join(f"count(*) FILTER (WHERE {_tested_sql(m)}) AS n{i}" for i, m in enumerate(methods))
+    k_cols = ", ".join(f"count(DISTINCT d.sample_no) FILTER (WHERE d.method = {_lit(m)}) AS k{i}"
+                       for i, m in enumerate(methods))
+    sql = f"""
+        WITH n AS (
+            SELECT {_period_sql(period)} AS period, {n_cols} FROM samples s WHERE {where_s} GROUP BY ALL
+        ), k AS (
+            SELECT {_period_sql(period, 'd.collected_date')} AS period, {k_cols}
+            FROM detections d WHERE d.{column} = {_lit(target)} AND {where_d} GROUP BY ALL
+        )
+        SELECT n.period, {', '.join(f'n{i}, coalesce(k{i}, 0) AS k{i}' for i in range(len(methods)))}
+        FROM n LEFT JOIN k ON n.period IS NOT DISTINCT FROM k.period ORDER BY ALL
+    """
+    wide = _df(con, sql, params * 2)
+    frames = []
+    for i, m in enumerate(methods):
+        part = wide[["period", f"n{i}", f"k{i}"]].rename(columns={f"n{i}": "n", f"k{i}": "k"})
+        part.insert(1, "method", m)
+        part.insert(2, "sensitive", m in sensitive)
+        frames.append(part[part["n"] > 0] if period is not None else part)
+    long = pd.concat(frames, ignore_index=True)
     long[["n", "k"]] = long[["n", "k"]].astype("int64")
     return add_rates(long).reset_index(drop=True)
 
@@ -414,7 +519,8 @@ def headline(con: duckdb.DuckDBPyConnection, f: Filters, days: int = 7) -> dict:
         mine = match[match["grp"] == label]
         out[label] = {
             "checked": int(checked),
-            "positivity": {r["target"]: r for r in rates.to_dict("records")} or _no_rates(HEADLINE_TARGETS),
+            "positivity": {r["target"]: _none_for_nan(r) for r in rates.to_dict("records")}
+            or _no_rates(HEADLINE_TARGETS),
             "median_pct": median,
             "n_pct": int(n_pct),
             "matched": int(mine["matched"].sum()),
@@ -423,9 +529,14 @@ def headline(con: duckdb.DuckDBPyConnection, f: Filters, days: int = 7) -> dict:
     return out
 
 
+def _none_for_nan(row: dict) -> dict:
+    """A rate row with None, not NaN, where there is no rate (n = 0: nothing a sensitive method tested)."""
+    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+
+
 def _no_rates(targets) -> dict:
-    """Rates for a week without any sample: n = k = 0 for every target."""
-    empty = pd.DataFrame({"period": None, "grp": None, "target": list(targets), "n": 0, "k": 0})
+    """Rates for a week without any sample: n = k = outside = 0 for every target."""
+    empty = pd.DataFrame({"period": None, "grp": None, "target": list(targets), "n": 0, "k": 0, "outside": 0})
     return {r["target"]: r for r in add_rates(empty).to_dict("records")}
 
 

@@ -335,7 +335,8 @@ def positivity_rise(con: duckdb.DuckDBPyConnection, now: dt.datetime, settings: 
     """This period's positivity above the baseline's: n >= min_n in both, one-sided z-test p < alpha.
 
     Recent = the last ``recent_days`` up to ``now``; baseline = the ``baseline_days`` before it.
-    Denominators are the samples tested by a method able to detect the target (supplywatch.metrics).
+    Denominators are the samples tested by a method sensitive enough to detect the target (supplywatch.metrics:
+    an FTIR negative does not count for benzodiazepines, nitazenes, carfentanil or medetomidine).
     """
     today = _today(now)
     recent_start = today - dt.timedelta(days=settings.recent_days - 1)

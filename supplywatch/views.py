@@ -22,6 +22,7 @@ from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
 STAFF_ROLES = ("poster", "reviewer", "admin")
 QUERIES: dict[str, Callable] = {
     "positivity": metrics.positivity,
+    "positivity_by_method": metrics.positivity_by_method,
     "expected_found": metrics.expected_found,
     "concentration_by_month": metrics.concentration_by_month,
     "concentration_histogram": metrics.concentration_histogram,
@@ -505,6 +506,17 @@ def alert_list(ctx: Context, limit: int = 5) -> None:
         shown += 1
     if not shown:
         st.caption(_("No alerts for this area."))
+
+
+def outside_text(outside: int, target: str, ctx: Context) -> str:
+    """'Also found by FTIR in N samples ...': finds outside a rate's denominator, as a count ('' for none)."""
+    if not outside:
+        return ""
+    _ = ctx._
+    blind = metrics.capable_methods(target) - metrics.sensitive_methods(target)
+    return _("Also found by {methods} in samples that no method sensitive enough tested: {count} (a count, not "
+             "a rate: a negative result from {methods} means not detectable, not absent).").format(
+        methods=method_names(blind, ctx.lang), count=count_text(outside, ctx))
 
 
 def method_names(methods, lang: str) -> str:

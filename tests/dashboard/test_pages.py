@@ -60,8 +60,11 @@ def test_overview_public_numbers_and_suppression(fixture_db):
     assert fent.value == "71%"  # 10 of 14
     assert "71% (95% CI 45%–88%), 10 of 14" in texts(at)
     carf = m["Opioid samples with Carfentanil"]
-    assert carf.value == "—"  # 1 of 11: a small cell
-    assert "<5 of 11 (rate not shown)" in texts(at)
+    assert carf.value == "—"  # FTIR is not sensitive enough for carfentanil and no lab result: no rate
+    assert ("No sample tested by a method sensitive enough. Also found by FTIR spectrometer in samples that no "
+            "method sensitive enough tested: <5 (a count, not a rate: a negative result from FTIR spectrometer "
+            "means not detectable, not absent).") in texts(at)
+    assert "<5 of 11 (rate not shown)" in texts(at)  # xylazine, 1 of 11: a small cell
     assert m["Median fentanyl %"].value == "11.0%"
     assert any("Counts from 1 to 4 are shown as <5" in t for t in texts(at))
 
@@ -69,7 +72,10 @@ def test_overview_public_numbers_and_suppression(fixture_db):
 def test_overview_staff_see_exact_counts(fixture_db, staff_account):
     at = run(staff=True)
     m = metrics_by_label(at)
-    assert m["Opioid samples with Carfentanil"].value == "9%"
+    assert m["Opioid samples with Carfentanil"].value == "—"  # N07's carfentanil was seen by FTIR only
+    assert m["Opioid samples with Carfentanil"].help.endswith(
+        "tested: 1 (a count, not a rate: a negative result from FTIR spectrometer means not detectable, not absent).")
+    assert m["Opioid samples with Xylazine"].value == "9%"
     assert "9% (95% CI 2%–38%), 1 of 11" in texts(at)
     assert any("exact counts are shown" in t for t in texts(at))
 
@@ -141,6 +147,36 @@ def test_trends_monthly_split_by_region(fixture_db, staff_account):
     at.radio(key="tr_group").set_value("region").run()
     rows = {(r["Period start"], r["Group"]): (r["Found"], r["Tested"]) for r in frame(at, "Tested").to_dict("records")}
     assert rows == {("Mar 1, 2026", "North"): ("11", "17"), ("Mar 1, 2026", "South"): ("2", "4")}
+
+
+def test_trends_benzodiazepines_without_a_sensitive_method_show_the_ftir_count(fixture_db, staff_account):
+    at = run("trends", staff=True, params={"region": "North"})
+    at.selectbox(key="tr_target").set_value("benzodiazepine").run()
+    assert [i.value for i in at.info] == [
+        "No sample under these filters was tested by a method sensitive enough to detect Benzodiazepine-related "
+        "drugs (Benzodiazepine test strip, Laboratory (mass spectrometry))."]
+    assert ("Also found by FTIR spectrometer in samples that no method sensitive enough tested: 1 (a count, not a "
+            "rate: a negative result from FTIR spectrometer means not detectable, not absent).") in texts(at)
+    assert not at.get("plotly_chart")
+
+
+def test_trends_compare_methods_side_by_side(fixture_db, staff_account):
+    at = run("trends", staff=True, params={"region": "North", "from": "2026-03-09"})
+    at.toggle(key="tr_methods").set_value(True).run()
+    rows = {r["Method"]: (r["Found"], r["Tested"], r["Share"]) for r in frame(at, "Method").to_dict("records")}
+    # This week in North: FTIR N01-N08 found fentanyl in 5; the strip read N01-N06 and N09-N11, 7 positive.
+    assert rows == {"FTIR spectrometer": ("5", "8", "62%"), "Fentanyl test strip": ("7", "9", "78%")}  # 62.5: half-even
+    at.selectbox(key="tr_target").set_value("carfentanil").run()
+    rows = {r["Method"]: (r["Found"], r["Tested"]) for r in frame(at, "Method").to_dict("records")}
+    assert rows == {"FTIR spectrometer (not sensitive enough)": ("1", "8")}
+
+
+def test_trends_compare_methods_in_french(fixture_db, staff_account):
+    at = run("trends", staff=True, params={"region": "North", "from": "2026-03-09", "lang": "fr"})
+    at.toggle(key="tr_methods").set_value(True).run()
+    at.selectbox(key="tr_target").set_value("carfentanil").run()
+    rows = {r["Méthode"]: (r["Trouvé"], r["Testés"]) for r in frame(at, "Méthode").to_dict("records")}
+    assert rows == {"Spectromètre FTIR (pas assez sensible)": ("1", "8")}
 
 
 def test_concentration_table(fixture_db, staff_account):
