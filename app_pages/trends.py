@@ -17,6 +17,7 @@ period = c2.radio(
 group = c3.radio(
     _("Split by"), (None, "region", "expected"),
     format_func={None: _("Nothing"), "region": _("Region"), "expected": _("Expected substance")}.get, key="tr_group",
+    disabled=bool(st.session_state.get("tr_methods")),  # the methods are the lines when comparing them
 )
 population = c4.radio(
     _("Samples"), ("all", "opioid"),

@@ -163,6 +163,7 @@ def test_trends_benzodiazepines_without_a_sensitive_method_show_the_ftir_count(f
 def test_trends_compare_methods_side_by_side(fixture_db, staff_account):
     at = run("trends", staff=True, params={"region": "North", "from": "2026-03-09"})
     at.toggle(key="tr_methods").set_value(True).run()
+    assert at.radio(key="tr_group").disabled  # the methods are the lines
     rows = {r["Method"]: (r["Found"], r["Tested"], r["Share"]) for r in frame(at, "Method").to_dict("records")}
     # This week in North: FTIR N01-N08 found fentanyl in 5; the strip read N01-N06 and N09-N11, 7 positive.
     assert rows == {"FTIR spectrometer": ("5", "8", "62%"), "Fentanyl test strip": ("7", "9", "78%")}  # 62.5: half-even

@@ -93,3 +93,15 @@ def test_methods_side_by_side(con):
 def test_targets_without_a_sensitive_method_show_a_count(con, target, k, n, outside):
     row = metrics.positivity(con, Filters(), (target,), period=None, population="opioid").iloc[0]
     assert (row["k"], row["n"], row["outside"]) == (k, n, outside)
+
+
+def test_how_often_ftir_names_what_a_strip_found(con):
+    """The figures docs/methods.md gives for why FTIR is not sensitive enough for benzodiazepines (any "sold as")."""
+    def share(strip: str, cls: str) -> tuple[int, int]:
+        return con.execute(f"""
+            SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM detections d WHERE d.sample_no = s.sample_no
+                                                  AND d.method = 'ftir' AND d.class = '{cls}')), count(*)
+            FROM samples s WHERE s.{strip} = 'positive' AND s.ftir_tested""").fetchone()
+
+    assert share("benzo_strip", "benzodiazepine") == (112, 699)  # 16 %
+    assert share("fentanyl_strip", "fentanyl") == (4240, 6724)  # 63 %
