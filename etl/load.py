@@ -233,7 +233,7 @@ def bracket_split_sql(expr: str, sep: str) -> str:
 
 # UK postcodes (outward part: area, district, optional sub-district) and Canadian postal codes (the FSA), as
 # written without spaces and in capitals. The outward part alone is accepted too.
-POSTCODE_PATTERNS = (r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})?", r"([A-Z][0-9][A-Z])([0-9][A-Z][0-9])?")
+POSTCODE_PATTERNS = (r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})?$", r"^([A-Z][0-9][A-Z])([0-9][A-Z][0-9])?$")
 
 
 def postcode_outward_sql(cell: str) -> str:

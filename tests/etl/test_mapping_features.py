@@ -50,6 +50,7 @@ def test_lists_on_lines_brackets_item_maps_and_skipped_rows_load(cli, data_dir, 
     assert out.splitlines()[0] == ("lists.csv: loaded 4 of 6 rows (0 duplicates skipped, 0 rejected, 2 skipped"
                                    " without a result (Status = not analysed: 2)) as samples with profile lists")
     assert query("SELECT rows_read, rows_loaded, rows_rejected, rows_skipped FROM load_runs") == [(6, 4, 0, 2)]
+    assert "  skipped without a result (skip_when): Status = not analysed (2)" in out.splitlines()
     assert query("SELECT sample_id, lab_tested, ftir_tested FROM samples ORDER BY 1") == [
         ("Lab line service:L-1", True, True), ("Lab line service:L-2", True, False),
         ("Lab line service:L-4", True, False), ("Lab line service:L-6", False, True)]
@@ -78,6 +79,17 @@ def test_skipped_rows_do_not_count_against_the_reject_limit(cli, data_dir, tmp_p
     assert status == 0, out
     assert query("SELECT rows_read, rows_loaded, rows_rejected, rows_skipped, status FROM load_runs") == [
         (103, 99, 1, 3, "loaded")]
+
+
+@pytest.mark.parametrize("cell, outward", [
+    ("CF10 1AA", "CF10"), ("cf244hq", "CF24"), ("sa1 3sn", "SA1"), ("M1 1AE", "M1"), ("W1A 0AX", "W1A"),
+    ("EC1A 1BB", "EC1A"), ("K1A 0B1", "K1A"), ("h3z2y7", "H3Z"), ("SA1", "SA1"), ("CF10 1A", None), ("12345", None),
+    ("not a code", None), ("CF10 1AA extra", None),
+])
+def test_postcode_outward_part(cell, outward):
+    con = duckdb.connect()
+    assert con.execute(f"SELECT {load.postcode_outward_sql('x')} FROM (SELECT ?::VARCHAR AS x)",
+                       [cell]).fetchone()[0] == outward
 
 
 def test_postcode_outward_part_is_the_region_and_the_full_code_is_never_stored(cli, data_dir, query):
