@@ -210,9 +210,10 @@ def list_items_sql(expr: str, fmt: str, values: dict[str, str] | None = None) ->
     else:
         cell = f"replace({expr}, chr(13) || chr(10), chr(10))" if "\n" in fmt else expr
         items = bracket_split_sql(cell, fmt)
-    mapped = map_values("s", values) if values else "s"
-    return (f"list_filter(list_transform(list_transform({items}, s -> {trimmed('s')}), s -> {mapped}),"
-            " s -> s IS NOT NULL AND s <> '' AND lower(s) <> 'none')")
+    items = f"list_transform({items}, s -> {trimmed('s')})"
+    if values:
+        items = f"list_transform({items}, s -> {map_values('s', values)})"
+    return f"list_filter({items}, s -> s IS NOT NULL AND s <> '' AND lower(s) <> 'none')"
 
 
 def bracket_split_sql(expr: str, sep: str) -> str:
@@ -227,8 +228,11 @@ def bracket_split_sql(expr: str, sep: str) -> str:
     last = "string_split(acc, chr(31))[-1]"
     joined = (f"list_reduce(string_split({expr}, {q(sep)}), (acc, p) -> acc || CASE WHEN {depth(last)} > 0"
               f" THEN {q(sep)} ELSE chr(31) END || p)")
-    return (f"CASE WHEN contains({expr}, '(') OR contains({expr}, '[') THEN string_split({joined}, chr(31))"
-            f" ELSE string_split({expr}, {q(sep)}) END")
+    # the slow path only where a separator follows an opening bracket before it closes ('Heroin (Trace)' is
+    # common and needs no rejoining): 1M cells split in 0.8 s either way, 1.8 s when every bracket took it
+    inside = q(rf"\([^()]*{re.escape(sep)}|\[[^\[\]]*{re.escape(sep)}")
+    return (f"CASE WHEN (contains({expr}, '(') OR contains({expr}, '[')) AND regexp_matches({expr}, {inside})"
+            f" THEN string_split({joined}, chr(31)) ELSE string_split({expr}, {q(sep)}) END")
 
 
 # UK postcodes (outward part: area, district, optional sub-district) and Canadian postal codes (the FSA), as

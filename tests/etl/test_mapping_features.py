@@ -33,6 +33,10 @@ def items(cell, fmt, values=None):
     ("Cocaine + Levamisole + Phenacetin", " + ", ["Cocaine", "Levamisole", "Phenacetin"]),
     ("Heroin and Fentanyl and Caffeine (trace)", " and ", ["Heroin", "Fentanyl", "Caffeine (trace)"]),
     ("Unclosed (a; b; c", ";", ["Unclosed (a; b; c"]),
+    ("Fentanyl\nX (a\nb)\nC", "\n", ["Fentanyl", "X (a\nb)", "C"]),
+    ("A (b + c) + D", " + ", ["A (b + c)", "D"]),
+    ("A [x. y]. B", ". ", ["A [x. y]", "B"]),
+    ("A (b|c)|D (Trace)|E", "|", ["A (b|c)", "D (Trace)", "E"]),
     ("x)) ; y", ";", ["x))", "y"]),
 ])
 def test_list_separators_and_brackets(cell, fmt, expected):
