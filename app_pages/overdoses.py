@@ -58,7 +58,9 @@ alert_dates = sorted({pd.Timestamp(d) for d in alerts["issued_date"]}
 newest = views.query("overdose_newest", Filters())
 lag_from = overdose_periods.lag_start(part, newest, LAG_DAYS)
 
-fig = charts.overdoses(part, supply, alert_dates, lag_from, _, views.target_label(target, _))
+# a rolling window is drawn where it ends (the 12 months up to January sit at January, not a year earlier)
+drawn = part.assign(period_start=part["period_end"]) if kind.startswith("rolling_") else part
+fig = charts.overdoses(drawn, supply, alert_dates, lag_from, _, views.target_label(target, _))
 st.plotly_chart(fig, width="stretch", key="od_chart")
 st.caption(
     _("{measure} per period (top) and the share of checked samples with {what} (bottom). Dashed lines are alert "

@@ -671,7 +671,12 @@ def _date_check(m: Mapper, name: str, required: bool, checks: list) -> str:
     fmts = "[" + ", ".join(q(f) for f in spec.formats) + "]"
     parsed = f"try_strptime({raw}, {fmts})::DATE"
     label = m.column_label(spec)
-    shown = " or ".join(spec.formats).replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
+    shown = " or ".join(spec.formats)
+    for directive, text in (("%Y", "YYYY"), ("%y", "YY"), ("%m", "MM"), ("%d", "DD"), ("%B", "March"), ("%b", "Mar"),
+                            ("%H", "hh"), ("%M", "mm"), ("%S", "ss")):
+        shown = shown.replace(directive, text)
+    if "%b" in "".join(spec.formats).lower():
+        shown += "; month names in English"
     if required:
         checks.append((_check(f"{raw} IS NULL", q(f"{name} is empty")), label))
     checks.append((_check(f"{raw} IS NOT NULL AND {parsed} IS NULL",

@@ -177,3 +177,23 @@ def test_page_period_choice_in_french(page_db):
     at = run({"lang": "fr"})
     kind = at.selectbox(key="od_kind")
     assert kind.label == "Périodes" and kind.options == ["Trimestres", "Depuis le début de l'année", "Années"]
+
+
+def test_a_rolling_window_is_named_and_drawn_where_it_ends(page_db):
+    from etl.load import load_file
+
+    folder = Path(__file__).resolve().parent.parent / "data" / "etl" / "mappings"
+    assert load_file(folder / "rolling.csv", profile=folder / "rolling.toml").status == "loaded"
+    at = run({"region": "North"})
+    kind = at.selectbox(key="od_kind")
+    assert kind.options[-1] == "Rolling 12 months (each point: the 12 months up to it)"
+    kind.set_value("rolling_12").run()
+    assert table(at) == [("2024-01", "120", ""), ("2024-02", "118", LATE)]
+    import json
+
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    line = next(t for t in spec["data"] if t["name"].startswith("North"))
+    assert line["name"] == "North · all · rolling 12 months"
+    assert [x[:10] for x in line["x"]] == ["2024-01-31", "2024-02-29"]  # where each window ends
+    assert any(c.endswith("Periods: Rolling 12 months (each point: the 12 months up to it).")
+               for c in (e.value for e in at.caption))

@@ -127,3 +127,14 @@ def test_lookup_file_errors_name_the_file_and_line(tmp_path):
         load_profile_file(tmp_path / "m.toml")
     assert str(err.value) == ("m.toml: field 'region': codes.csv line 3: expected two columns, code and value"
                               " (found 1)")
+
+
+def test_a_month_name_date_format_reads_english_and_says_so_when_it_cannot(cli, tmp_path, query):
+    (tmp_path / "d.csv").write_text("Ref,Tested,FTS\nD-1,5 March 2024,pos\nD-2,5 mars 2024,neg\n", encoding="utf-8")
+    (tmp_path / "d.toml").write_text('kind = "samples"\nsource = "d"\n[fields]\nsample_id = "Ref"\n'
+                                     'date = { column = "Tested", formats = ["%d %B %Y"] }\nfentanyl_strip = "FTS"\n')
+    status, out, _ = cli("load", tmp_path / "d.csv", "--profile", tmp_path / "d.toml", "--max-reject-rate", "0.5")
+    assert status == 0, out
+    assert query("SELECT sample_id, collected_date::VARCHAR FROM samples") == [("d:D-1", "2024-03-05")]
+    assert query('SELECT line, "column", reason FROM rejects') == [
+        (3, "Tested", "bad date '5 mars 2024' (expected DD March YYYY; month names in English)")]
