@@ -375,6 +375,8 @@ def _parse_field(fname: str, spec, ftype: str, fail, base_dir: Path) -> FieldSpe
     postcode = spec.get("postcode")
     if postcode is not None and (ftype != "text" or postcode != "outward"):
         raise fail(f"field {fname!r}: postcode = \"outward\" is the only choice, for a text field such as region")
+    if (postcode is not None or "lookup" in spec) and "column" not in spec:
+        raise fail(f"field {fname!r}: postcode and lookup read one column: write column = \"...\"")
     lookup, lookup_file = None, None
     if "lookup" in spec:
         if ftype != "text" or postcode is not None:

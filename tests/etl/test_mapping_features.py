@@ -76,13 +76,15 @@ def test_skipped_rows_do_not_count_against_the_reject_limit(cli, data_dir, tmp_p
     """3 rows without a result and 1 bad date in 103: 1 of the 100 rows with a result is 1%, within the limit."""
     lines = ["Ref,Date,Lab result,FTIR,Status"]
     lines += [f"R-{i},2024-05-02,Fentanyl,,done" for i in range(99)]
-    lines += ["R-99,2024-13-40,Fentanyl,,done"] + [f"S-{i},2024-05-03,,,not analysed" for i in range(3)]
+    lines += [f"S-{i},2024-05-03,,,not analysed" for i in range(3)] + ["R-99,2024-13-40,Fentanyl,,done"]
     path = tmp_path / "many.csv"
     path.write_text("\n".join(lines) + "\n")
     status, out, _ = cli("load", path, "--profile", data_dir / FOLDER / "lists.toml")
     assert status == 0, out
     assert query("SELECT rows_read, rows_loaded, rows_rejected, rows_skipped, status FROM load_runs") == [
         (103, 99, 1, 3, "loaded")]
+    assert query('SELECT line, "column", reason FROM rejects') == [
+        (104, "Date", "bad date '2024-13-40' (expected YYYY-MM-DD)")]  # skipped rows still count as lines
 
 
 @pytest.mark.parametrize("cell, outward", [

@@ -126,6 +126,8 @@ fentanyl_strip = "FTS"
      " stored (a postcode may give a region with postcode = \"outward\" or a lookup file)"),
     ("kind = 'samples'\n[fields]\ndate = 'd'\nfentanyl_strip = 'f'\nregion = { column = 'Area', lookup = 'nope.csv' }",
      "m.toml: field 'region': lookup file 'nope.csv' not found"),
+    ("kind = 'samples'\n[fields]\ndate = 'd'\nfentanyl_strip = 'f'\nregion = { template = '{A}{B}', postcode = 'outward' }",
+     "m.toml: field 'region': postcode and lookup read one column: write column = \"...\""),
     ("kind = 'samples'\nskip_when = { column = 'Status' }\n[fields]\ndate = 'd'\nfentanyl_strip = 'f'",
      "m.toml: skip_when must be a table like { column = \"Status\", values = [\"not analysed\"] }"),
     ("kind = 'samples'\n[fields]\ndate = { column = 'd', value = 'x' }\nfentanyl_strip = 'f'",
