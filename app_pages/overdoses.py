@@ -44,8 +44,10 @@ if unit == "count" and not ctx.staff:
     part.loc[small, "suppressed"] = True
     part.loc[small, "value"] = None
 part["series"] = part["region"] + " · " + part["substance"]
-if kind.startswith("rolling_"):
-    part["series"] += " · " + _("rolling {n} months").format(n=kind.split("_", 1)[1])
+if kind.startswith("rolling_"):  # named in the legend and the table, so no point reads as a single month
+    rolling_text = " · " + _("rolling {n} months").format(n=kind.split("_", 1)[1])
+    part["series"] += rolling_text
+    part["period_label"] += rolling_text
 
 supply = views.query("positivity", ctx.f, targets=(target,), period="week")
 supply = views.counts_for_reader(supply, ctx)

@@ -188,7 +188,7 @@ def test_a_rolling_window_is_named_and_drawn_where_it_ends(page_db):
     kind = at.selectbox(key="od_kind")
     assert kind.options[-1] == "Rolling 12 months (each point: the 12 months up to it)"
     kind.set_value("rolling_12").run()
-    assert table(at) == [("2024-01", "120", ""), ("2024-02", "118", LATE)]
+    assert table(at) == [("2024-01 · rolling 12 months", "120", ""), ("2024-02 · rolling 12 months", "118", LATE)]
     import json
 
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
