@@ -376,10 +376,10 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         transform = {"samples": _transform_samples, "overdoses": _transform_overdoses,
                      "alerts": _transform_alerts}[prof.kind]
         transform(con, mapper, src)
-        con.execute("DROP VIEW stage; DROP VIEW rawv; DROP TABLE raw")
+        con.execute("DROP VIEW stage; DROP VIEW rawv; DROP TABLE raw")  # free memory early: t has all the load needs
         for name, spec in prof.fields.items():
             if spec.lookup is not None:
-                con.execute(f"DROP TABLE IF EXISTS {lookup_table(name)}")  # free memory early: t has all the load needs
+                con.execute(f"DROP TABLE IF EXISTS {lookup_table(name)}")
         # rows failing a check: (good-row index, column, reason)
         bad = con.execute("SELECT rec, err_col, err FROM t WHERE err IS NOT NULL ORDER BY rec").fetchall()
         res.rows_read = n_good + len(duck_rejects)
