@@ -197,3 +197,20 @@ def test_a_rolling_window_is_named_and_drawn_where_it_ends(page_db):
     assert [x[:10] for x in line["x"]] == ["2024-01-31", "2024-02-29"]  # where each window ends
     assert any(c.endswith("Periods: Rolling 12 months (each point: the 12 months up to it).")
                for c in (e.value for e in at.caption))
+
+
+def test_phac_no_two_points_share_a_date_on_any_line(phac):
+    """Across the whole file: once one kind is chosen, each line has one value per date (mixed, 2024 and 2024 Q1
+    both sat on 2024-01-01, with 2025 Q1 and the 2025 year to date on 2025-01-01)."""
+    con, _ = phac
+    series = op.with_kind(metrics.overdose_series(con, Filters()))
+    line = ["measure", "unit", "source", "region", "substance", "period_start"]
+    assert series.duplicated(line).sum() > 0
+    assert not series.duplicated(line + ["kind"]).any()
+    assert sorted(set(series["kind"])) == ["quarter", "year", "year_to_date"]
+    ems = series[(series["region"] == "British Columbia") & (series["measure"] == "ems")
+                 & (series["unit"] == "count") & (series["substance"] == "opioids")]
+    by_kind = {k: dict(zip(g["period_label"], g["value"])) for k, g in ems.groupby("kind")}
+    assert (by_kind["year"]["2024"], by_kind["year_to_date"]["2025 (Jan to Sep)"]) == (20603, 13887)
+    assert [by_kind["quarter"][f"2025 Q{i}"] for i in (1, 2, 3)] == [3646, 4393, 5848]
+    assert sum(by_kind["quarter"][f"2025 Q{i}"] for i in (1, 2, 3)) == 13887
