@@ -4,9 +4,10 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import charts, metrics, views
+from supplywatch import charts, metrics, overdose_periods, views
+from supplywatch.filters import Filters
 
-LAG_DAYS = 28  # the most recent four weeks of any series are labelled as possibly incomplete
+LAG_DAYS = overdose_periods.LAG_DAYS  # the newest four weeks each source has are labelled as possibly incomplete
 
 ctx = views.start_page("Overdoses")
 _ = ctx._
@@ -18,7 +19,7 @@ if events.empty:
 MEASURES = {"ems": _("Paramedic (EMS) calls"), "ed_visits": _("Emergency department visits"),
             "hospitalizations": _("Hospitalizations"), "deaths": _("Deaths"), "non_fatal": _("Non-fatal overdoses"),
             "other": _("Other")}
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 present = set(events["measure"])
 measure = c1.selectbox(_("Measure"), [m for m in MEASURES if m in present] + sorted(present - set(MEASURES)), format_func=lambda m: MEASURES.get(m, m),
                        key="od_measure")
@@ -27,7 +28,13 @@ UNITS = {"count": _("Count"), "rate": _("Rate"), "percent": _("Percent")}
 unit = c2.selectbox(_("Unit"), sorted(part["unit"].unique()), format_func=lambda u: UNITS.get(u, u), key="od_unit")
 target = c3.selectbox(_("Supply signal"), metrics.HEADLINE_TARGETS, format_func=lambda t: views.target_label(t, _),
                       key="od_target")
-part = part[part["unit"] == unit].copy()
+part = overdose_periods.with_kind(part[part["unit"] == unit])
+# One line holds one kind of period: a year beside its quarters would read as a jump in harms.
+kinds = overdose_periods.kinds(part)
+finest = overdose_periods.finest_covering(part, ctx.f.start, ctx.f.end)
+kind = c4.selectbox(_("Periods"), kinds, index=kinds.index(finest),
+                    format_func=lambda k: overdose_periods.kind_label(k, _), key="od_kind")
+part = part[part["kind"] == kind].copy()
 
 # Counts from 1 to k-1 are suppressed for the public like any other small cell; the source's own
 # suppression ('<5', 'Suppr.') is kept and shown as suppressed, never as zero.
@@ -37,6 +44,10 @@ if unit == "count" and not ctx.staff:
     part.loc[small, "suppressed"] = True
     part.loc[small, "value"] = None
 part["series"] = part["region"] + " · " + part["substance"]
+if kind.startswith("rolling_"):  # named in the legend and the table, so no point reads as a single month
+    rolling_text = " · " + _("rolling {n} months").format(n=kind.split("_", 1)[1])
+    part["series"] += rolling_text
+    part["period_label"] += rolling_text
 
 supply = views.query("positivity", ctx.f, targets=(target,), period="week")
 supply = views.counts_for_reader(supply, ctx)
@@ -45,15 +56,20 @@ alerts = views.query("external_alerts", ctx.f)
 # external dates arrive as Timestamps, community ones as dates: one type, or sorting a mix raises TypeError
 alert_dates = sorted({pd.Timestamp(d) for d in alerts["issued_date"]}
                      | {pd.Timestamp(r["date"]) for r in views.community_alerts(ctx.f.region)})
-lag_from = pd.Timestamp(part["period_end"].max()) - pd.Timedelta(days=LAG_DAYS) if len(part) else None
+# measured from the newest period each source has, whatever the filter: a view ending in 2020 is not "late"
+newest = views.query("overdose_newest", Filters())
+lag_from = overdose_periods.lag_start(part, newest, LAG_DAYS)
 
-fig = charts.overdoses(part, supply, alert_dates, lag_from, _, views.target_label(target, _))
+# a rolling window is drawn where it ends (the 12 months up to January sit at January, not a year earlier)
+drawn = part.assign(period_start=part["period_end"]) if kind.startswith("rolling_") else part
+fig = charts.overdoses(drawn, supply, alert_dates, lag_from, _, views.target_label(target, _))
 st.plotly_chart(fig, width="stretch", key="od_chart")
 st.caption(
     _("{measure} per period (top) and the share of checked samples with {what} (bottom). Dashed lines are alert "
       "dates; 'x' marks suppressed counts (not zero); the shaded last {lag} days may still be incomplete "
       "because reports arrive late.").format(measure=MEASURES.get(measure, measure),
                                               what=views.target_label(target, _), lag=LAG_DAYS)
+    + " " + _("Periods: {kind}.").format(kind=overdose_periods.kind_label(kind, _))
 )
 
 
@@ -75,8 +91,8 @@ with st.expander(_("Table")):
     table = part.assign(
         value_text=[value_text(*k) for k in zip(part["value"], part["suppressed"], part["value_label"])],
         start=each_distinct(part["period_start"], ctx.date),
-        lag=each_distinct(part["period_end"], lambda e: _("may be incomplete (reporting lag)")
-                          if lag_from is not None and pd.Timestamp(e) > lag_from else ""),
+        lag=[_("may be incomplete (reporting lag)") if late else ""
+             for late in overdose_periods.may_be_incomplete(part, newest, LAG_DAYS)],
     )
     views.table(table, {"region": _("Region"), "period_label": _("Period"), "start": _("Start"),
                         "substance": _("Substance"), "value_text": _("Value"), "lag": _("Note"),

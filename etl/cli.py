@@ -154,6 +154,9 @@ def print_summary(r) -> None:
         return
     print(f"  rows read {r.rows_read}, loaded {r.rows_loaded}, duplicates skipped {r.rows_duplicate},"
           f" rejected {r.rows_rejected}", file=out)
+    if r.rows_skipped:
+        print("  skipped without a result (skip_when): "
+              + "; ".join(f"{reason} ({n})" for reason, n in r.skipped_reasons), file=out)
     if r.top_reasons:
         print("  top reject reasons: " + "; ".join(f"{reason} ({n})" for reason, n in r.top_reasons), file=out)
         print(f"  details: python -m etl rejects {r.run_id}", file=out)

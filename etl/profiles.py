@@ -11,11 +11,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import periods
+
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
 KINDS = ("samples", "overdoses", "alerts")
 STRIPS = ("fentanyl_strip", "benzo_strip", "xylazine_strip", "nitazene_strip", "medetomidine_strip")
 LISTS = ("ftir_components", "lab_components", "ftir_trace_components", "lab_trace_components")
-LIST_FORMATS = (";", ",", "|", "python")
+LIST_FORMATS = (";", ",", "|", "python")  # the usual ones; any other separator text is allowed too
 
 # canonical field -> type, per kind (the types decide how a value is checked)
 FIELDS: dict[str, dict[str, str]] = {
@@ -77,11 +79,15 @@ class FieldSpec:
     separator: str = " | "
     formats: list[str] = field(default_factory=list)   # strptime formats for date fields
     values: dict[str, str] = field(default_factory=dict)  # value map, keys compared case-insensitively
-    list: str | None = None             # list cells: ";" "," "|" or "python"
+    list: str | None = None             # list cells: a separator (any text, "\n" too) or "python"
     scale: float = 1.0                  # multiply numbers (e.g. 100 when a share is written 0-1)
     suppressed: list[str] | None = None  # value field: markers of suppressed small counts
     missing: list[str] | None = None     # value field: markers of missing values
     optional: bool = False              # the column may be absent from the header
+    window: int | None = None           # period field: each label ends a rolling window of this many months
+    postcode: str | None = None         # "outward": keep only the outward part of a postcode ("CF10 1AA" -> "CF10")
+    lookup: dict[str, str] | None = None  # code (lower case) -> coarse value, from a two-column CSV file
+    lookup_file: str | None = None      # that file's name, for messages
 
     def source_columns(self) -> list[str]:
         """Source columns this field reads."""
@@ -125,11 +131,12 @@ class Profile:
     description: str = ""
     origin: str = ""
     flags: list[Flags] = field(default_factory=list)
+    skip_when: list[tuple[str, list[str]]] = field(default_factory=list)  # (column, values lower-cased)
 
     def source_columns(self) -> list[str]:
-        """Every source column the fields and flag columns read."""
+        """Every source column the fields, flag columns and skip rules read."""
         cols = [c for f in self.fields.values() for c in f.source_columns()]
-        return cols + [c for g in self.flags for c in g.columns]
+        return cols + [c for g in self.flags for c in g.columns] + [c for c, _ in self.skip_when]
 
     def missing_columns(self, header: list[str]) -> list[str]:
         """Required source columns absent from ``header`` (case-insensitive)."""
@@ -169,13 +176,15 @@ def is_person_column(name: str) -> bool:
 # ---------------------------------------------------------------- parsing mapping files
 
 _FIELD_KEYS = {"column", "value", "template", "columns", "separator", "format", "formats", "values", "list",
-               "scale", "suppressed", "missing", "optional"}
+               "scale", "suppressed", "missing", "optional", "window", "postcode", "lookup"}
 _TOP_KEYS = {"name", "kind", "source", "description", "delimiter", "required_columns", "one_of_columns",
-             "ignore_columns", "natural_key", "fields", "flags"}
+             "ignore_columns", "natural_key", "fields", "flags", "skip_when"}
 
 
-def parse_profile(text: str, origin: str) -> Profile:
-    """Build a :class:`Profile` from mapping-file text; ``origin`` names the file in errors."""
+def parse_profile(text: str, origin: str, base_dir: Path | None = None) -> Profile:
+    """Build a :class:`Profile` from mapping-file text; ``origin`` names the file in errors.
+
+    ``base_dir`` is where files the mapping names (``lookup``) are found (default: the current folder)."""
     def fail(msg: str) -> ProfileError:
         return ProfileError(f"{origin}: {msg}")
 
@@ -198,7 +207,7 @@ def parse_profile(text: str, origin: str) -> Profile:
     for fname, spec in raw_fields.items():
         if fname not in known:
             raise fail(f"unknown field {fname!r} for kind {kind} (known: {', '.join(known)})")
-        fields[fname] = _parse_field(fname, spec, known[fname], fail)
+        fields[fname] = _parse_field(fname, spec, known[fname], fail, base_dir or Path("."))
     for req in REQUIRED_FIELDS[kind]:
         if req not in fields:
             raise fail(f"field {req!r} is required for kind {kind}")
@@ -214,6 +223,8 @@ def parse_profile(text: str, origin: str) -> Profile:
         raise fail("delimiter must be one character, e.g. \",\" or \";\" or \"\\t\"")
     mapped = [c for f in fields.values() if not f.optional for c in f.source_columns()]
     mapped += [c for g in flags for c in g.columns]
+    skip_when = _parse_skip_when(data.get("skip_when", []), fail)
+    mapped += [c for c, _ in skip_when]
     required = _str_list(data.get("required_columns", mapped), "required_columns", fail)
     profile = Profile(
         name=name, kind=kind, source=str(data.get("source") or name), fields=fields,
@@ -221,14 +232,64 @@ def parse_profile(text: str, origin: str) -> Profile:
         one_of_columns=_str_list(data.get("one_of_columns", []), "one_of_columns", fail),
         ignore_columns=_str_list(data.get("ignore_columns", []), "ignore_columns", fail),
         natural_key=natural_key, delimiter=delimiter, description=str(data.get("description", "")),
-        origin=origin, flags=flags,
+        origin=origin, flags=flags, skip_when=skip_when,
     )
     for f in [*fields.values(), *(FieldSpec(name="flags", columns=list(g.columns)) for g in flags)]:
+        if f.postcode or f.lookup is not None:
+            continue  # only the coarse part is stored, never the code as written
         for col in f.source_columns():
             if is_person_column(col) and col.lower() not in {c.lower() for c in profile.ignore_columns}:
                 raise fail(f"field {f.name!r} reads column {col!r}, which holds a person-level identifier;"
-                           " such columns are never stored")
+                           " such columns are never stored (a postcode may give a region with"
+                           " postcode = \"outward\" or a lookup file)")
     return profile
+
+
+def _parse_skip_when(raw, fail) -> list[tuple[str, list[str]]]:
+    """skip_when = { column = "Status", values = ["not analysed"] } (or a list of such tables)."""
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise fail('skip_when must be a table like { column = "Status", values = ["not analysed"] }')
+    out = []
+    for rule in raw:
+        if (not isinstance(rule, dict) or set(rule) != {"column", "values"} or not isinstance(rule["column"], str)
+                or not rule["values"]):
+            raise fail('skip_when must be a table like { column = "Status", values = ["not analysed"] }')
+        values = _str_list(rule["values"], "skip_when.values", fail)
+        out.append((rule["column"], [v.strip().lower() for v in values]))
+    return out
+
+
+def _read_lookup(fname: str, file_name, base_dir: Path, fail) -> tuple[dict[str, str], str]:
+    """A lookup file: CSV with a header and two columns, code and the coarse value it stands for."""
+    import csv
+
+    if not isinstance(file_name, str) or not file_name:
+        raise fail(f"field {fname!r}: lookup must name a CSV file of code,value rows")
+    path = base_dir / file_name
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+    except FileNotFoundError:
+        raise fail(f"field {fname!r}: lookup file {file_name!r} not found (looked in {base_dir})") from None
+    except (UnicodeDecodeError, OSError, csv.Error) as exc:
+        raise fail(f"field {fname!r}: cannot read lookup file {file_name!r} ({exc.__class__.__name__})") from None
+    table: dict[str, str] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not row or not any(c.strip() for c in row):
+            continue
+        if len(row) != 2 or not row[0].strip():
+            raise fail(f"field {fname!r}: {file_name} line {line}: expected two columns, code and value"
+                       f" (found {len(row)})")
+        code = row[0].strip().lower()
+        if code in table and table[code] != row[1].strip():
+            raise fail(f"field {fname!r}: {file_name} line {line}: code {row[0].strip()!r} is listed twice"
+                       " with different values")
+        table[code] = row[1].strip()
+    if not table:
+        raise fail(f"field {fname!r}: lookup file {file_name!r} has no rows")
+    return table, Path(file_name).name
 
 
 def _parse_flags(raw, kind: str, fail) -> list[Flags]:
@@ -266,7 +327,7 @@ def _str_list(value, key: str, fail) -> list[str]:
     return list(value)
 
 
-def _parse_field(fname: str, spec, ftype: str, fail) -> FieldSpec:
+def _parse_field(fname: str, spec, ftype: str, fail, base_dir: Path) -> FieldSpec:
     if isinstance(spec, str):
         spec = {"column": spec}
     if not isinstance(spec, dict):
@@ -281,14 +342,20 @@ def _parse_field(fname: str, spec, ftype: str, fail) -> FieldSpec:
     formats = [formats] if isinstance(formats, str) else formats
     if ftype == "date" and not formats:
         formats = ["%Y-%m-%d"]
+    if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
+        raise fail(f"field {fname!r}: formats must be a list of strings like \"%d/%m/%Y\"")
+    for fmt in formats:
+        if (problem := periods.format_problem(fmt)) is not None:
+            raise fail(f"field {fname!r}: {problem}")
     values = spec.get("values", {})
     if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
         raise fail(f"field {fname!r}: values must map source text to canonical text, e.g. {{ True = \"positive\" }}")
     lst = spec.get("list")
     if ftype == "list":
         lst = lst or ";"
-        if lst not in LIST_FORMATS:
-            raise fail(f"field {fname!r}: list must be one of \";\" \",\" \"|\" \"python\" (got {lst!r})")
+        if not isinstance(lst, str) or not lst.strip(" "):
+            raise fail(f"field {fname!r}: list must be a separator such as \";\" \",\" \" + \" \"\\n\","
+                       f" or \"python\" (got {lst!r})")
     elif lst is not None:
         raise fail(f"field {fname!r}: list applies only to component fields")
     if "template" in spec and not template_columns(spec["template"]):
@@ -297,11 +364,30 @@ def _parse_field(fname: str, spec, ftype: str, fail) -> FieldSpec:
         scale = float(spec.get("scale", 1.0))
     except (TypeError, ValueError):
         raise fail(f"field {fname!r}: scale must be a number") from None
+    window = None
+    if "window" in spec:
+        if ftype != "period":
+            raise fail(f"field {fname!r}: window applies only to the period field")
+        window = periods.parse_window(spec["window"])
+        if window is None:
+            raise fail(f"field {fname!r}: window must be a number of months from 1 to 120, e.g. \"12 months\""
+                       f" (got {spec['window']!r})")
+    postcode = spec.get("postcode")
+    if postcode is not None and (ftype != "text" or postcode != "outward"):
+        raise fail(f"field {fname!r}: postcode = \"outward\" is the only choice, for a text field such as region")
+    if (postcode is not None or "lookup" in spec) and "column" not in spec:
+        raise fail(f"field {fname!r}: postcode and lookup read one column: write column = \"...\"")
+    lookup, lookup_file = None, None
+    if "lookup" in spec:
+        if ftype != "text" or postcode is not None:
+            raise fail(f"field {fname!r}: lookup applies to text fields such as region, without postcode")
+        lookup, lookup_file = _read_lookup(fname, spec["lookup"], base_dir, fail)
     return FieldSpec(
         name=fname, column=spec.get("column"), value=spec.get("value"), template=spec.get("template"),
         columns=spec.get("columns"), separator=spec.get("separator", " | "), formats=list(formats),
         values={str(k).strip().lower(): v for k, v in values.items()}, list=lst, scale=scale,
         suppressed=spec.get("suppressed"), missing=spec.get("missing"), optional=bool(spec.get("optional", False)),
+        window=window, postcode=postcode, lookup=lookup, lookup_file=lookup_file,
     )
 
 
@@ -314,7 +400,7 @@ def load_profile_file(path: str | Path) -> Profile:
         raise ProfileError(f"{path.name}: no such mapping file") from None
     except (UnicodeDecodeError, OSError) as exc:
         raise ProfileError(f"{path.name}: cannot read the mapping file ({exc.__class__.__name__})") from None
-    return parse_profile(text, path.name)
+    return parse_profile(text, path.name, path.parent)
 
 
 def builtin_profiles() -> dict[str, Profile]:

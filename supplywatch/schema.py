@@ -190,6 +190,24 @@ WAREHOUSE_MIGRATIONS: list[str] = [
     ALTER TABLE samples ADD COLUMN found_expected BOOLEAN;    -- something found matches the expectation
     ALTER TABLE samples ADD COLUMN found_unexpected BOOLEAN;  -- an active finding that does not
     """,
+    # 5: every overdose period has an explicit kind, so a chart line never mixes years with quarters. period_type
+    #    now takes day | week | month | quarter | year | year_to_date | rolling (a window of N months ending at
+    #    period_end; N = the months from period_start to period_end) | other. Stored 'other' periods (partial
+    #    years such as '2025 (Jan to Sep)') get the kind their first and last day show. Loads also count the
+    #    rows a mapping's skip_when left out (they carry no result, so they are neither loaded nor rejected).
+    """
+    UPDATE overdose_events SET period_type = CASE
+        WHEN period_start = make_date(year(period_start), 1, 1)
+             AND period_end = make_date(year(period_start), 12, 31) THEN 'year'
+        WHEN day(period_start) = 1 AND period_end = last_day(period_start) THEN 'month'
+        WHEN day(period_start) = 1 AND month(period_start) IN (1, 4, 7, 10)
+             AND period_end = last_day(period_start + INTERVAL 2 MONTH) THEN 'quarter'
+        WHEN period_start = make_date(year(period_start), 1, 1) AND year(period_end) = year(period_start)
+             AND period_end = last_day(period_end) THEN 'year_to_date'
+        ELSE 'other' END
+    WHERE period_type = 'other';
+    ALTER TABLE load_runs ADD COLUMN rows_skipped BIGINT DEFAULT 0;
+    """,
 ]
 
 # Columns of ``detections`` copied from its sample (migration 3), in table order after ``sample_no``.

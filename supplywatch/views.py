@@ -16,7 +16,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from . import db, i18n, metrics, sample_table, suppression
+from . import db, i18n, metrics, overdose_periods, sample_table, suppression
 from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
 
 STAFF_ROLES = ("poster", "reviewer", "admin")
@@ -30,6 +30,7 @@ QUERIES: dict[str, Callable] = {
     "first_detections": metrics.first_detections,
     "unknown_substances": metrics.unknown_substances,
     "overdose_series": metrics.overdose_series,
+    "overdose_newest": lambda con, f: overdose_periods.newest_by_source(con),
     "external_alerts": metrics.external_alerts,
     "samples": sample_table.samples,
     "sample_count": sample_table.count,
@@ -49,7 +50,7 @@ PAGE_DEFAULT_QUERIES: dict[str, list[tuple[str, dict]]] = {
     "expected_found": [("expected_found", {"top": 10})],
     "emerging": [("first_detections", {"lookback_days": 180}), ("unknown_substances", {})],
     "samples": [("sample_count", {}), ("samples", {"search": None, "limit": 500})],
-    "overdoses": [("overdose_series", {}), ("external_alerts", {}),
+    "overdoses": [("overdose_series", {}), ("overdose_newest", {}), ("external_alerts", {}),
                   ("positivity", {"targets": ("fentanyl",), "period": "week"})],
     "data": [("load_history", {}), ("reject_reasons", {}), ("reject_rows", {}), ("unknown_substances", {})],
 }

@@ -102,7 +102,7 @@ def test_phac_values_suppression_and_periods(loaded, real_data):
                         and r["Substance"] == "Opioids" and r["Specific_Measure"] == "Overall numbers"
                         and r["Time_Period"] == "By year" and r["Unit"] == "Number")
     got = sql(db, "SELECT sum(value) FROM overdose_events WHERE region = 'Canada' AND measure = 'deaths'"
-                  " AND substance = 'opioids' AND breakdown IS NULL AND period_type IN ('year', 'other')"
+                  " AND substance = 'opioids' AND breakdown IS NULL AND period_type IN ('year', 'year_to_date')"
                   " AND unit = 'count'")[0][0]
     assert got == pytest.approx(canada_deaths)
     labels = collections.Counter(r["Year_Quarter"] for r in src)

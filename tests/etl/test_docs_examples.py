@@ -32,3 +32,65 @@ def test_worked_example_mapping_for_a_new_service(cli, query):
     assert query("SELECT substance_raw, is_trace, is_primary FROM detections WHERE sample_id = 'New service:NS-2'"
                  " AND method = 'lab' ORDER BY 1") == [("Cocaine", False, True), ("Levamisole", True, False),
                                                        ("Phenacetin", True, False)]
+
+
+def test_each_feature_example_snippet_is_in_its_mapping_file():
+    """The snippets docs/data-formats.md shows are lines of the example files the tests below load."""
+    import re
+
+    doc = (EXAMPLES.parent / "data-formats.md").read_text(encoding="utf-8")
+    part = doc[doc.index("### One worked example per feature"):doc.index("## 4. Worked example")]
+    mappings = "\n".join(p.read_text(encoding="utf-8") for p in EXAMPLES.glob("*.toml"))
+    snippets = re.findall(r"```toml\n(.*?)```", part, re.S)
+    assert len(snippets) == 5
+    for snippet in snippets:
+        for line in snippet.splitlines():
+            assert line in mappings.splitlines(), line
+
+
+def load_example(cli, name, *extra):
+    status, out, _ = cli("load", EXAMPLES / f"{name}.csv", "--profile", EXAMPLES / f"{name}.toml", *extra)
+    assert status == 0, out
+    return out
+
+
+def test_month_names_example(cli, query):
+    load_example(cli, "monthly-deaths")
+    assert query("SELECT period_label, period_start::VARCHAR, period_end::VARCHAR, period_type, value, suppressed"
+                 " FROM overdose_events ORDER BY period_start") == [
+        ("2024-Ionawr", "2024-01-01", "2024-01-31", "month", 14.0, False),
+        ("2024-Chwefror", "2024-02-01", "2024-02-29", "month", None, True),
+        ("2024-Mawrth", "2024-03-01", "2024-03-31", "month", 9.0, False)]
+
+
+def test_rolling_window_example(cli, query):
+    load_example(cli, "rolling-deaths")
+    assert query("SELECT period_label, period_start::VARCHAR, period_end::VARCHAR, period_type, value"
+                 " FROM overdose_events ORDER BY period_end") == [
+        ("2024-01", "2023-02-01", "2024-01-31", "rolling", 118.0),
+        ("2024-02", "2023-03-01", "2024-02-29", "rolling", 121.0)]
+
+
+def test_lab_lines_example(cli, query):
+    out = load_example(cli, "lab-lines")
+    assert out.splitlines()[0] == ("lab-lines.csv: loaded 2 of 3 rows (0 duplicates skipped, 0 rejected, 1 skipped"
+                                   " without a result (Status = not analysed: 1)) as samples with profile lab-lines")
+    assert query("SELECT sample_id, substance_raw FROM detections ORDER BY 1, 2") == [
+        ("Lab lines:LB-1", "4-Methylmethcathinone (Mephedrone; 4-MMC)"), ("Lab lines:LB-1", "Bromazolam"),
+        ("Lab lines:LB-1", "Fentanyl"), ("Lab lines:LB-2", "Fentanyl")]
+    assert query("SELECT sample_id, lab_tested FROM samples ORDER BY 1") == [("Lab lines:LB-1", True),
+                                                                            ("Lab lines:LB-2", True)]
+
+
+def test_postcode_region_example(cli, query):
+    out = load_example(cli, "postcode-region")
+    assert "person-level columns dropped, not stored: Postcode" in out
+    assert query("SELECT sample_id, collected_date::VARCHAR, region, fentanyl_strip FROM samples ORDER BY 1") == [
+        ("Postcode region:PC-1", "2024-03-05", "CF10", "positive"),
+        ("Postcode region:PC-2", "2024-03-12", "SA1", "negative")]
+
+
+def test_area_lookup_example(cli, query):
+    load_example(cli, "area-lookup")
+    assert query("SELECT sample_id, region FROM samples ORDER BY 1") == [("Area lookup:AL-1", "Cardiff"),
+                                                                        ("Area lookup:AL-2", "Swansea")]

@@ -81,7 +81,7 @@ def test_phac_layout(cli, data_dir, query):
          "Age group | 2021 | 20 to 29 years", "count", 1204.0, False, None),
         ("PHAC substance harms", "Canada", "2024", "2024-01-01", "2024-12-31", "year", "hospitalizations",
          "stimulants", "Sex | 2024 | Female", "percent", None, False, "n/a"),
-        ("PHAC substance harms", "Canada", "2025 (Jan to Sep)", "2025-01-01", "2025-09-30", "other", "ed_visits",
+        ("PHAC substance harms", "Canada", "2025 (Jan to Sep)", "2025-01-01", "2025-09-30", "year_to_date", "ed_visits",
          "opioids", None, "rate", 12.5, False, None),
     ]
 

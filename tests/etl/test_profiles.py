@@ -22,9 +22,10 @@ D = dt.date
     ("2024-03-05", (D(2024, 3, 5), D(2024, 3, 5), "day")),
     ("2024-W01", (D(2024, 1, 1), D(2024, 1, 7), "week")),
     ("2020-W53", (D(2020, 12, 28), D(2021, 1, 3), "week")),
-    ("2025 (Jan to Sep)", (D(2025, 1, 1), D(2025, 9, 30), "other")),
+    ("2025 (Jan to Sep)", (D(2025, 1, 1), D(2025, 9, 30), "year_to_date")),
+    ("2025 (Apr to Jun)", (D(2025, 4, 1), D(2025, 6, 30), "other")),
     ("  2024   Q1 ", (D(2024, 1, 1), D(2024, 3, 31), "quarter")),
-    ("2024-13", None), ("2024-02-30", None), ("2021-W53", None), ("March 2024", None), ("2024 Q5", None),
+    ("2024-13", None), ("2024-02-30", None), ("2021-W53", None), ("Spring 2024", None), ("2024-Marchember", None), ("2024 Q5", None),
     ("2025 (Sep to Jan)", None), ("", None),
 ])
 def test_parse_period(label, expected):
@@ -37,7 +38,7 @@ def test_parse_period_with_a_custom_day_format():
 
 def items(cell, fmt):
     con = duckdb.connect()
-    return con.execute(f"SELECT {load.list_items_sql('?', fmt)}", [cell]).fetchone()[0]
+    return con.execute(f"SELECT {load.list_items_sql('x', fmt)} FROM (SELECT ?::VARCHAR AS x)", [cell]).fetchone()[0]
 
 
 @pytest.mark.parametrize("cell, fmt, expected", [
@@ -107,8 +108,28 @@ fentanyl_strip = "FTS"
     ("kind = 'samples'\n[fields]\nsite = 's'\nfentanyl_strip = 'f'", "m.toml: field 'date' is required for kind samples"),
     ("kind = 'samples'\n[fields]\ndate = 'd'\nsite = 's'",
      "m.toml: a samples mapping needs at least one result field"),
-    ("kind = 'samples'\n[fields]\ndate = 'd'\nftir_components = { column = 'f', list = '/' }",
-     "m.toml: field 'ftir_components': list must be one of"),
+    ("kind = 'samples'\n[fields]\ndate = 'd'\nftir_components = { column = 'f', list = ' ' }",
+     "m.toml: field 'ftir_components': list must be a separator such as \";\" \",\" \" + \" \"\\n\", or \"python\""
+     " (got ' ')"),
+    ("kind = 'samples'\n[fields]\ndate = { column = 'd', formats = ['%A %d %B %Y'] }\nfentanyl_strip = 'f'",
+     "m.toml: field 'date': format '%A %d %B %Y' uses %A, which is not supported (use %Y %y %m %d %b %B %H %M %S)"),
+    ("kind = 'samples'\n[fields]\ndate = { column = 'd', formats = ['%d/%m'] }\nfentanyl_strip = 'f'",
+     "m.toml: field 'date': format '%d/%m' has no year (%Y or %y)"),
+    ("kind = 'overdoses'\n[fields]\nperiod = { column = 'p', window = '1 year' }\nmeasure = 'm'\nunit = 'u'",
+     "m.toml: field 'period': window must be a number of months from 1 to 120, e.g. \"12 months\" (got '1 year')"),
+    ("kind = 'overdoses'\n[fields]\nperiod = 'p'\nmeasure = 'm'\nunit = 'u'\nsite = { column = 's', window = '3 months' }",
+     "m.toml: field 'site': window applies only to the period field"),
+    ("kind = 'samples'\n[fields]\ndate = 'd'\nfentanyl_strip = 'f'\nregion = { column = 'Postcode', postcode = 'inward' }",
+     "m.toml: field 'region': postcode = \"outward\" is the only choice, for a text field such as region"),
+    ("kind = 'samples'\n[fields]\ndate = 'd'\nfentanyl_strip = 'f'\nregion = 'Postcode'",
+     "m.toml: field 'region' reads column 'Postcode', which holds a person-level identifier; such columns are never"
+     " stored (a postcode may give a region with postcode = \"outward\" or a lookup file)"),
+    ("kind = 'samples'\n[fields]\ndate = 'd'\nfentanyl_strip = 'f'\nregion = { column = 'Area', lookup = 'nope.csv' }",
+     "m.toml: field 'region': lookup file 'nope.csv' not found"),
+    ("kind = 'samples'\n[fields]\ndate = 'd'\nfentanyl_strip = 'f'\nregion = { template = '{A}{B}', postcode = 'outward' }",
+     "m.toml: field 'region': postcode and lookup read one column: write column = \"...\""),
+    ("kind = 'samples'\nskip_when = { column = 'Status' }\n[fields]\ndate = 'd'\nfentanyl_strip = 'f'",
+     "m.toml: skip_when must be a table like { column = \"Status\", values = [\"not analysed\"] }"),
     ("kind = 'samples'\n[fields]\ndate = { column = 'd', value = 'x' }\nfentanyl_strip = 'f'",
      "m.toml: field 'date': give exactly one of column, value, template or columns"),
     ("kind = 'samples'\n[fields]\ndate = 'd'\nnotes = 'Email'\nfentanyl_strip = 'f'",
