@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -133,3 +135,161 @@ def test_the_apps_own_expiry_stays_system(live_warning):
     later = live_warning.expires_at + dt.timedelta(minutes=1)
     assert store.expire_due(later) == [live_warning.key]
     assert [r["actor"] for r in store.audit_log() if r["action"] == "expired"] == ["system"]
+
+
+# ---------------------------------------------------------------- killed loads leave nothing behind
+
+from supplywatch import db as sw_db  # noqa: E402
+from tests.etl.test_crash_concurrency import ROWS, big_csv, table_rows  # noqa: E402,F401  (big_csv: a fixture)
+
+ETL_DATA = ROOT / "tests" / "data" / "etl"
+
+
+def leftovers(db: Path, pid: int) -> list[str]:
+    """Names beside the warehouse that belong to process ``pid``'s load (its copy, WAL, spill folder)."""
+    return sorted(p.name for p in db.parent.iterdir() if p.name.startswith(f".{db.name}.{pid}."))
+
+
+def load(db: Path, path: Path, **env) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "etl", "load", str(path), "--db", str(db), "--quiet"], cwd=ROOT,
+                            env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def spilling(db: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
+    """Wait until ``proc`` has spilled to a folder beside the warehouse (a file inside a folder of its own)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        folders = [p for p in db.parent.iterdir() if p.name.startswith(f".{db.name}.{proc.pid}.") and p.is_dir()]
+        if any(any(f.iterdir()) for f in folders if f.exists()):
+            return
+        assert proc.poll() is None, f"the load ended before it spilled: {proc.communicate()}"
+        assert time.monotonic() < deadline, "the load never spilled beside the warehouse"
+        time.sleep(0.05)
+
+
+def test_a_load_killed_while_spilling_is_cleaned_up_by_the_next_load(tmp_path, big_csv):
+    db = tmp_path / "w.duckdb"
+    assert load(db, ETL_DATA / "samples_jan.csv").wait(120) == 0
+    before = table_rows(db)
+    killed = load(db, big_csv, SUPPLYWATCH_LOAD_MEMORY="100MB")  # a bounded pool: the load spills to disk
+    spilling(db, killed)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.communicate()
+    assert killed.returncode == -signal.SIGKILL
+    litter = leftovers(db, killed.pid)
+    assert f".{db.name}.{killed.pid}.tmp" in litter and len(litter) >= 2  # the copy and the spill folder at least
+    assert table_rows(db) == before
+    nxt = load(db, ETL_DATA / "toronto_small.csv")
+    out, err = nxt.communicate(timeout=120)
+    assert nxt.returncode == 0, err
+    assert leftovers(db, killed.pid) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w-app.duckdb", "w.duckdb", "w.duckdb.lock"] or \
+        sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb", "w.duckdb.lock"]
+
+
+def test_the_spill_folder_is_set_beside_the_warehouse(tmp_path):
+    db = tmp_path / "w.duckdb"
+    with sw_db.writing_snapshot(db) as con:
+        where = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+    assert where == str(tmp_path / f".w.duckdb.{os.getpid()}.spill")
+    assert not (tmp_path / f".w.duckdb.{os.getpid()}.spill").exists()  # removed with the copy after the swap
+
+
+def _litter(db: Path, pid: int, age_s: float = 0) -> list[Path]:
+    made = [db.with_name(f".{db.name}.{pid}.tmp"), db.with_name(f".{db.name}.{pid}.tmp.wal"),
+            db.with_name(f".{db.name}.{pid}.spill")]
+    made[0].write_bytes(b"copy")
+    made[1].write_bytes(b"wal")
+    made[2].mkdir()
+    (made[2] / "duckdb_temp_storage_DEFAULT-0.tmp").write_bytes(b"spill" * 100)
+    if age_s:
+        stamp = time.time() - age_s
+        for p in (*made, made[2] / "duckdb_temp_storage_DEFAULT-0.tmp"):
+            os.utime(p, (stamp, stamp))
+    return made
+
+
+def test_the_next_load_keeps_a_live_process_files_and_removes_a_dead_ones(tmp_path):
+    db = tmp_path / "w.duckdb"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    live = subprocess.Popen(["sleep", "120"])
+    try:
+        gone = _litter(db, dead.pid)
+        kept = _litter(db, live.pid)
+        strangers = [tmp_path / ".w.duckdb.abc.tmp", tmp_path / f".other.duckdb.{dead.pid}.tmp",
+                     tmp_path / f"w.duckdb.{dead.pid}.tmp"]
+        for p in strangers:
+            p.write_bytes(b"not ours")
+        with sw_db.writing_snapshot(db):
+            pass
+        assert [p.exists() for p in gone] == [False, False, False]
+        assert [p.exists() for p in kept] == [True, True, True]
+        assert [p.exists() for p in strangers] == [True, True, True]
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_a_pid_reused_by_a_newer_process_does_not_keep_old_litter(tmp_path):
+    """The files were last written an hour before the process now holding that pid started: not its files."""
+    db = tmp_path / "w.duckdb"
+    newer = subprocess.Popen(["sleep", "120"])
+    try:
+        old = _litter(db, newer.pid, age_s=3600)
+        with sw_db.writing_snapshot(db):
+            pass
+        assert [p.exists() for p in old] == [False, False, False]
+    finally:
+        newer.kill()
+        newer.wait()
+
+
+# ---------------------------------------------------------------- a symlinked warehouse stays a link
+
+@pytest.fixture
+def linked(tmp_path):
+    """data/w.duckdb -> ../volume/real.duckdb, as on a server whose data lives on another disk."""
+    (tmp_path / "volume").mkdir()
+    (tmp_path / "data").mkdir()
+    target = tmp_path / "volume" / "real.duckdb"
+    link = tmp_path / "data" / "w.duckdb"
+    link.symlink_to(Path("..") / "volume" / "real.duckdb")
+    return link, target
+
+
+def test_a_load_through_a_symlink_updates_the_target_and_keeps_the_link(linked):
+    from etl import load as etl_load
+
+    link, target = linked
+    result = etl_load.load_file(ETL_DATA / "samples_jan.csv", db=link)
+    assert result.status == "loaded", result.message
+    assert link.is_symlink() and os.readlink(link) == os.path.join("..", "volume", "real.duckdb")
+    assert target.is_file() and not target.is_symlink()
+    assert len(table_rows(target)["samples"]) == 4
+    again = etl_load.load_file(ETL_DATA / "toronto_small.csv", db=link)
+    assert again.status == "loaded", again.message
+    assert link.is_symlink()
+    assert len(table_rows(target)["overdose_events"]) == 4
+    assert sorted(p.name for p in link.parent.iterdir()) == ["w.duckdb"]  # no lock or copy beside the link
+
+
+def test_the_link_and_its_target_share_one_writer_lock(linked):
+    from etl import load as etl_load
+
+    link, target = linked
+    with sw_db.writer_lock(target):
+        with pytest.raises(sw_db.AnotherLoadRunning, match=rf"another load is running \(pid {os.getpid()}\)"):
+            etl_load.load_file(ETL_DATA / "samples_jan.csv", db=link)
+    assert not target.exists()
+
+
+def test_a_demo_built_through_a_symlink_keeps_the_link(linked, tmp_path):
+    from etl import demo, demo_data
+
+    link, target = linked
+    files = demo_data.generate(tmp_path / "files", samples=50, seed=1)
+    demo.build_warehouse(files, link)
+    assert link.is_symlink() and target.is_file()
+    assert len(table_rows(target)["samples"]) == 50
+    assert sorted(p.name for p in link.parent.iterdir()) == ["w.duckdb"]
