@@ -72,6 +72,14 @@ def real_warehouse_path(db: str | os.PathLike | None = None) -> Path:
     return Path(os.path.realpath(warehouse_path(db)))
 
 
+def scratch_prefix(db: str | os.PathLike | None = None) -> Path:
+    """Path prefix for this process's scratch files beside the warehouse (a converted copy of an input file);
+    the folder is created if missing. A killed process's files are removed like its copy (leftovers)."""
+    path = real_warehouse_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return leftovers.scratch_prefix(path, os.getpid())
+
+
 def app_db_path(db: str | os.PathLike | None = None) -> Path:
     """The app's read-write file, kept beside the warehouse unless ``SUPPLYWATCH_APP_DB`` says otherwise."""
     env = os.environ.get("SUPPLYWATCH_APP_DB")

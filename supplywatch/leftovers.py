@@ -1,7 +1,8 @@
 """Files a killed load leaves beside the warehouse, and which of them are safe to remove.
 
-A load writes ``.<warehouse>.<pid>.tmp`` (its private copy), DuckDB's ``.tmp.wal`` beside it, and spills to
-``.<warehouse>.<pid>.spill/`` (``.tmp.tmp/`` before that folder was set explicitly). ``kill -9`` or a power cut
+A load writes ``.<warehouse>.<pid>.tmp`` (its private copy), DuckDB's ``.tmp.wal`` beside it, spills to
+``.<warehouse>.<pid>.spill/`` (``.tmp.tmp/`` before that folder was set explicitly) and converts a non-UTF-8
+input to ``.<warehouse>.<pid>.<random>.csv`` (a copy that may hold person-level columns the load later drops). ``kill -9`` or a power cut
 leaves them forever: four killed loads once left 350 MB beside a 6.8 MB warehouse. The next writer, holding the
 writer lock, removes those whose process is gone. A process is treated as alive (its files kept) unless the
 kernel says the pid is free, the process is a zombie, or the pid now belongs to a process that started after the
@@ -32,9 +33,14 @@ def spill_path(warehouse: Path, pid: int) -> Path:
     return warehouse.with_name(f".{warehouse.name}.{pid}.spill")
 
 
+def scratch_prefix(warehouse: Path, pid: int) -> Path:
+    """Prefix for other scratch files of ``pid`` (``<prefix><random>.csv``: a converted copy of an input file)."""
+    return warehouse.with_name(f".{warehouse.name}.{pid}.")
+
+
 def _pattern(warehouse: Path) -> re.Pattern:
     ends = "|".join(re.escape(s) for s in SUFFIXES)
-    return re.compile(rf"\.{re.escape(warehouse.name)}\.(\d+)\.(?:{ends})")
+    return re.compile(rf"\.{re.escape(warehouse.name)}\.(\d+)\.(?:{ends}|[A-Za-z0-9_]+\.csv)")
 
 
 def _boot_time() -> float | None:

@@ -293,3 +293,34 @@ def test_a_demo_built_through_a_symlink_keeps_the_link(linked, tmp_path):
     assert link.is_symlink() and target.is_file()
     assert len(table_rows(target)["samples"]) == 50
     assert sorted(p.name for p in link.parent.iterdir()) == ["w.duckdb"]
+
+
+# ---------------------------------------------------------------- converted input copies stay beside the warehouse
+
+def test_a_converted_copy_of_the_input_lives_beside_the_warehouse(tmp_path, monkeypatch):
+    """A cp1252 file is converted to UTF-8 for DuckDB: that copy (it may hold person-level columns until the load
+    drops them) is written beside the warehouse under the load's pid, never in the shared /tmp, and removed."""
+    from etl import load as etl_load, readers
+
+    db = tmp_path / "w.duckdb"
+    made = []
+    real = readers.to_utf8
+    monkeypatch.setattr(readers, "to_utf8", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
+    result = etl_load.load_file(ETL_DATA / "cp1252.csv", db=db)
+    assert result.status == "loaded", result.message
+    assert len(made) == 1
+    assert made[0].parent == tmp_path and made[0].name.startswith(f".w.duckdb.{os.getpid()}.")
+    assert made[0].suffix == ".csv" and not made[0].exists()
+
+
+def test_a_killed_loads_converted_copy_is_removed_by_the_next_writer(tmp_path):
+    db = tmp_path / "w.duckdb"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    copy = tmp_path / f".w.duckdb.{dead.pid}.k3v9x_q1.csv"
+    copy.write_text("name,date\nsomeone,2026-01-01\n")
+    other = tmp_path / f".w.duckdb.{os.getpid()}.k3v9x_q1.csv"  # a live process's (ours)
+    other.write_text("x\n")
+    with sw_db.writing_snapshot(db):
+        pass
+    assert (copy.exists(), other.exists()) == (False, True)
