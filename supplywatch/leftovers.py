@@ -130,6 +130,9 @@ def remove_stale(warehouse: Path) -> list[Path]:
                 entry.unlink()
         except FileNotFoundError:
             continue
+        except OSError as exc:  # another user's file, a read-only disk: say so, never stop the load for it
+            log.warning("could not remove %s: %s", entry, exc)
+            continue
         freed += size
         removed.append(entry)
     if removed:

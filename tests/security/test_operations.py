@@ -324,3 +324,26 @@ def test_a_killed_loads_converted_copy_is_removed_by_the_next_writer(tmp_path):
     with sw_db.writing_snapshot(db):
         pass
     assert (copy.exists(), other.exists()) == (False, True)
+
+
+def test_litter_that_cannot_be_removed_never_stops_the_load(tmp_path, monkeypatch, caplog):
+    from supplywatch import leftovers
+
+    db = tmp_path / "w.duckdb"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stuck = _litter(db, dead.pid)
+
+    real_rmtree = leftovers.shutil.rmtree
+
+    def refuse(path, *a, **k):  # a spill folder another user owns, say
+        if Path(path) == stuck[2]:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_rmtree(path, *a, **k)
+
+    monkeypatch.setattr(leftovers.shutil, "rmtree", refuse)
+    with sw_db.writing_snapshot(db) as con:
+        con.execute("CREATE TABLE probe AS SELECT 1 AS x")
+    assert sw_db.connect_readonly(db).execute("SELECT x FROM probe").fetchall() == [(1,)]  # loaded and swapped in
+    assert [p.exists() for p in stuck] == [False, False, True]
+    assert f"could not remove {stuck[2]}: [Errno 13] Permission denied" in caplog.text

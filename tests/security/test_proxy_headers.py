@@ -34,7 +34,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 HSTS = "max-age=31536000"
 # Streamlit's frontend looks for its base URL by asking under the page's own path first (/alerts/_stcore/health,
 # then /_stcore/health): those two 404s happen without a proxy too.
-STREAMLIT_PROBE = re.compile(r"/[a-z_]+/_stcore/(health|host-config)$")
+STREAMLIT_PROBE = re.compile(r"/[a-z_-]+/_stcore/(health|host-config)$")
 
 
 def _swap(text: str, old: str, new: str) -> str:
@@ -263,5 +263,25 @@ def test_another_site_cannot_frame_the_app(browser, proxy):
             proxied = page.query_selector("#proxied").content_frame()
             assert proxied.url == "chrome-error://chromewebdata/"  # what Chromium shows for a refused frame
             assert page.frame_locator("#proxied").locator('[data-testid="stApp"]').count() == 0
+    finally:
+        context.close()
+
+
+def test_staff_sign_in_and_a_download_work_through_the_proxy(browser, proxy):
+    """The XSRF cookie, the signed-in session and a CSV download (a /media/ link) all pass the proxy and its CSP."""
+    name, _, password = app_stack.REVIEWER
+    context, page, seen = watched_page(browser)
+    try:
+        ui.sign_in(page, proxy.https, name, password)
+        assert ui.problems(page) == []
+        ui.open_page(page, proxy.https + "/samples")
+        page.get_by_text(re.compile(r"^Prepare downloads of all")).click()
+        ui.wait_idle(page)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download CSV").click()
+        assert download.value.suggested_filename == "supplywatch-samples.csv"
+        rows = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+        assert len(rows) > 100 and rows[0].count(",") >= 3
+        assert seen == [], "\n".join(seen)
     finally:
         context.close()
