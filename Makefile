@@ -19,11 +19,15 @@ sysdeps:
 	  { echo "Installing fonts-dejavu-core with apt-get"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; }
 
-# Debian chromium for the browser tests (playwright's own browser download does not work offline).
+# Debian chromium for the browser tests (playwright's own browser download does not work offline), and nginx for
+# the test that runs deploy/nginx/ in front of the app.
 browser: sysdeps
 	@command -v chromium >/dev/null || \
 	  { echo "Installing chromium with apt-get"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x /usr/sbin/nginx || \
+	  { echo "Installing nginx-light with apt-get (the reverse-proxy test, tests/security/test_proxy_headers.py)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 
 $(DB): | $(BIN)/.installed
 	$(BIN)/python -m etl demo --db $(DB)

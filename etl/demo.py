@@ -86,7 +86,7 @@ def build_warehouse(files: demo_data.DemoFiles, target: str | os.PathLike | None
     """Load ``files`` into a new warehouse, mark it synthetic and swap it in at ``target``; return the path."""
     from . import load  # the loader pulls in the dictionary; import only when loading
 
-    path = db.warehouse_path(target)
+    path = db.real_warehouse_path(target)  # a symlinked warehouse stays a link; its target is replaced
     refuse_if_real(path)
     build = path.with_name(f".{path.stem}.demo-{os.getpid()}{path.suffix or '.duckdb'}")
     _remove_build(build)

@@ -298,7 +298,8 @@ def load_file(path, profile=None, db=None, max_reject_rate: float = 0.01,
         content_hash = readers.file_hash(path)
         result = _already_loaded(path, content_hash, prof.name if prof else None, db)
         if result is None:
-            csvf = readers.open_csv(path, delimiter=prof.delimiter if prof else None, content_hash=content_hash)
+            csvf = readers.open_csv(path, delimiter=prof.delimiter if prof else None, content_hash=content_hash,
+                                    scratch=sw_db.scratch_prefix(db))
             if prof is None:
                 prof = P.detect(csvf.header, path.name)
             missing = prof.missing_columns(csvf.header)

@@ -155,9 +155,13 @@ def scan(path: Path) -> tuple[str, int, int]:
     return encoding, lines, size
 
 
-def to_utf8(path: Path, encoding: str) -> Path:
-    """Write a UTF-8 copy of a cp1252/latin-1 (or BOM-prefixed) file to a temporary file and return its path."""
-    fd, tmp = tempfile.mkstemp(prefix="supplywatch-", suffix=".csv")
+def to_utf8(path: Path, encoding: str, scratch: Path | None = None) -> Path:
+    """Write a UTF-8 copy of a cp1252/latin-1 (or BOM-prefixed) file to a temporary file and return its path.
+
+    ``scratch`` is a path prefix for that file (the loader passes ``<warehouse folder>/.<warehouse>.<pid>.`` so
+    the copy stays beside the warehouse and a killed load's copy is cleaned up; default: the system temp folder)."""
+    folder, prefix = (scratch.parent, scratch.name) if scratch else (None, "supplywatch-")
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".csv", dir=folder)
     with open(path, "r", encoding=encoding, newline="") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
         while True:
             text = src.read(CHUNK)
@@ -202,8 +206,11 @@ def parse_header(path: Path, line: str, delimiter: str) -> list[str]:
     return names
 
 
-def open_csv(path: str | os.PathLike, delimiter: str | None = None, content_hash: str | None = None) -> CsvFile:
-    """Check a file and return a :class:`CsvFile` ready for DuckDB, or raise :class:`FileRefused`."""
+def open_csv(path: str | os.PathLike, delimiter: str | None = None, content_hash: str | None = None,
+             scratch: Path | None = None) -> CsvFile:
+    """Check a file and return a :class:`CsvFile` ready for DuckDB, or raise :class:`FileRefused`.
+
+    ``scratch``: where a converted copy goes (see :func:`to_utf8`)."""
     path = Path(path)
     content_hash = content_hash or file_hash(path)
     encoding, lines, size = scan(path)
@@ -214,7 +221,7 @@ def open_csv(path: str | os.PathLike, delimiter: str | None = None, content_hash
     header = parse_header(path, line, delim)
     read_path, temporary = path, False
     if encoding not in ("utf-8", "utf-8-sig"):
-        read_path, temporary = to_utf8(path, encoding), True
+        read_path, temporary = to_utf8(path, encoding, scratch), True
     result = CsvFile(path, read_path, content_hash, encoding, delim, header, lines, temporary, size)
     if not _has_data_after_header(read_path):
         result.cleanup()

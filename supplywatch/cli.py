@@ -2,7 +2,7 @@
 
     python -m supplywatch users add NAME --role reviewer [--password-stdin]
     python -m supplywatch users list | disable NAME | enable NAME | reset NAME | role NAME ROLE
-    python -m supplywatch publish
+    python -m supplywatch publish [--dry-run [--now ISO-TIME]]
 
 Passwords come from --password-stdin, else a prompt on a terminal, else one is
 generated and printed once. Errors are one line on stderr with exit status 1.
@@ -13,16 +13,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import os
 import sys
 
 from . import auth
 
 
 def _actor() -> str:
+    """Who the audit names for a command: the OS user that ran it, never a bare 'system'."""
     try:
         return f"cli:{getpass.getuser()}"
-    except Exception:  # no login name in some containers
-        return "cli"
+    except Exception:  # no login name in some containers: the uid still says who
+        return f"cli:uid{os.getuid()}"
 
 
 def _now() -> dt.datetime:
@@ -95,15 +97,31 @@ def cmd_role(args) -> int:
 def cmd_publish(args) -> int:
     from .alerts import store
 
+    if args.now and not args.dry_run:
+        # Acting as another time on live data once expired a live warning for good: time travel is for dry runs.
+        raise ValueError("--now acts as another time and is only allowed with --dry-run"
+                         " (it would expire live alerts for good)")
     now = dt.datetime.fromisoformat(args.now) if args.now else _now()
     if now.tzinfo is None:
         now = now.replace(tzinfo=dt.timezone.utc)
-    expired = store.expire_due(now)
+    if args.dry_run:
+        return _dry_run(store, now)
+    expired = store.expire_due(now, actor=_actor())
     outcome = store.refresh_public(now, _actor())
     for key in expired:
         print(f"expired {key}")
     print(f"{'ok' if outcome.ok else 'error'}: {outcome.message}")
     return 0 if outcome.ok else 1
+
+
+def _dry_run(store, now: dt.datetime) -> int:
+    """What `publish` would do at ``now``; reads only (no expiry, no audit row, no public file)."""
+    for alert in store.due_for_expiry(now):
+        print(f"would expire {alert.key} (expiry {alert.expires_at.isoformat()})")
+    active = len(store.active_alerts(now))
+    print(f"would publish {active} active alert{'' if active == 1 else 's'}")
+    print(f"dry run at {now.isoformat()}: nothing written")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -136,7 +154,8 @@ def parser() -> argparse.ArgumentParser:
     role.set_defaults(func=cmd_role)
 
     pub = sub.add_parser("publish", help="expire what is due and rewrite the public feeds, CAP files, SMS texts and posters")
-    pub.add_argument("--now", help="UTC time to act as (ISO 8601), for testing; default: the clock")
+    pub.add_argument("--dry-run", action="store_true", help="say what would expire and be published; write nothing")
+    pub.add_argument("--now", help="with --dry-run only: UTC time to act as (ISO 8601); default: the clock")
     pub.set_defaults(func=cmd_publish)
     return p
 

@@ -8,8 +8,10 @@ blocks every other process, readers included. So there are two files:
   writes it, and never in place: a load copies the current file, writes the copy in
   one transaction and swaps it in with ``os.replace``. Readers (the dashboard, the
   CLI's read commands) open it read-only and keep serving the old inode until they
-  notice the new version. A crash or ``kill -9`` part-way leaves only a stray
-  temporary file; the warehouse is untouched.
+  notice the new version. A crash or ``kill -9`` part-way leaves only stray
+  temporary files (removed by the next writer once their process is gone,
+  supplywatch.leftovers); the warehouse is untouched. A symlinked warehouse path
+  is resolved first, so the link stays a link and its target is replaced.
 * the **app file** (``<warehouse stem>-app.duckdb``; ``SUPPLYWATCH_APP_DB``):
   accounts, community alerts, audit. Written by the app in short transactions; each
   unit of work opens and closes it so the ``python -m supplywatch users`` CLI can
@@ -34,7 +36,7 @@ from typing import Iterator
 
 import duckdb
 
-from . import findings, schema
+from . import findings, leftovers, schema
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = ROOT / "data" / "supplywatch.duckdb"
@@ -60,6 +62,22 @@ def warehouse_path(db: str | os.PathLike | None = None) -> Path:
         return Path(db)
     env = os.environ.get("SUPPLYWATCH_DB")
     return Path(env) if env else DEFAULT_WAREHOUSE
+
+
+def real_warehouse_path(db: str | os.PathLike | None = None) -> Path:
+    """The file behind :func:`warehouse_path` once symlinks are followed: what a writer locks, copies and replaces.
+
+    Replacing the link itself would turn it into a regular file and leave the target (say, on a data disk)
+    stale; locking the link's name would let a load through the link and one through the target run at once."""
+    return Path(os.path.realpath(warehouse_path(db)))
+
+
+def scratch_prefix(db: str | os.PathLike | None = None) -> Path:
+    """Path prefix for this process's scratch files beside the warehouse (a converted copy of an input file);
+    the folder is created if missing. A killed process's files are removed like its copy (leftovers)."""
+    path = real_warehouse_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return leftovers.scratch_prefix(path, os.getpid())
 
 
 def app_db_path(db: str | os.PathLike | None = None) -> Path:
@@ -182,14 +200,17 @@ def writing_snapshot(db: str | os.PathLike | None = None, wait: bool = False) ->
     raises, the copy is thrown away and the warehouse is as it was. Readers holding
     the old file keep reading it; :func:`data_version` changes after the swap.
     """
-    path = warehouse_path(db)
+    path = real_warehouse_path(db)
     with writer_lock(path, wait=wait):
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        leftovers.remove_stale(path)  # copies and spill folders of killed loads (their pid is gone)
+        tmp = leftovers.copy_path(path, os.getpid())
+        spill = leftovers.spill_path(path, os.getpid())
         _remove_quietly(tmp)
         _remove_quietly(tmp.with_name(tmp.name + ".wal"))
         if path.exists():
             shutil.copyfile(path, tmp)
-        con = duckdb.connect(str(tmp))
+        # DuckDB spills beside the warehouse (same disk, cleaned up like the copy), not wherever its default is.
+        con = duckdb.connect(str(tmp), config={"temp_directory": str(spill)})
         try:
             con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would land in server logs and CLI output
             migrate(con, schema.WAREHOUSE_MIGRATIONS)
@@ -207,6 +228,8 @@ def writing_snapshot(db: str | os.PathLike | None = None, wait: bool = False) ->
             _remove_quietly(tmp)
             _remove_quietly(tmp.with_name(tmp.name + ".wal"))
             raise
+        finally:
+            shutil.rmtree(spill, ignore_errors=True)
 
 
 def ensure_warehouse(db: str | os.PathLike | None = None) -> Path:

@@ -424,8 +424,16 @@ def retract(alert_id: str, actor: str, reason: str, now: dt.datetime) -> Alert:
     return cancel
 
 
-def expire_due(now: dt.datetime) -> list[str]:
-    """Mark published versions past their expiry as expired (audited as 'system'); return their keys."""
+def due_for_expiry(now: dt.datetime) -> list[Alert]:
+    """Published versions whose expiry has passed at ``now`` (read only: what :func:`expire_due` would record)."""
+    return _select("WHERE status = 'published' AND expires_at <= ? ORDER BY alert_id", [auth.naive_utc(now)])
+
+
+def expire_due(now: dt.datetime, actor: str = SYSTEM) -> list[str]:
+    """Mark published versions past their expiry as expired, audited under ``actor``; return their keys.
+
+    'system' is kept for the app's own automatic expiry (public board, staff page), where no person acted; the
+    command line passes the OS user that ran it."""
     with db.app_connection() as con:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -436,7 +444,7 @@ def expire_due(now: dt.datetime) -> list[str]:
             due = [_from_row(r) for r in rows]
             for alert in due:
                 _set_status(con, alert, "expired")
-                _audit(con, now, SYSTEM, "expired", alert, f"expiry {alert.expires_at.isoformat()}")
+                _audit(con, now, actor, "expired", alert, f"expiry {alert.expires_at.isoformat()}")
             con.execute("COMMIT")
         except (duckdb.TransactionException, duckdb.ConstraintException):
             _rollback(con)  # another session is recording the same expiries right now
@@ -445,7 +453,7 @@ def expire_due(now: dt.datetime) -> list[str]:
             _rollback(con)
             raise
     if due:
-        refresh_public(now, SYSTEM)
+        refresh_public(now, actor)
     return [a.key for a in due]
 
 

@@ -85,7 +85,7 @@ def test_publish_expires_due_alerts_and_writes_files(cli_db, capsys, monkeypatch
 
     calls = []
     monkeypatch.setattr(channels, "publish_all", lambda *a: calls.append(a) or {"written": [1, 2], "unchanged": []})
-    code, out, _ = run(["publish", "--now", "2026-11-27T08:00:00"], capsys)
+    code, out, _ = run(["publish"], capsys)
     assert (code, out) == (0, "ok: 2 public files written\n")
     assert len(calls) == 1
 

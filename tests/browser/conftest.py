@@ -30,12 +30,8 @@ def app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser(app):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = app_stack.launch_browser(p)
+    with app_stack.chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

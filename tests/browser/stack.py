@@ -5,6 +5,7 @@ Plain functions (no pytest) so the test fixtures, the screenshot script and benc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -133,3 +134,16 @@ def stop(stack: Stack) -> None:
 def launch_browser(playwright):
     """Debian chromium through playwright (never a downloaded browser)."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@contextlib.contextmanager
+def chromium():
+    """A running Debian chromium for as long as the block lasts (then closed)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch_browser(p)
+        try:
+            yield b
+        finally:
+            b.close()
