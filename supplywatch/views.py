@@ -18,6 +18,7 @@ import streamlit as st
 
 from . import db, i18n, metrics, sample_table, suppression
 from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
+from .weblinks import public_link
 
 STAFF_ROLES = ("poster", "reviewer", "admin")
 QUERIES: dict[str, Callable] = {
@@ -500,8 +501,9 @@ def alert_list(ctx: Context, limit: int = 5) -> None:
     recent = query("external_alerts", replace(ctx.f, start=latest - dt.timedelta(days=30), end=None))
     for i, r in enumerate(recent.head(max(0, limit - shown)).to_dict("records")):
         st.text(f"{ctx.date(r['issued_date'])} · {r['source']} · {r['title']}")
-        if isinstance(r.get("link"), str) and r["link"].startswith(("https://", "http://")):
-            st.link_button(_("Read the alert"), r["link"], key=f"sw-alert-link-{i}")
+        link = public_link(r.get("link")) if isinstance(r.get("link"), str) else None
+        if link and link.startswith(("https://", "http://")):
+            st.link_button(_("Read the alert"), link, key=f"sw-alert-link-{i}")
         shown += 1
     if not shown:
         st.caption(_("No alerts for this area."))

@@ -15,12 +15,12 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from ..messages import UserError
+from ..weblinks import SCHEMES, public_link
 from .model import SEVERITIES
 
-ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
+ALLOWED_SCHEMES = SCHEMES
 LIMITS = {"headline": 160, "details": 2000, "what_to_do": 1500}
 DEFAULT_GUIDANCE = Path(__file__).with_name("guidance.toml")
 DEPLOYMENT_GUIDANCE = Path(__file__).resolve().parents[2] / "data" / "guidance.toml"
@@ -52,21 +52,8 @@ class TextError(UserError):
 
 
 def allowed_link(url: str | None) -> str | None:
-    """``url`` trimmed when its scheme is http, https, mailto or tel (with a target); otherwise None."""
-    if not url:
-        return None
-    cleaned = _CONTROL.sub("", url).strip()
-    if any(ch.isspace() for ch in cleaned):
-        return None
-    parts = urlsplit(cleaned)
-    scheme = parts.scheme.lower()
-    if scheme not in ALLOWED_SCHEMES:
-        return None
-    if scheme in ("http", "https") and not parts.netloc:
-        return None
-    if scheme in ("mailto", "tel") and not parts.path:
-        return None
-    return cleaned
+    """``url`` as published when it parses as a safe http, https, mailto or tel link (see supplywatch.weblinks)."""
+    return public_link(url)
 
 
 def _markdown_link(match: re.Match) -> str:
