@@ -1,6 +1,6 @@
 """Alert text made safe, the severity ladder, and the harm-reduction "what to do" templates.
 
-Alert text is plain text everywhere: HTML tags are removed on the way in, markdown
+Alert text is plain text everywhere: HTML is removed on the way in by nh3, markdown
 links to anything but http/https/mailto/tel lose their target, and pages escape
 markdown on the way out, so ``<script>``, ``<img onerror>`` or ``[x](javascript:...)``
 never run or link. Guidance templates are TOML (EN/FR), replaceable per deployment.
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..messages import UserError
+from ..plain_text import strip_markup
 from ..weblinks import SCHEMES, public_link
 from .model import SEVERITIES
 
@@ -25,21 +26,6 @@ LIMITS = {"headline": 160, "details": 2000, "what_to_do": 1500}
 DEFAULT_GUIDANCE = Path(__file__).with_name("guidance.toml")
 DEPLOYMENT_GUIDANCE = Path(__file__).resolve().parents[2] / "data" / "guidance.toml"
 
-_BLOCKS = re.compile(r"<(script|style|iframe|object|embed|template)\b.*?(</\1\s*>|$)", re.I | re.S)
-_COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
-# HTML element names: only these count as tags, so "x<y and y>z" or "(<a quarter point) and doses >0.1 mg" in
-# alert text stay as written. Output is always escaped; stripping is about pasted markup, not safety alone.
-_ELEMENTS = (
-    "a abbr address area article aside audio b base bdi bdo big blink blockquote body br button canvas caption "
-    "center cite code col colgroup data datalist dd del details dfn dialog dir div dl dt em embed fieldset "
-    "figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img "
-    "input ins kbd label legend li link main map mark marquee math menu meta meter nav noscript object ol optgroup "
-    "option output p param picture pre progress q rp rt ruby s samp script search section select slot small "
-    "source span strike strong style sub summary sup svg table tbody td template textarea tfoot th thead time "
-    "title tr track tt u ul var video wbr"
-)
-_ATTRIBUTE = r"""\s+[A-Za-z_:@][-A-Za-z0-9_:.@]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
-_TAG = re.compile(rf"</?(?:{'|'.join(_ELEMENTS.split())})(?:{_ATTRIBUTE})*\s*/?>|<![A-Za-z\[][^<>]*>", re.I)
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s]*)>")
 _BAD_SCHEME = re.compile(r"\b(?:java|vb)script\s*:|\bdata\s*:\s*[a-z]+/[a-z0-9.+-]+[;,]", re.I)
@@ -69,16 +55,28 @@ def _autolink(match: re.Match) -> str:
 
 
 def clean_text(value: str | None, one_line: bool = False) -> str:
-    """Plain text from whatever was typed or pasted: no HTML, no unsafe links, no control characters."""
-    text = unicodedata.normalize("NFC", str(value or "")).replace("\r\n", "\n").replace("\r", "\n")
+    """Plain text from whatever was typed or pasted: no HTML, no unsafe links, no control characters.
+
+    HTML goes through nh3 (supplywatch.plain_text); a second pass changes nothing (the result is stable).
+    """
+    text = str(value or "")
+    for _ in range(3):
+        cleaned = _clean_once(text, one_line)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
+def _clean_once(value: str, one_line: bool) -> str:
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\t", " ")
     text = _CONTROL.sub("", text)
-    text = _BLOCKS.sub("", text)
-    text = _COMMENT.sub("", text)
-    text = _MD_LINK.sub(_markdown_link, text)
     text = _AUTOLINK.sub(_autolink, text)
-    text = _TAG.sub("", text)
+    text = strip_markup(text)
+    text = _MD_LINK.sub(_markdown_link, text)
     text = _BAD_SCHEME.sub("", text)
+    text = _CONTROL.sub("", text)  # entities such as &#8203; decode to invisible characters
     if one_line:
         text = " ".join(text.split())
     lines = [" ".join(line.split()) for line in text.split("\n")]
