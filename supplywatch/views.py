@@ -18,6 +18,7 @@ import streamlit as st
 
 from . import db, i18n, metrics, sample_table, suppression
 from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
+from .formula_guard import guard_frame
 from .weblinks import public_link
 
 STAFF_ROLES = ("poster", "reviewer", "admin")
@@ -427,7 +428,7 @@ def rate_text(row: dict, ctx: Context) -> str:
 def table(df: pd.DataFrame, columns: dict[str, str], ctx: Context, caption: str | None = None) -> None:
     """The accessible table alternative of a chart, with translated headers."""
     shown = df[[c for c in columns if c in df.columns]].rename(columns=columns)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(guard_frame(shown), hide_index=True, width="stretch")  # the grid's own CSV/copy carry it
     if caption:
         st.caption(caption)
 
