@@ -30,6 +30,7 @@ _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s]*)>")
 _BAD_SCHEME = re.compile(r"\b(?:java|vb)script\s*:|\bdata\s*:\s*[a-z]+/[a-z0-9.+-]+[;,]", re.I)
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_AUTOLINK_LITERAL = re.compile(r"(?i)\b(?:https?(?=://)|www(?=\.))|(?<=\w)@(?=\w)")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~:$])")
 
 
@@ -100,8 +101,14 @@ def split_items(value: str | None, sep: str = ",") -> list[str]:
 
 
 def escape_markdown(text: str) -> str:
-    """``text`` escaped so Streamlit markdown shows it literally (no links, no formatting, no HTML)."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", text or "")
+    """``text`` escaped so Streamlit markdown shows it literally (no links, no formatting, no HTML).
+
+    Streamlit's markdown also turns bare ``https://...``, ``www.`` and ``name@host`` in text into links after
+    escapes are resolved, so a word joiner (U+2060, invisible) goes after ``http``/``https``/``www`` and ``@``
+    there: a link reaches readers only through the links field, parsed, as a link button.
+    """
+    text = _AUTOLINK_LITERAL.sub("\\g<0>\u2060", text or "")
+    escaped = _MD_SPECIAL.sub(r"\\\1", text)
     # Two trailing spaces keep single line breaks as breaks.
     return escaped.replace("\n", "  \n")
 

@@ -9,22 +9,17 @@ import csv
 import io
 import re
 import subprocess
-import textwrap
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
 from supplywatch.formula_guard import guard_frame
 from tests.browser import stack as app_stack
 from tests.browser import ui
+from tests.security.conftest import FOUND, HEADLINE, SITE, SOLD_AS
 
 ROOT = Path(__file__).resolve().parents[2]
-SOLD_AS = "=cmd|' /C calc'!A0"
-SITE = "@SUM(1+1)*cmd|' /C calc'!A0"
-FOUND = "-2+3+cmd|' /C calc'!A0"
-HEADLINE = '=HYPERLINK("https://evil.example","Details") Carfentanil found in down'
 DANGER = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")
 
@@ -68,69 +63,6 @@ def test_every_table_shown_goes_through_the_guard(path):
 
 
 # ------------------------------------------------------------------ in Chromium, against a running app
-
-def _poison(app) -> str:
-    """Hostile cells in the newest sample and a published alert with a formula headline; returns the sample id."""
-    with duckdb.connect(str(app.warehouse)) as con:
-        sid = con.execute("SELECT sample_id FROM samples ORDER BY collected_date DESC, sample_id LIMIT 1").fetchone()[0]
-        con.execute("UPDATE samples SET expected_raw = ?, site = ? WHERE sample_id = ?", [SOLD_AS, SITE, sid])
-        con.execute("UPDATE detections SET substance = NULL, substance_raw = ? WHERE sample_id = ? AND method = 'ftir'",
-                    [FOUND, sid])
-    script = textwrap.dedent(f"""
-        import datetime as dt
-        from supplywatch.alerts import store
-        now = dt.datetime.now(dt.timezone.utc)
-        text = {{lang: {{"headline": {HEADLINE!r}, "details": "+1 more sample", "what_to_do": "-Carry naloxone."}}
-                for lang in ("en", "fr")}}
-        a = store.create_draft(text=text, severity="warning", regions=["@Capital"], substances=["carfentanil"],
-                               actor="{app_stack.POSTER[0]}", now=now)
-        store.submit_for_review(a.alert_id, "{app_stack.POSTER[0]}", now)
-        store.approve(a.alert_id, "{app_stack.REVIEWER[0]}", now)
-    """)
-    subprocess.run([app_stack.PYTHON, "-c", script], cwd=ROOT, env=app.env, check=True, capture_output=True)
-    return sid
-
-
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    """(stack, chromium): the app on a small demo warehouse poisoned by :func:`_poison`, and one browser."""
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(app_stack.CHROMIUM):
-        pytest.skip(f"{app_stack.CHROMIUM} is missing: `make browser` installs Debian chromium")
-    s = app_stack.build(tmp_path_factory.mktemp("hostile-app"), samples=300)
-    s.sample_id = _poison(s)
-    try:
-        app_stack.start(s)
-        with sync_playwright() as p:
-            chromium = app_stack.launch_browser(p)
-            yield s, chromium
-            chromium.close()
-    finally:
-        app_stack.stop(s)
-
-
-@pytest.fixture(scope="module")
-def hostile_app(hostile):
-    return hostile[0]
-
-
-# Streamlit saves a table's CSV through the File System Access API when the browser has it (a native dialog
-# headless Chromium cannot answer); without it, it falls back to an ordinary download playwright can catch.
-NO_SAVE_PICKER = "window.showSaveFilePicker = async () => { throw new Error('no save dialog in tests'); };"
-
-
-@pytest.fixture
-def page(hostile):
-    context = hostile[1].new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(ui.TIMEOUT_MS)
-    context.add_init_script(NO_SAVE_PICKER)
-    page = context.new_page()
-    yield page
-    context.close()
-
 
 def download(page, click) -> str:
     with page.expect_download() as info:

@@ -10,11 +10,12 @@ from streamlit.testing.v1 import AppTest
 
 from supplywatch import i18n, views, weblinks
 from supplywatch.alerts import store
-from supplywatch.alerts.text import allowed_link
+from supplywatch.alerts.text import allowed_link, escape_markdown
 from supplywatch.channels import cap, feeds, links, poster, sms
+from tests.browser import ui
 from tests.channels.conftest import BASE_URL, NOW, make_alert
+from tests.security.conftest import HEADLINE, PIXEL
 
-PIXEL = "https://example.org/)![t](https://evil.example/pixel.png"
 FEED = dict(feed_url=f"{BASE_URL}/public/feeds/alerts.json", base_url=BASE_URL, now=NOW)
 
 
@@ -115,8 +116,36 @@ def test_board_shows_links_with_an_element_that_takes_a_url(monkeypatch, isolate
     markdown = "\n".join(m.value for m in at.markdown)
     assert "](" not in markdown and "evil.example" not in markdown  # no markdown link is built at all
     buttons = [(b.proto.label, b.proto.url) for b in at.get("link_button")]
-    assert buttons[:2] == [("https\\://example\\.org/naloxone", "https://example.org/naloxone"),
-                           ("mailto\\:help@example\\.org", "mailto:help@example.org")]
+    assert buttons[:2] == [("https\u2060\\://example\\.org/naloxone", "https://example.org/naloxone"),
+                           ("mailto\\:help@\u2060example\\.org", "mailto:help@example.org")]
     assert all("evil.example" not in url for _, url in buttons)
     assert [label for label, _ in buttons[2:]] == ["Printable poster (PDF)", "CAP 1.2 XML", "SMS text", "Atom feed",
                                                    "JSON feed"]
+
+
+def test_urls_written_in_alert_text_do_not_become_links():
+    """Streamlit's markdown links bare URLs, www. names and e-mail addresses after escapes are resolved; an
+    invisible word joiner after the scheme, www or @ keeps them text (links go through the parsed links field)."""
+    assert escape_markdown('=HYPERLINK("https://evil.example") see www.evil.example or a@evil.example') == (
+        '=HYPERLINK\\("https\u2060\\://evil\\.example"\\) see www\u2060\\.evil\\.example or '
+        'a@\u2060evil\\.example')
+
+
+@pytest.mark.browser
+def test_no_visitor_fetches_the_pixel_in_chromium(page, hostile_app):
+    """The attack itself: an alert holding the pixel link (stored before links were parsed) is opened on the board
+    in Chromium, details expanded; the browser asks nothing of evil.example and shows only the good link."""
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    ui.open_page(page, f"{hostile_app.url}/alerts")
+    shown = HEADLINE.split("evil.example", 1)[1]  # the headline's URL is shown with a word joiner (see above)
+    card = page.locator('[data-testid="stVerticalBlock"]').filter(has_text=shown).last
+    card.get_by_text("Details", exact=True).click()
+    ui.wait_idle(page)
+    assert [url for url in asked if "evil.example" in url] == []
+    assert page.locator('img[src*="evil.example"]').count() == 0
+    hrefs = [h for h in card.locator("a[href]").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+             if not h.startswith("#")]  # a heading's own anchor is not a link out
+    assert "https://example.org/naloxone" in hrefs
+    assert [h for h in hrefs if "evil" in h or ")" in h] == []  # neither the pixel nor a URL in the headline
+    assert ui.problems(page) == []
