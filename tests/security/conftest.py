@@ -21,16 +21,22 @@ FOUND = "-2+3+cmd|' /C calc'!A0"
 HEADLINE = '=HYPERLINK("https://evil.example","Details") Carfentanil found in down'
 PIXEL = "https://example.org/)![t](https://evil.example/pixel.png"
 LEGACY_LINKS = ["https://example.org/naloxone", PIXEL]
+GOOD_LINK = "https://example.org/advisory"
 
 
 def _poison(app) -> str:
-    """Hostile cells in the newest sample, and a published alert with a formula headline and (as if stored before
-    links were parsed) the pixel link; returns the sample id."""
+    """Hostile cells in the newest sample, external alerts with the pixel and a good link, and a published alert
+    with a formula headline and (as if stored before links were parsed) the pixel link; returns the sample id."""
     with duckdb.connect(str(app.warehouse)) as con:
         sid = con.execute("SELECT sample_id FROM samples ORDER BY collected_date DESC, sample_id LIMIT 1").fetchone()[0]
         con.execute("UPDATE samples SET expected_raw = ?, site = ? WHERE sample_id = ?", [SOLD_AS, SITE, sid])
         con.execute("UPDATE detections SET substance = NULL, substance_raw = ? WHERE sample_id = ? AND method = 'ftir'",
                     [FOUND, sid])
+        # alerts issued elsewhere, loaded by the ETL (whose own check lets the pixel link through), newest of all
+        day = con.execute("SELECT max(collected_date) + 1 FROM samples").fetchone()[0]
+        for key, title, link in (("x-pixel", "Pixel advisory", PIXEL), ("x-good", "Good advisory", GOOD_LINK)):
+            con.execute("INSERT INTO alerts VALUES (?, 'Health unit', ?, NULL, 'advisory', ?, NULL, ?, 1)",
+                        [key, day, title, link])
     script = textwrap.dedent(f"""
         import datetime as dt
         import os

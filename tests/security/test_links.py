@@ -14,7 +14,7 @@ from supplywatch.alerts.text import allowed_link, escape_markdown
 from supplywatch.channels import cap, feeds, links, poster, sms
 from tests.browser import ui
 from tests.channels.conftest import BASE_URL, NOW, make_alert
-from tests.security.conftest import HEADLINE, PIXEL
+from tests.security.conftest import GOOD_LINK, HEADLINE, PIXEL
 
 FEED = dict(feed_url=f"{BASE_URL}/public/feeds/alerts.json", base_url=BASE_URL, now=NOW)
 
@@ -148,4 +148,17 @@ def test_no_visitor_fetches_the_pixel_in_chromium(page, hostile_app):
              if not h.startswith("#")]  # a heading's own anchor is not a link out
     assert "https://example.org/naloxone" in hrefs
     assert [h for h in hrefs if "evil" in h or ")" in h] == []  # neither the pixel nor a URL in the headline
+    assert ui.problems(page) == []
+
+
+@pytest.mark.browser
+def test_alerts_issued_elsewhere_link_only_when_the_link_parses(page, hostile_app):
+    """The ETL's own pattern lets the pixel link into the warehouse; the overview's "Read the alert" button shows
+    the good link only."""
+    ui.open_page(page, hostile_app.url)
+    page.get_by_text("Pixel advisory", exact=False).first.wait_for()
+    hrefs = page.get_by_role("link", name="Read the alert").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))")
+    assert GOOD_LINK in hrefs
+    assert [h for h in hrefs if "evil" in h] == []
     assert ui.problems(page) == []
