@@ -12,6 +12,7 @@ import unicodedata
 from datetime import datetime, timezone
 from urllib.parse import quote
 
+from ..plain_text import strip_markup
 from ..weblinks import SCHEMES, public_link
 
 ALLOWED_SCHEMES = SCHEMES
@@ -39,11 +40,15 @@ def safe_link(url: str | None) -> str | None:
 
 
 def plain(text: str | None) -> str:
-    """Alert text as plain text safe for any XML/JSON/PDF: no control characters, LF line ends."""
+    """Alert text as plain text safe for any XML/JSON/PDF: no markup, no control characters, LF line ends.
+
+    The store cleans text on the way in; markup is stripped again here (nh3, supplywatch.plain_text) so a version
+    stored before that cleaning, or written some other way, still reaches no feed, CAP file, SMS or poster as HTML.
+    """
     if not text:
         return ""
     text = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
-    return _XML_ILLEGAL.sub("", text).strip()
+    return _XML_ILLEGAL.sub("", strip_markup(_XML_ILLEGAL.sub("", text))).strip()
 
 
 def region_slug(region: str) -> str:

@@ -117,20 +117,23 @@ def test_the_list_is_the_published_one():
     assert """<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;&#97;&#108;&#101;&#114;&#116;&#40;&#39;&#88;&#83;&#83;&#39;&#41;>""" in PAYLOADS
 
 
-def _payload_alert(chunk: list[str]):
-    """An alert whose every field holds payloads, cleaned as the store cleans them (limits aside)."""
-    body = clean_text("\n".join(chunk))
-    text = AlertText(headline=clean_text(" ".join(chunk), one_line=True) or "x", details=body, what_to_do=body)
-    return make_alert(text={"en": text, "fr": text}, regions=(clean_text(chunk[0], one_line=True) or "North",),
-                      substances=(clean_text(chunk[-1], one_line=True) or "fentanyl",))
+def _payload_alert(chunk: list[str], stored_raw: bool = False):
+    """An alert whose every field holds payloads, cleaned as the store cleans them (limits aside), or with
+    ``stored_raw`` as written (a version stored before nh3 cleaned text: the channels must still emit no tag)."""
+    clean = (lambda text, one_line=False: text) if stored_raw else clean_text
+    body = clean("\n".join(chunk))
+    text = AlertText(headline=clean(" ".join(chunk), one_line=True) or "x", details=body, what_to_do=body)
+    return make_alert(text={"en": text, "fr": text}, regions=(clean(chunk[0], one_line=True) or "North",),
+                      substances=(clean(chunk[-1], one_line=True) or "fentanyl",))
 
 
 CHUNKS = [PAYLOADS[i:i + 20] for i in range(0, len(PAYLOADS), 20)]
 
 
+@pytest.mark.parametrize("stored_raw", [False, True], ids=["cleaned", "stored-raw"])
 @pytest.mark.parametrize("chunk", CHUNKS, ids=[f"lines{i * 20}-" for i in range(len(CHUNKS))])
-def test_no_tag_reaches_feeds_cap_or_sms(chunk):
-    alert = _payload_alert(chunk)
+def test_no_tag_reaches_feeds_cap_or_sms(chunk, stored_raw):
+    alert = _payload_alert(chunk, stored_raw)
     for lang in ("en", "fr"):
         item = json.loads(feeds.json_feed([alert], lang=lang, **FEED))["items"][0]
         for value in (item["title"], item["summary"], item["content_text"], *item["tags"]):
@@ -146,8 +149,9 @@ def test_no_tag_reaches_feeds_cap_or_sms(chunk):
         assert tags_in(value) == [], value
 
 
-def test_no_tag_reaches_the_poster():
-    alert = _payload_alert(PAYLOADS[:80])
+@pytest.mark.parametrize("stored_raw", [False, True], ids=["cleaned", "stored-raw"])
+def test_no_tag_reaches_the_poster(stored_raw):
+    alert = _payload_alert(PAYLOADS[:80], stored_raw)
     pdf = poster.poster_pdf(alert, "en", f"{BASE_URL}/alerts?alert=SW-2026-0007")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Carry" not in text and tags_in(text) == []
