@@ -57,7 +57,7 @@ def _poison(app) -> str:
     return sid
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stopped once the attack suite is done
 def hostile(tmp_path_factory):
     """(stack, chromium): the app on a small demo warehouse poisoned by :func:`_poison`, and one browser."""
     from playwright.sync_api import sync_playwright
@@ -76,7 +76,7 @@ def hostile(tmp_path_factory):
         app_stack.stop(s)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stopped once the attack suite is done
 def hostile_app(hostile):
     return hostile[0]
 
