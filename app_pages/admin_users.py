@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from supplywatch import auth, i18n, session
+from supplywatch.formula_guard import guard_frame
 
 lang = session.lang()
 _ = i18n.translator(lang)
@@ -32,10 +33,10 @@ st.caption(_("Posters draft alerts, reviewers approve and retract them, admins a
 
 users = auth.list_users()
 st.dataframe(
-    pd.DataFrame(
+    guard_frame(pd.DataFrame(
         [{_("Username"): u.username, _("Role"): ROLE[u.role],
           _("Status"): _("Disabled") if u.disabled else _("Active")} for u in users]
-    ),
+    )),
     hide_index=True,
 )
 
@@ -67,4 +68,4 @@ if names:
                 _("Password reset; any lockout cleared."))
 
 with st.expander(_("Account audit (newest first)")):
-    st.dataframe(pd.DataFrame(auth.account_audit(limit=500)), hide_index=True)
+    st.dataframe(guard_frame(pd.DataFrame(auth.account_audit(limit=500))), hide_index=True)

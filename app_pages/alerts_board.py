@@ -5,7 +5,8 @@ import streamlit as st
 from supplywatch import i18n, session, views
 from supplywatch.alerts import store
 from supplywatch.alerts.board import public_files, region_options
-from supplywatch.alerts.text import allowed_link, escape_markdown
+from supplywatch.alerts.text import escape_markdown
+from supplywatch.weblinks import public_link
 
 lang = session.lang()
 _ = i18n.translator(lang)
@@ -26,7 +27,20 @@ region = st.selectbox(_("Region"), [""] + regions, format_func=lambda r: r or _(
                       key=f"alerts_region_{lang}")  # per language: a keyed widget keeps its first labels
 
 
-def show(alert, retracted_or_expired: str | None = None) -> None:
+def link_row(links: list[tuple[str, str]], key: str) -> None:
+    """(label, URL) pairs as link buttons in a row: an element that takes a URL, so no link text becomes markup
+    (labels are markdown: pass alert text through escape_markdown).
+
+    Every URL is parsed again here (supplywatch.weblinks); one that fails is not shown at all.
+    """
+    with st.container(horizontal=True):
+        for i, (label, url) in enumerate(links):
+            good = public_link(url)
+            if good:
+                st.link_button(label, good, type="tertiary", key=f"{key}-{i}")
+
+
+def show(alert, retracted_or_expired: str | None = None, place: str = "list") -> None:
     """One alert card; every piece of alert text is escaped so it shows as text."""
     t = alert.text_for(lang)
     with st.container(border=True):
@@ -54,12 +68,9 @@ def show(alert, retracted_or_expired: str | None = None) -> None:
             st.markdown(escape_markdown(t.details))
             if alert.substances:
                 st.caption(escape_markdown(_("Substances: {names}").format(names=", ".join(alert.substances))))
-            for link in alert.links:
-                if allowed_link(link):
-                    st.markdown(f"[{escape_markdown(link)}]({link})")
-            files = public_files(alert, lang)
-            if files:
-                st.markdown(" · ".join(f"[{escape_markdown(FILES[kind])}]({url})" for kind, url in files))
+            key = f"links-{place}-{alert.alert_id}-{alert.version}"
+            link_row([(escape_markdown(link), link) for link in alert.links], key)
+            link_row([(FILES[kind], url) for kind, url in public_files(alert, lang)], key + "-files")
 
 
 wanted = st.query_params.get("alert")
@@ -68,7 +79,7 @@ if wanted:
     if chosen:
         st.subheader(_("Alert {id}").format(id=wanted))
         a = chosen[0]
-        show(a, None if a.is_active(now) else (_("Retracted") if a.is_retracted else _("Expired")))
+        show(a, None if a.is_active(now) else (_("Retracted") if a.is_retracted else _("Expired")), place="deep")
 
 tab_active, tab_history = st.tabs([_("Active alerts"), _("History")])
 with tab_active:
@@ -76,17 +87,18 @@ with tab_active:
     if not shown:
         st.info(_("No active alerts for this area right now."))
     for alert in shown:
-        show(alert)
+        show(alert, place="active")
 with tab_history:
     shown = [a for a in past if not region or region in a.regions]
     if not shown:
         st.info(_("No expired or retracted alerts."))
     for alert in shown:
-        show(alert, _("Retracted") if alert.is_retracted else _("Expired"))
+        show(alert, _("Retracted") if alert.is_retracted else _("Expired"), place="history")
 
 feeds = public_files(None, lang, region or None)
 if feeds:
-    st.markdown(_("Follow these alerts:") + " " + " · ".join(f"[{escape_markdown(FILES[k])}]({u})" for k, u in feeds))
+    st.markdown(_("Follow these alerts:"))
+    link_row([(FILES[kind], url) for kind, url in feeds], "feeds")
 st.download_button(
     _("Download alerts (CSV)"), store.alerts_csv([*active, *past], lang), file_name="supplywatch-alerts.csv",
     mime="text/csv", key="alerts_csv",

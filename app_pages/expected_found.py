@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from supplywatch import charts, suppression, views
+from supplywatch.formula_guard import guard_frame
 
 ctx = views.start_page("Expected vs found")
 _ = ctx._
@@ -57,7 +58,7 @@ if not cells.empty:
     st.caption(_("Samples by what was expected (rows) and each class of active drug found (columns); a sample "
                  "with several drugs counts in several columns. Every cell shows its count."))
     with st.expander(_("Table")):
-        st.dataframe(text, width="stretch")
+        st.dataframe(guard_frame(text), width="stretch")
 
 st.subheader(_("Which substances appear together"))
 pairs = found["pairs"]
@@ -72,4 +73,4 @@ if not pairs.empty:
     st.caption(_("Number of FTIR- or lab-tested samples containing both substances; the diagonal is the number "
                  "containing each one. The ten most found substances are shown."))
     with st.expander(_("Table")):
-        st.dataframe(text, width="stretch")
+        st.dataframe(guard_frame(text), width="stretch")

@@ -9,6 +9,7 @@ from supplywatch import auth, classes, i18n, session
 from supplywatch.alerts import store
 from supplywatch.alerts.model import SEVERITIES
 from supplywatch.alerts.text import LADDER, escape_markdown, split_items, what_to_do
+from supplywatch.formula_guard import guard_frame
 
 lang = session.lang()
 _ = i18n.translator(lang)
@@ -137,7 +138,7 @@ for alert in queue:
             st.text(t.what_to_do)
             st.text("\n".join(alert.evidence))
             audit = pd.DataFrame(store.audit_log(alert.alert_id))
-            st.dataframe(audit, hide_index=True)
+            st.dataframe(guard_frame(audit), hide_index=True)
 
         aid = alert.alert_id
         if alert.status == "draft":

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from supplywatch import db as sw_db
+from supplywatch.formula_guard import PREFIXES, guard_cell  # noqa: F401  (guard_cell: this module's API before)
 
 # table -> columns that may leave the warehouse (never notes, raw lines or file paths)
 ALLOWED: dict[str, list[str]] = {
@@ -19,24 +20,17 @@ ALLOWED: dict[str, list[str]] = {
     "alerts": ["alert_id", "source", "issued_date", "region", "alert_type", "title", "body", "link"],
     "substances": ["substance", "class", "high_risk"],
 }
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = PREFIXES  # one list for every download (supplywatch/formula_guard.py)
 
 
 class ExportError(Exception):
     """A refused export; ``str()`` is one line."""
 
 
-def guard_cell(value):
-    """Prefix a text cell that a spreadsheet would run as a formula with a single quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def guard_sql(col: str) -> str:
     """SQL doing :func:`guard_cell` on a VARCHAR column."""
-    return (f"CASE WHEN left({col}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {col}"
-            f" ELSE {col} END")
+    firsts = ", ".join(f"chr({ord(ch)})" for ch in FORMULA_START)
+    return f"CASE WHEN left({col}, 1) IN ({firsts}) THEN '''' || {col} ELSE {col} END"
 
 
 def export_table(table: str, fmt: str, output: str | os.PathLike, db=None) -> int:

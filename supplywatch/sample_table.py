@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from .filters import Filters
+from .formula_guard import PREFIXES, guard_cell  # noqa: F401  (guard_cell: this module's API before)
 
 # The only sample fields that ever leave the warehouse through the dashboard (BRIEF section 7).
 PUBLIC_FIELDS = (
@@ -16,7 +17,7 @@ PUBLIC_FIELDS = (
     "ftir_tested", "lab_tested", "fentanyl_pct",
 )
 FOUND_COLUMNS = ("ftir_found", "lab_found")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = PREFIXES
 EXPORT_LIMIT = 200_000
 
 
@@ -69,13 +70,6 @@ def sample(con: duckdb.DuckDBPyConnection, sample_id: str) -> pd.DataFrame:
     """One sample's public fields and findings by exact id (empty frame when unknown)."""
     sql, params = _query(Filters(), None, sample_id.strip(), 1)
     return con.execute(sql, params).df()
-
-
-def guard_cell(value: object) -> object:
-    """Prefix a text cell with a single quote when a spreadsheet would read it as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def to_csv(df: pd.DataFrame) -> bytes:

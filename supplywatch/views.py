@@ -18,6 +18,8 @@ import streamlit as st
 
 from . import db, i18n, metrics, overdose_periods, sample_table, suppression
 from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
+from .formula_guard import guard_frame
+from .weblinks import public_link
 
 STAFF_ROLES = ("poster", "reviewer", "admin")
 QUERIES: dict[str, Callable] = {
@@ -428,7 +430,7 @@ def rate_text(row: dict, ctx: Context) -> str:
 def table(df: pd.DataFrame, columns: dict[str, str], ctx: Context, caption: str | None = None) -> None:
     """The accessible table alternative of a chart, with translated headers."""
     shown = df[[c for c in columns if c in df.columns]].rename(columns=columns)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(guard_frame(shown), hide_index=True, width="stretch")  # the grid's own CSV/copy carry it
     if caption:
         st.caption(caption)
 
@@ -502,8 +504,9 @@ def alert_list(ctx: Context, limit: int = 5) -> None:
     recent = query("external_alerts", replace(ctx.f, start=latest - dt.timedelta(days=30), end=None))
     for i, r in enumerate(recent.head(max(0, limit - shown)).to_dict("records")):
         st.text(f"{ctx.date(r['issued_date'])} · {r['source']} · {r['title']}")
-        if isinstance(r.get("link"), str) and r["link"].startswith(("https://", "http://")):
-            st.link_button(_("Read the alert"), r["link"], key=f"sw-alert-link-{i}")
+        link = public_link(r.get("link")) if isinstance(r.get("link"), str) else None
+        if link and link.startswith(("https://", "http://")):
+            st.link_button(_("Read the alert"), link, key=f"sw-alert-link-{i}")
         shown += 1
     if not shown:
         st.caption(_("No alerts for this area."))

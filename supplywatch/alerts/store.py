@@ -24,6 +24,7 @@ import duckdb
 
 from .. import auth, db
 from ..messages import UserError
+from ..weblinks import WRONG_SCHEME, link_problem
 from . import settings
 from .model import PUBLIC_STATUSES, SEVERITIES, Alert, AlertText, as_utc, severity_rank
 from .text import TextError, allowed_link, check_field, clean_text
@@ -201,8 +202,11 @@ def _clean_links(values) -> tuple[str, ...]:
     out = []
     for value in values or ():
         good = allowed_link(value)
-        if good is None:
+        if good is None and link_problem(value) == WRONG_SCHEME:
             raise TextError("link {link!r} refused: only http, https, mailto and tel links are allowed", link=value)
+        if good is None:
+            raise TextError("link {link!r} refused: a link needs a real host or address and no spaces, quotes, "
+                            "brackets or unbalanced parentheses", link=value)
         out.append(good)
     return tuple(out)
 

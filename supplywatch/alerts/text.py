@@ -1,6 +1,6 @@
 """Alert text made safe, the severity ladder, and the harm-reduction "what to do" templates.
 
-Alert text is plain text everywhere: HTML tags are removed on the way in, markdown
+Alert text is plain text everywhere: HTML is removed on the way in by nh3, markdown
 links to anything but http/https/mailto/tel lose their target, and pages escape
 markdown on the way out, so ``<script>``, ``<img onerror>`` or ``[x](javascript:...)``
 never run or link. Guidance templates are TOML (EN/FR), replaceable per deployment.
@@ -15,35 +15,22 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from ..messages import UserError
+from ..plain_text import strip_markup
+from ..weblinks import SCHEMES, public_link
 from .model import SEVERITIES
 
-ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
+ALLOWED_SCHEMES = SCHEMES
 LIMITS = {"headline": 160, "details": 2000, "what_to_do": 1500}
 DEFAULT_GUIDANCE = Path(__file__).with_name("guidance.toml")
 DEPLOYMENT_GUIDANCE = Path(__file__).resolve().parents[2] / "data" / "guidance.toml"
 
-_BLOCKS = re.compile(r"<(script|style|iframe|object|embed|template)\b.*?(</\1\s*>|$)", re.I | re.S)
-_COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
-# HTML element names: only these count as tags, so "x<y and y>z" or "(<a quarter point) and doses >0.1 mg" in
-# alert text stay as written. Output is always escaped; stripping is about pasted markup, not safety alone.
-_ELEMENTS = (
-    "a abbr address area article aside audio b base bdi bdo big blink blockquote body br button canvas caption "
-    "center cite code col colgroup data datalist dd del details dfn dialog dir div dl dt em embed fieldset "
-    "figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img "
-    "input ins kbd label legend li link main map mark marquee math menu meta meter nav noscript object ol optgroup "
-    "option output p param picture pre progress q rp rt ruby s samp script search section select slot small "
-    "source span strike strong style sub summary sup svg table tbody td template textarea tfoot th thead time "
-    "title tr track tt u ul var video wbr"
-)
-_ATTRIBUTE = r"""\s+[A-Za-z_:@][-A-Za-z0-9_:.@]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
-_TAG = re.compile(rf"</?(?:{'|'.join(_ELEMENTS.split())})(?:{_ATTRIBUTE})*\s*/?>|<![A-Za-z\[][^<>]*>", re.I)
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s]*)>")
 _BAD_SCHEME = re.compile(r"\b(?:java|vb)script\s*:|\bdata\s*:\s*[a-z]+/[a-z0-9.+-]+[;,]", re.I)
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_AUTOLINK_LITERAL = re.compile(r"(?i)\b(?:https?(?=://)|www(?=\.))|(?<=\w)@(?=\w)")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~:$])")
 
 
@@ -52,21 +39,8 @@ class TextError(UserError):
 
 
 def allowed_link(url: str | None) -> str | None:
-    """``url`` trimmed when its scheme is http, https, mailto or tel (with a target); otherwise None."""
-    if not url:
-        return None
-    cleaned = _CONTROL.sub("", url).strip()
-    if any(ch.isspace() for ch in cleaned):
-        return None
-    parts = urlsplit(cleaned)
-    scheme = parts.scheme.lower()
-    if scheme not in ALLOWED_SCHEMES:
-        return None
-    if scheme in ("http", "https") and not parts.netloc:
-        return None
-    if scheme in ("mailto", "tel") and not parts.path:
-        return None
-    return cleaned
+    """``url`` as published when it parses as a safe http, https, mailto or tel link (see supplywatch.weblinks)."""
+    return public_link(url)
 
 
 def _markdown_link(match: re.Match) -> str:
@@ -82,16 +56,28 @@ def _autolink(match: re.Match) -> str:
 
 
 def clean_text(value: str | None, one_line: bool = False) -> str:
-    """Plain text from whatever was typed or pasted: no HTML, no unsafe links, no control characters."""
-    text = unicodedata.normalize("NFC", str(value or "")).replace("\r\n", "\n").replace("\r", "\n")
+    """Plain text from whatever was typed or pasted: no HTML, no unsafe links, no control characters.
+
+    HTML goes through nh3 (supplywatch.plain_text); a second pass changes nothing (the result is stable).
+    """
+    text = str(value or "")
+    for _ in range(3):
+        cleaned = _clean_once(text, one_line)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
+def _clean_once(value: str, one_line: bool) -> str:
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\t", " ")
     text = _CONTROL.sub("", text)
-    text = _BLOCKS.sub("", text)
-    text = _COMMENT.sub("", text)
-    text = _MD_LINK.sub(_markdown_link, text)
     text = _AUTOLINK.sub(_autolink, text)
-    text = _TAG.sub("", text)
+    text = strip_markup(text)
+    text = _MD_LINK.sub(_markdown_link, text)
     text = _BAD_SCHEME.sub("", text)
+    text = _CONTROL.sub("", text)  # entities such as &#8203; decode to invisible characters
     if one_line:
         text = " ".join(text.split())
     lines = [" ".join(line.split()) for line in text.split("\n")]
@@ -115,8 +101,14 @@ def split_items(value: str | None, sep: str = ",") -> list[str]:
 
 
 def escape_markdown(text: str) -> str:
-    """``text`` escaped so Streamlit markdown shows it literally (no links, no formatting, no HTML)."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", text or "")
+    """``text`` escaped so Streamlit markdown shows it literally (no links, no formatting, no HTML).
+
+    Streamlit's markdown also turns bare ``https://...``, ``www.`` and ``name@host`` in text into links after
+    escapes are resolved, so a word joiner (U+2060, invisible) goes after ``http``/``https``/``www`` and ``@``
+    there: a link reaches readers only through the links field, parsed, as a link button.
+    """
+    text = _AUTOLINK_LITERAL.sub("\\g<0>\u2060", text or "")
+    escaped = _MD_SPECIAL.sub(r"\\\1", text)
     # Two trailing spaces keep single line breaks as breaks.
     return escaped.replace("\n", "  \n")
 

@@ -10,9 +10,12 @@ import os
 import re
 import unicodedata
 from datetime import datetime, timezone
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
+from ..plain_text import strip_markup
+from ..weblinks import SCHEMES, public_link
+
+ALLOWED_SCHEMES = SCHEMES
 LANGS = ("en", "fr")
 
 # XML 1.0 forbids most C0 controls; feeds and CAP would fail to parse with them.
@@ -24,28 +27,28 @@ class ChannelError(ValueError):
 
 
 def check_base_url(base_url: str) -> str:
-    """The public site's root URL without a trailing slash; only http(s) is accepted."""
-    parts = urlsplit(base_url or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    """The public site's root URL without a trailing slash; only an http(s) link that parses safely is accepted."""
+    good = public_link(base_url)
+    if not good or not good.startswith(("http://", "https://")):
         raise ChannelError(f"base_url must be an http:// or https:// address, got {base_url!r}")
-    return base_url.rstrip("/")
+    return good.rstrip("/")
 
 
 def safe_link(url: str | None) -> str | None:
-    """``url`` if its scheme is http, https, mailto or tel; otherwise None (javascript:, data: ...)."""
-    if not url:
-        return None
-    cleaned = "".join(ch for ch in url.strip() if ch.isprintable() and not ch.isspace())
-    scheme = urlsplit(cleaned).scheme.lower()
-    return cleaned if scheme in ALLOWED_SCHEMES else None
+    """``url`` as published when it parses as a safe http, https, mailto or tel link; otherwise None."""
+    return public_link(url)
 
 
 def plain(text: str | None) -> str:
-    """Alert text as plain text safe for any XML/JSON/PDF: no control characters, LF line ends."""
+    """Alert text as plain text safe for any XML/JSON/PDF: no markup, no control characters, LF line ends.
+
+    The store cleans text on the way in; markup is stripped again here (nh3, supplywatch.plain_text) so a version
+    stored before that cleaning, or written some other way, still reaches no feed, CAP file, SMS or poster as HTML.
+    """
     if not text:
         return ""
     text = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
-    return _XML_ILLEGAL.sub("", text).strip()
+    return _XML_ILLEGAL.sub("", strip_markup(_XML_ILLEGAL.sub("", text))).strip()
 
 
 def region_slug(region: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 import qrcode
 from fpdf import FPDF
 
+from ..weblinks import link_problem
 from .feeds import SEVERITY_WORD
 from .links import ChannelError, iso, plain, text_for, utc
 
@@ -58,6 +59,9 @@ def _shape(pdf: FPDF, kind: str, x: float, y: float, size: float) -> None:
 
 def poster_pdf(alert, lang: str, url: str) -> bytes:
     """The poster as PDF bytes; the same alert, language and URL always give the same bytes."""
+    problem = link_problem(url)
+    if problem:  # the QR code and the printed address must be the alert's real page
+        raise ChannelError(f"poster link refused: {problem}")
     text = text_for(alert, lang)
     words = WORDS[lang]
     pdf = FPDF(orientation="P", unit="mm", format="letter")

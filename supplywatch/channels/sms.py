@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..weblinks import public_link
 from .links import plain, text_for
 
 LIMIT = 160
@@ -115,6 +116,7 @@ def sms_text(alert, lang: str, url: str | None) -> str:
     label = labels.get(alert.msg_type) if alert.msg_type in ("Update", "Cancel") else None
     label = f"{labels[alert.severity]} {label}" if label else labels[alert.severity]
     label = to_gsm7(label) + ":"
+    url = public_link(url)  # a link that could break out of a message or hide its target is left out
     link = to_gsm7(url) if url else ""
     if not link or gsm7_length(link) > MAX_LINK or any(ch in GSM7_EXTENSION for ch in link):
         link = ""

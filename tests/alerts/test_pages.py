@@ -224,7 +224,9 @@ def test_board_never_renders_live_script_or_unsafe_link(staff, clock, published_
     assert "javascript" not in md and "vbscript" not in md and "data:" not in md
     assert "<img" not in md and "<b>" not in md and "onerror" not in md
     assert r"\*\*bold\*\*" in md  # markdown syntax from alert text is shown, not applied
-    assert r"[https\://example\.org/a](https://example.org/a)" in md  # allowed link: label escaped, target kept
+    # allowed link: a link button (an element taking a URL), label escaped, target kept
+    assert ("https\u2060\\://example\\.org/a", "https://example.org/a") in [
+        (b.proto.label, b.proto.url) for b in board.get("link_button")]
 
 
 def test_admin_adds_user_and_changes_role(staff, clock):

@@ -1,0 +1,98 @@
+"""The attack suite reuses the alert tests' staff accounts and publish recorder and the channel tests' alert; for
+the browser tests it runs one app whose data holds hostile cells, links and text."""
+
+import os
+import subprocess
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.alerts.conftest import cheap_hashes, now, published_calls, staff  # noqa: F401  (fixtures)
+from tests.browser import stack as app_stack
+from tests.browser import ui
+from tests.channels.conftest import alert  # noqa: F401  (fixture)
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLD_AS = "=cmd|' /C calc'!A0"
+SITE = "@SUM(1+1)*cmd|' /C calc'!A0"
+FOUND = "-2+3+cmd|' /C calc'!A0"
+HEADLINE = '=HYPERLINK("https://evil.example","Details") Carfentanil found in down'
+PIXEL = "https://example.org/)![t](https://evil.example/pixel.png"
+LEGACY_LINKS = ["https://example.org/naloxone", PIXEL]
+GOOD_LINK = "https://example.org/advisory"
+
+
+def _poison(app) -> str:
+    """Hostile cells in the newest sample, external alerts with the pixel and a good link, and a published alert
+    with a formula headline and (as if stored before links were parsed) the pixel link; returns the sample id."""
+    with duckdb.connect(str(app.warehouse)) as con:
+        sid = con.execute("SELECT sample_id FROM samples ORDER BY collected_date DESC, sample_id LIMIT 1").fetchone()[0]
+        con.execute("UPDATE samples SET expected_raw = ?, site = ? WHERE sample_id = ?", [SOLD_AS, SITE, sid])
+        con.execute("UPDATE detections SET substance = NULL, substance_raw = ? WHERE sample_id = ? AND method = 'ftir'",
+                    [FOUND, sid])
+        # alerts issued elsewhere, loaded by the ETL (whose own check lets the pixel link through), newest of all
+        day = con.execute("SELECT max(collected_date) + 1 FROM samples").fetchone()[0]
+        for key, title, link in (("x-pixel", "Pixel advisory", PIXEL), ("x-good", "Good advisory", GOOD_LINK)):
+            con.execute("INSERT INTO alerts VALUES (?, 'Health unit', ?, NULL, 'advisory', ?, NULL, ?, 1)",
+                        [key, day, title, link])
+    script = textwrap.dedent(f"""
+        import datetime as dt
+        import os
+        import duckdb
+        from supplywatch.alerts import store
+        now = dt.datetime.now(dt.timezone.utc)
+        text = {{lang: {{"headline": {HEADLINE!r}, "details": "+1 more sample", "what_to_do": "-Carry naloxone."}}
+                for lang in ("en", "fr")}}
+        a = store.create_draft(text=text, severity="warning", regions=["@Capital"], substances=["carfentanil"],
+                               actor="{app_stack.POSTER[0]}", now=now)
+        store.submit_for_review(a.alert_id, "{app_stack.POSTER[0]}", now)
+        store.approve(a.alert_id, "{app_stack.REVIEWER[0]}", now)
+        # a link stored before links were parsed (the store refuses it now): the board must still not render it
+        with duckdb.connect(os.environ["SUPPLYWATCH_APP_DB"]) as con:
+            con.execute("UPDATE alert_versions SET links = ? WHERE alert_id = ?", [{LEGACY_LINKS!r}, a.alert_id])
+    """)
+    subprocess.run([app_stack.PYTHON, "-c", script], cwd=ROOT, env=app.env, check=True, capture_output=True)
+    return sid
+
+
+@pytest.fixture(scope="package")  # stopped once the attack suite is done
+def hostile(tmp_path_factory):
+    """(stack, chromium): the app on a small demo warehouse poisoned by :func:`_poison`, and one browser."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(app_stack.CHROMIUM):
+        pytest.skip(f"{app_stack.CHROMIUM} is missing: `make browser` installs Debian chromium")
+    s = app_stack.build(tmp_path_factory.mktemp("hostile-app"), samples=300)
+    s.sample_id = _poison(s)
+    try:
+        app_stack.start(s)
+        with sync_playwright() as p:
+            chromium = app_stack.launch_browser(p)
+            yield s, chromium
+            chromium.close()
+    finally:
+        app_stack.stop(s)
+
+
+@pytest.fixture(scope="package")  # stopped once the attack suite is done
+def hostile_app(hostile):
+    return hostile[0]
+
+
+# Streamlit saves a table's CSV through the File System Access API when the browser has it (a native dialog
+# headless Chromium cannot answer); without it, it falls back to an ordinary download playwright can catch.
+NO_SAVE_PICKER = "window.showSaveFilePicker = async () => { throw new Error('no save dialog in tests'); };"
+
+
+@pytest.fixture
+def page(hostile):
+    context = hostile[1].new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(ui.TIMEOUT_MS)
+    context.add_init_script(NO_SAVE_PICKER)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
