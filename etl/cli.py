@@ -152,7 +152,8 @@ def print_summary(r) -> None:
     print(r.message, file=out)
     if r.status == "unchanged":
         return
-    print(f"  rows read {r.rows_read}, loaded {r.rows_loaded}, duplicates skipped {r.rows_duplicate},"
+    conflicts = f", conflicts {r.rows_conflict}" if r.rows_conflict else ""
+    print(f"  rows read {r.rows_read}, loaded {r.rows_loaded}, duplicates skipped {r.rows_duplicate}{conflicts},"
           f" rejected {r.rows_rejected}", file=out)
     if r.top_reasons:
         print("  top reject reasons: " + "; ".join(f"{reason} ({n})" for reason, n in r.top_reasons), file=out)
@@ -172,14 +173,15 @@ def cmd_runs(args) -> int:
     try:
         rows = con.execute(
             "SELECT run_id, strftime(started_at, '%Y-%m-%d %H:%M:%S'), status, profile, rows_read, rows_loaded,"
-            " rows_duplicate, rows_rejected, file_name FROM load_runs ORDER BY run_id DESC LIMIT ?",
-            [args.limit]).fetchall()
+            " rows_duplicate, rows_conflict, rows_rejected, rows_skipped, file_name FROM load_runs"
+            " ORDER BY run_id DESC LIMIT ?", [args.limit]).fetchall()
     finally:
         con.close()
     if not rows:
         print("no loads yet")
         return 0
-    head = ("run", "started (UTC)", "status", "profile", "read", "loaded", "dupes", "rejected", "file")
+    head = ("run", "started (UTC)", "status", "profile", "read", "loaded", "dupes", "conflicts", "rejected",
+            "skipped", "file")
     _table(head, rows)
     return 0
 
@@ -187,8 +189,8 @@ def cmd_runs(args) -> int:
 def cmd_rejects(args) -> int:
     con = sw_db.connect_readonly(args.db)
     try:
-        run = con.execute("SELECT file_name, status, rows_rejected FROM load_runs WHERE run_id = ?",
-                          [args.run_id]).fetchone()
+        run = con.execute("SELECT file_name, status, rows_rejected + rows_conflict, rows_rejected, rows_conflict"
+                          " FROM load_runs WHERE run_id = ?", [args.run_id]).fetchone()
         if run is None:
             print(f"error: no load run {args.run_id} (see python -m etl runs)", file=sys.stderr)
             return 1
@@ -197,7 +199,8 @@ def cmd_rejects(args) -> int:
             " LIMIT ?", [args.run_id, args.limit]).fetchall()
     finally:
         con.close()
-    print(f"run {args.run_id} ({run[0]}, {run[1]}): {run[2]} rows rejected")
+    conflicts = f", {run[4]} conflicting rows (same key, other values)" if run[4] else ""
+    print(f"run {args.run_id} ({run[0]}, {run[1]}): {run[3]} rows rejected{conflicts}")
     for line, col, reason, raw in rows:
         where = f"line {line}" if line is not None else "line ?"
         if col:

@@ -21,6 +21,7 @@ from supplywatch import db as sw_db
 from supplywatch import findings
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
+from . import conflicts
 from . import profiles as P
 from . import readers
 from .profiles import FieldSpec, Profile, ProfileError
@@ -43,7 +44,9 @@ FORM_VALUES = {"powder": "powder", "pill": "pill", "tablet": "pill", "capsule": 
                "rock": "crystal", "liquid": "liquid", "paper": "paper", "blotter": "paper", "tab": "paper",
                "other": "other"}
 MEASURES = ("deaths", "hospitalizations", "ed_visits", "ems", "non_fatal", "other")
-UNIT_VALUES = {"count": "count", "number": "count", "n": "count", "rate": "rate", "percent": "percent", "%": "percent"}
+UNIT_VALUES = {"count": "count", "number": "count", "n": "count", "rate": "rate", "percent": "percent", "%": "percent",
+               "age-adjusted rate": "age_adjusted_rate", "age adjusted rate": "age_adjusted_rate"}
+UNITS = ["count", "rate", "age_adjusted_rate", "percent"]  # an age-adjusted rate is never mixed with a crude one
 DEFAULT_SUPPRESSED = ["suppr.", "suppr", "suppressed"]
 DEFAULT_MISSING = ["", "na", "n/a", "..", "-", "null", "none"]
 PYLIST_ITEM = r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\""""
@@ -82,6 +85,7 @@ class LoadResult:
     rows_loaded: int = 0
     rows_duplicate: int = 0
     rows_rejected: int = 0
+    rows_conflict: int = 0            # rows whose key another row holds with other values (the file is refused)
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
     unused_columns: list[str] = field(default_factory=list)
@@ -188,6 +192,15 @@ def map_values(expr: str, mapping: dict[str, str]) -> str:
         return expr
     whens = " ".join(f"WHEN {q(k.lower())} THEN {q(v)}" for k, v in mapping.items())
     return f"NULLIF(CASE lower({expr}) {whens} ELSE {expr} END, '')"
+
+
+def map_patterns(expr: str, patterns: dict[str, str]) -> str:
+    """CASE over a field's text for a profile's ``patterns``: the first regex matching the whole text (any case)
+    gives the text; others pass through; '' becomes NULL."""
+    if not patterns:
+        return expr
+    whens = " ".join(f"WHEN regexp_full_match({expr}, {q(p)}, 'i') THEN {q(v)}" for p, v in patterns.items())
+    return f"NULLIF(CASE {whens} ELSE {expr} END, '')"
 
 
 def list_items_sql(expr: str, fmt: str) -> str:
@@ -395,21 +408,84 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         else:
             phase("writing")
             insert = {"samples": _insert_samples, "overdoses": _insert_overdoses, "alerts": _insert_alerts}
-            res.rows_loaded, res.rows_duplicate = insert[prof.kind](con, run_id)
-            res.message = (f"{path.name}: loaded {res.rows_loaded} of {res.rows_read} rows"
-                           f" ({res.rows_duplicate} duplicates skipped, {res.rows_rejected} rejected)"
-                           f" as {prof.kind} with profile {prof.name}")
-            if prof.kind == "samples":
-                res.unknown_substances = run_unknown_names(con, run_id)
+            try:
+                res.rows_loaded, res.rows_duplicate = insert[prof.kind](con, run_id)
+                res.message = (f"{path.name}: loaded {res.rows_loaded} of {res.rows_read} rows"
+                               f" ({res.rows_duplicate} duplicates skipped, {res.rows_rejected} rejected)"
+                               f" as {prof.kind} with profile {prof.name}")
+                if prof.kind == "samples":
+                    res.unknown_substances = run_unknown_names(con, run_id)
+            except conflicts.ConflictsFound as exc:
+                _refuse_conflicts(con, res, exc, csvf, mapper, duck_rejects, redact=bool(dropped))
         con.execute(
             f"UPDATE load_runs SET finished_at = now()::TIMESTAMP, rows_read = {res.rows_read},"
             f" rows_loaded = {res.rows_loaded}, rows_duplicate = {res.rows_duplicate},"
-            f" rows_rejected = {res.rows_rejected}, status = {q(res.status)}, message = {q(res.message)}"
+            f" rows_rejected = {res.rows_rejected}, rows_conflict = {res.rows_conflict},"
+            f" status = {q(res.status)}, message = {q(res.message)}"
             f" WHERE run_id = {run_id}")
         for table in ("t", "rej_errors", "rej_scans"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.execute("COMMIT")
     return res
+
+
+def _refuse_conflicts(con, res: LoadResult, exc: conflicts.ConflictsFound, csvf: CsvFile, mapper: Mapper,
+                      duck: list[tuple], redact: bool) -> None:
+    """Refuse the file for rows whose key another row holds with other values; list each one as a reject."""
+    con.execute("DROP VIEW IF EXISTS kt")
+    found = exc.conflicts
+    goods = {c.rec for c in found} | {c.other_rec for c in found if c.other_rec is not None}
+    duck_recs = sorted(int(line) - 1 for line, *_ in duck)
+    to_record = _good_index_to_record(csvf, duck_recs, sorted(goods))
+    located = readers.record_lines(csvf.read_path, csvf.delimiter, set(to_record.values()))
+    where = {g: located.get(to_record[g], (None, None)) for g in goods}
+    rows = []
+    for c in found:
+        line, raw = where[c.rec]
+        cols = "+".join(dict.fromkeys(conflicts.source_label(x, mapper) for x in c.columns))
+        if c.other_rec is not None:
+            reason = f"same key as line {where[c.other_rec][0]} ({c.key}), different values"
+        else:
+            reason = f"same key as a row stored by load run {c.other_run} ({c.key}), different values"
+        rows.append((res.run_id, line, cols, reason, None if redact else _clip(raw)))
+    for i in range(0, len(rows), 1000):
+        con.execute("INSERT INTO rejects VALUES " + ", ".join(f"({lits(r)})" for r in rows[i:i + 1000]))
+    res.status = "refused"
+    res.rows_conflict = exc.total
+    res.rows_loaded = res.rows_duplicate = 0
+    res.message = (f"{res.file}: refused, {exc.total} rows have the key of another row but other values (a conflict,"
+                   f" not a duplicate); nothing loaded. {_first_conflict(found[0], where, csvf, mapper, res.dropped_columns, res.unused_columns)}"
+                   f" See: python -m etl rejects {res.run_id}")
+
+
+def _first_conflict(c: conflicts.Conflict, where: dict, csvf: CsvFile, mapper: Mapper, dropped: list[str],
+                    unused: list[str]) -> str:
+    """One sentence on the first conflict: both lines (or the stored run), the key, the columns that differ."""
+    hidden = {h.lower() for h in dropped}
+    hidden |= {col.lower() for f in conflicts.NEVER_SHOWN if f in mapper.profile.fields
+               for col in mapper.profile.fields[f].source_columns()}
+    line = where[c.rec][0]
+    if c.other_rec is None:
+        diffs = [f"{conflicts.source_label(x, mapper)} (stored {conflicts.shown(c.stored[x])},"
+                 f" now {conflicts.shown(c.new[x])})" if x in c.new else conflicts.source_label(x, mapper)
+                 for x in c.columns]
+        return (f"Line {line} has the key ({c.key}) of a row stored by load run {c.other_run} but differs in "
+                + ", ".join(diffs) + ".")
+    other_line, other_raw = where[c.other_rec]
+    cells = conflicts.differing_cells(csvf.header, csvf.delimiter, other_raw, where[c.rec][1], hidden)
+    unknown = {u.lower() for u in unused}
+    parts, hint = [], ""
+    for name, a, b in cells:
+        values = "" if a is None and b is None else f" ({conflicts.shown(a)} vs {conflicts.shown(b)})"
+        if name.lower() in unknown:
+            parts.append(f"{name}{values}, a column profile {mapper.profile.name} does not use")
+            hint = hint or " " + conflicts.keep_column_hint(mapper.profile, name) + "."
+        else:
+            parts.append(name + values)
+    if not parts:
+        parts = list(dict.fromkeys(conflicts.source_label(x, mapper) for x in c.columns))
+    return (f"Lines {other_line} and {line} have the same key ({c.key}) but differ in " + "; ".join(parts) + "."
+            + hint)
 
 
 def install_dictionary_if_changed(con) -> None:
@@ -591,7 +667,8 @@ def _stage(con, m: Mapper) -> None:
     for name, spec in m.profile.fields.items():
         base = m.base(spec)
         cols.append(f"{base} AS b_{name}")
-        cols.append(f"{map_values(f'b_{name}', spec.values)} AS f_{name}" if spec.values else f"b_{name} AS f_{name}")
+        mapped = map_patterns(map_values(f'b_{name}', spec.values), spec.patterns)
+        cols.append(f"{mapped} AS f_{name}")
     for k, group in enumerate(m.profile.flags):
         cols += [f"lower({m.cell(c)}) AS flag{k}_{j}" for j, c in enumerate(group.columns)]
     # f_ columns refer to b_ columns of the same SELECT (DuckDB resolves select-list aliases)
@@ -729,6 +806,9 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
         FROM t WHERE err IS NULL AND sid IS NULL
     """)
     valid = con.execute("SELECT count(*) FROM k").fetchone()[0]
+    con.execute("CREATE OR REPLACE TEMP VIEW kt AS SELECT k.sample_id, t.* EXCLUDE (err, err_col) FROM k JOIN t USING (rec)")
+    conflicts.check(con, "kt", "sample_id", "n.sample_id", stored="samples")
+    con.execute("DROP VIEW kt")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE kn AS
         SELECT sample_id, rec, nextval('sample_nos') AS sample_no FROM (
@@ -824,7 +904,7 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
                           f"{_quoted(period_text)} || {q(' is not a period (' + PERIOD_HELP + ')')}"), label))
     measure = _enum(m, "measure", {}, list(MEASURES), "a measure (" + ", ".join(MEASURES) + ")", checks)
     checks.append((_check(f"{measure} IS NULL", q("measure is empty")), m.column_label(f["measure"])))
-    unit = _enum(m, "unit", UNIT_VALUES, ["count", "rate", "percent"], "a unit (count, rate or percent)", checks)
+    unit = _enum(m, "unit", UNIT_VALUES, UNITS, "a unit (" + ", ".join(UNITS[:-1]) + " or " + UNITS[-1] + ")", checks)
     checks.append((_check(f"{unit} IS NULL", q("unit is empty")), m.column_label(f["unit"])))
     vspec = f.get("value")
     vtext = _as_written(m, "value")
@@ -851,6 +931,9 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
     """, checks)
 
 
+OVERDOSE_KEY_LABEL = "concat_ws(', ', n.region, n.site, n.period_label, n.measure, n.substance, n.breakdown, n.unit)"
+
+
 def _insert_overdoses(con, run_id: int) -> tuple[int, int]:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE new AS
@@ -859,6 +942,7 @@ def _insert_overdoses(con, run_id: int) -> tuple[int, int]:
         FROM t WHERE err IS NULL
     """)
     valid = con.execute("SELECT count(*) FROM new").fetchone()[0]
+    conflicts.check(con, "new", "event_key", OVERDOSE_KEY_LABEL, stored="overdose_events")
     n = con.execute(f"""
         INSERT INTO overdose_events
         SELECT event_key, source, region, site, period_start, period_end, period_label, period_type, measure,
@@ -896,6 +980,8 @@ def _insert_alerts(con, run_id: int) -> tuple[int, int]:
         FROM t WHERE err IS NULL
     """)
     valid = con.execute("SELECT count(*) FROM new").fetchone()[0]
+    conflicts.check(con, "new", "alert_id", "coalesce(n.aid, concat_ws(', ', n.issued_date, n.region, n.title))",
+                    stored="alerts")
     n = con.execute(f"""
         INSERT INTO alerts
         SELECT alert_id, source, issued_date, region, alert_type, title, body, link, {run_id}

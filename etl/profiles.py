@@ -77,6 +77,7 @@ class FieldSpec:
     separator: str = " | "
     formats: list[str] = field(default_factory=list)   # strptime formats for date fields
     values: dict[str, str] = field(default_factory=dict)  # value map, keys compared case-insensitively
+    patterns: dict[str, str] = field(default_factory=dict)  # regex (whole text, any case) -> text, after values
     list: str | None = None             # list cells: ";" "," "|" or "python"
     scale: float = 1.0                  # multiply numbers (e.g. 100 when a share is written 0-1)
     suppressed: list[str] | None = None  # value field: markers of suppressed small counts
@@ -169,7 +170,9 @@ def is_person_column(name: str) -> bool:
 # ---------------------------------------------------------------- parsing mapping files
 
 _FIELD_KEYS = {"column", "value", "template", "columns", "separator", "format", "formats", "values", "list",
-               "scale", "suppressed", "missing", "optional"}
+               "scale", "suppressed", "missing", "optional", "patterns"}
+# regular-expression syntax DuckDB (RE2) does not run: look-around and back-references
+_UNSUPPORTED_REGEX = re.compile(r"\(\?<?[=!]|\\[1-9]")
 _TOP_KEYS = {"name", "kind", "source", "description", "delimiter", "required_columns", "one_of_columns",
              "ignore_columns", "natural_key", "fields", "flags"}
 
@@ -284,6 +287,7 @@ def _parse_field(fname: str, spec, ftype: str, fail) -> FieldSpec:
     values = spec.get("values", {})
     if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
         raise fail(f"field {fname!r}: values must map source text to canonical text, e.g. {{ True = \"positive\" }}")
+    patterns = _parse_patterns(fname, spec.get("patterns", {}), fail)
     lst = spec.get("list")
     if ftype == "list":
         lst = lst or ";"
@@ -300,9 +304,24 @@ def _parse_field(fname: str, spec, ftype: str, fail) -> FieldSpec:
     return FieldSpec(
         name=fname, column=spec.get("column"), value=spec.get("value"), template=spec.get("template"),
         columns=spec.get("columns"), separator=spec.get("separator", " | "), formats=list(formats),
-        values={str(k).strip().lower(): v for k, v in values.items()}, list=lst, scale=scale,
+        values={str(k).strip().lower(): v for k, v in values.items()}, patterns=patterns, list=lst, scale=scale,
         suppressed=spec.get("suppressed"), missing=spec.get("missing"), optional=bool(spec.get("optional", False)),
     )
+
+
+def _parse_patterns(fname: str, patterns, fail) -> dict[str, str]:
+    """``patterns = { "Overall numbers \\| Total .*" = "" }``: each key a regular expression for the whole text."""
+    if not isinstance(patterns, dict) or not all(isinstance(v, str) for v in patterns.values()):
+        raise fail(f"field {fname!r}: patterns must map regular expressions to text, e.g. {{ \"Total .*\" = \"\" }}")
+    for pat in patterns:
+        try:
+            re.compile(pat)
+        except re.error as exc:
+            raise fail(f"field {fname!r}: pattern {pat!r} is not a regular expression ({exc})") from None
+        if _UNSUPPORTED_REGEX.search(pat):
+            raise fail(f"field {fname!r}: pattern {pat!r} uses look-around or a back-reference, which is not"
+                       " supported")
+    return dict(patterns)
 
 
 def load_profile_file(path: str | Path) -> Profile:

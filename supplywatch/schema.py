@@ -190,6 +190,13 @@ WAREHOUSE_MIGRATIONS: list[str] = [
     ALTER TABLE samples ADD COLUMN found_expected BOOLEAN;    -- something found matches the expectation
     ALTER TABLE samples ADD COLUMN found_unexpected BOOLEAN;  -- an active finding that does not
     """,
+    # 5: every row of a file is accounted for in its run: loaded + duplicates + conflicts + rejected + skipped by a
+    #    rule = read. A conflict is a row whose key another row holds with other values (the file is refused).
+    #    IF NOT EXISTS: rows_skipped is shared with the skip rules, whichever migration comes first adds it.
+    """
+    ALTER TABLE load_runs ADD COLUMN IF NOT EXISTS rows_conflict BIGINT DEFAULT 0;
+    ALTER TABLE load_runs ADD COLUMN IF NOT EXISTS rows_skipped BIGINT DEFAULT 0;
+    """,
 ]
 
 # Columns of ``detections`` copied from its sample (migration 3), in table order after ``sample_no``.

@@ -40,7 +40,7 @@ def test_overdose_value_period_measure_unit_checks(cli, data_dir, query):
     assert [r[:3] for r in rejects(query)] == [
         (3, "value", "'four' is not a number or a suppression marker"),
         (6, "measure", "'fatalities' is not a measure (deaths, hospitalizations, ed_visits, ems, non_fatal, other)"),
-        (7, "unit", "'people' is not a unit (count, rate or percent)"),
+        (7, "unit", "'people' is not a unit (count, rate, age_adjusted_rate or percent)"),
         (8, "period", "'March 2024' is not a period (YYYY, YYYY Qn, YYYY-MM, YYYY-MM-DD or YYYY-Www)"),
     ]
     assert query("SELECT period_label, period_type, measure, value, suppressed, value_label FROM overdose_events"

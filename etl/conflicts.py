@@ -1,0 +1,185 @@
+"""Same key, different values: a conflict, never a silent duplicate.
+
+A row is a duplicate only when it matches the row already kept for its key (earlier in the same file, or stored by
+an earlier load) in every value it carries, after the profile's mapping (so "3,000" and "3000" are the same count).
+A row whose key is taken by a row with other values is a conflict: which of the two is right cannot be told from
+the file, and keeping either by file order would mix series (a total and one of its parts, two releases of one
+figure). The load refuses the whole file instead, naming both lines, the key and the columns that differ; every
+conflicting row is listed under ``python -m etl rejects RUN``.
+
+This module reads the temporary tables the load builds (one row per valid record with its key) and never writes
+the warehouse; :mod:`etl.load` stores what it finds.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+
+SHOWN_VALUE_MAX = 40     # characters of a cell shown in a message
+DETAILS_KEPT = 10_000    # conflicting rows described one by one (the count is always exact)
+NEVER_SHOWN = ("notes",)  # free text: named when it differs, never quoted
+
+# The load's per-row columns that are bookkeeping, not values a source wrote.
+_NOT_VALUES = ("rec", "err", "err_col", "sid", "nkey", "sample_no", "load_run_id")
+
+# canonical column -> profile field, to name the source column a person can find in the file
+COLUMN_FIELD = {
+    "collected_date": "date", "issued_date": "date", "expected_raw": "expected", "alert_type": "type",
+    "body": "text", "value": "value", "suppressed": "value", "value_label": "value", "period_start": "period",
+    "period_end": "period", "period_type": "period",
+}
+
+
+@dataclass
+class Conflict:
+    """One row whose key is already taken by a row with other values."""
+
+    rec: int                       # 0-based index of the later row among the rows DuckDB kept
+    other_rec: int | None          # the earlier row of this file with the key, or None
+    other_run: int | None          # the load run that stored the row with the key, or None
+    key: str                       # the key as a person reads it
+    columns: list[str]             # canonical columns that differ
+    stored: dict[str, object] = field(default_factory=dict)   # the stored row's values of those columns
+    new: dict[str, object] = field(default_factory=dict)      # this row's values of those columns
+
+
+class ConflictsFound(Exception):
+    """Raised inside the load's transaction: the file is refused; ``conflicts`` holds the first ones found."""
+
+    def __init__(self, conflicts: list[Conflict], total: int):
+        super().__init__(f"{total} conflicting rows")
+        self.conflicts = conflicts
+        self.total = total
+
+
+def value_columns(con, table: str, exclude: tuple[str, ...]) -> list[str]:
+    """Columns of ``table`` that hold values a row carries (bookkeeping and the key excluded)."""
+    skip = set(_NOT_VALUES) | set(exclude)
+    return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in skip]
+
+
+def _diff_list(cols: list[str], a: str, b: str) -> str:
+    """SQL: the names of the columns where rows ``a`` and ``b`` differ (NULL equals NULL)."""
+    if not cols:
+        return "[]::VARCHAR[]"
+    items = ", ".join(f"CASE WHEN {a}.{_id(c)} IS DISTINCT FROM {b}.{_id(c)} THEN '{c}' END" for c in cols)
+    return f"list_filter([{items}], x -> x IS NOT NULL)"
+
+
+def _id(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def check(con, table: str, key: str, key_label_sql: str, stored: str | None = None,
+          stored_key: str | None = None) -> None:
+    """Raise :class:`ConflictsFound` when rows of ``table`` share ``key`` with a row carrying other values.
+
+    ``table`` has one row per valid record (column ``rec``) and its key column ``key``; ``stored`` is the
+    warehouse table holding earlier loads (key column ``stored_key``, run column ``load_run_id``). Only columns
+    the two tables share are compared with stored rows. ``key_label_sql`` reads the key for a message (over ``n``).
+    Costs one GROUP BY over the file's keys, and joins only the repeated keys and the keys already stored.
+    """
+    cols = value_columns(con, table, (key,))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE cf_rep AS
+        SELECT * FROM {table} WHERE {_id(key)} IN (
+            SELECT {_id(key)} FROM {table} GROUP BY 1 HAVING count(*) > 1)
+    """)
+    found = [f"""
+        SELECT n.rec, f.rec AS other_rec, NULL::INTEGER AS other_run, {key_label_sql} AS key_label,
+               {_diff_list(cols, 'n', 'f')} AS diff
+        FROM cf_rep n
+        JOIN (SELECT * FROM cf_rep QUALIFY row_number() OVER (PARTITION BY {_id(key)} ORDER BY rec) = 1) f
+          ON f.{_id(key)} = n.{_id(key)} AND f.rec <> n.rec
+    """]
+    shared: list[str] = []
+    if stored:
+        have = {r[0] for r in con.execute(f"DESCRIBE {stored}").fetchall()}
+        shared = [c for c in cols if c in have]
+        found.append(f"""
+            SELECT n.rec, NULL::BIGINT, s.load_run_id, {key_label_sql}, {_diff_list(shared, 'n', 's')}
+            FROM {table} n JOIN {stored} s ON s.{_id(stored_key or key)} = n.{_id(key)}
+        """)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE cf_found AS
+        SELECT * FROM ({' UNION ALL '.join(found)}) WHERE len(diff) > 0
+    """)
+    total = con.execute("SELECT count(DISTINCT rec) FROM cf_found").fetchone()[0]
+    if not total:
+        con.execute("DROP TABLE cf_rep; DROP TABLE cf_found")
+        return
+    rows = con.execute(f"""
+        SELECT rec, other_rec, other_run, key_label, diff FROM cf_found
+        QUALIFY row_number() OVER (PARTITION BY rec ORDER BY other_run NULLS FIRST) = 1
+        ORDER BY rec LIMIT {DETAILS_KEPT}
+    """).fetchall()
+    conflicts = [Conflict(rec, other, run, label, list(diff)) for rec, other, run, label, diff in rows]
+    _fill_stored_values(con, table, key, stored, stored_key, [c for c in conflicts if c.other_run is not None][:1])
+    con.execute("DROP TABLE cf_rep; DROP TABLE cf_found")
+    raise ConflictsFound(conflicts, total)
+
+
+def _fill_stored_values(con, table, key, stored, stored_key, conflicts: list[Conflict]) -> None:
+    """Read both values of each differing column for conflicts with stored rows (the message quotes them)."""
+    for c in conflicts:
+        cols = [x for x in c.columns if x not in NEVER_SHOWN]
+        if not cols:
+            continue
+        sel = ", ".join(f"{_id(x)}::VARCHAR" for x in cols)
+        new = con.execute(f"SELECT {sel} FROM {table} WHERE rec = {int(c.rec)}").fetchone()
+        old = con.execute(f"SELECT {sel} FROM {stored} s WHERE s.{_id(stored_key or key)} ="
+                          f" (SELECT {_id(key)} FROM {table} WHERE rec = {int(c.rec)}) LIMIT 1").fetchone()
+        c.new, c.stored = dict(zip(cols, new)), dict(zip(cols, old))
+
+
+# ---------------------------------------------------------------- telling the user
+
+def shown(value) -> str:
+    """A cell for a one-line message: quoted, shortened, control characters escaped."""
+    text = "" if value is None else str(value)
+    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    if len(text) > SHOWN_VALUE_MAX:
+        text = text[: SHOWN_VALUE_MAX - 3] + "..."
+    return "'" + text + "'"
+
+
+def source_label(column: str, mapper) -> str:
+    """The source column(s) a canonical column comes from, as the header writes them."""
+    name = column[: -len("_items")] if column.endswith("_items") else column
+    name = COLUMN_FIELD.get(name, name)
+    spec = mapper.profile.fields.get(name)
+    return mapper.column_label(spec) if spec is not None else name
+
+
+def differing_cells(header: list[str], delimiter: str, raw_a: str | None, raw_b: str | None,
+                    hidden: set[str]) -> list[tuple[str, str | None, str | None]]:
+    """(column, cell a, cell b) for each header column whose cells differ between two raw records."""
+    if raw_a is None or raw_b is None:
+        return []
+    try:
+        a = next(csv.reader([raw_a], delimiter=delimiter))
+        b = next(csv.reader([raw_b], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return []
+    out = []
+    for i, name in enumerate(header):
+        va = a[i].strip() if i < len(a) else None
+        vb = b[i].strip() if i < len(b) else None
+        if va != vb and name:
+            out.append((name, None if name.lower() in hidden else va, None if name.lower() in hidden else vb))
+    return out
+
+
+def keep_column_hint(profile, column: str) -> str:
+    """The mapping-file line that would keep ``column`` as part of the key (overdoses: the breakdown)."""
+    if profile.kind != "overdoses":
+        return "Map it to a field in a mapping file (docs/data-formats.md) to keep it"
+    spec = profile.fields.get("breakdown")
+    cols = (spec.source_columns() if spec is not None else []) + [column]
+    if len(cols) == 1:
+        line = f'breakdown = "{column}"'
+    else:
+        line = ("breakdown = { columns = [" + ", ".join(f'"{c}"' for c in cols) + "], separator = "
+                + f'"{spec.separator}"' + " }")
+    return f"To keep it, load with a mapping file (--profile) whose [fields] say: {line}"
