@@ -23,6 +23,15 @@ def _rate(text: str) -> float:
     return value
 
 
+def _day(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2018-05-01") from None
+
+
 def build_parser(with_demo: bool = False) -> argparse.ArgumentParser:
     """The argument parser; ``with_demo`` imports etl.demo to describe its options (only when running it)."""
     parser = argparse.ArgumentParser(
@@ -43,6 +52,8 @@ def build_parser(with_demo: bool = False) -> argparse.ArgumentParser:
     db_opt(p)
     p.add_argument("--max-reject-rate", type=_rate, default=0.01, metavar="R",
                    help="refuse the file when more than this share of rows is rejected (default 0.01 = 1%%)")
+    p.add_argument("--service-start", type=_day, metavar="YYYY-MM-DD",
+                   help="reject samples dated before this day (default: the profile's service_start, else 1990-01-01)")
     p.add_argument("--wait", action="store_true", help="wait for another running load instead of exiting")
     p.add_argument("--source", metavar="NAME", help="service name stored with the rows (default: the profile's)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -99,7 +110,12 @@ def main(argv: list[str] | None = None) -> int:
             from . import demo
             status = demo.run(args)
             return int(status or 0)
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        _discard_stdout()
+        return 0
     except sw_db.AnotherLoadRunning as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -112,13 +128,25 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _discard_stdout() -> None:
+    """The reader closed the pipe (``| head``): what is left to print goes nowhere, quietly, as with other tools."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture stdout)
+        pass
+
+
 def cmd_load(args) -> int:
     from .load import load_paths
 
     ok, loaded_any = True, False
     for path in args.paths:  # one at a time, so each summary is out before a later file can fail
         [r] = load_paths([path], profile=args.profile, db=args.db, max_reject_rate=args.max_reject_rate,
-                         progress=not args.quiet, wait=args.wait, source=args.source)
+                         progress=not args.quiet, wait=args.wait, source=args.source,
+                         service_start=args.service_start)
         print_summary(r)
         ok = ok and r.ok
         loaded_any = loaded_any or r.status == "loaded"

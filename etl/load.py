@@ -7,6 +7,7 @@ not at all. The same bytes loaded again are found by content hash before any cop
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import os
 import re
 import sys
@@ -22,6 +23,7 @@ from supplywatch import findings
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
 from . import conflicts
+from . import plausibility
 from . import profiles as P
 from . import readers
 from .profiles import FieldSpec, Profile, ProfileError
@@ -61,6 +63,9 @@ STRIP_TARGETS = {
 }
 STRIP_RAW = {"fentanyl_strip": "fentanyl", "benzo_strip": "benzodiazepines", "xylazine_strip": "xylazine",
              "nitazene_strip": "nitazenes", "medetomidine_strip": "medetomidine"}
+
+REASON_VALUES_HIDDEN = r"regexp_replace(reason, '''[^'']*''', '''...''', 'g')"
+REASON_VALUES_SHORTENED = r"regexp_replace(reason, '''([^'']{37})[^'']{4,}''', '''\1...''', 'g')"
 
 DUCKDB_REASONS = {
     "MISSING COLUMNS": "too few columns",
@@ -284,10 +289,11 @@ class _Phases:
 
 
 def load_paths(paths, profile=None, db=None, max_reject_rate: float = 0.01, progress: bool = True,
-               wait: bool = False, source: str | None = None) -> list[LoadResult]:
+               wait: bool = False, source: str | None = None, service_start=None) -> list[LoadResult]:
     """Load each file in its own transaction; return one :class:`LoadResult` per file, in order.
 
     ``profile`` is a built-in name, a mapping-file path, a :class:`Profile`, or None to detect from the header.
+    ``service_start`` (a date) overrides the profile's: samples dated before it are rejected.
     ``progress`` draws a progress bar on a terminal for files that take over a second.
     Raises ``db.AnotherLoadRunning`` when another load holds the warehouse and ``wait`` is false.
     """
@@ -295,13 +301,13 @@ def load_paths(paths, profile=None, db=None, max_reject_rate: float = 0.01, prog
     for path in paths:
         with _progress_display(progress, Path(path).name) as phase:
             results.append(load_file(path, profile=profile, db=db, max_reject_rate=max_reject_rate,
-                                     on_phase=phase, wait=wait, source=source))
+                                     on_phase=phase, wait=wait, source=source, service_start=service_start))
     return results
 
 
 def load_file(path, profile=None, db=None, max_reject_rate: float = 0.01,
               on_phase: Callable[[str], None] | None = None, wait: bool = False,
-              source: str | None = None) -> LoadResult:
+              source: str | None = None, service_start=None) -> LoadResult:
     """Load one file (see :func:`load_paths`)."""
     started = time.monotonic()
     path = Path(path)
@@ -322,6 +328,8 @@ def load_file(path, profile=None, db=None, max_reject_rate: float = 0.01,
                 raise ProfileError(f"{path.name}: missing required columns for profile {prof.name}: "
                                    + ", ".join(repr(m) for m in missing)
                                    + " (found: " + ", ".join(repr(h) for h in csvf.header if h) + ")")
+            if service_start is not None:
+                prof = dataclasses.replace(prof, service_start=service_start)
             result = _load(path, csvf, prof, db, max_reject_rate, phase, wait, source)
     except (FileRefused, ProfileError) as exc:
         result = LoadResult(file=path.name, status="refused", message=str(exc))
@@ -397,8 +405,11 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         res.rows_rejected = len(duck_rejects) + len(bad)
         _store_rejects(con, run_id, csvf, duck_rejects, bad, redact=bool(dropped))
         rate = res.rows_rejected / res.rows_read if res.rows_read else 0.0
+        # the bad value is shown (a quoted value over 40 characters shortened to 37 and "..."); with person-level columns in the
+        # file, no value at all
+        shown = REASON_VALUES_HIDDEN if dropped else REASON_VALUES_SHORTENED
         res.top_reasons = [(r, n) for r, n in con.execute(
-            "SELECT regexp_replace(reason, '''[^'']*''', '''...''', 'g') AS r, count(*) AS n FROM rejects"
+            f"SELECT {shown} AS r, count(*) AS n FROM rejects"
             f" WHERE run_id = {run_id} GROUP BY r ORDER BY n DESC, r LIMIT 5").fetchall()]
         if rate > max_reject_rate:
             res.status = "refused"
@@ -714,6 +725,8 @@ def _number(m: Mapper, name: str, checks: list, lo: float | None, hi: float | No
     label = m.column_label(spec)
     checks.append((_check(f"{text} IS NOT NULL AND {num} IS NULL", f"{_quoted(text)} || ' is not a number'"),
                    label))
+    cond, reason = plausibility.finite_check(num, _quoted(text))
+    checks.append((_check(cond, reason), label))
     if lo is not None:
         checks.append((_check(f"{num} < {lo} OR {num} > {hi}",
                               f"{_quoted(text)} || {q(f' is outside {lo:g}-{hi:g}')}"), label))
@@ -729,6 +742,8 @@ def _transform_samples(con, m: Mapper, src: str) -> None:
     checks: list[tuple[str, str]] = []
     f = m.profile.fields
     date = _date_check(m, "date", True, checks)
+    checks += [(_check(cond, reason), m.column_label(f["date"])) for cond, reason in plausibility.sample_date_checks(
+        date, _quoted(_text(m, "date")), m.profile.service_start, plausibility.load_day())]
     strips = {s: _enum(m, s, STRIP_VALUES, ["positive", "negative", "invalid"],
                        "a strip result (positive, negative, invalid or empty)", checks) for s in P.STRIPS}
     pct = _number(m, "fentanyl_pct", checks, 0, 100)
@@ -918,6 +933,8 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
         checks.append((_check(f"NOT {is_sup} AND NOT {is_mis} AND {num} IS NULL",
                               f"{_quoted(vtext)} || ' is not a number or a suppression marker'"),
                        m.column_label(vspec)))
+        checks += [(_check(f"NOT {is_sup} AND NOT {is_mis} AND {cond}", reason), m.column_label(vspec))
+                   for cond, reason in plausibility.overdose_value_checks(num, unit, _quoted(vtext))]
     _create_t(con, f"""
         SELECT stage.rec, {_source_sql(m, src)} AS source,
                {_text(m, 'region')} AS region, {_text(m, 'site')} AS site,

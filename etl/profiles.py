@@ -6,6 +6,7 @@ so anything a built-in does, a user's mapping can do.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -126,6 +127,7 @@ class Profile:
     description: str = ""
     origin: str = ""
     flags: list[Flags] = field(default_factory=list)
+    service_start: dt.date | None = None  # samples dated before it are rejected (etl.plausibility)
 
     def source_columns(self) -> list[str]:
         """Every source column the fields and flag columns read."""
@@ -174,7 +176,7 @@ _FIELD_KEYS = {"column", "value", "template", "columns", "separator", "format", 
 # regular-expression syntax DuckDB (RE2) does not run: look-around and back-references
 _UNSUPPORTED_REGEX = re.compile(r"\(\?<?[=!]|\\[1-9]")
 _TOP_KEYS = {"name", "kind", "source", "description", "delimiter", "required_columns", "one_of_columns",
-             "ignore_columns", "natural_key", "fields", "flags"}
+             "ignore_columns", "natural_key", "fields", "flags", "service_start"}
 
 
 def parse_profile(text: str, origin: str) -> Profile:
@@ -224,7 +226,7 @@ def parse_profile(text: str, origin: str) -> Profile:
         one_of_columns=_str_list(data.get("one_of_columns", []), "one_of_columns", fail),
         ignore_columns=_str_list(data.get("ignore_columns", []), "ignore_columns", fail),
         natural_key=natural_key, delimiter=delimiter, description=str(data.get("description", "")),
-        origin=origin, flags=flags,
+        origin=origin, flags=flags, service_start=_parse_day(data.get("service_start"), "service_start", fail),
     )
     for f in [*fields.values(), *(FieldSpec(name="flags", columns=list(g.columns)) for g in flags)]:
         for col in f.source_columns():
@@ -259,6 +261,16 @@ def _parse_flags(raw, kind: str, fail) -> list[Flags]:
         negative = [str(v).lower() for v in _str_list(group.get("negative", FLAG_NEGATIVE), "flags.negative", fail)]
         out.append(Flags(method, dict(cols), positive, negative, bool(group.get("trace", False))))
     return out
+
+
+def _parse_day(value, key: str, fail) -> dt.date | None:
+    """A TOML date (2018-05-01) or a string 'YYYY-MM-DD'."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise fail(f"{key} must be a date like 2018-05-01 (got {value!r})") from None
 
 
 def _str_list(value, key: str, fail) -> list[str]:

@@ -97,3 +97,18 @@ def test_bad_max_reject_rate_is_a_usage_error(cli, data_dir):
     status, _, err = cli("load", data_dir / "ragged.csv", "--max-reject-rate", "2")
     assert status == 2
     assert "'2' must be between 0 and 1" in err
+
+
+def test_the_reject_summary_shows_the_bad_value_shortened(cli, data_dir):
+    status, out, _ = cli("load", data_dir / "long_bad_values.csv", "--max-reject-rate", "1", "--no-signals")
+    assert status == 0
+    assert ("  top reject reasons: 'maybe' is not a strip result (positive, negative, invalid or empty) (2);"
+            " 'pos-but-faint-line-seen-after-ten-min...' is not a strip result (positive, negative, invalid or"
+            " empty) (1)") in out.splitlines()
+
+
+def test_the_reject_summary_hides_values_when_the_file_has_person_level_columns(cli, data_dir):
+    status, out, _ = cli("load", data_dir / "person_columns.csv", "--max-reject-rate", "0.5", "--no-signals")
+    assert status == 0
+    top = [line for line in out.splitlines() if line.startswith("  top reject reasons:")]
+    assert top and "'...'" in top[0]
