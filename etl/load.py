@@ -528,12 +528,10 @@ def run_unknown_names(con, run_id: int, limit: int = 10) -> list[tuple[str, int]
 def _read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile) -> tuple[int, list[tuple]]:
     """Read every record as VARCHAR into temp table ``raw`` (rowid = order); return (good rows, DuckDB rejects)."""
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(csvf.header))) + "}"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM read_csv({q(csvf.read_path)}, columns = {cols},"
-        f" header = true, delim = {q(csvf.delimiter)}, quote = '\"', escape = '\"', auto_detect = false,"
-        " strict_mode = true, null_padding = false, store_rejects = true, rejects_table = 'rej_errors',"
-        " rejects_scan = 'rej_scans', max_line_size = 2097152, parallel = true)"
-    )
+    try:
+        _read_csv(con, csvf, cols)
+    except duckdb.InvalidInputException as exc:
+        raise _csv_error(csvf, exc) from None
     n_good, base = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM raw").fetchone()
     # temp-table rowids start at a large offset; rec = 0-based order of the rows DuckDB kept
     con.execute(f"CREATE OR REPLACE TEMP VIEW rawv AS SELECT rowid - {base} AS rec, * FROM raw")
@@ -541,6 +539,23 @@ def _read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile) -> tuple[int, list[
         "SELECT line, arg_min(error_type, column_idx), arg_min(column_name, column_idx),"
         " arg_min(error_message, column_idx) FROM rej_errors GROUP BY line ORDER BY line").fetchall()
     return n_good, duck
+
+
+def _csv_error(csvf: CsvFile, exc: Exception) -> FileRefused:
+    """A DuckDB reader error (several hundred characters of parser options) as one line naming the file."""
+    first = str(exc).split(". ")[0].split(":", 1)[-1].strip()
+    line = re.search(r"\bLine:?\s*(\d+)", str(exc))
+    where = f"line {line[1]}: " if line else ""
+    return FileRefused(f"{csvf.path.name}: {where}cannot be read as CSV ({first[:120]})")
+
+
+def _read_csv(con, csvf: CsvFile, cols: str) -> None:
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM read_csv({q(csvf.read_path)}, columns = {cols},"
+        f" header = true, delim = {q(csvf.delimiter)}, quote = '\"', escape = '\"', auto_detect = false,"
+        " strict_mode = true, null_padding = false, store_rejects = true, rejects_table = 'rej_errors',"
+        " rejects_scan = 'rej_scans', max_line_size = 2097152, parallel = true)"
+    )
 
 
 def _duck_reason(error_type: str, message: str, expected: int) -> str:
