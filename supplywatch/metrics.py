@@ -480,16 +480,22 @@ def first_detections(con: duckdb.DuckDBPyConnection, f: Filters, lookback_days: 
 
 
 def unknown_substances(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Names the dictionary does not know yet (class 'unclassified'), with samples and first/last dates."""
+    """Names the dictionary does not know yet (class 'unclassified'), with samples and first/last dates.
+
+    Found names and expected ("sold as") names alike: the same names as ``python -m etl substances --unknown``."""
     where, params = f.where("d")
+    where_s, params_s = f.where("s")
     sql = f"""
-        SELECT d.substance_raw AS name, count(DISTINCT d.sample_no) AS n,
-               min(d.collected_date) AS first_seen, max(d.collected_date) AS last_seen
-        FROM detections d
-        WHERE {where} AND d.class = 'unclassified'
+        SELECT name, count(DISTINCT sample_no) AS n, min(collected_date) AS first_seen,
+               max(collected_date) AS last_seen
+        FROM (SELECT d.substance_raw AS name, d.sample_no, d.collected_date FROM detections d
+              WHERE {where} AND d.class = 'unclassified'
+              UNION ALL
+              SELECT s.expected_raw, s.sample_no, s.collected_date FROM samples s
+              WHERE {where_s} AND s.expected_class = 'unclassified')
         GROUP BY 1 ORDER BY n DESC, name
     """
-    out = _df(con, sql, params)
+    out = _df(con, sql, params + params_s)
     out["n"] = out["n"].astype("int64")
     return out
 
