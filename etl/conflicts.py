@@ -72,20 +72,32 @@ def _id(name: str) -> str:
 
 
 def check(con, table: str, key: str, key_label_sql: str, stored: str | None = None,
-          stored_key: str | None = None) -> None:
+          stored_key: str | None = None, keys: str | None = None) -> None:
     """Raise :class:`ConflictsFound` when rows of ``table`` share ``key`` with a row carrying other values.
 
-    ``table`` has one row per valid record (column ``rec``) and its key column ``key``; ``stored`` is the
-    warehouse table holding earlier loads (key column ``stored_key``, run column ``load_run_id``). Only columns
-    the two tables share are compared with stored rows. ``key_label_sql`` reads the key for a message (over ``n``).
-    Costs one GROUP BY over the file's keys, and joins only the repeated keys and the keys already stored.
+    ``table`` has one row per valid record (column ``rec``) and its key column ``key``; ``keys`` is a narrower
+    table with just ``rec`` and ``key`` when ``table`` is a wide view. ``stored`` is the warehouse table holding
+    earlier loads (key column ``stored_key``, run column ``load_run_id``); only columns the two tables share are
+    compared with stored rows. ``key_label_sql`` reads the key for a message (over ``n``).
+    Costs one GROUP BY and one semi-join over the keys; rows are compared only for repeated or stored keys.
     """
+    keys = keys or table
+    skey = _id(stored_key or key)
+    stored_hits = (f" OR {_id(key)} IN (SELECT {skey} FROM {stored})" if stored else "")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE cf_recs AS
+        SELECT rec, {_id(key)} AS k FROM {keys}
+        WHERE {_id(key)} IN (SELECT {_id(key)} FROM {keys} GROUP BY 1 HAVING count(*) > 1){stored_hits}
+    """)
+    if not con.execute("SELECT count(*) FROM cf_recs").fetchone()[0]:
+        con.execute("DROP TABLE cf_recs")
+        return
     cols = value_columns(con, table, (key,))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE cf_rep AS
-        SELECT * FROM {table} WHERE {_id(key)} IN (
-            SELECT {_id(key)} FROM {table} GROUP BY 1 HAVING count(*) > 1)
+        SELECT * FROM {table} WHERE rec IN (SELECT rec FROM cf_recs)
     """)
+    table = "cf_rep"
     found = [f"""
         SELECT n.rec, f.rec AS other_rec, NULL::INTEGER AS other_run, {key_label_sql} AS key_label,
                {_diff_list(cols, 'n', 'f')} AS diff
@@ -107,7 +119,7 @@ def check(con, table: str, key: str, key_label_sql: str, stored: str | None = No
     """)
     total = con.execute("SELECT count(DISTINCT rec) FROM cf_found").fetchone()[0]
     if not total:
-        con.execute("DROP TABLE cf_rep; DROP TABLE cf_found")
+        con.execute("DROP TABLE cf_recs; DROP TABLE cf_rep; DROP TABLE cf_found")
         return
     rows = con.execute(f"""
         SELECT rec, other_rec, other_run, key_label, diff FROM cf_found
@@ -116,7 +128,7 @@ def check(con, table: str, key: str, key_label_sql: str, stored: str | None = No
     """).fetchall()
     conflicts = [Conflict(rec, other, run, label, list(diff)) for rec, other, run, label, diff in rows]
     _fill_stored_values(con, table, key, stored, stored_key, [c for c in conflicts if c.other_run is not None][:1])
-    con.execute("DROP TABLE cf_rep; DROP TABLE cf_found")
+    con.execute("DROP TABLE cf_recs; DROP TABLE cf_rep; DROP TABLE cf_found")
     raise ConflictsFound(conflicts, total)
 
 

@@ -837,7 +837,7 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
     """)
     valid = con.execute("SELECT count(*) FROM k").fetchone()[0]
     con.execute("CREATE OR REPLACE TEMP VIEW kt AS SELECT k.sample_id, t.* EXCLUDE (err, err_col) FROM k JOIN t USING (rec)")
-    conflicts.check(con, "kt", "sample_id", "n.sample_id", stored="samples")
+    conflicts.check(con, "kt", "sample_id", "n.sample_id", stored="samples", keys="k")
     con.execute("DROP VIEW kt")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE kn AS
