@@ -195,3 +195,48 @@ def keep_column_hint(profile, column: str) -> str:
         line = ("breakdown = { columns = [" + ", ".join(f'"{c}"' for c in cols) + "], separator = "
                 + f'"{spec.separator}"' + " }")
     return f"To keep it, load with a mapping file (--profile) whose [fields] say: {line}"
+
+
+def reject_rows(found: list[Conflict], where: dict, mapper) -> list[tuple]:
+    """(line, source columns, reason, raw line) for each conflicting row; ``where`` maps rec -> (line, raw)."""
+    rows = []
+    for c in found:
+        line, raw = where[c.rec]
+        cols = "+".join(dict.fromkeys(source_label(x, mapper) for x in c.columns))
+        if c.other_rec is not None:
+            reason = f"same key as line {where[c.other_rec][0]} ({c.key}), different values"
+        else:
+            reason = f"same key as a row stored by load run {c.other_run} ({c.key}), different values"
+        rows.append((line, cols, reason, raw))
+    return rows
+
+
+def first_sentence(c: Conflict, where: dict, header: list[str], delimiter: str, mapper, dropped: list[str],
+                   unused: list[str]) -> str:
+    """One sentence on a conflict: both lines (or the stored run), the key, the columns that differ and how.
+
+    Within a file the two raw lines are compared cell by cell, so a column the profile does not use shows up
+    too, with the mapping line that would keep it. Person-level and notes columns are named, never quoted."""
+    hidden = {h.lower() for h in dropped}
+    hidden |= {col.lower() for f in NEVER_SHOWN if f in mapper.profile.fields
+               for col in mapper.profile.fields[f].source_columns()}
+    line = where[c.rec][0]
+    if c.other_rec is None:
+        diffs = [f"{source_label(x, mapper)} (stored {shown(c.stored[x])}, now {shown(c.new[x])})"
+                 if x in c.new else source_label(x, mapper) for x in c.columns]
+        return (f"Line {line} has the key ({c.key}) of a row stored by load run {c.other_run} but differs in "
+                + ", ".join(diffs) + ".")
+    other_line, other_raw = where[c.other_rec]
+    cells = differing_cells(header, delimiter, other_raw, where[c.rec][1], hidden)
+    unknown = {u.lower() for u in unused}
+    parts, hint = [], ""
+    for name, a, b in cells:
+        values = "" if a is None and b is None else f" ({shown(a)} vs {shown(b)})"
+        if name.lower() in unknown:
+            parts.append(f"{name}{values}, a column profile {mapper.profile.name} does not use")
+            hint = hint or " " + keep_column_hint(mapper.profile, name) + "."
+        else:
+            parts.append(name + values)
+    if not parts:
+        parts = list(dict.fromkeys(source_label(x, mapper) for x in c.columns))
+    return f"Lines {other_line} and {line} have the same key ({c.key}) but differ in " + "; ".join(parts) + "." + hint

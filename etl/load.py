@@ -444,59 +444,22 @@ def _refuse_conflicts(con, res: LoadResult, exc: conflicts.ConflictsFound, csvf:
                       duck: list[tuple], redact: bool) -> None:
     """Refuse the file for rows whose key another row holds with other values; list each one as a reject."""
     con.execute("DROP VIEW IF EXISTS kt")
-    found = exc.conflicts
-    goods = {c.rec for c in found} | {c.other_rec for c in found if c.other_rec is not None}
+    goods = {c.rec for c in exc.conflicts} | {c.other_rec for c in exc.conflicts if c.other_rec is not None}
     duck_recs = sorted(int(line) - 1 for line, *_ in duck)
     to_record = _good_index_to_record(csvf, duck_recs, sorted(goods))
     located = readers.record_lines(csvf.read_path, csvf.delimiter, set(to_record.values()))
     where = {g: located.get(to_record[g], (None, None)) for g in goods}
-    rows = []
-    for c in found:
-        line, raw = where[c.rec]
-        cols = "+".join(dict.fromkeys(conflicts.source_label(x, mapper) for x in c.columns))
-        if c.other_rec is not None:
-            reason = f"same key as line {where[c.other_rec][0]} ({c.key}), different values"
-        else:
-            reason = f"same key as a row stored by load run {c.other_run} ({c.key}), different values"
-        rows.append((res.run_id, line, cols, reason, None if redact else _clip(raw)))
+    rows = [(res.run_id, line, cols, reason, None if redact else _clip(raw))
+            for line, cols, reason, raw in conflicts.reject_rows(exc.conflicts, where, mapper)]
     for i in range(0, len(rows), 1000):
         con.execute("INSERT INTO rejects VALUES " + ", ".join(f"({lits(r)})" for r in rows[i:i + 1000]))
     res.status = "refused"
     res.rows_conflict = exc.total
     res.rows_loaded = res.rows_duplicate = 0
+    first = conflicts.first_sentence(exc.conflicts[0], where, csvf.header, csvf.delimiter, mapper,
+                                     res.dropped_columns, res.unused_columns)
     res.message = (f"{res.file}: refused, {exc.total} rows have the key of another row but other values (a conflict,"
-                   f" not a duplicate); nothing loaded. {_first_conflict(found[0], where, csvf, mapper, res.dropped_columns, res.unused_columns)}"
-                   f" See: python -m etl rejects {res.run_id}")
-
-
-def _first_conflict(c: conflicts.Conflict, where: dict, csvf: CsvFile, mapper: Mapper, dropped: list[str],
-                    unused: list[str]) -> str:
-    """One sentence on the first conflict: both lines (or the stored run), the key, the columns that differ."""
-    hidden = {h.lower() for h in dropped}
-    hidden |= {col.lower() for f in conflicts.NEVER_SHOWN if f in mapper.profile.fields
-               for col in mapper.profile.fields[f].source_columns()}
-    line = where[c.rec][0]
-    if c.other_rec is None:
-        diffs = [f"{conflicts.source_label(x, mapper)} (stored {conflicts.shown(c.stored[x])},"
-                 f" now {conflicts.shown(c.new[x])})" if x in c.new else conflicts.source_label(x, mapper)
-                 for x in c.columns]
-        return (f"Line {line} has the key ({c.key}) of a row stored by load run {c.other_run} but differs in "
-                + ", ".join(diffs) + ".")
-    other_line, other_raw = where[c.other_rec]
-    cells = conflicts.differing_cells(csvf.header, csvf.delimiter, other_raw, where[c.rec][1], hidden)
-    unknown = {u.lower() for u in unused}
-    parts, hint = [], ""
-    for name, a, b in cells:
-        values = "" if a is None and b is None else f" ({conflicts.shown(a)} vs {conflicts.shown(b)})"
-        if name.lower() in unknown:
-            parts.append(f"{name}{values}, a column profile {mapper.profile.name} does not use")
-            hint = hint or " " + conflicts.keep_column_hint(mapper.profile, name) + "."
-        else:
-            parts.append(name + values)
-    if not parts:
-        parts = list(dict.fromkeys(conflicts.source_label(x, mapper) for x in c.columns))
-    return (f"Lines {other_line} and {line} have the same key ({c.key}) but differ in " + "; ".join(parts) + "."
-            + hint)
+                   f" not a duplicate); nothing loaded. {first} See: python -m etl rejects {res.run_id}")
 
 
 def install_dictionary_if_changed(con) -> None:

@@ -162,3 +162,15 @@ def test_bad_patterns_in_a_mapping_file_are_refused_in_one_line(tmp_path, patter
     with pytest.raises(ProfileError) as exc:
         load_profile_file(path)
     assert str(exc.value) == f"od.toml: {error}"
+
+
+def test_a_conflict_never_quotes_a_person_level_column_or_notes(cli, data_dir, query):
+    status, _, err = cli("load", data_dir / "person_columns_conflict.csv", "--no-signals")
+    assert status == 1
+    assert err.splitlines()[0] == (
+        "person_columns_conflict.csv: refused, 1 rows have the key of another row but other values (a conflict, not"
+        " a duplicate); nothing loaded. Lines 2 and 3 have the same key (local:K1) but differ in Client name;"
+        " fentanyl_strip ('positive' vs 'negative'); notes. See: python -m etl rejects 1")
+    assert query('SELECT line, "column", raw_line FROM rejects') == [(3, "fentanyl_strip+notes", None)]
+    for secret in ("Jane", "John", "park"):
+        assert secret not in err
