@@ -71,8 +71,39 @@ def _id(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def samples_views(con) -> None:
+    """Views ``kt`` (the file's valid samples) and ``stored_kt`` (stored samples) with comparable findings.
+
+    A sample carries its component findings too: ``found_raw`` is the sorted list of 'method:name as written' of
+    its FTIR and lab findings (list cells and flag columns), placeholders left out as the load leaves them out,
+    so 'A;B' and 'B;A' are the same result and a stored sample compares through its detections. Strips are
+    columns of the sample and compared as such."""
+    from .substances import NAME_KEY_SQL
+
+    items = [r[0] for r in con.execute("DESCRIBE t").fetchall() if r[0].endswith("_items")]
+    placeholders = [r[0] for r in con.execute("SELECT name_key FROM substance_names WHERE is_placeholder").fetchall()]
+    ph = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in placeholders) + "]::VARCHAR[]"
+    tagged = [f"list_transform(t.{_id(c)}, x -> '{'ftir' if c.startswith('ftir') or '_ftir' in c else 'lab'}:' || x)"
+              for c in items]
+    found = (f"list_sort(list_filter(flatten([{', '.join(tagged)}]),"
+             f" x -> NOT list_contains({ph}, {NAME_KEY_SQL.format(col='substr(x, strpos(x, chr(58)) + 1)')})))"
+             if items else "[]::VARCHAR[]")
+    drop = ", ".join(["err", "err_col", *(_id(c) for c in items)])
+    con.execute(f"CREATE OR REPLACE TEMP VIEW kt AS SELECT k.sample_id, t.* EXCLUDE ({drop}), {found} AS found_raw"
+                " FROM k JOIN t USING (rec)")
+    con.execute("CREATE OR REPLACE TEMP TABLE cf_recs (rec BIGINT, k VARCHAR)")  # check() fills it
+    con.execute("""
+        CREATE OR REPLACE TEMP VIEW stored_kt AS
+        SELECT s.*, coalesce(d.found_raw, []::VARCHAR[]) AS found_raw FROM samples s LEFT JOIN (
+            SELECT sample_no, list_sort(list(method || ':' || substance_raw)) AS found_raw FROM detections
+            WHERE method IN ('ftir', 'lab') AND sample_no IN (SELECT sample_no FROM samples
+                                                              WHERE sample_id IN (SELECT k FROM cf_recs))
+            GROUP BY sample_no) d USING (sample_no)
+    """)
+
+
 def check(con, table: str, key: str, key_label_sql: str, stored: str | None = None,
-          stored_key: str | None = None, keys: str | None = None) -> None:
+          stored_key: str | None = None, keys: str | None = None, stored_keys: str | None = None) -> None:
     """Raise :class:`ConflictsFound` when rows of ``table`` share ``key`` with a row carrying other values.
 
     ``table`` has one row per valid record (column ``rec``) and its key column ``key``; ``keys`` is a narrower
@@ -83,7 +114,7 @@ def check(con, table: str, key: str, key_label_sql: str, stored: str | None = No
     """
     keys = keys or table
     skey = _id(stored_key or key)
-    stored_hits = (f" OR {_id(key)} IN (SELECT {skey} FROM {stored})" if stored else "")
+    stored_hits = (f" OR {_id(key)} IN (SELECT {skey} FROM {stored_keys or stored})" if stored else "")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE cf_recs AS
         SELECT rec, {_id(key)} AS k FROM {keys}
@@ -138,7 +169,9 @@ def _fill_stored_values(con, table, key, stored, stored_key, conflicts: list[Con
         cols = [x for x in c.columns if x not in NEVER_SHOWN]
         if not cols:
             continue
-        sel = ", ".join(f"{_id(x)}::VARCHAR" for x in cols)
+        # findings read as a list cell would write them: 'Caffeine;Fentanyl HCl'
+        sel = ", ".join("array_to_string(list_transform(found_raw, x -> substr(x, strpos(x, ':') + 1)), ';')"
+                        if x == "found_raw" else f"{_id(x)}::VARCHAR" for x in cols)
         new = con.execute(f"SELECT {sel} FROM {table} WHERE rec = {int(c.rec)}").fetchone()
         old = con.execute(f"SELECT {sel} FROM {stored} s WHERE s.{_id(stored_key or key)} ="
                           f" (SELECT {_id(key)} FROM {table} WHERE rec = {int(c.rec)}) LIMIT 1").fetchone()
@@ -158,6 +191,10 @@ def shown(value) -> str:
 
 def source_label(column: str, mapper) -> str:
     """The source column(s) a canonical column comes from, as the header writes them."""
+    if column == "found_raw":  # the component findings: every list field and flag column
+        lists = [mapper.column_label(f) for f in mapper.profile.fields.values()
+                 if f.list is not None and any(mapper.col(c) for c in f.source_columns())]
+        return "+".join(lists + [c for g in mapper.profile.flags for c in g.columns]) or column
     name = column[: -len("_items")] if column.endswith("_items") else column
     name = COLUMN_FIELD.get(name, name)
     spec = mapper.profile.fields.get(name)

@@ -443,7 +443,7 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
 def _refuse_conflicts(con, res: LoadResult, exc: conflicts.ConflictsFound, csvf: CsvFile, mapper: Mapper,
                       duck: list[tuple], redact: bool) -> None:
     """Refuse the file for rows whose key another row holds with other values; list each one as a reject."""
-    con.execute("DROP VIEW IF EXISTS kt")
+    con.execute("DROP VIEW IF EXISTS kt; DROP VIEW IF EXISTS stored_kt")
     goods = {c.rec for c in exc.conflicts} | {c.other_rec for c in exc.conflicts if c.other_rec is not None}
     duck_recs = sorted(int(line) - 1 for line, *_ in duck)
     to_record = _good_index_to_record(csvf, duck_recs, sorted(goods))
@@ -799,9 +799,9 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
         FROM t WHERE err IS NULL AND sid IS NULL
     """)
     valid = con.execute("SELECT count(*) FROM k").fetchone()[0]
-    con.execute("CREATE OR REPLACE TEMP VIEW kt AS SELECT k.sample_id, t.* EXCLUDE (err, err_col) FROM k JOIN t USING (rec)")
-    conflicts.check(con, "kt", "sample_id", "n.sample_id", stored="samples", keys="k")
-    con.execute("DROP VIEW kt")
+    conflicts.samples_views(con)
+    conflicts.check(con, "kt", "sample_id", "n.sample_id", stored="stored_kt", keys="k", stored_keys="samples")
+    con.execute("DROP VIEW kt; DROP VIEW stored_kt")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE kn AS
         SELECT sample_id, rec, nextval('sample_nos') AS sample_no FROM (

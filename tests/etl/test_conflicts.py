@@ -174,3 +174,29 @@ def test_a_conflict_never_quotes_a_person_level_column_or_notes(cli, data_dir, q
     assert query('SELECT line, "column", raw_line FROM rejects') == [(3, "fentanyl_strip+notes", None)]
     for secret in ("Jane", "John", "park"):
         assert secret not in err
+
+
+HEAD = "sample_id,date,site,fentanyl_strip,ftir_components\n"
+
+
+@pytest.mark.parametrize("again, outcome", [
+    # the same findings in another order, or with a placeholder the load does not store: a duplicate
+    ("C1,2024-03-01,A,positive,Caffeine;Fentanyl HCl\n", "loaded 0 of 1 rows (1 duplicates skipped, 0 rejected)"),
+    ("C1,2024-03-01,A,positive,Fentanyl HCl;Uncertain Match;Caffeine\n",
+     "loaded 0 of 1 rows (1 duplicates skipped, 0 rejected)"),
+    # a finding more, or one less: the stored sample's detections differ, so a conflict naming run 1
+    ("C1,2024-03-01,A,positive,Fentanyl HCl;Caffeine;Xylazine\n",
+     "Line 2 has the key (local:C1) of a row stored by load run 1 but differs in ftir_components (stored"
+     " 'Caffeine;Fentanyl HCl', now 'Caffeine;Fentanyl HCl;Xylazine')."),
+    ("C1,2024-03-01,A,positive,Fentanyl HCl\n",
+     "Line 2 has the key (local:C1) of a row stored by load run 1 but differs in ftir_components (stored"
+     " 'Caffeine;Fentanyl HCl', now 'Fentanyl HCl')."),
+])
+def test_a_stored_sample_is_compared_through_its_findings(cli, tmp_path, query, again, outcome):
+    (tmp_path / "a.csv").write_text(HEAD + "C1,2024-03-01,A,positive,Fentanyl HCl;Caffeine\n")
+    (tmp_path / "b.csv").write_text(HEAD + again)
+    assert cli("load", tmp_path / "a.csv", "--no-signals")[0] == 0
+    status, out, err = cli("load", tmp_path / "b.csv", "--no-signals")
+    assert outcome in out + err
+    assert status == (0 if "duplicates skipped" in outcome else 1)
+    assert query("SELECT count(*) FROM detections WHERE method = 'ftir'") == [(2,)]
