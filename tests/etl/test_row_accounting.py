@@ -100,3 +100,68 @@ def test_every_row_is_loaded_skipped_conflicting_or_rejected(first, second):
                 assert (loaded, dup) == (len(expected["new"]), expected["duplicate"])
                 stored.update(expected["new"])
             assert table == stored
+
+
+SAMPLE_HEAD = "sample_id,date,fentanyl_strip,ftir_components\n"
+# FTIR cells that read the same (order, a placeholder) and ones that differ
+FTIR = {"Fentanyl HCl;Caffeine": ("Caffeine", "Fentanyl HCl"), "Caffeine;Fentanyl HCl": ("Caffeine", "Fentanyl HCl"),
+        "Fentanyl HCl;Uncertain Match;Caffeine": ("Caffeine", "Fentanyl HCl"), "Heroin": ("Heroin",)}
+sample_row = st.tuples(st.sampled_from(["S1", "S2", "S3"]), st.sampled_from(["2024-02-01", "2024-13-01"]),
+                       st.sampled_from(["positive", "negative"]), st.sampled_from(list(FTIR)))
+sample_files = st.lists(sample_row, min_size=1, max_size=8)
+
+
+def sample_model(rows, stored: dict) -> dict:
+    """The same rules for samples with ids: the values are the strip and the FTIR findings as read."""
+    first: dict = {}
+    out = {"rejected": 0, "conflict": 0, "duplicate": 0, "new": {}}
+    for sid, date, strip, ftir in rows:
+        if date == "2024-13-01":
+            out["rejected"] += 1
+            continue
+        v = (strip, FTIR[ftir])
+        earlier = first.setdefault(sid, v)
+        if earlier != v or (sid in stored and stored[sid] != v):
+            out["conflict"] += 1
+        elif sid in stored or sid in out["new"]:
+            out["duplicate"] += 1
+        else:
+            out["new"][sid] = v
+    return out
+
+
+def stored_samples(db: Path) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("SELECT s.sample_id, s.fentanyl_strip, list_sort(list(d.substance_raw)"
+                           " FILTER (WHERE d.method = 'ftir')) FROM samples s JOIN detections d USING (sample_no)"
+                           " GROUP BY ALL").fetchall()
+    finally:
+        con.close()
+    return {sid.removeprefix("local:"): (strip, tuple(ftir)) for sid, strip, ftir in rows}
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=sample_files, second=sample_files)
+def test_every_sample_row_is_accounted_for_and_findings_decide_duplicates(first, second):
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        db = tmp / "w.duckdb"
+        stored: dict = {}
+        for run_id, rows in enumerate([first, second], start=1):
+            rows = rows + [(f"Z{run_id}", "2024-02-01", "negative", "Heroin")]  # distinct bytes per file
+            expected = sample_model(rows, stored)
+            path = tmp / f"s{run_id}.csv"
+            path.write_text(SAMPLE_HEAD + "".join(f'{s},{d},{st_},"{f}"\n' for s, d, st_, f in rows))
+            result = load_file(path, db=db, max_reject_rate=1.0)
+            assert (result.rows_read, result.rows_rejected, result.rows_conflict) == (
+                len(rows), expected["rejected"], expected["conflict"])
+            if expected["conflict"]:
+                assert (result.status, result.rows_loaded) == ("refused", 0)
+            else:
+                assert result.status == "loaded"
+                assert (result.rows_loaded, result.rows_duplicate) == (len(expected["new"]), expected["duplicate"])
+                assert result.rows_read == (result.rows_loaded + result.rows_duplicate + result.rows_conflict
+                                            + result.rows_rejected)
+                stored.update(expected["new"])
+            assert stored_samples(db) == stored
