@@ -14,11 +14,19 @@ loads, rejects, unknown, dictionary, methods = st.tabs(
     [_("Load history"), _("Rejected rows"), _("Unknown substances"), _("Data dictionary"), _("Methods")]
 )
 
+STATUS = {"loaded": _("loaded"), "refused": _("refused (nothing stored)"), "unchanged": _("unchanged")}
+
+
+def with_status(df):
+    """The run status in the reader's language."""
+    return df.assign(status=[STATUS.get(s, s) for s in df["status"]]) if "status" in df else df
+
+
 with loads:
-    history = views.query("load_history", ctx.f)
+    history = with_status(views.query("load_history", ctx.f))
     views.table(
         history,
-        {"file_name": _("File"), "kind": _("Kind"), "profile": _("Layout"), "started_at": _("Started (UTC)"),
+        {"run_id": _("Run"), "file_name": _("File"), "kind": _("Kind"), "profile": _("Layout"), "started_at": _("Started (UTC)"),
          "finished_at": _("Finished (UTC)"), "rows_read": _("Rows read"), "rows_loaded": _("Rows loaded"),
          "rows_duplicate": _("Duplicates"), "rows_rejected": _("Rejected"), "status": _("Status"),
          "message": _("Message")},
@@ -27,14 +35,19 @@ with loads:
     )
 
 with rejects:
-    reasons = views.query("reject_reasons", ctx.f)
-    st.caption(_("{n} rows were rejected in all loads; each is listed with its file, line and reason.").format(
-        n=ctx.number(int(reasons["n"].sum()) if len(reasons) else 0)))
-    views.table(reasons, {"file_name": _("File"), "reason": _("Reason"), "n": _("Rows"),
-                          "first_line": _("First line")}, ctx)
+    reasons = with_status(views.query("reject_reasons", ctx.f))
+    totals = views.query("reject_summary", ctx.f)
+    st.caption(_("{n} rows were rejected in loaded files; each is listed with its run, file, line and reason."
+                 ).format(n=ctx.number(totals["rejected_in_loaded"])))
+    if totals["refused_runs"]:
+        st.caption(_("{runs} refused runs stored nothing; their {n} rejected or conflicting rows are counted apart."
+                     ).format(runs=ctx.number(totals["refused_runs"]), n=ctx.number(totals["rows_in_refused"])))
+    views.table(reasons, {"run_id": _("Run"), "status": _("Status"), "file_name": _("File"), "reason": _("Reason"),
+                          "n": _("Rows"), "first_line": _("First line")}, ctx)
     with st.expander(_("Rejected rows")):
-        views.table(views.query("reject_rows", ctx.f),
-                    {"file_name": _("File"), "line": _("Line"), "column": _("Column"), "reason": _("Reason")}, ctx)
+        views.table(with_status(views.query("reject_rows", ctx.f)),
+                    {"run_id": _("Run"), "status": _("Status"), "file_name": _("File"), "line": _("Line"),
+                     "column": _("Column"), "reason": _("Reason")}, ctx)
 
 with unknown:
     names = views.query("unknown_substances", ctx.f)

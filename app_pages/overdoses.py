@@ -24,7 +24,7 @@ present = set(events["measure"])
 measure = c1.selectbox(_("Measure"), [m for m in MEASURES if m in present] + sorted(present - set(MEASURES)), format_func=lambda m: MEASURES.get(m, m),
                        key="od_measure")
 part = events[events["measure"] == measure]
-UNITS = {"count": _("Count"), "rate": _("Rate"), "percent": _("Percent")}
+UNITS = {"count": _("Count"), "rate": _("Rate"), "age_adjusted_rate": _("Age-adjusted rate"), "percent": _("Percent")}
 unit = c2.selectbox(_("Unit"), sorted(part["unit"].unique()), format_func=lambda u: UNITS.get(u, u), key="od_unit")
 target = c3.selectbox(_("Supply signal"), metrics.HEADLINE_TARGETS, format_func=lambda t: views.target_label(t, _),
                       key="od_target")

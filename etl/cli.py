@@ -23,6 +23,15 @@ def _rate(text: str) -> float:
     return value
 
 
+def _day(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2018-05-01") from None
+
+
 def build_parser(with_demo: bool = False) -> argparse.ArgumentParser:
     """The argument parser; ``with_demo`` imports etl.demo to describe its options (only when running it)."""
     parser = argparse.ArgumentParser(
@@ -43,6 +52,8 @@ def build_parser(with_demo: bool = False) -> argparse.ArgumentParser:
     db_opt(p)
     p.add_argument("--max-reject-rate", type=_rate, default=0.01, metavar="R",
                    help="refuse the file when more than this share of rows is rejected (default 0.01 = 1%%)")
+    p.add_argument("--service-start", type=_day, metavar="YYYY-MM-DD",
+                   help="reject samples dated before this day (default: the profile's service_start, else 1990-01-01)")
     p.add_argument("--wait", action="store_true", help="wait for another running load instead of exiting")
     p.add_argument("--source", metavar="NAME", help="service name stored with the rows (default: the profile's)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -99,7 +110,12 @@ def main(argv: list[str] | None = None) -> int:
             from . import demo
             status = demo.run(args)
             return int(status or 0)
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        _discard_stdout()
+        return 0
     except sw_db.AnotherLoadRunning as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -112,13 +128,25 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _discard_stdout() -> None:
+    """The reader closed the pipe (``| head``): what is left to print goes nowhere, quietly, as with other tools."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture stdout)
+        pass
+
+
 def cmd_load(args) -> int:
     from .load import load_paths
 
     ok, loaded_any = True, False
     for path in args.paths:  # one at a time, so each summary is out before a later file can fail
         [r] = load_paths([path], profile=args.profile, db=args.db, max_reject_rate=args.max_reject_rate,
-                         progress=not args.quiet, wait=args.wait, source=args.source)
+                         progress=not args.quiet, wait=args.wait, source=args.source,
+                         service_start=args.service_start)
         print_summary(r)
         ok = ok and r.ok
         loaded_any = loaded_any or r.status == "loaded"
@@ -152,7 +180,8 @@ def print_summary(r) -> None:
     print(r.message, file=out)
     if r.status == "unchanged":
         return
-    print(f"  rows read {r.rows_read}, loaded {r.rows_loaded}, duplicates skipped {r.rows_duplicate},"
+    conflicts = f", conflicts {r.rows_conflict}" if r.rows_conflict else ""
+    print(f"  rows read {r.rows_read}, loaded {r.rows_loaded}, duplicates skipped {r.rows_duplicate}{conflicts},"
           f" rejected {r.rows_rejected}", file=out)
     if r.rows_skipped:
         print("  skipped without a result (skip_when): "
@@ -175,14 +204,15 @@ def cmd_runs(args) -> int:
     try:
         rows = con.execute(
             "SELECT run_id, strftime(started_at, '%Y-%m-%d %H:%M:%S'), status, profile, rows_read, rows_loaded,"
-            " rows_duplicate, rows_rejected, file_name FROM load_runs ORDER BY run_id DESC LIMIT ?",
-            [args.limit]).fetchall()
+            " rows_duplicate, rows_conflict, rows_rejected, rows_skipped, file_name FROM load_runs"
+            " ORDER BY run_id DESC LIMIT ?", [args.limit]).fetchall()
     finally:
         con.close()
     if not rows:
         print("no loads yet")
         return 0
-    head = ("run", "started (UTC)", "status", "profile", "read", "loaded", "dupes", "rejected", "file")
+    head = ("run", "started (UTC)", "status", "profile", "read", "loaded", "dupes", "conflicts", "rejected",
+            "skipped", "file")
     _table(head, rows)
     return 0
 
@@ -190,8 +220,8 @@ def cmd_runs(args) -> int:
 def cmd_rejects(args) -> int:
     con = sw_db.connect_readonly(args.db)
     try:
-        run = con.execute("SELECT file_name, status, rows_rejected FROM load_runs WHERE run_id = ?",
-                          [args.run_id]).fetchone()
+        run = con.execute("SELECT file_name, status, rows_rejected + rows_conflict, rows_rejected, rows_conflict"
+                          " FROM load_runs WHERE run_id = ?", [args.run_id]).fetchone()
         if run is None:
             print(f"error: no load run {args.run_id} (see python -m etl runs)", file=sys.stderr)
             return 1
@@ -200,7 +230,8 @@ def cmd_rejects(args) -> int:
             " LIMIT ?", [args.run_id, args.limit]).fetchall()
     finally:
         con.close()
-    print(f"run {args.run_id} ({run[0]}, {run[1]}): {run[2]} rows rejected")
+    conflicts = f", {run[4]} conflicting rows (same key, other values)" if run[4] else ""
+    print(f"run {args.run_id} ({run[0]}, {run[1]}): {run[3]} rows rejected{conflicts}")
     for line, col, reason, raw in rows:
         where = f"line {line}" if line is not None else "line ?"
         if col:

@@ -7,6 +7,7 @@ not at all. The same bytes loaded again are found by content hash before any cop
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import os
 import re
 import sys
@@ -21,6 +22,8 @@ from supplywatch import db as sw_db
 from supplywatch import findings
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
+from . import conflicts
+from . import plausibility
 from . import profiles as P
 from . import readers
 from .periods import PERIOD_HELP, parse_period, rolling
@@ -44,7 +47,9 @@ FORM_VALUES = {"powder": "powder", "pill": "pill", "tablet": "pill", "capsule": 
                "rock": "crystal", "liquid": "liquid", "paper": "paper", "blotter": "paper", "tab": "paper",
                "other": "other"}
 MEASURES = ("deaths", "hospitalizations", "ed_visits", "ems", "non_fatal", "other")
-UNIT_VALUES = {"count": "count", "number": "count", "n": "count", "rate": "rate", "percent": "percent", "%": "percent"}
+UNIT_VALUES = {"count": "count", "number": "count", "n": "count", "rate": "rate", "percent": "percent", "%": "percent",
+               "age-adjusted rate": "age_adjusted_rate", "age adjusted rate": "age_adjusted_rate"}
+UNITS = ["count", "rate", "age_adjusted_rate", "percent"]  # an age-adjusted rate is never mixed with a crude one
 DEFAULT_SUPPRESSED = ["suppr.", "suppr", "suppressed"]
 DEFAULT_MISSING = ["", "na", "n/a", "..", "-", "null", "none"]
 PYLIST_ITEM = r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\""""
@@ -59,6 +64,9 @@ STRIP_TARGETS = {
 }
 STRIP_RAW = {"fentanyl_strip": "fentanyl", "benzo_strip": "benzodiazepines", "xylazine_strip": "xylazine",
              "nitazene_strip": "nitazenes", "medetomidine_strip": "medetomidine"}
+
+REASON_VALUES_HIDDEN = r"regexp_replace(reason, '''[^'']*''', '''...''', 'g')"
+REASON_VALUES_SHORTENED = r"regexp_replace(reason, '''([^'']{37})[^'']{4,}''', '''\1...''', 'g')"
 
 DUCKDB_REASONS = {
     "MISSING COLUMNS": "too few columns",
@@ -85,6 +93,7 @@ class LoadResult:
     rows_rejected: int = 0
     rows_skipped: int = 0             # rows the mapping's skip_when says carry no result
     skipped_reasons: list[tuple[str, int]] = field(default_factory=list)
+    rows_conflict: int = 0            # rows whose key another row holds with other values (the file is refused)
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
     unused_columns: list[str] = field(default_factory=list)
@@ -198,6 +207,15 @@ def map_values(expr: str, mapping: dict[str, str]) -> str:
     return f"NULLIF(CASE lower({expr}) {whens} ELSE {expr} END, '')"
 
 
+def map_patterns(expr: str, patterns: dict[str, str]) -> str:
+    """CASE over a field's text for a profile's ``patterns``: the first regex matching the whole text (any case)
+    gives the text; others pass through; '' becomes NULL."""
+    if not patterns:
+        return expr
+    whens = " ".join(f"WHEN regexp_full_match({expr}, {q(p)}, 'i') THEN {q(v)}" for p, v in patterns.items())
+    return f"NULLIF(CASE {whens} ELSE {expr} END, '')"
+
+
 def list_items_sql(expr: str, fmt: str, values: dict[str, str] | None = None) -> str:
     """SQL list of trimmed, non-empty items from a list cell, each item through the value map ``values``.
 
@@ -268,10 +286,11 @@ class _Phases:
 
 
 def load_paths(paths, profile=None, db=None, max_reject_rate: float = 0.01, progress: bool = True,
-               wait: bool = False, source: str | None = None) -> list[LoadResult]:
+               wait: bool = False, source: str | None = None, service_start=None) -> list[LoadResult]:
     """Load each file in its own transaction; return one :class:`LoadResult` per file, in order.
 
     ``profile`` is a built-in name, a mapping-file path, a :class:`Profile`, or None to detect from the header.
+    ``service_start`` (a date) overrides the profile's: samples dated before it are rejected.
     ``progress`` draws a progress bar on a terminal for files that take over a second.
     Raises ``db.AnotherLoadRunning`` when another load holds the warehouse and ``wait`` is false.
     """
@@ -279,13 +298,13 @@ def load_paths(paths, profile=None, db=None, max_reject_rate: float = 0.01, prog
     for path in paths:
         with _progress_display(progress, Path(path).name) as phase:
             results.append(load_file(path, profile=profile, db=db, max_reject_rate=max_reject_rate,
-                                     on_phase=phase, wait=wait, source=source))
+                                     on_phase=phase, wait=wait, source=source, service_start=service_start))
     return results
 
 
 def load_file(path, profile=None, db=None, max_reject_rate: float = 0.01,
               on_phase: Callable[[str], None] | None = None, wait: bool = False,
-              source: str | None = None) -> LoadResult:
+              source: str | None = None, service_start=None) -> LoadResult:
     """Load one file (see :func:`load_paths`)."""
     started = time.monotonic()
     path = Path(path)
@@ -307,6 +326,8 @@ def load_file(path, profile=None, db=None, max_reject_rate: float = 0.01,
                 raise ProfileError(f"{path.name}: missing required columns for profile {prof.name}: "
                                    + ", ".join(repr(m) for m in missing)
                                    + " (found: " + ", ".join(repr(h) for h in csvf.header if h) + ")")
+            if service_start is not None:
+                prof = dataclasses.replace(prof, service_start=service_start)
             result = _load(path, csvf, prof, db, max_reject_rate, phase, wait, source)
     except (FileRefused, ProfileError) as exc:
         result = LoadResult(file=path.name, status="refused", message=str(exc))
@@ -389,8 +410,11 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         # skipped rows carry no result: they are not rows that could have been loaded, so not in the rate
         with_result = res.rows_read - res.rows_skipped
         rate = res.rows_rejected / with_result if with_result else 0.0
+        # the bad value is shown (a quoted value over 40 characters shortened to 37 and "..."); with person-level columns in the
+        # file, no value at all
+        shown = REASON_VALUES_HIDDEN if dropped else REASON_VALUES_SHORTENED
         res.top_reasons = [(r, n) for r, n in con.execute(
-            "SELECT regexp_replace(reason, '''[^'']*''', '''...''', 'g') AS r, count(*) AS n FROM rejects"
+            f"SELECT {shown} AS r, count(*) AS n FROM rejects"
             f" WHERE run_id = {run_id} GROUP BY r ORDER BY n DESC, r LIMIT 5").fetchall()]
         if rate > max_reject_rate:
             res.status = "refused"
@@ -400,16 +424,20 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         else:
             phase("writing")
             insert = {"samples": _insert_samples, "overdoses": _insert_overdoses, "alerts": _insert_alerts}
-            res.rows_loaded, res.rows_duplicate = insert[prof.kind](con, run_id)
-            res.message = (f"{path.name}: loaded {res.rows_loaded} of {res.rows_read} rows"
-                           f" ({res.rows_duplicate} duplicates skipped, {res.rows_rejected} rejected"
-                           f"{skipped_text(res)}) as {prof.kind} with profile {prof.name}")
-            if prof.kind == "samples":
-                res.unknown_substances = run_unknown_names(con, run_id)
+            try:
+                res.rows_loaded, res.rows_duplicate = insert[prof.kind](con, run_id)
+                res.message = (f"{path.name}: loaded {res.rows_loaded} of {res.rows_read} rows"
+                               f" ({res.rows_duplicate} duplicates skipped, {res.rows_rejected} rejected"
+                               f"{skipped_text(res)}) as {prof.kind} with profile {prof.name}")
+                if prof.kind == "samples":
+                    res.unknown_substances = run_unknown_names(con, run_id)
+            except conflicts.ConflictsFound as exc:
+                _refuse_conflicts(con, res, exc, csvf, mapper, duck_rejects, redact=bool(dropped))
         con.execute(
             f"UPDATE load_runs SET finished_at = now()::TIMESTAMP, rows_read = {res.rows_read},"
             f" rows_loaded = {res.rows_loaded}, rows_duplicate = {res.rows_duplicate},"
             f" rows_rejected = {res.rows_rejected}, rows_skipped = {res.rows_skipped},"
+            f" rows_conflict = {res.rows_conflict},"
             f" status = {q(res.status)}, message = {q(res.message)}"
             f" WHERE run_id = {run_id}")
         for table in ("t", "rej_errors", "rej_scans"):
@@ -424,6 +452,28 @@ def skipped_text(res: LoadResult) -> str:
         return ""
     reasons = ", ".join(f"{r}: {n}" for r, n in res.skipped_reasons)
     return f", {res.rows_skipped} skipped without a result ({reasons})"
+
+
+def _refuse_conflicts(con, res: LoadResult, exc: conflicts.ConflictsFound, csvf: CsvFile, mapper: Mapper,
+                      duck: list[tuple], redact: bool) -> None:
+    """Refuse the file for rows whose key another row holds with other values; list each one as a reject."""
+    con.execute("DROP VIEW IF EXISTS kt; DROP VIEW IF EXISTS stored_kt")
+    goods = {c.rec for c in exc.conflicts} | {c.other_rec for c in exc.conflicts if c.other_rec is not None}
+    duck_recs = sorted(int(line) - 1 for line, *_ in duck)
+    to_record = _good_index_to_record(csvf, duck_recs, sorted(goods))
+    located = readers.record_lines(csvf.read_path, csvf.delimiter, set(to_record.values()))
+    where = {g: located.get(to_record[g], (None, None)) for g in goods}
+    rows = [(res.run_id, line, cols, reason, None if redact else _clip(raw))
+            for line, cols, reason, raw in conflicts.reject_rows(exc.conflicts, where, mapper)]
+    for i in range(0, len(rows), 1000):
+        con.execute("INSERT INTO rejects VALUES " + ", ".join(f"({lits(r)})" for r in rows[i:i + 1000]))
+    res.status = "refused"
+    res.rows_conflict = exc.total
+    res.rows_loaded = res.rows_duplicate = 0
+    first = conflicts.first_sentence(exc.conflicts[0], where, csvf.header, csvf.delimiter, mapper,
+                                     res.dropped_columns, res.unused_columns)
+    res.message = (f"{res.file}: refused, {exc.total} rows have the key of another row but other values (a conflict,"
+                   f" not a duplicate); nothing loaded. {first} See: python -m etl rejects {res.run_id}")
 
 
 def install_dictionary_if_changed(con) -> None:
@@ -455,12 +505,10 @@ def run_unknown_names(con, run_id: int, limit: int = 10) -> list[tuple[str, int]
 def _read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile) -> tuple[int, list[tuple]]:
     """Read every record as VARCHAR into temp table ``raw`` (rowid = order); return (good rows, DuckDB rejects)."""
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(csvf.header))) + "}"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM read_csv({q(csvf.read_path)}, columns = {cols},"
-        f" header = true, delim = {q(csvf.delimiter)}, quote = '\"', escape = '\"', auto_detect = false,"
-        " strict_mode = true, null_padding = false, store_rejects = true, rejects_table = 'rej_errors',"
-        " rejects_scan = 'rej_scans', max_line_size = 2097152, parallel = true)"
-    )
+    try:
+        _read_csv(con, csvf, cols)
+    except duckdb.InvalidInputException as exc:
+        raise _csv_error(csvf, exc) from None
     n_good, base = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM raw").fetchone()
     # temp-table rowids start at a large offset; rec = 0-based order of the rows DuckDB kept
     con.execute(f"CREATE OR REPLACE TEMP VIEW rawv AS SELECT rowid - {base} AS rec, * FROM raw")
@@ -468,6 +516,23 @@ def _read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile) -> tuple[int, list[
         "SELECT line, arg_min(error_type, column_idx), arg_min(column_name, column_idx),"
         " arg_min(error_message, column_idx) FROM rej_errors GROUP BY line ORDER BY line").fetchall()
     return n_good, duck
+
+
+def _csv_error(csvf: CsvFile, exc: Exception) -> FileRefused:
+    """A DuckDB reader error (several hundred characters of parser options) as one line naming the file."""
+    first = str(exc).split(". ")[0].split(":", 1)[-1].strip()
+    line = re.search(r"\bLine:?\s*(\d+)", str(exc))
+    where = f"line {line[1]}: " if line else ""
+    return FileRefused(f"{csvf.path.name}: {where}cannot be read as CSV ({first[:120]})")
+
+
+def _read_csv(con, csvf: CsvFile, cols: str) -> None:
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM read_csv({q(csvf.read_path)}, columns = {cols},"
+        f" header = true, delim = {q(csvf.delimiter)}, quote = '\"', escape = '\"', auto_detect = false,"
+        " strict_mode = true, null_padding = false, store_rejects = true, rejects_table = 'rej_errors',"
+        " rejects_scan = 'rej_scans', max_line_size = 2097152, parallel = true)"
+    )
 
 
 def _duck_reason(error_type: str, message: str, expected: int) -> str:
@@ -656,7 +721,7 @@ def _stage(con, m: Mapper) -> None:
             cols.append(f"CASE WHEN lower(b_{name}) IN ({', '.join(q(k) for k in empty)}) THEN NULL ELSE b_{name} END"
                         f" AS f_{name}" if empty else f"b_{name} AS f_{name}")
             continue
-        cols.append(f"{map_values(f'b_{name}', spec.values)} AS f_{name}" if spec.values else f"b_{name} AS f_{name}")
+        cols.append(f"{map_patterns(map_values(f'b_{name}', spec.values), spec.patterns)} AS f_{name}")
     for k, group in enumerate(m.profile.flags):
         cols += [f"lower({m.cell(c)}) AS flag{k}_{j}" for j, c in enumerate(group.columns)]
     # f_ columns refer to b_ columns of the same SELECT (DuckDB resolves select-list aliases)
@@ -710,6 +775,8 @@ def _number(m: Mapper, name: str, checks: list, lo: float | None, hi: float | No
     label = m.column_label(spec)
     checks.append((_check(f"{text} IS NOT NULL AND {num} IS NULL", f"{_quoted(text)} || ' is not a number'"),
                    label))
+    cond, reason = plausibility.finite_check(num, _quoted(text))
+    checks.append((_check(cond, reason), label))
     if lo is not None:
         checks.append((_check(f"{num} < {lo} OR {num} > {hi}",
                               f"{_quoted(text)} || {q(f' is outside {lo:g}-{hi:g}')}"), label))
@@ -726,6 +793,8 @@ def _transform_samples(con, m: Mapper, src: str) -> None:
     f = m.profile.fields
     date = _date_check(m, "date", True, checks)
     _coarse_checks(m, checks)
+    checks += [(_check(cond, reason), m.column_label(f["date"])) for cond, reason in plausibility.sample_date_checks(
+        date, _quoted(_text(m, "date")), m.profile.service_start, plausibility.load_day())]
     strips = {s: _enum(m, s, STRIP_VALUES, ["positive", "negative", "invalid"],
                        "a strip result (positive, negative, invalid or empty)", checks) for s in P.STRIPS}
     pct = _number(m, "fentanyl_pct", checks, 0, 100)
@@ -803,6 +872,9 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
         FROM t WHERE err IS NULL AND sid IS NULL
     """)
     valid = con.execute("SELECT count(*) FROM k").fetchone()[0]
+    conflicts.samples_views(con)
+    conflicts.check(con, "kt", "sample_id", "n.sample_id", stored="stored_kt", keys="k", stored_keys="samples")
+    con.execute("DROP VIEW kt; DROP VIEW stored_kt")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE kn AS
         SELECT sample_id, rec, nextval('sample_nos') AS sample_no FROM (
@@ -901,7 +973,7 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
     _coarse_checks(m, checks)
     measure = _enum(m, "measure", {}, list(MEASURES), "a measure (" + ", ".join(MEASURES) + ")", checks)
     checks.append((_check(f"{measure} IS NULL", q("measure is empty")), m.column_label(f["measure"])))
-    unit = _enum(m, "unit", UNIT_VALUES, ["count", "rate", "percent"], "a unit (count, rate or percent)", checks)
+    unit = _enum(m, "unit", UNIT_VALUES, UNITS, "a unit (" + ", ".join(UNITS[:-1]) + " or " + UNITS[-1] + ")", checks)
     checks.append((_check(f"{unit} IS NULL", q("unit is empty")), m.column_label(f["unit"])))
     vspec = f.get("value")
     vtext = _as_written(m, "value")
@@ -915,6 +987,8 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
         checks.append((_check(f"NOT {is_sup} AND NOT {is_mis} AND {num} IS NULL",
                               f"{_quoted(vtext)} || ' is not a number or a suppression marker'"),
                        m.column_label(vspec)))
+        checks += [(_check(f"NOT {is_sup} AND NOT {is_mis} AND {cond}", reason), m.column_label(vspec))
+                   for cond, reason in plausibility.overdose_value_checks(num, unit, _quoted(vtext))]
     _create_t(con, f"""
         SELECT stage.rec, {_source_sql(m, src)} AS source,
                {_text(m, 'region')} AS region, {_text(m, 'site')} AS site,
@@ -928,6 +1002,9 @@ def _transform_overdoses(con, m: Mapper, src: str) -> None:
     """, checks)
 
 
+OVERDOSE_KEY_LABEL = "concat_ws(', ', n.region, n.site, n.period_label, n.measure, n.substance, n.breakdown, n.unit)"
+
+
 def _insert_overdoses(con, run_id: int) -> tuple[int, int]:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE new AS
@@ -938,6 +1015,7 @@ def _insert_overdoses(con, run_id: int) -> tuple[int, int]:
         FROM t WHERE err IS NULL
     """)
     valid = con.execute("SELECT count(*) FROM new").fetchone()[0]
+    conflicts.check(con, "new", "event_key", OVERDOSE_KEY_LABEL, stored="overdose_events")
     n = con.execute(f"""
         INSERT INTO overdose_events
         SELECT event_key, source, region, site, period_start, period_end, period_label, period_type, measure,
@@ -976,6 +1054,8 @@ def _insert_alerts(con, run_id: int) -> tuple[int, int]:
         FROM t WHERE err IS NULL
     """)
     valid = con.execute("SELECT count(*) FROM new").fetchone()[0]
+    conflicts.check(con, "new", "alert_id", "coalesce(n.aid, concat_ws(', ', n.issued_date, n.region, n.title))",
+                    stored="alerts")
     n = con.execute(f"""
         INSERT INTO alerts
         SELECT alert_id, source, issued_date, region, alert_type, title, body, link, {run_id}

@@ -6,6 +6,7 @@ so anything a built-in does, a user's mapping can do.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -79,6 +80,7 @@ class FieldSpec:
     separator: str = " | "
     formats: list[str] = field(default_factory=list)   # strptime formats for date fields
     values: dict[str, str] = field(default_factory=dict)  # value map, keys compared case-insensitively
+    patterns: dict[str, str] = field(default_factory=dict)  # regex (whole text, any case) -> text, after values
     list: str | None = None             # list cells: a separator (any text, "\n" too) or "python"
     scale: float = 1.0                  # multiply numbers (e.g. 100 when a share is written 0-1)
     suppressed: list[str] | None = None  # value field: markers of suppressed small counts
@@ -132,6 +134,7 @@ class Profile:
     origin: str = ""
     flags: list[Flags] = field(default_factory=list)
     skip_when: list[tuple[str, list[str]]] = field(default_factory=list)  # (column, values lower-cased)
+    service_start: dt.date | None = None  # samples dated before it are rejected (etl.plausibility)
 
     def source_columns(self) -> list[str]:
         """Every source column the fields, flag columns and skip rules read."""
@@ -176,9 +179,11 @@ def is_person_column(name: str) -> bool:
 # ---------------------------------------------------------------- parsing mapping files
 
 _FIELD_KEYS = {"column", "value", "template", "columns", "separator", "format", "formats", "values", "list",
-               "scale", "suppressed", "missing", "optional", "window", "postcode", "lookup"}
+               "scale", "suppressed", "missing", "optional", "window", "postcode", "lookup", "patterns"}
+# regular-expression syntax DuckDB (RE2) does not run: look-around and back-references
+_UNSUPPORTED_REGEX = re.compile(r"\(\?<?[=!]|\\[1-9]")
 _TOP_KEYS = {"name", "kind", "source", "description", "delimiter", "required_columns", "one_of_columns",
-             "ignore_columns", "natural_key", "fields", "flags", "skip_when"}
+             "ignore_columns", "natural_key", "fields", "flags", "skip_when", "service_start"}
 
 
 def parse_profile(text: str, origin: str, base_dir: Path | None = None) -> Profile:
@@ -233,6 +238,7 @@ def parse_profile(text: str, origin: str, base_dir: Path | None = None) -> Profi
         ignore_columns=_str_list(data.get("ignore_columns", []), "ignore_columns", fail),
         natural_key=natural_key, delimiter=delimiter, description=str(data.get("description", "")),
         origin=origin, flags=flags, skip_when=skip_when,
+        service_start=_parse_day(data.get("service_start"), "service_start", fail),
     )
     for f in [*fields.values(), *(FieldSpec(name="flags", columns=list(g.columns)) for g in flags)]:
         if f.postcode or f.lookup is not None:
@@ -319,6 +325,16 @@ def _parse_flags(raw, kind: str, fail) -> list[Flags]:
     return out
 
 
+def _parse_day(value, key: str, fail) -> dt.date | None:
+    """A TOML date (2018-05-01) or a string 'YYYY-MM-DD'."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise fail(f"{key} must be a date like 2018-05-01 (got {value!r})") from None
+
+
 def _str_list(value, key: str, fail) -> list[str]:
     if isinstance(value, str):
         value = [value]
@@ -350,6 +366,7 @@ def _parse_field(fname: str, spec, ftype: str, fail, base_dir: Path) -> FieldSpe
     values = spec.get("values", {})
     if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
         raise fail(f"field {fname!r}: values must map source text to canonical text, e.g. {{ True = \"positive\" }}")
+    patterns = _parse_patterns(fname, spec.get("patterns", {}), fail)
     lst = spec.get("list")
     if ftype == "list":
         lst = lst or ";"
@@ -385,10 +402,25 @@ def _parse_field(fname: str, spec, ftype: str, fail, base_dir: Path) -> FieldSpe
     return FieldSpec(
         name=fname, column=spec.get("column"), value=spec.get("value"), template=spec.get("template"),
         columns=spec.get("columns"), separator=spec.get("separator", " | "), formats=list(formats),
-        values={str(k).strip().lower(): v for k, v in values.items()}, list=lst, scale=scale,
+        values={str(k).strip().lower(): v for k, v in values.items()}, patterns=patterns, list=lst, scale=scale,
         suppressed=spec.get("suppressed"), missing=spec.get("missing"), optional=bool(spec.get("optional", False)),
         window=window, postcode=postcode, lookup=lookup, lookup_file=lookup_file,
     )
+
+
+def _parse_patterns(fname: str, patterns, fail) -> dict[str, str]:
+    """``patterns = { "Overall numbers \\| Total .*" = "" }``: each key a regular expression for the whole text."""
+    if not isinstance(patterns, dict) or not all(isinstance(v, str) for v in patterns.values()):
+        raise fail(f"field {fname!r}: patterns must map regular expressions to text, e.g. {{ \"Total .*\" = \"\" }}")
+    for pat in patterns:
+        try:
+            re.compile(pat)
+        except re.error as exc:
+            raise fail(f"field {fname!r}: pattern {pat!r} is not a regular expression ({exc})") from None
+        if _UNSUPPORTED_REGEX.search(pat):
+            raise fail(f"field {fname!r}: pattern {pat!r} uses look-around or a back-reference, which is not"
+                       " supported")
+    return dict(patterns)
 
 
 def load_profile_file(path: str | Path) -> Profile:

@@ -24,6 +24,8 @@ DELIMITERS = [",", ";", "\t", "|"]
 
 _LONG_LINE = re.compile(rb"[^\n]{%d}" % (MAX_LINE_BYTES + 1))
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+_BARE_CR = re.compile(rb"\r(?!\n)")
+MAX_QUOTED_BYTES = MAX_LINE_BYTES  # a quoted field (which may span lines) longer than this is an unclosed quote
 
 
 class FileRefused(Exception):
@@ -108,6 +110,7 @@ def scan(path: Path) -> tuple[str, int, int]:
     size = 0
     carry = b""          # bytes since the last newline, for the long-line check
     last = b""
+    quotes = _QuoteWatch(path)
     with open(path, "rb") as fh:
         first = True
         while True:
@@ -133,6 +136,8 @@ def scan(path: Path) -> tuple[str, int, int]:
                 if m:
                     line_no = lines + probe[: m.start()].count(b"\n") + 1
                     raise _refuse(path, f"line {line_no} is longer than 1 MB; this is not a CSV this loader accepts")
+            _refuse_bare_cr(path, chunk, last, lines)
+            quotes.feed(chunk, size - len(chunk), lines)
             lines += chunk.count(b"\n")
             cut = chunk.rfind(b"\n")
             carry = chunk[cut + 1:] if cut >= 0 else carry + chunk
@@ -144,6 +149,8 @@ def scan(path: Path) -> tuple[str, int, int]:
             is_utf8 = False
     if size == 0:
         raise _refuse(path, "the file is empty")
+    if last == b"\r":
+        raise _bare_cr(path, lines + 1)
     if last != b"\n":
         lines += 1
     if is_utf8:
@@ -153,6 +160,46 @@ def scan(path: Path) -> tuple[str, int, int]:
     else:
         encoding = "cp1252" if cp1252_ok else "latin-1"
     return encoding, lines, size
+
+
+def _bare_cr(path: Path, line_no: int) -> FileRefused:
+    return _refuse(path, f"line {line_no}: a carriage return (CR) without a line feed; save the file as CSV with"
+                         " LF or CRLF line endings (and no CR inside a cell)")
+
+
+def _refuse_bare_cr(path: Path, chunk: bytes, previous_last: bytes, lines_before: int) -> None:
+    """A CR not followed by LF (old Mac line ends, or a CR inside a cell): DuckDB cannot read past it."""
+    if previous_last == b"\r" and not chunk.startswith(b"\n"):
+        raise _bare_cr(path, lines_before)
+    m = _BARE_CR.search(chunk)
+    if m and m.start() < len(chunk) - 1:  # a CR ending the chunk is decided by the next chunk's first byte
+        raise _bare_cr(path, lines_before + chunk.count(b"\n", 0, m.start()) + 1)
+
+
+class _QuoteWatch:
+    """Finds a quoted field still open more than 1 MB after its opening quote (a missing closing quote).
+
+    Quotes pair up in order (a doubled "" inside a field is a pair too), so while the count so far is odd the
+    last quote seen opened a field that has not ended. Checked once per chunk: a count and, when odd, one rfind.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.open = False
+        self.offset = 0      # byte offset of the opening quote
+        self.line = 0        # its physical line
+
+    def feed(self, chunk: bytes, chunk_offset: int, lines_before: int) -> None:
+        n = chunk.count(b'"')
+        if n % 2:
+            self.open = not self.open
+        if n and self.open:
+            pos = chunk.rfind(b'"')
+            self.offset = chunk_offset + pos
+            self.line = lines_before + chunk.count(b"\n", 0, pos) + 1
+        if self.open and chunk_offset + len(chunk) - self.offset > MAX_QUOTED_BYTES:
+            raise _refuse(self.path, f"line {self.line}: a quoted field starts here and is still open 1 MB later"
+                                     " (a missing closing quote?); nothing loaded")
 
 
 def to_utf8(path: Path, encoding: str, scratch: Path | None = None) -> Path:

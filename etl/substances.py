@@ -311,22 +311,20 @@ def reclassify(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def unknown_names(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
-    """Raw names the dictionary does not know, with how often they occur, most frequent first.
+    """Raw names the dictionary does not know, with the number of samples they occur in, most frequent first.
 
-    Counts detections loaded as 'unclassified' (grouped by the name as written) plus
-    expected ("sold as") names with no dictionary entry; a name in both is summed.
+    Names of detections loaded as 'unclassified' (as written) and expected ("sold as") names with no dictionary
+    entry; a sample counts once per name. The Data page lists the same names (supplywatch.metrics.unknown_substances).
     """
     register_functions(con)
     key = NAME_KEY_SQL.format(col="expected_raw")
     rows = con.execute(f"""
-        SELECT name, sum(n)::BIGINT AS n FROM (
-            SELECT substance_raw AS name, count(*) AS n FROM detections
-            WHERE class = 'unclassified' GROUP BY substance_raw
+        SELECT name, count(DISTINCT sample_no) AS n FROM (
+            SELECT substance_raw AS name, sample_no FROM detections WHERE class = 'unclassified'
             UNION ALL
-            SELECT expected_raw, count(*) FROM samples
+            SELECT expected_raw, sample_no FROM samples
             WHERE expected_raw IS NOT NULL
               AND {key} NOT IN (SELECT name_key FROM substance_names)
-            GROUP BY expected_raw
         ) GROUP BY name ORDER BY n DESC, name
     """).fetchall()
     return [(name, int(n)) for name, n in rows]

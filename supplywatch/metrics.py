@@ -591,16 +591,22 @@ def first_detections(con: duckdb.DuckDBPyConnection, f: Filters, lookback_days: 
 
 
 def unknown_substances(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Names the dictionary does not know yet (class 'unclassified'), with samples and first/last dates."""
+    """Names the dictionary does not know yet (class 'unclassified'), with samples and first/last dates.
+
+    Found names and expected ("sold as") names alike: the same names as ``python -m etl substances --unknown``."""
     where, params = f.where("d")
+    where_s, params_s = f.where("s")
     sql = f"""
-        SELECT d.substance_raw AS name, count(DISTINCT d.sample_no) AS n,
-               min(d.collected_date) AS first_seen, max(d.collected_date) AS last_seen
-        FROM detections d
-        WHERE {where} AND d.class = 'unclassified'
+        SELECT name, count(DISTINCT sample_no) AS n, min(collected_date) AS first_seen,
+               max(collected_date) AS last_seen
+        FROM (SELECT d.substance_raw AS name, d.sample_no, d.collected_date FROM detections d
+              WHERE {where} AND d.class = 'unclassified'
+              UNION ALL
+              SELECT s.expected_raw, s.sample_no, s.collected_date FROM samples s
+              WHERE {where_s} AND s.expected_class = 'unclassified')
         GROUP BY 1 ORDER BY n DESC, name
     """
-    out = _df(con, sql, params)
+    out = _df(con, sql, params + params_s)
     out["n"] = out["n"].astype("int64")
     return out
 
@@ -617,6 +623,14 @@ def _span_where(f: Filters, first: str, last: str, region_sql: str) -> tuple[str
     return " AND ".join(clauses), params
 
 
+# A site's row when the source also gave the total without a site for the same series and period: the sum of
+# sites would add the total to its own parts, so the total is shown alone (breakdowns are left out the same way).
+_SITE_WITH_TOTAL = """(o.site IS NOT NULL AND EXISTS (
+    SELECT 1 FROM overdose_events tot WHERE tot.site IS NULL AND tot.breakdown IS NULL AND tot.source = o.source
+      AND tot.region IS NOT DISTINCT FROM o.region AND tot.period_label = o.period_label
+      AND tot.measure = o.measure AND tot.substance IS NOT DISTINCT FROM o.substance AND tot.unit = o.unit))"""
+
+
 def overdose_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Overdose events overlapping the date range (region filter applies; sites differ from checking sites)."""
     where, params = _span_where(f, "period_start", "period_end", "region = ?")
@@ -625,7 +639,7 @@ def overdose_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
                measure, coalesce(substance, 'all') AS substance, unit, sum(value) AS value,
                bool_or(suppressed) AS suppressed, bool_and(value IS NULL AND NOT suppressed) AS missing,
                any_value(value_label) AS value_label
-        FROM overdose_events WHERE {where} AND breakdown IS NULL
+        FROM overdose_events o WHERE {where} AND breakdown IS NULL AND NOT {_SITE_WITH_TOTAL}
         GROUP BY ALL ORDER BY measure, region, period_start
     """
     return _df(con, sql, params)
@@ -689,17 +703,29 @@ def reject_reasons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Rejected rows counted by file and reason."""
     return _df(
         con,
-        """SELECT r.run_id, l.file_name, r.reason, count(*) AS n, min(r.line) AS first_line
+        """SELECT r.run_id, l.file_name, l.status, r.reason, count(*) AS n, min(r.line) AS first_line
            FROM rejects r LEFT JOIN load_runs l USING (run_id)
            GROUP BY ALL ORDER BY n DESC, r.run_id, r.reason""",
     )
+
+
+def reject_summary(con: duckdb.DuckDBPyConnection) -> dict:
+    """Rows rejected by loads that were stored, and refused runs (which stored nothing) with their rows, apart.
+
+    A refused file loaded again later is two runs: adding both runs' rejects would count its bad rows twice."""
+    loaded, runs, rows = con.execute(
+        """SELECT coalesce(sum(rows_rejected) FILTER (WHERE status = 'loaded'), 0),
+                  count(*) FILTER (WHERE status = 'refused'),
+                  coalesce(sum(rows_rejected + rows_conflict) FILTER (WHERE status = 'refused'), 0)
+           FROM load_runs""").fetchone()
+    return {"rejected_in_loaded": int(loaded), "refused_runs": int(runs), "rows_in_refused": int(rows)}
 
 
 def reject_rows(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataFrame:
     """The first rejected rows with file, line, column and reason (raw line left out: it may hold notes)."""
     return _df(
         con,
-        """SELECT l.file_name, r.line, r."column", r.reason
+        """SELECT r.run_id, l.status, l.file_name, r.line, r."column", r.reason
            FROM rejects r LEFT JOIN load_runs l USING (run_id)
            ORDER BY r.run_id DESC, r.line LIMIT ?""",
         [int(limit)],

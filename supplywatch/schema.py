@@ -208,6 +208,12 @@ WAREHOUSE_MIGRATIONS: list[str] = [
     WHERE period_type = 'other';
     ALTER TABLE load_runs ADD COLUMN rows_skipped BIGINT DEFAULT 0;
     """,
+    # 6: every row of a file is accounted for in its run: loaded + duplicates + conflicts + rejected + skipped by a
+    #    rule = read. A conflict is a row whose key another row holds with other values (the file is refused).
+    #    (rows_skipped came with migration 5.)
+    """
+    ALTER TABLE load_runs ADD COLUMN rows_conflict BIGINT DEFAULT 0;
+    """,
 ]
 
 # Columns of ``detections`` copied from its sample (migration 3), in table order after ``sample_no``.

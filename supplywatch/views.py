@@ -38,6 +38,7 @@ QUERIES: dict[str, Callable] = {
     "sample_count": sample_table.count,
     "load_history": lambda con, f: metrics.load_history(con),
     "reject_reasons": lambda con, f: metrics.reject_reasons(con),
+    "reject_summary": lambda con, f: metrics.reject_summary(con),
     "reject_rows": lambda con, f: metrics.reject_rows(con),
     "sample": lambda con, f, sample_id: sample_table.sample(con, sample_id),
 }

@@ -256,7 +256,8 @@ def test_data_page(fixture_db):
     reasons = frame(at, "Reason")
     assert [(r["Reason"], r["Rows"]) for r in reasons.to_dict("records")][:2] == [
         ("date: not a date 'soon'", 2), ("fentanyl_pct: 140 is above 100", 1)]
-    assert "3 rows were rejected in all loads; each is listed with its file, line and reason." in texts(at)
+    assert "3 rows were rejected in loaded files; each is listed with its run, file, line and reason." in texts(at)
+    assert not any("refused runs" in t for t in texts(at))  # none in the fixture
     history = frame(at, "Rows loaded")
     assert history.iloc[0]["Rows loaded"] == 25 and history.iloc[0]["Status"] == "loaded"
 

@@ -1,5 +1,7 @@
 """The corpus of bad files: each whole-file problem gets its exact one-line error and exit status 1, nothing stored."""
 
+from pathlib import Path
+
 import pytest
 
 CASES = [
@@ -86,3 +88,50 @@ def test_encoding_is_recognised(tmp_path, data, encoding):
         assert csvf.read_path.read_text(encoding="utf-8-sig").splitlines()[1].startswith("2024-01-01,")
     finally:
         csvf.cleanup()
+
+
+@pytest.mark.parametrize("name, message", [
+    # before: DuckDB's 626-character "CSV Parser state machine reached an invalid state ..." message
+    ("mac_line_endings.csv", "mac_line_endings.csv: line 1: a carriage return (CR) without a line feed; save the file"
+                             " as CSV with LF or CRLF line endings (and no CR inside a cell)"),
+    ("bare_cr_in_cell.csv", "bare_cr_in_cell.csv: line 3: a carriage return (CR) without a line feed; save the file"
+                            " as CSV with LF or CRLF line endings (and no CR inside a cell)"),
+])
+def test_a_bare_carriage_return_is_refused_in_one_line_naming_the_line(cli, data_dir, name, message):
+    status, out, err = cli("load", data_dir / name, "--no-signals")
+    assert (status, out, err.strip()) == (1, "", message)
+
+
+def test_an_unclosed_quote_is_refused_without_reading_the_rest(cli, tmp_path):
+    # before: a 50 MB file like this ran 90 s and was refused as 'too few columns' on every line
+    path = tmp_path / "unclosed.csv"
+    with open(path, "w") as fh:
+        fh.write('date,site,fentanyl_strip,notes\n2024-01-01,A,positive,ok\n2024-01-02,B,negative,"no end\n')
+        fh.write(("x" * 70 + "\n") * 60_000)  # 4.3 MB inside the open quote
+    status, out, err = cli("load", path, "--no-signals")
+    assert (status, err.strip()) == (1, "unclosed.csv: line 3: a quoted field starts here and is still open 1 MB"
+                                        " later (a missing closing quote?); nothing loaded")
+
+
+def test_a_long_quoted_field_that_closes_and_doubled_quotes_are_not_refused(cli, tmp_path, query):
+    path = tmp_path / "quoted.csv"
+    note = "first line\n" + '""quoted"" ' * 5000 + "\nlast line"  # 55 kB over three lines, then closed
+    path.write_text(f'date,site,fentanyl_strip,notes\n2024-01-01,A,positive,"{note}"\n2024-01-02,"B, east",negative,\n')
+    status, out, _ = cli("load", path, "--no-signals")
+    assert status == 0, out
+    assert query("SELECT site, length(notes) FROM samples ORDER BY site") == [("A", len(note.replace('""', '"'))),
+                                                                             ("B, east", None)]
+
+
+def test_a_duckdb_reader_error_becomes_one_line():
+    import duckdb
+
+    from etl.load import _csv_error
+    from etl.readers import CsvFile
+
+    csvf = CsvFile(Path("odd.csv"), Path("odd.csv"), "", "utf-8", ",", ["a"], 3)
+    exc = duckdb.InvalidInputException(
+        "Invalid Input Error: The CSV Parser state machine reached an invalid state. Possible fixes: * Disable the"
+        " parser's strict mode (strict_mode=false) ... file = odd.csv delimiter = , (Set By User)" + " x" * 300)
+    assert str(_csv_error(csvf, exc)) == ("odd.csv: cannot be read as CSV (The CSV Parser state machine reached an"
+                                          " invalid state)")

@@ -48,9 +48,9 @@ def test_runs_and_rejects(cli, data_dir):
     assert status == 0
     lines = out.splitlines()
     assert lines[0].split() == ["run", "started", "(UTC)", "status", "profile", "read", "loaded", "dupes",
-                                "rejected", "file"]
+                                "conflicts", "rejected", "skipped", "file"]
     assert lines[1].split()[0] == "1" and lines[1].split()[3:] == ["loaded", "canonical_samples", "4", "2", "0",
-                                                                    "2", "ragged.csv"]
+                                                                    "0", "2", "0", "ragged.csv"]
     status, out, _ = cli("rejects", "1")
     assert status == 0
     assert out.splitlines() == [

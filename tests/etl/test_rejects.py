@@ -40,7 +40,7 @@ def test_overdose_value_period_measure_unit_checks(cli, data_dir, query):
     assert [r[:3] for r in rejects(query)] == [
         (3, "value", "'four' is not a number or a suppression marker"),
         (6, "measure", "'fatalities' is not a measure (deaths, hospitalizations, ed_visits, ems, non_fatal, other)"),
-        (7, "unit", "'people' is not a unit (count, rate or percent)"),
+        (7, "unit", "'people' is not a unit (count, rate, age_adjusted_rate or percent)"),
         (8, "period", "'Spring 2024' is not a period (YYYY, YYYY Qn, YYYY-MM, YYYY-MM-DD, YYYY-Www or a month name"
                         " and year)"),
     ]
@@ -98,3 +98,18 @@ def test_bad_max_reject_rate_is_a_usage_error(cli, data_dir):
     status, _, err = cli("load", data_dir / "ragged.csv", "--max-reject-rate", "2")
     assert status == 2
     assert "'2' must be between 0 and 1" in err
+
+
+def test_the_reject_summary_shows_the_bad_value_shortened(cli, data_dir):
+    status, out, _ = cli("load", data_dir / "long_bad_values.csv", "--max-reject-rate", "1", "--no-signals")
+    assert status == 0
+    assert ("  top reject reasons: 'maybe' is not a strip result (positive, negative, invalid or empty) (2);"
+            " 'pos-but-faint-line-seen-after-ten-min...' is not a strip result (positive, negative, invalid or"
+            " empty) (1)") in out.splitlines()
+
+
+def test_the_reject_summary_hides_values_when_the_file_has_person_level_columns(cli, data_dir):
+    status, out, _ = cli("load", data_dir / "person_columns.csv", "--max-reject-rate", "0.5", "--no-signals")
+    assert status == 0
+    top = [line for line in out.splitlines() if line.startswith("  top reject reasons:")]
+    assert top and "'...'" in top[0]
