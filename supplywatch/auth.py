@@ -231,8 +231,8 @@ def _sign_in_turn(deadline: float):
     """Hold the sign-in lock (an flock on ``<app file>.signin.lock``) until the block ends; AuthError when busy.
 
     DuckDB lets one process at a time open the app file and, within a process, many threads opening and closing it
-    at once stall each other (30 parallel sign-ins held it for over 15 s). One sign-in step at a time, each a few
-    milliseconds, is both faster and simpler to reason about. The kernel drops the lock if the process dies.
+    at once stall each other (30 parallel sign-ins held it for over 15 s). One sign-in step at a time, each one short
+    transaction, is both faster and simpler to reason about. The kernel drops the lock if the process dies.
     """
     path = db.app_db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -265,7 +265,8 @@ def _claim(con, name: str, t: dt.datetime, now: dt.datetime):
     (and the slow-down or lock it would earn already set), so parallel attempts each see the ones before them.
     """
     row = con.execute(
-        "SELECT password_hash, role, disabled, failed_count, next_allowed_at, locked_until FROM users WHERE username = ?",
+        "SELECT password_hash, role, disabled, failed_count, next_allowed_at, locked_until FROM users"
+        " WHERE username = ?",
         [name],
     ).fetchone()
     if row is None:

@@ -1,4 +1,4 @@
-"""Parallel sign-in attempts for the lockout attack tests, runnable in this process or in a spawned one.
+"""Parallel sign-in attempts for the lockout attack tests, in this process or in a child process.
 
 Each attempt is one ``auth.authenticate`` call on its own thread (each opens its own connection, as the sign-in
 page does); ``_verify`` is wrapped to count how many passwords were actually checked against argon2.
@@ -7,14 +7,16 @@ page does); ``_verify`` is wrapped to count how many passwords were actually che
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import sys
 import threading
 
 from argon2 import PasswordHasher
 
 
-def attempt_all(app_db: str, attempts: list[tuple[str, str, dt.datetime]], no_slowdown: bool = False,
-                barrier=None) -> tuple[list[str], int]:
+def attempt_all(app_db: str, attempts: list[tuple[str, str, dt.datetime]],
+                no_slowdown: bool = False) -> tuple[list[str], int]:
     """Run every (username, password, now) at once, one thread each; return (outcomes, passwords checked).
 
     An outcome is the user's name when signed in, the AuthError's message when refused, and
@@ -36,13 +38,13 @@ def attempt_all(app_db: str, attempts: list[tuple[str, str, dt.datetime]], no_sl
 
     auth._verify = counting_verify
     try:
-        outcomes = _run(attempts, barrier, auth)
+        outcomes = _run(attempts, auth)
     finally:
         auth.HASHER, auth.SLOWDOWN_SECONDS, auth._verify = saved
     return outcomes, len(checked)
 
 
-def _run(attempts, barrier, auth) -> list[str]:
+def _run(attempts, auth) -> list[str]:
     outcomes: list[str] = []
     start = threading.Barrier(len(attempts))
 
@@ -57,16 +59,22 @@ def _run(attempts, barrier, auth) -> list[str]:
         outcomes.append(outcome)
 
     threads = [threading.Thread(target=one, args=a) for a in attempts]
-    if barrier is not None:  # line up with the other processes
-        barrier.wait()
     [t.start() for t in threads]
     [t.join() for t in threads]
     return outcomes
 
 
-def in_child(queue, barrier, app_db, attempts, no_slowdown):
-    """multiprocessing target: run :func:`attempt_all` and put its result on ``queue``."""
-    try:
-        queue.put(attempt_all(app_db, attempts, no_slowdown, barrier))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, never hangs it
-        queue.put(([f"CRASH {type(exc).__name__}: {exc}"], 0))
+def main() -> None:
+    """``python -m tests.security.attempts APP_DB NO_SLOWDOWN``: read the attempts as JSON on stdin, say 'ready',
+    wait for 'go', run them, print the outcomes as JSON. A plain subprocess, not multiprocessing: AppTest leaves a
+    page as ``__main__``, which multiprocessing's spawn would run again in the child."""
+    app_db, no_slowdown = sys.argv[1], sys.argv[2] == "1"
+    attempts = [(n, p, dt.datetime.fromisoformat(t)) for n, p, t in json.loads(sys.stdin.readline())]
+    print("ready", flush=True)
+    sys.stdin.readline()  # "go"
+    outcomes, checked = attempt_all(app_db, attempts, no_slowdown)
+    print(json.dumps({"outcomes": outcomes, "checked": checked}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

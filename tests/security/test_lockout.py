@@ -10,9 +10,11 @@ the attack from threads and from several processes against one app file and coun
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
+import json
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -20,7 +22,9 @@ from streamlit.testing.v1 import AppTest
 
 from supplywatch import auth, db, session
 
-from .attempts import attempt_all, in_child
+from .attempts import attempt_all
+
+ROOT = Path(__file__).resolve().parents[2]
 
 NOW = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.timezone.utc)
 PW = "correct horse battery"
@@ -40,15 +44,24 @@ def audit_actions():
 
 
 def in_processes(app_db, per_process: list[list[tuple]], no_slowdown=False) -> tuple[list[str], int]:
-    """Run each list of attempts in its own spawned process, all released at the same moment."""
-    ctx = multiprocessing.get_context("spawn")
-    queue, barrier = ctx.Queue(), ctx.Barrier(len(per_process))
-    procs = [ctx.Process(target=in_child, args=(queue, barrier, app_db, attempts, no_slowdown))
-             for attempts in per_process]
-    [p.start() for p in procs]
-    results = [queue.get(timeout=180) for _ in procs]
-    [p.join(timeout=60) for p in procs]
-    return [o for outcomes, _n in results for o in outcomes], sum(n for _o, n in results)
+    """Run each list of attempts in its own Python process, all released at the same moment."""
+    procs = [subprocess.Popen([sys.executable, "-m", "tests.security.attempts", app_db, "1" if no_slowdown else "0"],
+                              cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for _ in per_process]
+    try:
+        for proc, attempts in zip(procs, per_process):
+            proc.stdin.write(json.dumps([(n, p, t.isoformat()) for n, p, t in attempts]) + "\n")
+            proc.stdin.flush()
+        assert [proc.stdout.readline().strip() for proc in procs] == ["ready"] * len(procs)
+        for proc in procs:  # go
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        results = [json.loads(proc.communicate(timeout=300)[0]) for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+    return [o for r in results for o in r["outcomes"]], sum(r["checked"] for r in results)
 
 
 def test_thirty_parallel_wrong_passwords_check_exactly_five_then_lock(pat):
@@ -111,9 +124,6 @@ def test_locked_account_checks_no_password_from_any_process_for_15_minutes(pat):
 
 def test_a_process_holding_the_app_file_only_delays_sign_in(pat):
     # DuckDB lets one process at a time open the file read-write; the others wait for it, then go on.
-    import subprocess
-    import sys
-
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
          " time.sleep(1.5); c.close()", pat], stdout=subprocess.PIPE, text=True)
