@@ -189,3 +189,6 @@ def test_page_does_not_offer_a_poster_someone_elses_draft(draft, pia, clock):
     pat_page = staff_page("pat")
     assert "Submit for review" in labels(pat_page)
     assert [e for e in pat_page.expander if e.label == "Revise draft"]
+    warned = "Saving a revision makes you an author of this version: you will not be able to approve it."
+    assert warned not in [c.value for c in pat_page.caption]
+    assert warned in [c.value for c in staff_page("rae").caption]  # a reviewer may revise, and is told the cost
