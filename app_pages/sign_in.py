@@ -1,5 +1,7 @@
 """Staff sign-in and sign-out. Public pages never need this; staff pages and actions do."""
 
+import logging
+
 import streamlit as st
 
 from supplywatch import auth, i18n, session
@@ -8,7 +10,13 @@ _ = i18n.translator(session.lang())
 
 st.title(_("Staff sign-in"))
 
-if auth.count_users() == 0:
+try:
+    no_accounts = auth.count_users() == 0
+except Exception:  # the app file held by another process for too long: one line, never a traceback
+    st.error(_(auth.BUSY))
+    st.stop()
+
+if no_accounts:
     name, password = session.admin_from_secrets()
     try:
         if auth.bootstrap_admin(name, password, session.now()):
@@ -37,6 +45,9 @@ else:
             session.sign_in(username, password)
         except auth.AuthError as exc:
             st.error(exc.translated(_))
+        except Exception:  # nothing a reader can act on beyond trying again; the server log keeps the detail
+            logging.getLogger(__name__).exception("sign-in failed")
+            st.error(_(auth.BUSY))
         else:
             st.rerun()
     st.caption(_("Staff accounts only. Drug alerts are public and need no sign-in."))

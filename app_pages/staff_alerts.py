@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from supplywatch import auth, classes, i18n, session
-from supplywatch.alerts import store
+from supplywatch.alerts import settings, store
 from supplywatch.alerts.model import SEVERITIES
 from supplywatch.alerts.text import LADDER, escape_markdown, split_items, what_to_do
 from supplywatch.formula_guard import guard_frame
@@ -130,7 +130,8 @@ for alert in queue:
         st.text(label)
         # Alert text is shown as text: markdown escaped, never HTML.
         st.markdown("**" + escape_markdown(t.headline) + "**")
-        st.text(_("Author: {author} · Regions: {regions}").format(author=alert.author, regions=", ".join(alert.regions)))
+        st.text(_("Written by {authors} · Regions: {regions}").format(
+            authors=", ".join(alert.authors or (alert.author,)), regions=", ".join(alert.regions)))
         if alert.status_reason:
             st.text(_("Reason: {reason}").format(reason=alert.status_reason))
         with st.expander(_("Details, evidence and audit")):
@@ -141,21 +142,32 @@ for alert in queue:
             st.dataframe(guard_frame(audit), hide_index=True)
 
         aid = alert.alert_id
-        if alert.status == "draft":
+        wrote_it = me in alert.authors
+        # Posters work only on drafts they wrote; the store refuses the rest anyway (two-person rule by authorship).
+        if alert.status == "draft" and (is_reviewer or wrote_it):
             if st.button(_("Submit for review"), key=f"submit_{aid}"):
                 act(lambda: store.submit_for_review(aid, me, now), _("Submitted for review."))
             with st.expander(_("Revise draft")):
+                if not wrote_it:
+                    st.caption(_("Saving a revision makes you an author of this version: you will not be able to "
+                                 "approve it."))
                 fields = alert_form(f"revise_{aid}", alert)
                 if fields is not None:
                     act(lambda: store.revise_draft(aid, actor=me, now=now, **fields), _("Draft saved."))
         elif alert.status == "in_review" and is_reviewer:
-            if st.button(_("Approve and publish"), key=f"approve_{aid}"):
-                act(lambda: store.approve(aid, me, now), _("Published."))
+            if not wrote_it:
+                if st.button(_("Approve and publish"), key=f"approve_{aid}"):
+                    act(lambda: store.approve(aid, me, now), _("Published."))
+            elif settings.single_person_publish(alert.severity):
+                if st.button(_("Publish alone (flagged for a second look)"), key=f"approve_{aid}"):
+                    act(lambda: store.approve(aid, me, now), _("Published."))
+            else:
+                st.caption(_("You wrote this version: another reviewer must approve it (two-person rule)."))
             reason = st.text_input(_("Reason for returning it to draft"), key=f"reason_{aid}")
             if st.button(_("Return to draft"), key=f"return_{aid}"):
                 act(lambda: store.return_to_draft(aid, me, reason, now), _("Returned to draft."))
         elif alert.status == "published":
-            if alert.flagged_for_review and is_reviewer and me not in (alert.author, alert.approver):
+            if alert.flagged_for_review and is_reviewer and not wrote_it and me != alert.approver:
                 if st.button(_("Confirm (second look)"), key=f"look_{aid}"):
                     act(lambda: store.second_look(aid, me, now), _("Confirmed."))
             with st.expander(_("Correct (new version, reviewed again)")):

@@ -8,11 +8,17 @@ app file (:func:`supplywatch.db.app_connection`), never in the repository.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
+import os
+import random
 import re
 import secrets
+import time
 from dataclasses import dataclass
 
+import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -183,61 +189,158 @@ def _fmt(moment: dt.datetime) -> str:
     return moment.strftime("%H:%M UTC")
 
 
+# How long a sign-in waits out other sessions writing the same account (DuckDB's "Conflict on update") or another
+# process holding the app file, before saying it is busy. Nothing is checked or counted while it waits.
+RETRY_SECONDS = 20.0
+BUSY = "Sign-in is busy right now and nothing was checked: try again in a moment."
+
+
+def _transaction(work):
+    """Run ``work(con)`` in one transaction on the app file and return its result.
+
+    Sign-in steps take turns on an OS lock beside the app file (:func:`_sign_in_turn`), so parallel attempts from
+    threads and processes never race each other; a write conflict with another kind of session, or the file held
+    by another process, is retried until RETRY_SECONDS (``work`` only reads and writes the database, so running it
+    again is safe), then refused in one line.
+    """
+    deadline = time.monotonic() + RETRY_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            with _sign_in_turn(deadline), db.app_connection(retry_seconds=max(0.0, deadline - time.monotonic())) as con:
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    result = work(con)
+                    con.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(duckdb.Error):
+                        con.execute("ROLLBACK")
+                    raise
+            return result
+        except (duckdb.TransactionException, duckdb.IOException, duckdb.BinderException) as exc:
+            if not _retryable(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise AuthError(BUSY) from None
+        time.sleep(random.uniform(0, pause))
+        pause = min(0.2, pause * 2)
+
+
+@contextlib.contextmanager
+def _sign_in_turn(deadline: float):
+    """Hold the sign-in lock (an flock on ``<app file>.signin.lock``) until the block ends; AuthError when busy.
+
+    DuckDB lets one process at a time open the app file and, within a process, many threads opening and closing it
+    at once stall each other (30 parallel sign-ins held it for over 15 s). One sign-in step at a time, each one short
+    transaction, is both faster and simpler to reason about. The kernel drops the lock if the process dies.
+    """
+    path = db.app_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".signin.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise AuthError(BUSY) from None
+                time.sleep(random.uniform(0.001, 0.01))
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def _retryable(exc: Exception) -> bool:
+    """A write conflict, or the file held by another process or being opened by another thread."""
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.TransactionException) or "lock" in text or "file handle conflict" in text
+
+
+def _claim(con, name: str, t: dt.datetime, now: dt.datetime):
+    """Decide and record one sign-in attempt before any password is checked (one transaction).
+
+    Returns ("unknown", None), ("locked", until), ("slow", seconds) - refusals already audited - or
+    ("check", (hash, role, disabled, n)) where the attempt is already counted as the n-th wrong password in a row
+    (and the slow-down or lock it would earn already set), so parallel attempts each see the ones before them.
+    """
+    row = con.execute(
+        "SELECT password_hash, role, disabled, failed_count, next_allowed_at, locked_until FROM users"
+        " WHERE username = ?",
+        [name],
+    ).fetchone()
+    if row is None:
+        audit(con, now, None, "sign_in_failed", name[:64] or None, "unknown user")
+        return "unknown", None
+    hashed, role, disabled, failed, next_allowed, locked_until = row
+    if locked_until is not None and t < locked_until:
+        audit(con, now, None, "sign_in_refused", name, "locked")
+        return "locked", locked_until
+    if locked_until is not None:  # the lock has run out: start counting afresh
+        failed = 0
+    if next_allowed is not None and t < next_allowed:
+        audit(con, now, None, "sign_in_refused", name, "slow-down")
+        return "slow", max(1, int((next_allowed - t).total_seconds() + 0.999))
+    failed += 1
+    if failed >= LOCK_AFTER:
+        con.execute(
+            "UPDATE users SET failed_count = ?, next_allowed_at = NULL, locked_until = ? WHERE username = ?",
+            [failed, t + LOCK_FOR, name],
+        )
+    else:
+        delay = SLOWDOWN_SECONDS.get(failed)
+        con.execute(
+            "UPDATE users SET failed_count = ?, next_allowed_at = ?, locked_until = NULL WHERE username = ?",
+            [failed, t + dt.timedelta(seconds=delay) if delay else None, name],
+        )
+    return "check", (hashed, role, bool(disabled), failed)
+
+
 def authenticate(username: str, password: str, now: dt.datetime) -> User:
     """Check a password; return the user or raise AuthError with the message to show.
 
-    Wrong passwords in a row slow the account down (SLOWDOWN_SECONDS) and the
-    LOCK_AFTER-th locks it for LOCK_FOR. Attempts refused for slow-down or lockout
-    are not checked against the password at all.
+    Wrong passwords in a row slow the account down (SLOWDOWN_SECONDS) and the LOCK_AFTER-th locks it for
+    LOCK_FOR. Each attempt is counted, and its slow-down or lock set, in one transaction *before* the password is
+    checked; a right password then clears the count. So however many attempts arrive at once, from threads or
+    processes, at most LOCK_AFTER passwords are ever checked before the lock, and attempts refused for slow-down
+    or lockout are not checked at all. Write conflicts and a busy app file are retried (RETRY_SECONDS), then
+    refused in one line.
     """
     name = (username or "").strip().lower()
     t = naive_utc(now)
-    with db.app_connection() as con:
-        row = con.execute(
-            "SELECT password_hash, role, disabled, failed_count, next_allowed_at, locked_until FROM users WHERE username = ?",
-            [name],
-        ).fetchone()
-        if row is None:
-            _verify(_DUMMY_HASH, password or "")
-            audit(con, now, None, "sign_in_failed", name[:64] or None, "unknown user")
-            raise AuthError("Wrong username or password.")
-        hashed, role, disabled, failed, next_allowed, locked_until = row
-        if locked_until is not None and t < locked_until:
-            audit(con, now, None, "sign_in_refused", name, "locked")
-            raise AuthError("Too many wrong passwords: this account is locked until {time}.", time=_fmt(locked_until))
-        if locked_until is not None:  # the lock has run out: start counting afresh
-            failed = 0
-        if next_allowed is not None and t < next_allowed:
-            wait = max(1, int((next_allowed - t).total_seconds() + 0.999))
-            audit(con, now, None, "sign_in_refused", name, "slow-down")
-            raise AuthError("Too many wrong passwords: wait {seconds} seconds and try again.", seconds=wait)
-        if not _verify(hashed, password or ""):
-            failed += 1
-            if failed >= LOCK_AFTER:
-                until = t + LOCK_FOR
-                con.execute(
-                    "UPDATE users SET failed_count = ?, next_allowed_at = NULL, locked_until = ? WHERE username = ?",
-                    [failed, until, name],
-                )
-                audit(con, now, None, "account_locked", name, f"{failed} wrong passwords")
-                raise AuthError("Too many wrong passwords: this account is locked until {time}.", time=_fmt(until))
-            delay = SLOWDOWN_SECONDS.get(failed)
-            con.execute(
-                "UPDATE users SET failed_count = ?, next_allowed_at = ?, locked_until = NULL WHERE username = ?",
-                [failed, t + dt.timedelta(seconds=delay) if delay else None, name],
-            )
-            audit(con, now, None, "sign_in_failed", name, f"wrong password ({failed} in a row)")
-            raise AuthError("Wrong username or password.")
-        if disabled:
-            audit(con, now, None, "sign_in_refused", name, "disabled")
-            raise AuthError("This account is disabled. Ask an admin.")
+    kind, info = _transaction(lambda con: _claim(con, name, t, now))
+    if kind == "unknown":
+        _verify(_DUMMY_HASH, password or "")  # the same time as a wrong password for a real account
+        raise AuthError("Wrong username or password.")
+    if kind == "locked":
+        raise AuthError("Too many wrong passwords: this account is locked until {time}.", time=_fmt(info))
+    if kind == "slow":
+        raise AuthError("Too many wrong passwords: wait {seconds} seconds and try again.", seconds=info)
+    hashed, role, disabled, failed = info
+    if not _verify(hashed, password or ""):  # the attempt is already counted: only the audit row is left
+        if failed >= LOCK_AFTER:
+            _transaction(lambda con: audit(con, now, None, "account_locked", name, f"{failed} wrong passwords"))
+            raise AuthError("Too many wrong passwords: this account is locked until {time}.", time=_fmt(t + LOCK_FOR))
+        _transaction(lambda con: audit(con, now, None, "sign_in_failed", name, f"wrong password ({failed} in a row)"))
+        raise AuthError("Wrong username or password.")
+    rehashed = HASHER.hash(password) if HASHER.check_needs_rehash(hashed) else None
+
+    def right_password(con) -> User:
         con.execute(
             "UPDATE users SET failed_count = 0, next_allowed_at = NULL, locked_until = NULL WHERE username = ?", [name]
         )
-        if HASHER.check_needs_rehash(hashed):
-            con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [HASHER.hash(password), name])
-        audit(con, now, name, "sign_in", name, f"role={role}")
-    return get_user(name)
+        if disabled:
+            audit(con, now, None, "sign_in_refused", name, "disabled")
+        else:
+            if rehashed:
+                con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [rehashed, name])
+            audit(con, now, name, "sign_in", name, f"role={role}")
+        return _row_to_user(con.execute(f"SELECT {_USER_COLS} FROM users WHERE username = ?", [name]).fetchone())
+
+    user = _transaction(right_password)
+    if disabled:
+        raise AuthError("This account is disabled. Ask an admin.")
+    return user
 
 
 def _verify(hashed: str, password: str) -> bool:

@@ -350,8 +350,11 @@ def app_connection(db: str | os.PathLike | None = None, retry_seconds: float = 1
         try:
             con = duckdb.connect(str(path))
             break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+        except (duckdb.IOException, duckdb.BinderException) as exc:
+            # IOException: another process holds the file. BinderException "Unique file handle conflict": another
+            # thread of this process is opening the same file at this instant (seen with 30 parallel sign-ins).
+            text = str(exc).lower()
+            if ("lock" not in text and "file handle conflict" not in text) or time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
     try:

@@ -295,6 +295,24 @@ APP_MIGRATIONS: list[str] = [
         alert_id     VARCHAR                -- the draft created on accept
     );
     """,
+    # 3: who wrote each alert version (supplywatch.alerts.authorship): everyone who created or revised its text is an
+    #    author, and no author approves it. Filled from the versions' creators and the revisions already audited, so
+    #    a reviewer who rewrote a draft before this upgrade still cannot approve it.
+    """
+    CREATE TABLE alert_authors (            -- append-only: one row per person who wrote text of a version
+        alert_id  VARCHAR NOT NULL,
+        version   INTEGER NOT NULL,
+        username  VARCHAR NOT NULL,
+        since     TIMESTAMP NOT NULL,       -- UTC, their first write to this version
+        PRIMARY KEY (alert_id, version, username)
+    );
+    INSERT INTO alert_authors SELECT alert_id, version, author, created_at FROM alert_versions;
+    INSERT INTO alert_authors
+    SELECT a.alert_id, a.version, a.actor, min(a.logged_at) FROM alert_audit a
+    WHERE a.action = 'revised' AND a.version IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM alert_versions v WHERE v.alert_id = a.alert_id AND v.version = a.version AND v.author = a.actor)
+    GROUP BY a.alert_id, a.version, a.actor;
+    """,
 ]
 
 # One detection for a sample already stored, its copied columns read from the sample; for warehouses built by

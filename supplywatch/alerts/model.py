@@ -50,6 +50,8 @@ class Alert:
     flagged_for_review: bool = False  # published by one person (urgent); needs a second look
     status_reason: str | None = None  # why it was returned to draft, retracted ...
     links: tuple[str, ...] = field(default_factory=tuple)  # http/https/mailto/tel only
+    # Everyone who wrote text of this version, first first (``author`` is the first); none of them may approve it.
+    authors: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def key(self) -> str:

@@ -25,7 +25,7 @@ import duckdb
 from .. import auth, db
 from ..messages import UserError
 from ..weblinks import WRONG_SCHEME, link_problem
-from . import settings
+from . import authorship, settings
 from .model import PUBLIC_STATUSES, SEVERITIES, Alert, AlertText, as_utc, severity_rank
 from .text import TextError, allowed_link, check_field, clean_text
 
@@ -36,6 +36,7 @@ _COLS = (
     "alert_id, version, status, msg_type, severity, text_json, substances, regions, evidence, links, created_at,"
     ' published_at, expires_at, author, approver, "references", flagged_for_review, status_reason'
 )
+_READ = f"{_COLS}, {authorship.AUTHORS_COLUMN}"  # what SELECTs read: the columns, then the version's authors
 
 
 class AlertError(UserError):
@@ -67,6 +68,7 @@ def _from_row(row) -> Alert:
         substances=tuple(row[6]), regions=tuple(row[7]), evidence=tuple(row[8]), links=tuple(row[9]),
         created_at=_utc(row[10]), published_at=_utc(row[11]), expires_at=_utc(row[12]), author=row[13],
         approver=row[14], references=row[15], flagged_for_review=bool(row[16]), status_reason=row[17],
+        authors=tuple(row[18]),
     )
 
 
@@ -79,6 +81,7 @@ def _insert(con, a: Alert) -> None:
          auth.naive_utc(a.published_at) if a.published_at else None, auth.naive_utc(a.expires_at), a.author,
          a.approver, a.references, a.flagged_for_review, a.status_reason],
     )
+    authorship.record(con, a.alert_id, a.version, a.author, a.created_at)
 
 
 def _set_status(con, a: Alert, status: str, **extra) -> None:
@@ -118,7 +121,7 @@ def _audit(con, now: dt.datetime, actor: str, action: str, alert: Alert | str | 
 
 def _versions(con, alert_id: str) -> list[Alert]:
     rows = con.execute(
-        f"SELECT {_COLS} FROM alert_versions WHERE alert_id = ? ORDER BY version", [alert_id]
+        f"SELECT {_READ} FROM alert_versions WHERE alert_id = ? ORDER BY version", [alert_id]
     ).fetchall()
     return [_from_row(r) for r in rows]
 
@@ -257,7 +260,7 @@ def _draft_version(alert_id: str, version: int, msg_type: str, references: str |
         evidence=_clean_list(fields.get("evidence"), "evidence"), links=_clean_links(fields.get("links")),
         created_at=as_utc(now), published_at=None,
         expires_at=_clean_expiry(severity, fields.get("expires_at"), now), author=author, approver=None,
-        references=references,
+        references=references, authors=(author,),
     )
 
 
@@ -284,12 +287,18 @@ def create_draft(
 def revise_draft(
     alert_id: str, *, actor: str, now: dt.datetime, **fields,
 ) -> Alert:
-    """Replace the content of a version still in draft (never public); the audit keeps the previous text."""
+    """Replace the content of a version still in draft (never public); the audit keeps the previous text.
+
+    The reviser becomes one of the version's authors (so a reviewer who edits can no longer approve it); a poster
+    may revise only a draft they wrote."""
     with _step(actor, "revise draft", alert_id, now, DRAFTERS) as con:
         old = _latest(con, alert_id)
         _expect(old, "draft")
+        _refuse_poster_unless_author(con, actor, old,
+                                     "{actor} did not write {key}: posters revise only their own drafts")
         new = _draft_version(old.alert_id, old.version, old.msg_type, old.references, old.author, now, fields)
         _overwrite_draft(con, new)
+        authorship.record(con, old.alert_id, old.version, actor, now)
         previous = {lang: t.__dict__ for lang, t in old.text.items()}
         _audit(con, now, actor, "revised", new, json.dumps({"previous": previous, "severity": old.severity},
                                                            ensure_ascii=False))
@@ -303,6 +312,8 @@ def submit_for_review(alert_id: str, actor: str, now: dt.datetime) -> Alert:
         alert = _latest(con, alert_id)
         _refuse_if_retracted(con, alert)
         _expect(alert, "draft")
+        _refuse_poster_unless_author(con, actor, alert,
+                                     "{actor} did not write {key}: posters submit only their own drafts")
         _complete(alert)
         if as_utc(alert.expires_at) <= as_utc(now):
             raise AlertError("{key} expires before it could be published; revise the expiry", key=alert.key)
@@ -310,6 +321,13 @@ def submit_for_review(alert_id: str, actor: str, now: dt.datetime) -> Alert:
         _audit(con, now, actor, "submitted", alert)
         done = _latest(con, alert_id)
     return done
+
+
+def _refuse_poster_unless_author(con, actor: str, alert: Alert, refusal: str) -> None:
+    """Posters act only on drafts they wrote; reviewers (and admins) may work on anyone's."""
+    role = con.execute("SELECT role FROM users WHERE username = ?", [actor]).fetchone()[0]
+    if not auth.has_role(role, *REVIEWERS) and actor not in alert.authors:
+        raise AlertError(refusal, actor=actor, key=alert.key)
 
 
 def _refuse_if_retracted(con, alert: Alert) -> None:
@@ -320,7 +338,8 @@ def _refuse_if_retracted(con, alert: Alert) -> None:
 
 
 def approve(alert_id: str, actor: str, now: dt.datetime) -> Alert:
-    """in_review -> published by a second person (or the author alone for a warning when allowed, flagged)."""
+    """in_review -> published by someone who wrote none of it (or an author alone for a warning when the deployment
+    allows it, flagged for a second look)."""
     with _step(actor, "approve", alert_id, now, REVIEWERS) as con:
         alert = _latest(con, alert_id)
         _refuse_if_retracted(con, alert)
@@ -329,7 +348,7 @@ def approve(alert_id: str, actor: str, now: dt.datetime) -> Alert:
             raise AlertError("{key} has already expired; return it to draft and set a new expiry", key=alert.key)
         flagged = False
         action = "published"
-        if alert.author == actor:
+        if actor in alert.authors:
             if not settings.single_person_publish(alert.severity):
                 raise AlertError(
                     "{actor} wrote {key} and cannot approve it: another reviewer must (two-person rule)",
@@ -355,8 +374,11 @@ def second_look(alert_id: str, actor: str, now: dt.datetime) -> Alert:
         alert = _latest(con, alert_id)
         if not alert.flagged_for_review:
             raise AlertError("{key} is not waiting for a second look", key=alert.key)
-        if actor in (alert.author, alert.approver):
+        if actor == alert.approver:
             raise AlertError("{actor} published {key} alone; the second look must be someone else's", actor=actor,
+                             key=alert.key)
+        if actor in alert.authors:
+            raise AlertError("{actor} wrote {key}; the second look must come from someone who did not", actor=actor,
                              key=alert.key)
         _set_status(con, alert, alert.status, flagged_for_review=False)
         _audit(con, now, actor, "second_look", alert, f"confirms the single-person publish by {alert.approver}")
@@ -419,6 +441,7 @@ def retract(alert_id: str, actor: str, reason: str, now: dt.datetime) -> Alert:
             severity=old.severity, text=old.text, substances=old.substances, regions=old.regions,
             evidence=old.evidence, links=old.links, created_at=as_utc(now), published_at=as_utc(now),
             expires_at=old.expires_at, author=actor, approver=actor, references=old.key, status_reason=why,
+            authors=(actor,),
         )
         _set_status(con, old, "superseded")
         _audit(con, now, actor, "superseded", old, f"by {cancel.key}")
@@ -442,7 +465,7 @@ def expire_due(now: dt.datetime, actor: str = SYSTEM) -> list[str]:
         con.execute("BEGIN TRANSACTION")
         try:
             rows = con.execute(
-                f"SELECT {_COLS} FROM alert_versions WHERE status = 'published' AND expires_at <= ? ORDER BY alert_id",
+                f"SELECT {_READ} FROM alert_versions WHERE status = 'published' AND expires_at <= ? ORDER BY alert_id",
                 [auth.naive_utc(now)],
             ).fetchall()
             due = [_from_row(r) for r in rows]
@@ -467,7 +490,7 @@ def _select(where: str = "", params: list | None = None, con=None) -> list[Alert
     if con is None:
         with db.app_connection() as own:
             return _select(where, params, own)
-    rows = con.execute(f"SELECT {_COLS} FROM alert_versions {where}", params or []).fetchall()
+    rows = con.execute(f"SELECT {_READ} FROM alert_versions {where}", params or []).fetchall()
     return [_from_row(r) for r in rows]
 
 

@@ -1,4 +1,4 @@
-"""The attack suite reuses the alert tests' staff accounts and publish recorder and the channel tests' alert; for
+"""The attack suite reuses the alert tests' staff accounts, frozen clock, cheap argon2 and publish recorder and the channel tests' alert; for
 the browser tests it runs one app whose data holds hostile cells, links and text."""
 
 import os
@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.alerts.conftest import cheap_hashes, now, published_calls, staff  # noqa: F401  (fixtures)
+from tests.alerts.conftest import cheap_hashes, draft, make_text, now, published_calls, staff  # noqa: F401  (fixtures)
 from tests.browser import stack as app_stack
 from tests.browser import ui
 from tests.channels.conftest import alert  # noqa: F401  (fixture)
