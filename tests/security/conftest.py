@@ -1,5 +1,5 @@
-"""The attack suite reuses the alert tests' staff accounts, frozen clock, cheap argon2 and publish recorder and the channel tests' alert; for
-the browser tests it runs one app whose data holds hostile cells, links and text."""
+"""The attack suite reuses the alert tests' staff accounts, frozen clock, cheap argon2 and publish recorder and
+the channel tests' alert; for the browser tests it runs one app whose data holds hostile cells, links and text."""
 
 import os
 import subprocess
