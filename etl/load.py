@@ -20,6 +20,7 @@ import duckdb
 
 from supplywatch import db as sw_db
 from supplywatch import findings
+from supplywatch import weblinks
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
 from . import conflicts
@@ -1034,8 +1035,10 @@ def _transform_alerts(con, m: Mapper, src: str) -> None:
     _coarse_checks(m, checks)
     title = _text(m, "title")
     checks.append((_check(f"{title} IS NULL", q("title is empty")), m.column_label(m.profile.fields["title"])))
-    link = _text(m, "link")
-    safe_link = f"CASE WHEN regexp_full_match({link}, 'https?://[^\\s<>\"]+', 'i') THEN {link} END"
+    # links are parsed by the parser the board and every channel use (supplywatch.weblinks), not matched by a
+    # pattern: one that could break out of markdown or HTML is not stored (the alert is kept without it)
+    _register_public_link(con)
+    safe_link = f"sw_public_link({_text(m, 'link')})"
     aid = _text(m, "alert_id")
     _create_t(con, f"""
         SELECT rec, {_source_sql(m, src)} AS source, {aid} AS aid,
@@ -1043,6 +1046,15 @@ def _transform_alerts(con, m: Mapper, src: str) -> None:
                {title} AS title, {_text(m, 'text')} AS body, {safe_link} AS link {{checks}}
         FROM stage
     """, checks)
+
+
+def _register_public_link(con) -> None:
+    """Make ``sw_public_link(text)`` (weblinks.public_link: the link as published, or NULL) callable in SQL."""
+    try:
+        con.create_function("sw_public_link", weblinks.public_link, ["VARCHAR"], "VARCHAR",
+                            null_handling="special", side_effects=False)
+    except duckdb.NotImplementedException:  # already registered on this connection
+        pass
 
 
 def _insert_alerts(con, run_id: int) -> tuple[int, int]:
