@@ -65,11 +65,11 @@ def check_file(page, app, url: str, lang: str, headline: str) -> str:
     return ext
 
 
-def check_static_board(page, app, url: str, lang: str, headline: str) -> None:
+def check_static_board(page, app, url: str, lang: str, headline: str, title: str) -> None:
     """The plain HTML board: right language, the alert with severity word and symbol, no script, live links."""
     page.goto(url)
     assert page.locator("html").get_attribute("lang") == lang
-    assert page.locator("h1").inner_text() == ("Drug alerts" if lang == "en" else "Alertes sur les drogues")
+    assert page.locator("h1").inner_text() == title
     article = page.locator("article").filter(has=page.get_by_role("heading", name=headline, exact=True))
     assert article.count() == 1
     severity = article.locator(".severity").inner_text()
@@ -119,4 +119,15 @@ def test_every_board_link_opens_what_it_names_in_english_and_french(new_page, ap
         assert all(urlsplit(h).path.endswith(f"alerts{suffix}.{ext}")
                    for h, ext in zip(follow.values(), ("atom", "json", "html")))
         assert ui.problems(reader) == []
-        check_static_board(new_page(), app, urljoin(reader.url, follow[plain_page]), lang, headline)
+        title = "Drug alerts" if lang == "en" else "Alertes sur les drogues"
+        check_static_board(new_page(), app, urljoin(reader.url, follow[plain_page]), lang, headline, title)
+
+    # a region's own feeds and static page (still in French)
+    ui.choose(reader, "Région", "Capital")
+    hrefs = [reader.get_by_role("link", name=name, exact=True).get_attribute("href")
+             for name in ("Fil Atom", "Fil JSON", "Page web simple (sans l'application)")]
+    assert hrefs == ["/public/feeds/capital-fr.atom", "/public/feeds/capital-fr.json", "/public/board/capital-fr.html"]
+    assert [check_file(reader, app, urljoin(reader.url, h), "fr", fr["headline"]) for h in hrefs] == [
+        "atom", "json", "html"]
+    check_static_board(new_page(), app, urljoin(reader.url, hrefs[2]), "fr", fr["headline"],
+                       "Alertes sur les drogues · Capital")
