@@ -35,8 +35,10 @@ $(DB): | $(BIN)/.installed
 demo: $(BIN)/.installed
 	$(BIN)/python -m etl demo --db $(DB)
 
+# app.py = dashboard.py plus the public files (feeds, CAP, SMS, posters, static board) at /public/ on the same port.
 run: $(BIN)/.installed sysdeps $(DB)
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address localhost
+	SUPPLYWATCH_BASE_URL="$${SUPPLYWATCH_BASE_URL:-http://localhost:$(PORT)}" \
+	  $(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost
 
 test: $(BIN)/.installed browser $(DB)
 	$(BIN)/python -m pytest

@@ -16,7 +16,7 @@ SEVERITY = {"information": _("Information"), "caution": _("Caution"), "warning":
 # Severity is carried by the word and a distinct symbol, never by colour alone.
 SYMBOL = {"information": "ℹ", "caution": "⚠", "warning": "⊘"}  # in DejaVu Sans, unlike ⛔ (a box in Debian chromium)
 FILES = {"poster": _("Printable poster (PDF)"), "cap": _("CAP 1.2 XML"), "sms": _("SMS text"),
-         "atom": _("Atom feed"), "json": _("JSON feed")}
+         "atom": _("Atom feed"), "json": _("JSON feed"), "board": _("Plain web page (no app needed)")}
 
 st.title(_("Drug alerts"))
 st.caption(_("Alerts from local drug checking and harm reduction staff. No sign-in needed."))

@@ -38,10 +38,15 @@ if flash:
 
 if st.button(_("Check the data now")):
     try:
-        new = signals.run_and_store(now())
-        st.success(_("{n} new suggestions").format(n=len(new)))
+        checked_at, new = signals.run_as_of(now())
+        st.success(_("{n} new suggestions").format(n=len(new)) + ". " + signals.as_of_note(checked_at, now(), lang))
     except Exception as exc:  # the warehouse may be mid-load or empty; say so in one line
         st.error(_("The signals could not run: {error}").format(error=str(exc).splitlines()[0]))
+else:
+    try:  # which day the next check looks back from, said before anyone clicks
+        st.caption(signals.as_of_note(signals.default_as_of(now()), now(), lang))
+    except Exception:  # no warehouse yet: the button says why when pressed
+        pass
 
 status = st.radio(
     _("Show"), list(STATUS_LABELS), format_func=STATUS_LABELS.get, horizontal=True, key="signal_status"

@@ -161,14 +161,17 @@ def run_signals(db: str | None) -> None:
 
     from supplywatch import signals
 
+    now = dt.datetime.now(dt.timezone.utc)
     try:
-        found = signals.run_and_store(dt.datetime.now(dt.timezone.utc), db=db)
+        at, found = signals.run_as_of(now, db=db)  # as of the newest data loaded, said when that is not today
     except Exception as exc:  # the data is loaded; say what went wrong in one line
         text = " ".join(str(exc).split()) or exc.__class__.__name__
         print(f"warning: loaded, but the alert signals did not run: {text}", file=sys.stderr)
         return
     if found:
         print(f"signals: {len(found)} new suggested alert(s) for staff review")
+    if at.date() < now.date():
+        print(f"signals: {signals.as_of_note(at, now)}")
 
 
 def print_summary(r) -> None:

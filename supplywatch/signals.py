@@ -622,17 +622,75 @@ def mark_accepted(app: duckdb.DuckDBPyConnection, key: str, actor: str, alert_id
     )
 
 
-def run_and_store(now: dt.datetime, settings: SignalSettings | None = None, db: str | None = None) -> list[Suggestion]:
-    """Run every rule on the current warehouse snapshot and store the new suggestions (after a load, or on demand)."""
+def newest_data_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The newest day the rules can see: a sample's collection date or a daily/weekly overdose period's start."""
+    return con.execute(
+        """
+        SELECT greatest((SELECT max(collected_date) FROM samples),
+                        (SELECT max(period_start) FROM overdose_events
+                         WHERE unit = 'count' AND period_type IN ('day', 'week')))
+        """
+    ).fetchone()[0]
+
+
+def as_of(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> dt.datetime:
+    """When to run the rules by default: ``now``, or the end of the newest data day when the data end before today.
+
+    Every rule looks back ``recent_days`` from its "today"; a warehouse whose newest sample is
+    a month old (the demo, or a site that loads monthly) would otherwise never suggest anything,
+    with no reason given. Staff are told the date (page and CLI); ``--at`` still picks any time.
+    """
+    newest = newest_data_date(con)
+    if newest is None or newest >= _today(now):
+        return now
+    return dt.datetime.combine(newest, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)
+
+
+def default_as_of(now: dt.datetime, db: str | None = None) -> dt.datetime:
+    """:func:`as_of` on the current warehouse snapshot (what the next run will use)."""
     from . import db as dbmod
 
     con = dbmod.connect_readonly(db)
     try:
-        found = run_all(con, now, settings or load_settings())
+        return as_of(con, now)
+    finally:
+        con.close()
+
+
+def as_of_note(at: dt.datetime, now: dt.datetime, lang: str = "en") -> str:
+    """One sentence telling staff which day the signals were checked as of, and why when it is not today."""
+    from . import i18n
+
+    _ = i18n.translator(lang)
+    day = i18n.format_date(_today(at), lang, "long")
+    if _today(at) < _today(now):
+        return _("Checked as of {date}, the day of the newest data: the samples and overdose counts end there, "
+                 "so the signals look back from that day.").format(date=day)
+    return _("Checked as of today, {date}.").format(date=day)
+
+
+def run_and_store(now: dt.datetime, settings: SignalSettings | None = None, db: str | None = None,
+                  at: dt.datetime | None = None) -> list[Suggestion]:
+    """Run every rule on the current warehouse snapshot and store the new suggestions (after a load, or on demand).
+
+    The rules run as of ``at``, by default :func:`as_of` (the newest data); ``now`` is when they are stored.
+    """
+    return run_as_of(now, settings, db, at)[1]
+
+
+def run_as_of(now: dt.datetime, settings: SignalSettings | None = None, db: str | None = None,
+              at: dt.datetime | None = None) -> tuple[dt.datetime, list[Suggestion]]:
+    """:func:`run_and_store`, also returning the time the rules ran as of (to tell staff)."""
+    from . import db as dbmod
+
+    con = dbmod.connect_readonly(db)
+    try:
+        at = at or as_of(con, now)
+        found = run_all(con, at, settings or load_settings())
     finally:
         con.close()
     with dbmod.app_connection(db) as app:
-        return save(app, found, now)
+        return at, save(app, found, now)
 
 
 def accept(key: str, actor: str, now: dt.datetime, regions: tuple[str, ...] | None = None):
@@ -694,15 +752,17 @@ def main(argv: list[str] | None = None) -> int:
         "(nothing is published). Settings: data/signals.toml or SUPPLYWATCH_SIGNALS.",
     )
     p.add_argument("--db", help="warehouse file (default: SUPPLYWATCH_DB or data/supplywatch.duckdb)")
-    p.add_argument("--at", help="check as of this UTC time, e.g. 2026-10-31T12:00 (default: now)")
+    p.add_argument("--at", help="check as of this UTC time, e.g. 2026-10-31T12:00 "
+                   "(default: now, or the end of the newest data day when the data end before today)")
     p.add_argument("--dry-run", action="store_true", help="print what would be suggested; store nothing")
     args = p.parse_args(argv)
+    now = dt.datetime.now(dt.timezone.utc)
     try:
-        at = dt.datetime.fromisoformat(args.at) if args.at else dt.datetime.now(dt.timezone.utc)
+        at = dt.datetime.fromisoformat(args.at) if args.at else None
     except ValueError:
         print(f"python -m supplywatch.signals: --at {args.at!r} is not an ISO date and time", file=sys.stderr)
         return 2
-    if at.tzinfo is None:
+    if at is not None and at.tzinfo is None:
         at = at.replace(tzinfo=dt.timezone.utc)
     try:
         settings = load_settings()
@@ -711,16 +771,18 @@ def main(argv: list[str] | None = None) -> int:
 
             con = dbmod.connect_readonly(args.db)
             try:
+                at = at or as_of(con, now)
                 found = run_all(con, at, settings)
             finally:
                 con.close()
         else:
-            found = run_and_store(at, settings, args.db)
+            at, found = run_as_of(at or now, settings, args.db, at)
     except Exception as exc:  # one line for cron mail, no traceback
         print(f"python -m supplywatch.signals: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
               file=sys.stderr)
         return 1
     verb = "found" if args.dry_run else "new"
+    print(f"Checked as of {at.isoformat(timespec='minutes')} (--at)." if args.at else as_of_note(at, now))
     print(f"{len(found)} {verb} suggestion(s)")
     for s in found:
         print(f"  [{s.severity}] {s.title}  ({s.key})")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from . import settings
+import os
+
 from .model import Alert
 
 
@@ -12,21 +13,34 @@ def region_options(*groups: list[Alert]) -> list[str]:
 
 
 def public_files(alert: Alert | None, lang: str, region: str | None = None) -> list[tuple[str, str]]:
-    """(kind, URL) of the static files for one alert version (cap, poster, sms), or of the feeds (atom, json).
+    """(kind, URL) of the static files for one alert version (poster, cap, sms), or of the feeds (atom, json) and
+    the static board page (board) of ``region`` in ``lang``.
 
+    The URLs are where the files are really served to this reader: under ``SUPPLYWATCH_PUBLIC_URL`` when a
+    deployment serves the folder elsewhere, else ``/public/...`` on the dashboard's own origin (``make run``
+    serves the folder there, see channels/serving.py), whatever address the reader used to reach it.
     Empty when the channels package cannot say (the board still works without links).
     """
     try:
         from ..channels import links
+        from ..channels.board_html import board_path
     except Exception:  # channels missing or broken: no links rather than no board
         return []
-    base = settings.base_url()
     if alert is not None:
-        return [
-            ("poster", links.file_url(base, links.poster_path(alert, lang))),
-            ("cap", links.file_url(base, links.cap_path(alert))),
-            ("sms", links.file_url(base, links.sms_path(alert, lang))),
-        ]
-    stem = links.region_slug(region) if region else "alerts"
-    suffix = "" if lang == "en" else f"-{lang}"
-    return [(ext, links.file_url(base, f"feeds/{stem}{suffix}.{ext}")) for ext in ("atom", "json")]
+        names = [("poster", links.poster_path(alert, lang)), ("cap", links.cap_path(alert)),
+                 ("sms", links.sms_path(alert, lang))]
+    else:
+        names = [(ext, links.feed_path(region, lang, ext)) for ext in ("atom", "json")]
+        names.append(("board", board_path(region, lang)))
+    try:
+        return [(kind, public_href(name)) for kind, name in names]
+    except links.ChannelError:  # SUPPLYWATCH_PUBLIC_URL is not http(s): publishing says so loudly; no bad links
+        return []
+
+
+def public_href(relative: str) -> str:
+    """Link to one public file for a dashboard page: absolute under SUPPLYWATCH_PUBLIC_URL, else '/public/...'."""
+    from ..channels.links import check_base_url
+
+    root = os.environ.get("SUPPLYWATCH_PUBLIC_URL")
+    return f"{check_base_url(root)}/{relative}" if root else f"/public/{relative}"

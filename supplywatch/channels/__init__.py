@@ -1,4 +1,4 @@
-"""Every static public file made from the alerts: feeds, CAP XML, SMS texts, posters, index.
+"""Every static public file made from the alerts: feeds, CAP XML, SMS texts, posters, static board pages, index.
 
 :func:`publish_all` is called by the alert store after each public state change
 (publish, correction, retraction, expiry) and by ``python -m supplywatch publish``.
@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..alerts.model import PUBLIC_STATUSES  # versions that were public get files; drafts never do
+from .board_html import board_html, board_path
 from .cap import cap_xml, validation_errors
 from .feeds import atom_feed, json_feed
 from .links import (
@@ -97,6 +98,7 @@ def render_all(
                 files[name] = render(
                     shown, lang=lang, feed_url=file_url(base_url, name), base_url=base_url, now=now, region=region
                 )
+            files[board_path(region, lang)] = board_html(active, lang, region, regions, base_url, now)
     index_alerts = []
     for alert in versions:
         own = [cap_path(alert), *(sms_path(alert, lang) for lang in LANGS), *(poster_path(alert, lang) for lang in LANGS)]

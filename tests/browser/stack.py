@@ -92,12 +92,17 @@ def build(folder: Path, samples: int = 3000, seed: int = 42) -> Stack:
 
 
 def start(stack: Stack, timeout: float = 90.0) -> Stack:
-    """Start `streamlit run dashboard.py` on a free port, wait for /_stcore/health; raise with its output if it dies."""
+    """Start the app as `make run` does (`streamlit run app.py`: dashboard + /public/ files) on a free port.
+
+    Waits for /_stcore/health; raises with the server's output if it dies. Like `make run`, the public base URL
+    (in feeds and CAP) defaults to the address it serves on.
+    """
     stack.port = free_port()
     stack.log = stack.folder / f"streamlit-{stack.port}.log"
+    stack.env.setdefault("SUPPLYWATCH_BASE_URL", stack.url)
     out = open(stack.log, "w")
     stack.proc = subprocess.Popen(
-        [PYTHON, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(stack.port),
+        [PYTHON, "-m", "streamlit", "run", "app.py", "--server.port", str(stack.port),
          "--server.headless", "true", "--server.address", "localhost", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=stack.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,

@@ -164,6 +164,26 @@ def test_load_runs_signals_and_reports_suggestions(cli, tmp_path):
     assert "carfentanil" in stored.suggestion.substances
 
 
+def test_load_of_month_old_results_runs_signals_as_of_their_newest_day(cli, tmp_path):
+    import datetime as dt
+
+    from supplywatch import i18n, signals
+
+    csv = _recent_samples(tmp_path / "old.csv", "Carfentanil;Fentanyl HCl")
+    day = dt.date.today() - dt.timedelta(days=40)  # outside the 28-day recent window of today
+    csv.write_text(csv.read_text(encoding="utf-8").replace((day + dt.timedelta(days=37)).isoformat(), day.isoformat()),
+                   encoding="utf-8")
+    status, out, _ = cli("load", csv, "--quiet")
+    assert status == 0
+    assert out.splitlines()[-2:] == [
+        "signals: 1 new suggested alert(s) for staff review",
+        f"signals: Checked as of {i18n.format_date(day, 'en', 'long')}, the day of the newest data: the samples and "
+        "overdose counts end there, so the signals look back from that day.",
+    ]
+    [stored] = signals.stored_suggestions("new")
+    assert stored.suggestion.key == f"first_detection|North|carfentanil|{day.isoformat()}"
+
+
 def test_load_with_no_signals_leaves_suggestions_alone(cli, tmp_path):
     from supplywatch import signals
 

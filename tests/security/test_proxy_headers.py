@@ -285,3 +285,32 @@ def test_staff_sign_in_and_a_download_work_through_the_proxy(browser, proxy):
         assert seen == [], "\n".join(seen)
     finally:
         context.close()
+
+
+PUBLIC_FILES = [("board/alerts.html", "text/html; charset=utf-8", "max-age=60"),
+                ("feeds/alerts.atom", "application/atom+xml; charset=utf-8", "max-age=60"),
+                ("feeds/probe.json", "application/json; charset=utf-8", "max-age=60"),
+                ("cap/SW-2026-0001-1.xml", "application/cap+xml; charset=utf-8", "max-age=86400"),
+                ("sms/SW-2026-0001-1-en.txt", "text/plain; charset=utf-8", "max-age=86400"),
+                ("posters/SW-2026-0001-1-en.pdf", "application/pdf", "max-age=86400")]
+
+
+@pytest.mark.parametrize("path, content_type, cache", PUBLIC_FILES)
+def test_the_shipped_site_serves_public_files_with_their_type_and_the_headers(proxy, path, content_type, cache):
+    """The crowd after an alert reads the public folder from nginx: each kind of file with its own type."""
+    target = proxy.app.public / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.write_bytes(b"%PDF-1.4 probe" if path.endswith(".pdf") else b"probe")
+    code, headers = fetch(proxy.https + "/public/" + path)
+    assert code == 200
+    assert headers["Content-Type"] == content_type
+    assert headers["Cache-Control"] == cache
+    assert csp(headers["Content-Security-Policy"])["frame-ancestors"] == ["'none'"]  # security headers kept
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_half_written_dot_files_are_not_served(proxy):
+    (proxy.app.public / "feeds").mkdir(parents=True, exist_ok=True)
+    (proxy.app.public / "feeds" / ".alerts.atom.tmp").write_text("half written")
+    assert fetch(proxy.https + "/public/feeds/.alerts.atom.tmp")[0] == 404

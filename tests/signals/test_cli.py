@@ -23,18 +23,19 @@ def test_stores_new_suggestions_once(isolated_db, capsys):
     build_warehouse(isolated_db)
     assert signals.main(["--at", "2026-11-27T09:00"]) == 0
     assert capsys.readouterr().out == (
+        "Checked as of 2026-11-27T09:00+00:00 (--at).\n"
         "1 new suggestion(s)\n"
         "  [caution] Carfentanil found for the first time in Harbour  (first_detection|Harbour|carfentanil|2026-11-22)\n"
     )
     assert signals.main(["--at", "2026-11-27T09:00"]) == 0
-    assert capsys.readouterr().out == "0 new suggestion(s)\n"
+    assert capsys.readouterr().out == "Checked as of 2026-11-27T09:00+00:00 (--at).\n0 new suggestion(s)\n"
     assert len(signals.stored_suggestions("new")) == 1
 
 
 def test_dry_run_stores_nothing(isolated_db, capsys):
     build_warehouse(isolated_db)
     assert signals.main(["--at", "2026-11-27T09:00", "--dry-run"]) == 0
-    assert capsys.readouterr().out.startswith("1 found suggestion(s)\n")
+    assert capsys.readouterr().out.startswith("Checked as of 2026-11-27T09:00+00:00 (--at).\n1 found suggestion(s)\n")
     assert signals.stored_suggestions() == []
 
 

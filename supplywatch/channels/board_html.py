@@ -1,0 +1,136 @@
+"""The public alert board as plain static HTML, one page per region and language, written beside the feeds.
+
+When an alert goes out, thousands of readers may open it at once; these pages need no dashboard session and can
+be served by any web server or CDN. Each page: ``lang`` set, severity as a word and a symbol (never colour alone),
+headline, what to do, details, and links to the poster, CAP, SMS text and feeds. Every piece of alert text is
+HTML-escaped; the pages hold no script (the server also forbids them, see serving.py). Links to the other public
+files are relative, so the folder works wherever it is served.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from .. import i18n
+from ..alerts.model import severity_rank
+from .links import LANGS, alert_page_url, cap_path, feed_path, plain, poster_path, region_slug, sms_path, text_for
+
+# The same symbols as the dashboard's board; each is in DejaVu Sans and most system fonts.
+SYMBOL = {"information": "ℹ", "caution": "⚠", "warning": "⊘"}
+STYLE = """
+body{font-family:system-ui,"DejaVu Sans",sans-serif;max-width:46rem;margin:0 auto;padding:1rem;line-height:1.5;
+color:#1a1a1a;background:#fff}
+a{color:#0b57a4}a:focus{outline:3px solid #1a1a1a;outline-offset:2px}
+article{border:2px solid #1a1a1a;border-radius:.5rem;padding:.25rem 1rem;margin:1rem 0}
+.severity{font-weight:700;letter-spacing:.04em}.meta{color:#4a4a4a}
+nav ul,.files{padding-left:1.2rem}
+""".strip()
+
+
+def board_path(region: str | None, lang: str) -> str:
+    """'board/alerts.html', 'board/alerts-fr.html', 'board/ile-de-montreal-fr.html' (named like the feeds)."""
+    stem = region_slug(region) if region else "alerts"
+    return f"board/{stem}{'' if lang == 'en' else '-' + lang}.html"
+
+
+def _rel(path: str) -> str:
+    """A link from a board page (in board/) to another public file."""
+    return escape("../" + path, quote=True)
+
+
+def _here(path: str) -> str:
+    """A link from a board page to another board page (same folder)."""
+    return escape(path.removeprefix("board/"), quote=True)
+
+
+def _alert(alert, lang: str, base_url: str) -> str:
+    _ = i18n.translator(lang)
+    t = text_for(alert, lang)
+    severity = {"information": _("Information"), "caution": _("Caution"), "warning": _("Warning")}[alert.severity]
+    head = f"{SYMBOL[alert.severity]} {severity.upper()}"
+    if alert.msg_type == "Update":
+        head += " · " + _("Updated").upper()
+    meta = _("{regions} · published {published} · until {expires}").format(
+        regions=", ".join(plain(r) for r in alert.regions),
+        published=i18n.format_datetime(alert.published_at, lang, "short"),
+        expires=i18n.format_datetime(alert.expires_at, lang, "short"),
+    )
+    advice = [line.strip().removeprefix("- ").strip() for line in plain(t.what_to_do).splitlines() if line.strip()]
+    parts = [
+        f'<article aria-labelledby="{escape(alert.alert_id, quote=True)}">',
+        f'<p class="severity">{escape(head)}</p>',
+        f'<h2 id="{escape(alert.alert_id, quote=True)}">{escape(plain(t.headline))}</h2>',
+        f'<p class="meta">{escape(meta)}</p>',
+    ]
+    if advice:
+        parts.append(f"<h3>{escape(_('What to do'))}</h3>")
+        parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in advice) + "</ul>")
+    if plain(t.details):
+        parts.append(f"<h3>{escape(_('Details'))}</h3>")
+        parts.extend(f"<p>{escape(para)}</p>" for para in plain(t.details).split("\n\n"))
+    if alert.substances:
+        parts.append(f"<p>{escape(_('Substances: {names}').format(names=', '.join(alert.substances)))}</p>")
+    files = [
+        (_rel(poster_path(alert, lang)), _("Printable poster (PDF)")),
+        (_rel(cap_path(alert)), _("CAP 1.2 XML")),
+        (_rel(sms_path(alert, lang)), _("SMS text")),
+        (escape(alert_page_url(base_url, alert) + f"&lang={lang}", quote=True), _("Full alert on the dashboard")),
+    ]
+    parts.append('<ul class="files">' + "".join(f'<li><a href="{href}">{escape(label)}</a></li>'
+                                                 for href, label in files) + "</ul>")
+    parts.append("</article>")
+    return "\n".join(parts)
+
+
+def board_html(active: list, lang: str, region: str | None, regions: list[str], base_url: str,
+               now: datetime) -> bytes:
+    """One static board page: the active alerts of ``region`` (all when None), most severe and newest first."""
+    _ = i18n.translator(lang)
+    shown = sorted((a for a in active if region is None or region in a.regions),
+                   key=lambda a: (-severity_rank(a.severity), -(a.published_at or a.created_at).timestamp(),
+                                  a.alert_id))
+    title = _("Drug alerts") + (f" · {plain(region)}" if region else "")
+    other = [l for l in LANGS if l != lang]
+    switch = " · ".join(
+        f'<a href="{_here(board_path(region, other))}" lang="{other}" hreflang="{other}">'
+        f'{escape(i18n.LANGUAGES[other])}</a>'
+        for other in LANGS if other != lang
+    )
+    current = ' aria-current="page"'
+    nav = "".join(
+        f'<li><a href="{_here(board_path(r, lang))}"{current if r == region else ""}>{escape(label)}</a></li>'
+        for r, label in [(None, _("All regions")), *((r, plain(r)) for r in regions)]
+    )
+    feeds = " · ".join(
+        f'<a href="{_rel(feed_path(region, lang, ext))}">{escape(label)}</a>'
+        for ext, label in (("atom", _("Atom feed")), ("json", _("JSON feed")))
+    )
+    body = "\n".join(_alert(a, lang, base_url) for a in shown) or \
+        f"<p>{escape(_('No active alerts for this area right now.'))}</p>"
+    page = f"""<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)} · Supply Watch</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<header>
+<p>{switch}</p>
+<h1>{escape(title)}</h1>
+<p>{escape(_("Alerts from local drug checking and harm reduction staff. No sign-in needed."))}</p>
+<p class="meta">{escape(_("Updated"))} {escape(i18n.format_datetime(now, lang, "short"))}</p>
+</header>
+<main>
+{body}
+</main>
+<footer>
+<p>{escape(_("Follow these alerts:"))} {feeds}</p>
+<nav aria-label="{escape(_("Region"), quote=True)}"><ul>{nav}</ul></nav>
+</footer>
+</body>
+</html>
+"""
+    return page.encode("utf-8")
