@@ -16,6 +16,8 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 
+from supplywatch.dictionary import NAME_KEY_SQL
+
 SHOWN_VALUE_MAX = 40     # characters of a cell shown in a message
 DETAILS_KEPT = 10_000    # conflicting rows described one by one (the count is always exact)
 NEVER_SHOWN = ("notes",)  # free text: named when it differs, never quoted
@@ -78,8 +80,6 @@ def samples_views(con) -> None:
     its FTIR and lab findings (list cells and flag columns), placeholders left out as the load leaves them out,
     so 'A;B' and 'B;A' are the same result and a stored sample compares through its detections. Strips are
     columns of the sample and compared as such."""
-    from .substances import NAME_KEY_SQL
-
     items = [r[0] for r in con.execute("DESCRIBE t").fetchall() if r[0].endswith("_items")]
     placeholders = [r[0] for r in con.execute("SELECT name_key FROM substance_names WHERE is_placeholder").fetchall()]
     ph = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in placeholders) + "]::VARCHAR[]"

@@ -19,6 +19,7 @@ from typing import Callable
 import duckdb
 
 from supplywatch import db as sw_db
+from supplywatch.db import sql_literals as lits
 from supplywatch import findings
 from supplywatch import weblinks
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
@@ -27,6 +28,7 @@ from . import conflicts
 from . import plausibility
 from . import profiles as P
 from . import readers
+from . import substances
 from .periods import PERIOD_HELP, parse_period, rolling
 from .profiles import FieldSpec, Profile, ProfileError
 from .readers import CsvFile, FileRefused
@@ -109,31 +111,6 @@ class LoadResult:
 def q(text: str) -> str:
     """A SQL string literal."""
     return "'" + str(text).replace("'", "''") + "'"
-
-
-def lits(values) -> str:
-    """Comma-separated SQL literals (None, numbers, text, dates, lists of text).
-
-    Used instead of query parameters on the load path: binding Python parameters makes DuckDB import pandas,
-    which costs about a second per command.
-    """
-    import datetime as dt
-
-    out = []
-    for v in values:
-        if v is None:
-            out.append("NULL")
-        elif isinstance(v, bool):
-            out.append("true" if v else "false")
-        elif isinstance(v, (int, float)):
-            out.append(repr(v))
-        elif isinstance(v, dt.date):
-            out.append(f"DATE {q(v.isoformat())}")
-        elif isinstance(v, (list, tuple)):
-            out.append("[" + ", ".join(q(x) for x in v) + "]::VARCHAR[]")
-        else:
-            out.append(q(v))
-    return ", ".join(out)
 
 
 def ident(text: str) -> str:
@@ -480,8 +457,6 @@ def _refuse_conflicts(con, res: LoadResult, exc: conflicts.ConflictsFound, csvf:
 def install_dictionary_if_changed(con) -> None:
     """Refill the dictionary tables when data/substances.csv changed since the last load (its hash is in meta)."""
     import hashlib
-
-    from . import substances
 
     path = Path(substances.DICTIONARY_PATH)
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
@@ -861,8 +836,6 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
     Works on small (rec, sample_id) key tables and joins back to ``t`` once, and normalises each distinct
     component name once (a few hundred) rather than every cell (millions at scale).
     """
-    from . import substances
-
     key_sql = substances.NAME_KEY_SQL
     con.execute("""
         CREATE OR REPLACE TEMP TABLE k AS

@@ -250,66 +250,6 @@ def method_limit(slug: str, lang: str = "en") -> str:
     return _text(METHODS, slug, "limit", lang, strict=True)
 
 
-def class_of(target: str) -> str | None:
-    """The class slug of a class slug (itself) or of a canonical substance; None if neither."""
-    if target in CLASSES:
-        return target
-    from etl.substances import load_dictionary  # lazy: etl imports this module
-
-    entry = load_dictionary().substances.get(target)
-    return entry.cls if entry else None
-
-
-def capable_methods(target: str) -> frozenset[str]:
-    """Methods able to detect ``target`` (a class slug or canonical substance): the positivity denominator.
-
-    FTIR and lab can find any real substance (FTIR only above about 5%); a strip counts
-    only when it is built for the whole target: the fentanyl strip for the fentanyl class
-    and its members (not carfentanil), the benzo strip for benzodiazepines, the nitazene
-    strip for nitazenes, the xylazine and medetomidine strips for those substances alone.
-    A class that a strip covers only in part (alpha-2 sedatives) gets FTIR and lab only.
-    Placeholders, 'unclassified' and 'unknown' expectations have no capable method; a
-    substance name the dictionary does not know gets FTIR and lab.
-    """
-    cls_slug = class_of(target)
-    if cls_slug is None:  # a name outside the dictionary: only broad methods could have reported it
-        return BROAD_METHODS
-    cls = CLASSES[cls_slug]
-    if not cls.detectable:
-        return frozenset()
-    methods = set(BROAD_METHODS)
-    for strip, aim in STRIP_TARGETS.items():
-        if target in STRIP_BLIND_SPOTS.get(strip, ()):
-            continue
-        if target == aim or (target not in CLASSES and cls_slug == aim):
-            methods.add(strip)
-    return frozenset(methods)
-
-
-def substance_label(name: str | None, lang: str = "en") -> str:
-    """Display name of a canonical substance ('MDMA', 'héroïne') or class; other names come back as written."""
-    if not name:
-        return ""
-    if name in CLASSES:
-        return label(name, lang)
-    from etl.substances import load_dictionary
-
-    entry = load_dictionary().substances.get(name)
-    return entry.label(lang) if entry else name
-
-
-def is_high_risk(target: str) -> bool:
-    """True for a high-risk class or substance (the dictionary's high_risk column; nitazenes as a class)."""
-    if target in CLASSES:
-        return target in HIGH_RISK_CLASSES
-    from etl.substances import load_dictionary
-
-    entry = load_dictionary().substances.get(target)
-    if entry is None:
-        raise KeyError(f"unknown class or substance: {target!r}")
-    return entry.high_risk or entry.cls in HIGH_RISK_CLASSES
-
-
 def expected_matches(expected_substance: str | None, expected_class: str | None,
                      found_substance: str | None, found_class: str) -> bool:
     """Whether one finding meets what the sample was sold as (BRIEF 4, "expected vs found").

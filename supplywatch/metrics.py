@@ -14,7 +14,7 @@ from dataclasses import replace
 import duckdb
 import pandas as pd
 
-from . import findings, sensitivity
+from . import classes, dictionary, findings, sensitivity
 from .filters import Filters
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
@@ -25,11 +25,6 @@ LOW_N = 10  # rates over fewer tested samples are marked "low n" on charts
 OPIOID_CLASSES = ("fentanyl", "nitazene", "opioid_other", "opioid_unspecified")
 
 STRIPS = ("fentanyl_strip", "benzo_strip", "xylazine_strip", "nitazene_strip", "medetomidine_strip")
-_LOCAL_CLASSES = {
-    "fentanyl", "nitazene", "opioid_other", "opioid_unspecified", "benzodiazepine", "alpha2_sedative",
-    "stimulant", "dissociative", "psychedelic", "synthetic_cannabinoid", "cut", "precursor", "other",
-    "placeholder", "unclassified",
-}
 _LOCAL_STRIP_TARGETS = {
     "fentanyl": "fentanyl_strip",  # the class slug
     "benzodiazepine": "benzo_strip",
@@ -42,36 +37,20 @@ _LOCAL_STRIP_TARGETS = {
 HEADLINE_TARGETS = ("fentanyl", "carfentanil", "nitazene", "benzodiazepine", "xylazine", "medetomidine")
 
 
-def _classes_module():
-    try:
-        from . import classes  # written by the substance dictionary work; optional until it lands
-    except ImportError:
-        return None
-    return classes
-
-
 def is_class(target: str) -> bool:
     """True when ``target`` is a class slug rather than a canonical substance name."""
-    mod = _classes_module()
-    slugs = getattr(mod, "CLASSES", None) if mod else None
-    return target in (slugs if slugs else _LOCAL_CLASSES)
+    return target in classes.CLASSES
 
 
 def capable_methods(target: str) -> set[str]:
     """Detection methods able to detect ``target``: FTIR and lab, plus the strip built for exactly this target.
 
     A strip answers only for its own target: a fentanyl strip says nothing specific about carfentanil or
-    acetylfentanyl, and a xylazine strip nothing about medetomidine. supplywatch.classes is asked first (it
-    knows targets no method can detect, such as placeholders); this module's rule then trims its strips.
+    acetylfentanyl, and a xylazine strip nothing about medetomidine. supplywatch.dictionary decides (it knows
+    targets no method can detect, such as placeholders); this module's rule then trims its strips.
     """
     own = {"ftir", "lab"} | ({_LOCAL_STRIP_TARGETS[target]} if target in _LOCAL_STRIP_TARGETS else set())
-    mod = _classes_module()
-    if mod is not None and hasattr(mod, "capable_methods"):
-        try:
-            return set(mod.capable_methods(target)) & own
-        except Exception:  # dictionary not installed yet or unknown name: fall back to the local rule
-            pass
-    return own
+    return set(dictionary.capable_methods(target)) & own
 
 
 def sensitive_methods(target: str) -> set[str]:

@@ -1,6 +1,6 @@
 """Which methods are sensitive enough that their negative result means "absent", per class or substance.
 
-A method can be *able* to report a substance (:func:`supplywatch.classes.capable_methods`) and still miss it at
+A method can be *able* to report a substance (:func:`supplywatch.dictionary.capable_methods`) and still miss it at
 the amounts usually sold: FTIR identifies components above roughly 5 % by weight, while benzodiazepines,
 nitazenes, carfentanil and medetomidine are usually well below that. For those targets an FTIR negative means
 "not detectable", not "negative", so the default positivity denominator counts only samples tested by a
@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import classes, csv_table
+from . import classes, csv_table, dictionary
 
 TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "method_sensitivity.csv"
 COLUMNS = ("target", "method", "verdict", "source")
@@ -56,7 +56,7 @@ def parse(path: Path) -> dict[tuple[str, str], Verdict]:
         if method not in classes.METHODS:
             known = ", ".join(classes.METHODS)
             raise _err(path, line, "method", f"unknown method {method!r} (expected one of {known})")
-        if target in classes.CLASSES and method not in classes.capable_methods(target):
+        if target in classes.CLASSES and method not in dictionary.capable_methods(target):
             raise _err(path, line, "method", f"{method} cannot detect {target} at all; list only methods able to")
         if verdict not in VERDICTS:
             raise _err(path, line, "verdict", f"{verdict!r} is not one of {', '.join(VERDICTS)}")
@@ -66,7 +66,7 @@ def parse(path: Path) -> dict[tuple[str, str], Verdict]:
             first = table[(target, method)].line
             raise _err(path, line, "target", f"{target} x {method} is listed twice (first on line {first})")
         table[(target, method)] = Verdict(target, method, verdict == "detects", source, line)
-    gaps = [f"{c} x {m}" for c in classes.SUBSTANCE_CLASSES for m in sorted(classes.capable_methods(c))
+    gaps = [f"{c} x {m}" for c in classes.SUBSTANCE_CLASSES for m in sorted(dictionary.capable_methods(c))
             if (c, m) not in table]
     if gaps:
         raise SensitivityError(f"{path.name}: no verdict for {', '.join(gaps)}; every substance class needs one "
@@ -84,7 +84,7 @@ def verdict(target: str, method: str, path: str | Path | None = None) -> Verdict
     table = load(path)
     row = table.get((target, method))
     if row is None and target not in classes.CLASSES:
-        cls = classes.class_of(target)
+        cls = dictionary.class_of(target)
         row = table.get((cls, method)) if cls else None
     return row
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import classes
+from . import classes, dictionary
 from .alerts.model import AlertText
 from .alerts.text import Evidence, suggest_severity, what_to_do
 from .filters import Filters
@@ -212,9 +212,7 @@ def target_label(target: str, lang: str) -> str:
     if target in classes.CLASSES:
         return classes.label(target, lang)
     try:
-        from etl.substances import load_dictionary
-
-        entry = load_dictionary().substances.get(target)
+        entry = dictionary.load_dictionary().substances.get(target)
     except Exception:  # the dictionary is optional for naming; fall back to the canonical name
         entry = None
     return entry.label(lang) if entry else target
@@ -227,7 +225,7 @@ def _mid(label: str) -> str:
 
 def _classes_of(target: str) -> tuple[str, ...]:
     try:
-        slug = classes.class_of(target)
+        slug = dictionary.class_of(target)
     except Exception:
         slug = None
     return (slug,) if slug else ()

@@ -24,9 +24,9 @@ def test_names_public_labs_print_are_known(raw, substance, cls, placeholder):
 
 
 def test_ethylbromazolam_is_high_risk():
-    from supplywatch import classes
+    from supplywatch import dictionary
 
-    assert classes.is_high_risk("ethylbromazolam")
+    assert dictionary.is_high_risk("ethylbromazolam")
 
 
 def test_the_command_and_the_data_page_list_the_same_unknown_names(cli, data_dir, isolated_db):

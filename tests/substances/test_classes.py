@@ -2,7 +2,7 @@
 
 import pytest
 
-from supplywatch import classes
+from supplywatch import classes, dictionary
 
 
 @pytest.mark.parametrize("target, methods", [
@@ -32,13 +32,13 @@ from supplywatch import classes
     ("not in the dictionary at all", {"ftir", "lab"}),
 ])
 def test_capable_methods(target, methods):
-    assert classes.capable_methods(target) == methods
+    assert dictionary.capable_methods(target) == methods
 
 
 def test_every_strip_target_gets_its_strip():
     for strip, target in classes.STRIP_TARGETS.items():
-        assert strip in classes.capable_methods(target)
-        assert set(classes.capable_methods(target)) <= set(classes.METHODS)
+        assert strip in dictionary.capable_methods(target)
+        assert set(dictionary.capable_methods(target)) <= set(classes.METHODS)
 
 
 @pytest.mark.parametrize("slug, en, fr", [
@@ -82,12 +82,12 @@ def test_substance_classes_cover_every_class_but_the_categories():
     ("benzodiazepine", False), ("caffeine", False), ("cocaine", False),
 ])
 def test_high_risk(target, high):
-    assert classes.is_high_risk(target) is high
+    assert dictionary.is_high_risk(target) is high
 
 
 def test_high_risk_of_an_unknown_name_is_an_error():
     with pytest.raises(KeyError, match="unknown class or substance: 'zzz'"):
-        classes.is_high_risk("zzz")
+        dictionary.is_high_risk("zzz")
 
 
 def test_unspecified_substances_are_in_the_dictionary(dictionary):
@@ -140,4 +140,4 @@ def test_expected_matches_sql_agrees():
     ("Unidentified analogue 7", "fr", "Unidentified analogue 7"), (None, "en", ""),
 ])
 def test_substance_label(name, lang, shown):
-    assert classes.substance_label(name, lang) == shown
+    assert dictionary.substance_label(name, lang) == shown
