@@ -156,7 +156,7 @@ def cmd_load(args) -> int:
 
 
 def run_signals(db: str | None) -> None:
-    """Run the alert signals on the new snapshot (BRIEF 5); a failure here never undoes the load."""
+    """Run the alert signals on the new snapshot (docs/signals.md, "When the rules run"); never undoes the load."""
     import datetime as dt
 
     from supplywatch import signals

@@ -45,7 +45,8 @@ REQUIRED_FIELDS = {
 }
 RESULT_FIELDS = STRIPS + LISTS + ("fentanyl_pct",)
 
-# Person-level column names (BRIEF 7): compared after lower-casing and turning punctuation into spaces.
+# Person-level column names, never stored (docs/data-formats.md, "Person-level columns"): compared after
+# lower-casing and turning punctuation into spaces.
 PERSON_COLUMNS = {
     "name", "first name", "firstname", "last name", "lastname", "surname", "given name", "full name",
     "client name", "patient name", "participant name", "person name",

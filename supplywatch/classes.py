@@ -2,9 +2,10 @@
 
 One slug per class is used everywhere (``substances.class``, ``detections.class``,
 ``samples.expected_class``). Labels are here in English and French so the
-dashboard, alerts and exports all say the same thing. ``capable_methods`` gives the
-method-aware denominator of a positivity rate (BRIEF sections 3 and 4): a sample
-counts as tested for X only if one of its methods could have found X.
+dashboard, alerts and exports all say the same thing. ``STRIP_TARGETS`` and ``BROAD_METHODS`` feed
+:func:`supplywatch.dictionary.capable_methods`, the method-aware denominator of a positivity rate
+(docs/methods.md, "Positivity"): a sample counts as tested for X only if one of its methods could have found X.
+This is the ground floor of the domain: it imports nothing of the project.
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ UNSPECIFIED_SUBSTANCES: frozenset[str] = frozenset({
     "synthetic cannabinoid (unspecified)", "anabolic steroid", "cannabis",
 })
 
-# Whole classes whose first appearance in a region is worth a draft alert (BRIEF section 5).
+# Whole classes whose first appearance in a region is worth a draft alert (docs/substances.md, "High risk").
 HIGH_RISK_CLASSES: frozenset[str] = frozenset({"nitazene"})
 
 
@@ -252,7 +253,7 @@ def method_limit(slug: str, lang: str = "en") -> str:
 
 def expected_matches(expected_substance: str | None, expected_class: str | None,
                      found_substance: str | None, found_class: str) -> bool:
-    """Whether one finding meets what the sample was sold as (BRIEF 4, "expected vs found").
+    """Whether one finding meets what the sample was sold as (docs/methods.md, "Expected vs found").
 
     Same substance; or the expectation is a category ('Down (Unknown Opioid)': any fentanyl,
     nitazene or other opioid) or an unspecified member of a class ('Benzo': any benzodiazepine);

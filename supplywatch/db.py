@@ -1,6 +1,6 @@
 """Every connection, lock and snapshot decision, in one place.
 
-Shape (BRIEF section 8): DuckDB lets one process hold a file read-write and then
+Shape (docs/operating.md, "Two files, one writer each"): DuckDB lets one process hold a file read-write and then
 blocks every other process, readers included. So there are two files:
 
 * the **warehouse** (``data/supplywatch.duckdb``; ``--db`` or ``SUPPLYWATCH_DB``):

@@ -2,7 +2,7 @@
 
 Each function takes a read-only cursor and a :class:`~supplywatch.filters.Filters` and returns a small
 pandas frame or dict of aggregates; raw sample rows never travel to pandas for counting.
-Definitions follow BRIEF section 4 and are written out in docs/methods.md.
+Definitions, and the reasoning behind them, are written out in docs/methods.md.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ import pandas as pd
 from .filters import Filters
 from .formula_guard import PREFIXES, guard_cell  # noqa: F401  (guard_cell: this module's API before)
 
-# The only sample fields that ever leave the warehouse through the dashboard (BRIEF section 7).
+# The only sample fields that ever leave the warehouse through the dashboard
+# (docs/methods.md, "Small-cell suppression", last paragraph).
 PUBLIC_FIELDS = (
     "sample_id", "collected_date", "region", "site", "expected_raw", "sample_type", "form", "colour",
     "fentanyl_strip", "benzo_strip", "xylazine_strip", "nitazene_strip", "medetomidine_strip",

@@ -1,4 +1,4 @@
-"""Signals that draft alerts for staff review (BRIEF section 5); no Streamlit here.
+"""Signals that draft alerts for staff review (docs/signals.md); no Streamlit here.
 
 Each rule is a function over a read-only warehouse connection (``rule(con, now,
 settings) -> list[Suggestion]``), built on pure statistics over small series that the

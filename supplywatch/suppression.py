@@ -1,6 +1,6 @@
 """Small-cell suppression for public views: counts 1..k-1 hidden, plus complementary cells so totals reveal nothing.
 
-Rule (BRIEF section 4, docs/methods.md): a count from 1 to k-1 is shown as ``<k``; a rate is hidden when its
+Rule (docs/methods.md, "Small-cell suppression"): a count from 1 to k-1 is shown as ``<k``; a rate is hidden when its
 numerator or denominator is hidden; and wherever a total of some cells is shown, a lone hidden cell is joined by
 the next smallest cell (shown as "suppressed"), so the hidden cell cannot be recovered by subtraction.
 Signed-in staff see exact counts; this module is only applied for the public.

@@ -110,7 +110,7 @@ def test_dictionary_rows_are_consistent(dictionary):
         assert entry.cls in classes.CLASSES and entry.cls != "unclassified"
         assert substances.name_key(entry.substance) == entry.substance
         assert dictionary.keys[entry.substance] is entry
-    # the BRIEF's high-risk examples are flagged, everyday fentanyl and cuts are not
+    # docs/substances.md "High risk": novel analogues, nitazenes and sedatives are flagged, everyday fentanyl and cuts are not
     for name in ("carfentanil", "isotonitazene", "medetomidine", "xylazine", "bromazolam", "para-fluorofentanyl"):
         assert dictionary.substances[name].high_risk, name
     for name in ("fentanyl", "caffeine", "heroin", "cocaine"):
