@@ -1,5 +1,6 @@
 """The warehouse is swapped in whole: readers never see a half-written load, writers never overlap."""
 
+import datetime as dt
 import os
 
 import duckdb
@@ -90,3 +91,22 @@ def test_meta_round_trip(isolated_db):
         db.set_meta(con, "synthetic", "true")
     assert db.get_meta(db.connect_readonly(), "synthetic") == "true"
     assert db.get_meta(db.connect_readonly(), "absent") is None
+
+
+@pytest.mark.parametrize("value, sql, back", [
+    (None, "NULL", None),
+    (True, "true", True),
+    (0, "0", 0),
+    (2.5, "2.5", 2.5),
+    ("O'Brien; DROP TABLE x --", "'O''Brien; DROP TABLE x --'", "O'Brien; DROP TABLE x --"),
+    (dt.date(2026, 2, 28), "DATE '2026-02-28'", dt.date(2026, 2, 28)),
+    (["fentanyl", "it's"], "['fentanyl', 'it''s']::VARCHAR[]", ["fentanyl", "it's"]),
+    ((), "[]::VARCHAR[]", []),
+])
+def test_sql_literals_write_each_value_as_duckdb_reads_it_back(value, sql, back):
+    assert db.sql_literals([value]) == sql
+    assert duckdb.connect().execute(f"SELECT {db.sql_literals([value])}").fetchone()[0] == back
+
+
+def test_sql_literals_joins_a_row():
+    assert db.sql_literals([1, "a", None, False]) == "1, 'a', NULL, false"
