@@ -3,6 +3,8 @@
     python -m supplywatch users add NAME --role reviewer [--password-stdin]
     python -m supplywatch users list | disable NAME | enable NAME | reset NAME | role NAME ROLE
     python -m supplywatch publish
+    python -m supplywatch deliver [--once]
+    python -m supplywatch subscribers new-key | counts | remove ADDRESS
 
 Passwords come from --password-stdin, else a prompt on a terminal, else one is
 generated and printed once. Errors are one line on stderr with exit status 1.
@@ -106,6 +108,46 @@ def cmd_publish(args) -> int:
     return 0 if outcome.ok else 1
 
 
+def cmd_deliver(args) -> int:
+    from .delivery import worker
+
+    if not args.once:
+        worker.run_forever(poll=args.poll)
+        return 0  # pragma: no cover (runs until stopped)
+    report = worker.drain()
+    print(f"sent {report.sent}, retry later {report.retried}, dead {report.dead}")
+    for error in report.errors[-3:]:
+        print(f"  {error}")
+    return 0
+
+
+def cmd_new_key(args) -> int:
+    from .delivery import keys
+
+    print(keys.new_key())
+    return 0
+
+
+def cmd_counts(args) -> int:
+    from .delivery import queue, subscribers
+
+    rows = subscribers.counts()
+    if not rows:
+        print("no confirmed subscribers")
+    for r in rows:
+        print(f"{r['region']}\t{r['lang']}\t{r['subscribers']}")
+    print("queue: " + (", ".join(f"{k} {v}" for k, v in sorted(queue.summary().items())) or "empty"))
+    return 0
+
+
+def cmd_remove(args) -> int:
+    from .delivery import subscribers
+
+    removed = subscribers.remove(args.address, _actor(), _now())
+    print("removed" if removed else "not subscribed")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m supplywatch", description="Supply Watch staff accounts and public alert files.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -138,6 +180,23 @@ def parser() -> argparse.ArgumentParser:
     pub = sub.add_parser("publish", help="expire what is due and rewrite the public feeds, CAP files, SMS texts and posters")
     pub.add_argument("--now", help="UTC time to act as (ISO 8601), for testing; default: the clock")
     pub.set_defaults(func=cmd_publish)
+
+    dl = sub.add_parser("deliver", help="send queued alert mails to subscribers (SMTP settings from the environment)",
+                        description="Drain the delivery queue: confirmation requests and alert mails go to the SMTP "
+                        "server named by SUPPLYWATCH_SMTP_HOST (see docs/subscriptions.md). Needs "
+                        "SUPPLYWATCH_SUBSCRIBER_KEY. Without --once it keeps polling until stopped.")
+    dl.add_argument("--once", action="store_true", help="send what is due now, then exit")
+    dl.add_argument("--poll", type=float, default=5.0, help="seconds between rounds when running on (default 5)")
+    dl.set_defaults(func=cmd_deliver)
+
+    subs = sub.add_parser("subscribers", help="email subscribers: make a key, see counts, remove an address")
+    ssub = subs.add_subparsers(dest="subscribers_command", required=True)
+    ssub.add_parser("new-key", help="print a fresh SUPPLYWATCH_SUBSCRIBER_KEY").set_defaults(func=cmd_new_key)
+    ssub.add_parser("counts", help="confirmed subscribers per region and language, and the queue").set_defaults(
+        func=cmd_counts)
+    rm = ssub.add_parser("remove", help="delete an address on the person's request")
+    rm.add_argument("address")
+    rm.set_defaults(func=cmd_remove)
     return p
 
 
@@ -145,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
+    except KeyboardInterrupt:
+        return 130
     except (auth.AuthError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
