@@ -31,7 +31,12 @@ $(DB): | $(BIN)/.installed
 demo: $(BIN)/.installed
 	$(BIN)/python -m etl demo --db $(DB)
 
+# With SUPPLYWATCH_SUBSCRIBER_KEY and SUPPLYWATCH_SMTP_HOST set, the mail worker runs beside the server
+# (docs/subscriptions.md) and stops with it.
 run: $(BIN)/.installed sysdeps $(DB)
+	@if [ -n "$$SUPPLYWATCH_SUBSCRIBER_KEY" ] && [ -n "$$SUPPLYWATCH_SMTP_HOST" ]; then \
+	  $(BIN)/python -m supplywatch deliver & trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+	else echo "Alert mail worker not started: set SUPPLYWATCH_SUBSCRIBER_KEY and SUPPLYWATCH_SMTP_HOST"; fi; \
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address localhost
 
 test: $(BIN)/.installed browser $(DB)

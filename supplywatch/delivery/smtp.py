@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -112,7 +113,14 @@ class Sender:
         return smtp
 
     def send(self, msg) -> None:
-        """Hand ``msg`` to the server or raise :class:`SendFailed`."""
+        """Hand ``msg`` to the server or raise :class:`SendFailed` (its reason never holds the recipient)."""
+        try:
+            self._send(msg)
+        except SendFailed as exc:
+            reason = _scrub(str(exc), str(msg["To"] or ""))
+            raise SendFailed(reason, exc.permanent) from None
+
+    def _send(self, msg) -> None:
         try:
             if self._smtp is None:
                 self._smtp = self._connect()
@@ -150,3 +158,10 @@ def _envelope(sender: str) -> str:
 
 def _text(value) -> str:
     return (value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)).splitlines()[0]
+
+
+def _scrub(text: str, address: str) -> str:
+    """``text`` without ``address`` (servers often echo the recipient in errors, which staff and logs see)."""
+    if not address:
+        return text
+    return re.sub(re.escape(address), "<recipient>", text, flags=re.IGNORECASE)

@@ -35,7 +35,7 @@ class Inbox:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
+            return f"550 5.1.1 <{address.upper()}>: mailbox unavailable"  # servers echo the address
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -76,7 +76,7 @@ def test_a_refused_recipient_is_a_dead_letter_at_once(smtp_env, subscriber_key, 
         box.stop()
     assert (report.sent, report.retried, report.dead) == (1, 0, 1)
     assert [(p["kind"], p["status"], p["attempts"], p["reason"]) for p in queue.problems()] == [
-        ("confirm", "dead", 1, "recipient refused: 550 5.1.1 mailbox unavailable")]
+        ("confirm", "dead", 1, "recipient refused: 550 5.1.1 <<recipient>>: mailbox unavailable")]
 
 
 def test_no_duplicate_after_the_worker_is_killed_mid_batch(inbox, draft):
@@ -153,3 +153,21 @@ def test_deliver_once_sends_and_reports(inbox, capsys):
     assert cli.main(["deliver", "--once"]) == 0
     assert capsys.readouterr().out == "sent 1, retry later 0, dead 0\n"
     assert inbox.to(ANA)[0]["Subject"] == "Confirmez votre abonnement aux alertes drogues de Supply Watch"
+
+
+def test_subscribers_commands_for_staff(inbox, capsys, monkeypatch):
+    assert cli.main(["subscribers", "new-key"]) == 0
+    key = capsys.readouterr().out.strip()
+    from cryptography.fernet import Fernet
+
+    assert Fernet(key.encode()).decrypt(Fernet(key.encode()).encrypt(b"x")) == b"x"
+    subscribers.subscribe(ANA, ["Victoria"], "caution", "fr", NOW)
+    drain()
+    assert subscribers.confirm(confirm_token(inbox.to(ANA)[0]), NOW)
+    assert cli.main(["subscribers", "counts"]) == 0
+    assert capsys.readouterr().out == "Victoria\tfr\t1\nqueue: sent 1\n"
+    assert cli.main(["subscribers", "remove", ANA]) == 0
+    assert cli.main(["subscribers", "remove", ANA]) == 0
+    assert capsys.readouterr().out == "removed\nnot subscribed\n"
+    assert cli.main(["subscribers", "counts"]) == 0
+    assert capsys.readouterr().out == "no confirmed subscribers\nqueue: sent 1\n"
