@@ -32,6 +32,7 @@ class Inbox:
         self.messages: list = []
         self._lock = threading.Lock()
         self.controller: Controller | None = None
+        self.data_started = threading.Event()  # set when a client starts handing over a message
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -40,6 +41,7 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.data_started.set()
         if self.delay:
             await asyncio.sleep(self.delay)
         msg = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)

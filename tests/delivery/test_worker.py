@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def test_a_refused_recipient_is_a_dead_letter_at_once(smtp_env, subscriber_key, 
 
 
 def test_no_duplicate_after_the_worker_is_killed_mid_batch(inbox, draft):
-    addresses = [f"person{i:02d}@example.org" for i in range(30)]
+    addresses = [f"person{i:02d}@example.org" for i in range(12)]
     for address in addresses:
         subscribers.subscribe(address, ["Victoria"], "caution", "en", NOW)
     drain()
@@ -95,13 +96,13 @@ def test_no_duplicate_after_the_worker_is_killed_mid_batch(inbox, draft):
     proc = subprocess.Popen([sys.executable, "-m", "supplywatch", "deliver", "--once"], cwd=ROOT,
                             env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        inbox.wait_for(5)
+        inbox.wait_for(3)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     first_run = Counter(rcpt for rcpts, _ in inbox.messages for rcpt in rcpts)
-    assert 5 <= len(first_run) < 30
+    assert 3 <= len(first_run) < 12
 
     later = dt.datetime.now(dt.timezone.utc) + queue.STALE_AFTER + dt.timedelta(seconds=1)
     drain(later)
@@ -110,12 +111,12 @@ def test_no_duplicate_after_the_worker_is_killed_mid_batch(inbox, draft):
     assert max(received.values()) == 1  # nobody got the alert twice
     status = dict(rows("SELECT s.subscriber_id, d.status FROM deliveries d JOIN subscribers s USING (subscriber_id)"
                        " WHERE d.kind = 'alert'"))
-    assert Counter(status.values())["sent"] + Counter(status.values())["dead"] == 30
+    assert Counter(status.values())["sent"] + Counter(status.values())["dead"] == 12
     dead = rows("SELECT last_error FROM deliveries WHERE status = 'dead'")
     assert len(dead) <= 1  # only the one message in the server's hands at the kill
     assert all(e == ("the worker stopped while sending; it may or may not have arrived, so it is not sent again",)
                for e in dead)
-    assert len(received) in (29, 30) and len(received) >= 30 - len(dead)
+    assert len(received) in (11, 12) and len(received) >= 12 - len(dead)
 
 
 def test_deliver_help_names_the_settings(capsys):
@@ -171,3 +172,28 @@ def test_subscribers_commands_for_staff(inbox, capsys, monkeypatch):
     assert capsys.readouterr().out == "removed\nnot subscribed\n"
     assert cli.main(["subscribers", "counts"]) == 0
     assert capsys.readouterr().out == "no confirmed subscribers\nqueue: sent 1\n"
+
+
+def test_a_slow_mail_server_never_holds_up_publishing(inbox, draft):
+    """The worker lets go of the app file while it waits on the SMTP server, so a publish gets in at once."""
+    subscribers.subscribe(ANA, [], "caution", "en", NOW)
+    drain()
+    assert subscribers.confirm(confirm_token(inbox.to(ANA)[0]), NOW)
+    store.submit_for_review(draft().alert_id, "pat", NOW)
+    store.approve("SW-2026-0001", "rae", NOW)
+    inbox.delay = 4.0
+    inbox.data_started.clear()
+    proc = subprocess.Popen([sys.executable, "-m", "supplywatch", "deliver", "--once"], cwd=ROOT,
+                            env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert inbox.data_started.wait(30)
+        started = time.monotonic()
+        second = draft(severity="warning")
+        store.submit_for_review(second.alert_id, "pat", NOW)
+        store.approve(second.alert_id, "rae", NOW)
+        took = time.monotonic() - started
+    finally:
+        proc.wait(timeout=60)
+    assert took < 2.0, f"publishing waited {took:.1f} s for the mail worker"
+    assert rows("SELECT alert_id, status FROM deliveries WHERE kind = 'alert' ORDER BY alert_id") == [
+        ("SW-2026-0001", "sent"), ("SW-2026-0002", "sent")]  # queued meanwhile, sent in the same run
