@@ -6,12 +6,15 @@ slow or dead one never delays an alert. The unique key (subscriber, kind, alert,
 version) makes a second enqueue of the same version a no-op: at most one message per
 subscriber per alert version.
 
-A row goes ``queued -> sending -> sent``. The worker commits ``sending`` before it
-hands the message to the mail server and ``sent`` right after, so a worker killed in
-between leaves the row in ``sending``. Such a row is never sent again (at-most-once):
-:func:`reclaim_stale` turns it into a dead letter saying it may or may not have
-arrived. Failures before the message was handed over (server down, 4xx) go back to
-``queued`` with backoff; a refusal (5xx) or :data:`MAX_ATTEMPTS` failures make it dead.
+A row goes ``queued -> sending -> sent``. The worker commits a batch as ``sending``
+before it hands any of it to the mail server, journals each message just before and
+just after the hand-over (:mod:`.journal`), and commits the outcomes after the batch.
+A worker killed mid-batch leaves rows in ``sending``; the next one settles them from
+the journal (:func:`recover`): sent ones are sent, untried ones go back to the queue,
+and the one message that was in the server's hands is never sent again
+(at-most-once) but becomes a dead letter saying it may or may not have arrived.
+Failures before the hand-over (server down, 4xx) go back to ``queued`` with backoff;
+a refusal (5xx) or :data:`MAX_ATTEMPTS` failures make it dead.
 """
 
 from __future__ import annotations
@@ -26,8 +29,6 @@ from ..alerts.model import SEVERITIES
 BACKOFF_FIRST = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(hours=1)
 MAX_ATTEMPTS = 8
-# A row 'sending' for longer than this belongs to a worker that died mid-send.
-STALE_AFTER = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -62,16 +63,30 @@ def enqueue_alert(con, alert, now: dt.datetime) -> int:
     return int(inserted)
 
 
-def reclaim_stale(con, now: dt.datetime) -> int:
-    """Rows left 'sending' by a dead worker become dead letters (never re-sent: they may have arrived)."""
-    cutoff = auth.naive_utc(now) - STALE_AFTER
-    n = con.execute(
-        "UPDATE deliveries SET status = 'dead', token_enc = NULL,"
-        " last_error = 'the worker stopped while sending; it may or may not have arrived, so it is not sent again'"
-        " WHERE status = 'sending' AND claimed_at <= ?",
-        [cutoff],
-    ).fetchone()[0]
-    return int(n)
+AMBIGUOUS = "the worker stopped while sending; it may or may not have arrived, so it is not sent again"
+
+
+def recover(con, tried: set[int], sent: set[int]) -> dict[str, int]:
+    """Settle rows a killed worker left in 'sending', from its journal (see :mod:`.journal`).
+
+    Journalled as sent: sent. Journalled as tried but not sent: dead (it may have arrived; never sent twice).
+    Neither: the worker never got to them, back to queued.
+    """
+    rows = con.execute("SELECT delivery_id FROM deliveries WHERE status = 'sending'").fetchall()
+    out = {"sent": 0, "dead": 0, "queued": 0}
+    for (delivery_id,) in rows:
+        if delivery_id in sent:
+            con.execute("UPDATE deliveries SET status = 'sent', sent_at = claimed_at, attempts = attempts + 1,"
+                        " token_enc = NULL, last_error = NULL WHERE delivery_id = ?", [delivery_id])
+            out["sent"] += 1
+        elif delivery_id in tried:
+            con.execute("UPDATE deliveries SET status = 'dead', attempts = attempts + 1, token_enc = NULL,"
+                        " last_error = ? WHERE delivery_id = ?", [AMBIGUOUS, delivery_id])
+            out["dead"] += 1
+        else:
+            out["queued"] += 1
+    con.execute("UPDATE deliveries SET status = 'queued', claimed_at = NULL WHERE status = 'sending'")
+    return out
 
 
 def due(con, now: dt.datetime, limit: int) -> list[Delivery]:
@@ -85,22 +100,31 @@ def due(con, now: dt.datetime, limit: int) -> list[Delivery]:
     return [Delivery(*r) for r in rows]
 
 
-def claim(con, delivery: Delivery, now: dt.datetime) -> bool:
-    """queued -> sending (committed before anything is sent); False when another worker took it first."""
-    n = con.execute(
-        "UPDATE deliveries SET status = 'sending', claimed_at = ?, attempts = attempts + 1"
-        " WHERE delivery_id = ? AND status = 'queued'",
-        [auth.naive_utc(now), delivery.delivery_id],
-    ).fetchone()[0]
-    return n == 1
+def claim(con, items: list[Delivery], now: dt.datetime) -> list[Delivery]:
+    """queued -> sending for ``items``, committed before anything is sent; the ones this call took."""
+    if not items:
+        return []
+    ids = [d.delivery_id for d in items]
+    taken = {r[0] for r in con.execute(
+        "UPDATE deliveries SET status = 'sending', claimed_at = ? WHERE status = 'queued' AND list_contains(?, delivery_id)"
+        " RETURNING delivery_id", [auth.naive_utc(now), ids]).fetchall()}
+    return [d for d in items if d.delivery_id in taken]
 
 
-def mark_sent(con, delivery: Delivery, now: dt.datetime) -> None:
-    con.execute(
-        "UPDATE deliveries SET status = 'sent', sent_at = ?, token_enc = NULL, last_error = NULL"
-        " WHERE delivery_id = ?",
-        [auth.naive_utc(now), delivery.delivery_id],
-    )
+def release(con, items: list[Delivery]) -> None:
+    """sending -> queued for rows claimed but never tried (the round stopped early)."""
+    if items:
+        con.execute("UPDATE deliveries SET status = 'queued', claimed_at = NULL WHERE status = 'sending'"
+                    " AND list_contains(?, delivery_id)", [[d.delivery_id for d in items]])
+
+
+def mark_sent(con, items: list[Delivery], now: dt.datetime) -> None:
+    if items:
+        con.execute(
+            "UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1, token_enc = NULL,"
+            " last_error = NULL WHERE list_contains(?, delivery_id)",
+            [auth.naive_utc(now), [d.delivery_id for d in items]],
+        )
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -110,16 +134,17 @@ def backoff(attempts: int) -> dt.timedelta:
 
 def mark_failed(con, delivery: Delivery, now: dt.datetime, reason: str, permanent: bool) -> str:
     """Back to queued with backoff, or dead (refused, or out of attempts); return the new status."""
-    attempts = delivery.attempts + 1  # the claim counted this attempt
+    attempts = delivery.attempts + 1
     reason = (reason.splitlines()[0] if reason else "unknown error")[:300]
     if permanent or attempts >= MAX_ATTEMPTS:
         why = reason if permanent else f"gave up after {attempts} attempts: {reason}"
-        con.execute("UPDATE deliveries SET status = 'dead', token_enc = NULL, last_error = ? WHERE delivery_id = ?",
-                    [why, delivery.delivery_id])
+        con.execute("UPDATE deliveries SET status = 'dead', attempts = ?, token_enc = NULL, last_error = ?"
+                    " WHERE delivery_id = ?", [attempts, why, delivery.delivery_id])
         return "dead"
     con.execute(
-        "UPDATE deliveries SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE delivery_id = ?",
-        [auth.naive_utc(now + backoff(attempts)), reason, delivery.delivery_id],
+        "UPDATE deliveries SET status = 'queued', claimed_at = NULL, attempts = ?, next_attempt_at = ?,"
+        " last_error = ? WHERE delivery_id = ?",
+        [attempts, auth.naive_utc(now + backoff(attempts)), reason, delivery.delivery_id],
     )
     return "queued"
 
