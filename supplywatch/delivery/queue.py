@@ -43,7 +43,9 @@ class Delivery:
 
 
 def enqueue_alert(con, alert, now: dt.datetime) -> int:
-    """Queue one message per confirmed subscriber matching ``alert`` (region and minimum severity); return how many.
+    """Queue one message per confirmed subscriber matching ``alert`` (region and minimum severity), and to everyone
+    owed an earlier version of it (an update or retraction reaches whoever heard of the alert, even when it moved
+    region or dropped below their minimum); return how many.
 
     Call inside the transaction that makes the version public (published, or a Cancel).
     Drafts and versions in review are never queued; nor are pending (unconfirmed) addresses.
@@ -54,11 +56,13 @@ def enqueue_alert(con, alert, now: dt.datetime) -> int:
     inserted = con.execute(
         "INSERT INTO deliveries (subscriber_id, kind, alert_id, version, status, next_attempt_at, enqueued_at)"
         " SELECT subscriber_id, 'alert', ?, ?, 'queued', ?, ? FROM subscribers"
-        " WHERE confirmed_at IS NOT NULL AND list_position(?, min_severity) <= ?"
-        " AND (len(regions) = 0 OR list_has_any(regions, ?))"
+        " WHERE confirmed_at IS NOT NULL AND ((list_position(?, min_severity) <= ?"
+        " AND (len(regions) = 0 OR list_has_any(regions, ?)))"
+        " OR subscriber_id IN (SELECT subscriber_id FROM deliveries WHERE kind = 'alert' AND alert_id = ?"
+        " AND version < ? AND status <> 'dead'))"
         " ON CONFLICT DO NOTHING",
         [alert.alert_id, int(alert.version), naive, naive, list(SEVERITIES),
-         SEVERITIES.index(alert.severity) + 1, list(alert.regions)],
+         SEVERITIES.index(alert.severity) + 1, list(alert.regions), alert.alert_id, int(alert.version)],
     ).fetchone()[0]
     return int(inserted)
 

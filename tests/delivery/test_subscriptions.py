@@ -268,3 +268,24 @@ def test_staff_counts_per_region_and_language(inbox):
         {"region": "Nanaimo", "lang": "fr", "subscribers": 1},
         {"region": "Victoria", "lang": "fr", "subscribers": 1},
     ]
+
+
+def test_whoever_got_an_alert_gets_its_update_and_retraction_even_outside_their_choices(inbox, draft, make_text):
+    """A correction may move an alert to another region or lower its severity; people told of the first version
+    must still hear that it changed or was retracted."""
+    subscribed(inbox, ANA, regions=("Victoria",), min_severity="warning")
+    subscribed(inbox, BEA, regions=("Nanaimo",), min_severity="warning")
+    first = publish(draft, severity="warning")
+    drain()
+    store.correct(first.alert_id, actor="pat", now=NOW, text=make_text(headline="Only in Nanaimo after all."),
+                  severity="caution", regions=("Nanaimo",), substances=("carfentanil",))
+    store.submit_for_review(first.alert_id, "pat", NOW)
+    store.approve(first.alert_id, "rae", NOW)
+    store.retract(first.alert_id, "rae", "samples re-tested negative", NOW)
+    drain()
+    assert [m["Subject"] for m in inbox.to(ANA)[1:]] == [
+        "Warning: Carfentanil found in down sold as fentanyl.",
+        "Update: Caution: Only in Nanaimo after all.",
+        "Retracted: Caution: Only in Nanaimo after all.",
+    ]
+    assert len(inbox.to(BEA)) == 1  # a caution is below Bea's minimum, and she never got this alert
