@@ -4,7 +4,7 @@
     python -m supplywatch users list | disable NAME | enable NAME | reset NAME | role NAME ROLE
     python -m supplywatch publish
     python -m supplywatch deliver [--once]
-    python -m supplywatch subscribers new-key | counts | remove ADDRESS
+    python -m supplywatch subscribers new-key | counts | problems | remove ADDRESS
 
 Passwords come from --password-stdin, else a prompt on a terminal, else one is
 generated and printed once. Errors are one line on stderr with exit status 1.
@@ -140,6 +140,19 @@ def cmd_counts(args) -> int:
     return 0
 
 
+def cmd_problems(args) -> int:
+    from .delivery import queue
+
+    rows = queue.problems()
+    if not rows:
+        print("no failed deliveries")
+    for r in rows:
+        what = "confirmation request" if r["kind"] == "confirm" else f"{r['alert_id']}@{r['version']}"
+        when = "" if r["status"] == "dead" else f", next try {r['next_attempt_at']:%Y-%m-%d %H:%M} UTC"
+        print(f"{r['status']}: {what} (attempts {r['attempts']}{when}): {r['reason']}")
+    return 0
+
+
 def cmd_remove(args) -> int:
     from .delivery import subscribers
 
@@ -194,6 +207,8 @@ def parser() -> argparse.ArgumentParser:
     ssub.add_parser("new-key", help="print a fresh SUPPLYWATCH_SUBSCRIBER_KEY").set_defaults(func=cmd_new_key)
     ssub.add_parser("counts", help="confirmed subscribers per region and language, and the queue").set_defaults(
         func=cmd_counts)
+    ssub.add_parser("problems", help="dead letters and messages waiting for a retry, with the reason").set_defaults(
+        func=cmd_problems)
     rm = ssub.add_parser("remove", help="delete an address on the person's request")
     rm.add_argument("address")
     rm.set_defaults(func=cmd_remove)

@@ -34,7 +34,7 @@ def rows(sql, params=()):
         return con.execute(sql, list(params)).fetchall()
 
 
-def test_retried_with_backoff_while_the_server_is_down_then_sent_once(smtp_env, subscriber_key, staff):
+def test_retried_with_backoff_while_the_server_is_down_then_sent_once(smtp_env, subscriber_key, staff, capsys):
     subscribers.subscribe(ANA, ["Victoria"], "caution", "en", NOW)
     report = drain()
     assert (report.sent, report.retried, report.dead) == (0, 1, 0)
@@ -42,6 +42,8 @@ def test_retried_with_backoff_while_the_server_is_down_then_sent_once(smtp_env, 
     assert (status, attempts, next_at) == ("queued", 1, dt.datetime(2026, 11, 27, 8, 1))
     assert error.startswith(f"mail server 127.0.0.1:{smtp_env} unreachable: ConnectionRefusedError")
     assert [p["reason"] for p in queue.problems()] == [error]  # staff see why it waits
+    assert cli.main(["subscribers", "problems"]) == 0
+    assert capsys.readouterr().out == f"queued: confirmation request (attempts 1, next try 2026-11-27 08:01 UTC): {error}\n"
 
     box = Inbox(smtp_env).start()
     try:
