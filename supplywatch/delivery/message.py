@@ -40,7 +40,7 @@ def _domain(sender: str) -> str:
 def _headers(msg: EmailMessage, sender: str, to: str, subject: str, now) -> None:
     msg["From"] = sender
     msg["To"] = to
-    msg["Subject"] = subject
+    msg["Subject"] = " ".join(subject.split())  # one line: alert text never adds a header
     msg["Date"] = rfc2822_date(now)
     msg["Auto-Submitted"] = "auto-generated"
 
@@ -64,7 +64,7 @@ def alert_mail(alert, sub, *, base_url: str, sender: str, now) -> EmailMessage:
     _ = i18n.translator(lang)
     text = text_for(alert, lang)
     todo_word, regions_word, _expires = HEADINGS[lang]
-    title = entry_title(alert, lang)
+    title = " ".join(entry_title(alert, lang).split())
     if alert.msg_type == "Update":
         title = f"{_('Update')}: {title}"
     elif alert.msg_type == "Cancel":

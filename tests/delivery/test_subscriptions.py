@@ -289,3 +289,21 @@ def test_whoever_got_an_alert_gets_its_update_and_retraction_even_outside_their_
         "Retracted: Caution: Only in Nanaimo after all.",
     ]
     assert len(inbox.to(BEA)) == 1  # a caution is below Bea's minimum, and she never got this alert
+
+
+def test_a_line_break_in_a_headline_cannot_add_mail_headers():
+    from supplywatch.alerts.model import AlertText
+    from supplywatch.delivery.message import alert_mail
+    from supplywatch.delivery.subscribers import Subscriber
+    from tests.channels.conftest import make_alert
+
+    text = AlertText(headline="Pills\r\nBcc: everyone@example.org", details="d", what_to_do="w")
+    sub = Subscriber("0" * 32, ANA, (), "caution", "en")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(keys.ENV, keys.new_key())
+        mail = alert_mail(make_alert(text={"en": text}), sub, base_url="https://alerts.example.org",
+                          sender="a@b.example", now=NOW)
+    assert mail["Subject"] == "Warning: Pills Bcc: everyone@example.org"
+    assert mail["Bcc"] is None
+    headers = mail.as_string().split("\n\n", 1)[0]
+    assert "\nBcc:" not in headers
