@@ -26,7 +26,7 @@ def _msgid(alert_id: str, version: int | str, subscriber_id: str, domain: str) -
 
 
 def unsubscribe_url(base_url: str, subscriber_id: str) -> str:
-    return f"{check_base_url(base_url)}/unsubscribe?token={subscribers.unsubscribe_token(subscriber_id)}"
+    return f"{check_base_url(base_url)}/subscribe?unsubscribe={subscribers.unsubscribe_token(subscriber_id)}"
 
 
 def confirm_url(base_url: str, token: str) -> str:

@@ -153,7 +153,7 @@ def test_headers_unsubscribe_in_one_click_and_thread_updates(inbox, draft, make_
     mail = inbox.to(ANA)[-1]
     [(subscriber_id,)] = rows("SELECT subscriber_id FROM subscribers")
     token = subscribers.unsubscribe_token(subscriber_id)
-    assert mail["List-Unsubscribe"] == f"<https://alerts.example.org/unsubscribe?token={token}>"
+    assert mail["List-Unsubscribe"] == f"<https://alerts.example.org/subscribe?unsubscribe={token}>"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert mail["Message-ID"].strip() == f"<SW-2026-0001.v1.{subscriber_id}@supplywatch.test>"
     assert mail["In-Reply-To"] is None
