@@ -5,6 +5,7 @@
     python -m supplywatch publish
     python -m supplywatch deliver [--once]
     python -m supplywatch subscribers new-key | counts | problems | remove ADDRESS
+    python -m supplywatch webhooks add NAME URL [--regions A,B] [--min-severity S] [--lang L] | list | remove ID
 
 Passwords come from --password-stdin, else a prompt on a terminal, else one is
 generated and printed once. Errors are one line on stderr with exit status 1.
@@ -153,6 +154,35 @@ def cmd_problems(args) -> int:
     return 0
 
 
+def cmd_webhook_add(args) -> int:
+    from .delivery import webhooks
+
+    regions = [r for r in (args.regions or "").split(",") if r.strip()]
+    hook_id, secret = webhooks.register(args.name, args.url, regions, args.min_severity, args.lang, _actor(), _now())
+    print(f"added {hook_id}")
+    print(f"signing secret (shown once, pass it on safely): {secret}")
+    return 0
+
+
+def cmd_webhook_list(args) -> int:
+    from .delivery import webhooks
+
+    hooks = webhooks.listing()
+    if not hooks:
+        print("no webhooks")
+    for h in hooks:
+        print(f"{h['webhook_id']}  {h['name']}  {h['host']}  {', '.join(h['regions']) or '*'}  "
+              f"{h['min_severity']}  {h['lang']}")
+    return 0
+
+
+def cmd_webhook_remove(args) -> int:
+    from .delivery import webhooks
+
+    print("removed" if webhooks.remove(args.webhook_id, _actor(), _now()) else "no such webhook")
+    return 0
+
+
 def cmd_remove(args) -> int:
     from .delivery import subscribers
 
@@ -212,6 +242,20 @@ def parser() -> argparse.ArgumentParser:
     rm = ssub.add_parser("remove", help="delete an address on the person's request")
     rm.add_argument("address")
     rm.set_defaults(func=cmd_remove)
+
+    hooks = sub.add_parser("webhooks", help="organisations' receivers of signed alert JSON")
+    hsub = hooks.add_subparsers(dest="webhooks_command", required=True)
+    hadd = hsub.add_parser("add", help="register a webhook and print its signing secret once")
+    hadd.add_argument("name", help="the organisation")
+    hadd.add_argument("url", help="https:// address that receives the POSTs")
+    hadd.add_argument("--regions", help="comma-separated regions (default: every region)")
+    hadd.add_argument("--min-severity", default="information", choices=("information", "caution", "warning"))
+    hadd.add_argument("--lang", default="en", choices=("en", "fr"))
+    hadd.set_defaults(func=cmd_webhook_add)
+    hsub.add_parser("list", help="registered webhooks (host only)").set_defaults(func=cmd_webhook_list)
+    hrm = hsub.add_parser("remove", help="delete a webhook")
+    hrm.add_argument("webhook_id")
+    hrm.set_defaults(func=cmd_webhook_remove)
     return p
 
 

@@ -290,7 +290,7 @@ APP_MIGRATIONS: list[str] = [
     CREATE TABLE deliveries (               -- one message to one subscriber; at most one per alert version
         delivery_id     BIGINT PRIMARY KEY DEFAULT nextval('delivery_ids'),
         subscriber_id   VARCHAR NOT NULL,
-        kind            VARCHAR NOT NULL,   -- alert | confirm
+        kind            VARCHAR NOT NULL,   -- alert | confirm | webhook
         alert_id        VARCHAR NOT NULL,   -- '' for a confirmation request
         version         INTEGER NOT NULL,   -- alert version; for a confirmation request its time (Unix seconds)
         token_enc       VARCHAR,            -- confirm only: Fernet token of the opt-in token, erased once sent
@@ -302,6 +302,17 @@ APP_MIGRATIONS: list[str] = [
         sent_at         TIMESTAMP,          -- UTC
         last_error      VARCHAR,            -- one line: why the last attempt failed / why it is dead
         UNIQUE (subscriber_id, kind, alert_id, version)
+    );
+    CREATE TABLE webhooks (                 -- organisations' receivers, registered by staff
+        webhook_id     VARCHAR PRIMARY KEY,   -- random; deliveries.subscriber_id for kind 'webhook'
+        name           VARCHAR NOT NULL,      -- the organisation, as staff wrote it
+        url_enc        VARCHAR NOT NULL,      -- Fernet token of the URL (it may carry the receiver's own token)
+        secret_enc     VARCHAR NOT NULL,      -- Fernet token of the signing secret
+        regions        VARCHAR[] NOT NULL,    -- empty: every region
+        min_severity   VARCHAR NOT NULL,
+        lang           VARCHAR NOT NULL,
+        created_by     VARCHAR NOT NULL,
+        created_at     TIMESTAMP NOT NULL     -- UTC
     );
     CREATE TABLE subscription_audit (       -- append-only; names an address only by its keyed hash
         audit_id     BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),

@@ -43,26 +43,31 @@ class Delivery:
 
 
 def enqueue_alert(con, alert, now: dt.datetime) -> int:
-    """Queue one message per confirmed subscriber matching ``alert`` (region and minimum severity), and to everyone
-    owed an earlier version of it (an update or retraction reaches whoever heard of the alert, even when it moved
-    region or dropped below their minimum); return how many.
+    """Queue one message per confirmed subscriber and per webhook matching ``alert`` (region and minimum severity),
+    and to everyone owed an earlier version of it (an update or retraction reaches whoever heard of the alert, even
+    when it moved region or dropped below their minimum); return how many.
 
     Call inside the transaction that makes the version public (published, or a Cancel).
     Drafts and versions in review are never queued; nor are pending (unconfirmed) addresses.
     """
     if alert.status not in ("published", "cancelled"):
         return 0
+    return (_enqueue(con, alert, now, "alert", "subscribers", "subscriber_id", "confirmed_at IS NOT NULL")
+            + _enqueue(con, alert, now, "webhook", "webhooks", "webhook_id", "true"))
+
+
+def _enqueue(con, alert, now: dt.datetime, kind: str, table: str, id_col: str, ready: str) -> int:
     naive = auth.naive_utc(now)
     inserted = con.execute(
         "INSERT INTO deliveries (subscriber_id, kind, alert_id, version, status, next_attempt_at, enqueued_at)"
-        " SELECT subscriber_id, 'alert', ?, ?, 'queued', ?, ? FROM subscribers"
-        " WHERE confirmed_at IS NOT NULL AND ((list_position(?, min_severity) <= ?"
+        f" SELECT {id_col}, ?, ?, ?, 'queued', ?, ? FROM {table}"
+        f" WHERE {ready} AND ((list_position(?, min_severity) <= ?"
         " AND (len(regions) = 0 OR list_has_any(regions, ?)))"
-        " OR subscriber_id IN (SELECT subscriber_id FROM deliveries WHERE kind = 'alert' AND alert_id = ?"
+        f" OR {id_col} IN (SELECT subscriber_id FROM deliveries WHERE kind = ? AND alert_id = ?"
         " AND version < ? AND status <> 'dead'))"
         " ON CONFLICT DO NOTHING",
-        [alert.alert_id, int(alert.version), naive, naive, list(SEVERITIES),
-         SEVERITIES.index(alert.severity) + 1, list(alert.regions), alert.alert_id, int(alert.version)],
+        [kind, alert.alert_id, int(alert.version), naive, naive, list(SEVERITIES),
+         SEVERITIES.index(alert.severity) + 1, list(alert.regions), kind, alert.alert_id, int(alert.version)],
     ).fetchone()[0]
     return int(inserted)
 

@@ -17,7 +17,7 @@ from typing import Callable
 from .. import db
 from ..alerts import settings as alert_settings
 from ..alerts import store
-from . import journal, keys, message, queue, subscribers
+from . import journal, keys, message, queue, subscribers, webhooks
 from .smtp import Sender, SendFailed, SmtpSettings
 
 BATCH = 200
@@ -45,12 +45,22 @@ def _alert(cache: dict, alert_id: str, version: int):
 
 def _prepare(con, items: list[queue.Delivery], sender: Sender, now: dt.datetime, report: Report,
              cache: dict) -> list[tuple[queue.Delivery, object]]:
-    """Each due row with its mail; rows whose subscriber or alert is gone become dead letters."""
+    """Each due row with its mail (or webhook request); rows whose subscriber, webhook or alert is gone become dead
+    letters."""
     base = alert_settings.base_url()
     out = []
     for item in items:
+        alert = _alert(cache, item.alert_id, item.version) if item.kind != "confirm" else None
+        if item.kind == "webhook":
+            hook = webhooks.load(con, item.subscriber_id)
+            if hook is None or alert is None:
+                queue.drop(con, item, "the webhook was removed" if hook is None
+                           else f"alert {item.alert_id}@{item.version} not found")
+                report.dead += 1
+            else:
+                out.append((item, webhooks.request(hook, alert, item.delivery_id, base, now)))
+            continue
         sub = subscribers.load(con, item.subscriber_id)
-        alert = _alert(cache, item.alert_id, item.version) if item.kind == "alert" else None
         if sub is None or (item.kind == "alert" and alert is None):
             queue.drop(con, item, "the subscriber unsubscribed before it was sent" if sub is None
                        else f"alert {item.alert_id}@{item.version} not found")
@@ -84,11 +94,14 @@ def _round(sender: Sender, now: dt.datetime, report: Report, cache: dict) -> boo
                 continue
             log.write("try", item.delivery_id)
             try:
-                sender.send(mail)
+                if item.kind == "webhook":
+                    webhooks.post(mail)
+                else:
+                    sender.send(mail)
             except SendFailed as exc:
                 log.write("fail", item.delivery_id)
                 failed.append((item, exc))
-                unreachable = not exc.permanent and "unreachable" in str(exc)
+                unreachable = item.kind != "webhook" and not exc.permanent and "unreachable" in str(exc)
                 continue
             log.write("sent", item.delivery_id)
             sent.append(item)
