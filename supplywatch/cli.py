@@ -3,6 +3,9 @@
     python -m supplywatch users add NAME --role reviewer [--password-stdin]
     python -m supplywatch users list | disable NAME | enable NAME | reset NAME | role NAME ROLE
     python -m supplywatch publish [--dry-run [--now ISO-TIME]]
+    python -m supplywatch deliver [--once]
+    python -m supplywatch subscribers new-key | counts | problems | remove ADDRESS
+    python -m supplywatch webhooks add NAME URL [--regions A,B] [--min-severity S] [--lang L] | list | remove ID
 
 Passwords come from --password-stdin, else a prompt on a terminal, else one is
 generated and printed once. Errors are one line on stderr with exit status 1.
@@ -121,6 +124,87 @@ def _dry_run(store, now: dt.datetime) -> int:
     active = len(store.active_alerts(now))
     print(f"would publish {active} active alert{'' if active == 1 else 's'}")
     print(f"dry run at {now.isoformat()}: nothing written")
+
+
+def cmd_deliver(args) -> int:
+    from .delivery import worker
+
+    if not args.once:
+        worker.run_forever(poll=args.poll)
+        return 0  # pragma: no cover (runs until stopped)
+    report = worker.drain()
+    print(f"sent {report.sent}, retry later {report.retried}, dead {report.dead}")
+    for error in report.errors[-3:]:
+        print(f"  {error}")
+    return 0
+
+
+def cmd_new_key(args) -> int:
+    from .delivery import keys
+
+    print(keys.new_key())
+    return 0
+
+
+def cmd_counts(args) -> int:
+    from .delivery import queue, subscribers
+
+    rows = subscribers.counts()
+    if not rows:
+        print("no confirmed subscribers")
+    for r in rows:
+        print(f"{r['region']}\t{r['lang']}\t{r['subscribers']}")
+    print("queue: " + (", ".join(f"{k} {v}" for k, v in sorted(queue.summary().items())) or "empty"))
+    return 0
+
+
+def cmd_problems(args) -> int:
+    from .delivery import queue
+
+    rows = queue.problems()
+    if not rows:
+        print("no failed deliveries")
+    for r in rows:
+        what = "confirmation request" if r["kind"] == "confirm" else f"{r['alert_id']}@{r['version']}"
+        when = "" if r["status"] == "dead" else f", next try {r['next_attempt_at']:%Y-%m-%d %H:%M} UTC"
+        print(f"{r['status']}: {what} (attempts {r['attempts']}{when}): {r['reason']}")
+    return 0
+
+
+def cmd_webhook_add(args) -> int:
+    from .delivery import webhooks
+
+    regions = [r for r in (args.regions or "").split(",") if r.strip()]
+    hook_id, secret = webhooks.register(args.name, args.url, regions, args.min_severity, args.lang, _actor(), _now())
+    print(f"added {hook_id}")
+    print(f"signing secret (shown once, pass it on safely): {secret}")
+    return 0
+
+
+def cmd_webhook_list(args) -> int:
+    from .delivery import webhooks
+
+    hooks = webhooks.listing()
+    if not hooks:
+        print("no webhooks")
+    for h in hooks:
+        print(f"{h['webhook_id']}  {h['name']}  {h['host']}  {', '.join(h['regions']) or '*'}  "
+              f"{h['min_severity']}  {h['lang']}")
+    return 0
+
+
+def cmd_webhook_remove(args) -> int:
+    from .delivery import webhooks
+
+    print("removed" if webhooks.remove(args.webhook_id, _actor(), _now()) else "no such webhook")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    from .delivery import subscribers
+
+    removed = subscribers.remove(args.address, _actor(), _now())
+    print("removed" if removed else "not subscribed")
     return 0
 
 
@@ -157,6 +241,39 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("--dry-run", action="store_true", help="say what would expire and be published; write nothing")
     pub.add_argument("--now", help="with --dry-run only: UTC time to act as (ISO 8601); default: the clock")
     pub.set_defaults(func=cmd_publish)
+
+    dl = sub.add_parser("deliver", help="send queued alert mails to subscribers (SMTP settings from the environment)",
+                        description="Drain the delivery queue: confirmation requests and alert mails go to the SMTP "
+                        "server named by SUPPLYWATCH_SMTP_HOST (see docs/subscriptions.md). Needs "
+                        "SUPPLYWATCH_SUBSCRIBER_KEY. Without --once it keeps polling until stopped.")
+    dl.add_argument("--once", action="store_true", help="send what is due now, then exit")
+    dl.add_argument("--poll", type=float, default=5.0, help="seconds between rounds when running on (default 5)")
+    dl.set_defaults(func=cmd_deliver)
+
+    subs = sub.add_parser("subscribers", help="email subscribers: make a key, see counts, remove an address")
+    ssub = subs.add_subparsers(dest="subscribers_command", required=True)
+    ssub.add_parser("new-key", help="print a fresh SUPPLYWATCH_SUBSCRIBER_KEY").set_defaults(func=cmd_new_key)
+    ssub.add_parser("counts", help="confirmed subscribers per region and language, and the queue").set_defaults(
+        func=cmd_counts)
+    ssub.add_parser("problems", help="dead letters and messages waiting for a retry, with the reason").set_defaults(
+        func=cmd_problems)
+    rm = ssub.add_parser("remove", help="delete an address on the person's request")
+    rm.add_argument("address")
+    rm.set_defaults(func=cmd_remove)
+
+    hooks = sub.add_parser("webhooks", help="organisations' receivers of signed alert JSON")
+    hsub = hooks.add_subparsers(dest="webhooks_command", required=True)
+    hadd = hsub.add_parser("add", help="register a webhook and print its signing secret once")
+    hadd.add_argument("name", help="the organisation")
+    hadd.add_argument("url", help="https:// address that receives the POSTs")
+    hadd.add_argument("--regions", help="comma-separated regions (default: every region)")
+    hadd.add_argument("--min-severity", default="information", choices=("information", "caution", "warning"))
+    hadd.add_argument("--lang", default="en", choices=("en", "fr"))
+    hadd.set_defaults(func=cmd_webhook_add)
+    hsub.add_parser("list", help="registered webhooks (host only)").set_defaults(func=cmd_webhook_list)
+    hrm = hsub.add_parser("remove", help="delete a webhook")
+    hrm.add_argument("webhook_id")
+    hrm.set_defaults(func=cmd_webhook_remove)
     return p
 
 
@@ -164,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
+    except KeyboardInterrupt:
+        return 130
     except (auth.AuthError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -313,6 +313,58 @@ APP_MIGRATIONS: list[str] = [
         SELECT 1 FROM alert_versions v WHERE v.alert_id = a.alert_id AND v.version = a.version AND v.author = a.actor)
     GROUP BY a.alert_id, a.version, a.actor;
     """,
+    # 4: email subscribers and the delivery queue (supplywatch.delivery). Addresses only encrypted (Fernet, key
+    #    from SUPPLYWATCH_SUBSCRIBER_KEY) and as a keyed hash for look-ups; tokens only as hashes.
+    """
+    CREATE TABLE subscribers (
+        subscriber_id  VARCHAR PRIMARY KEY,   -- random, carries nothing about the person
+        address_hash   VARCHAR NOT NULL UNIQUE, -- HMAC-SHA256 of the normalised address (look-ups, audit)
+        address_enc    VARCHAR NOT NULL,      -- Fernet token of the address
+        regions        VARCHAR[] NOT NULL,    -- empty: every region
+        min_severity   VARCHAR NOT NULL,      -- information | caution | warning
+        lang           VARCHAR NOT NULL,      -- en | fr
+        confirm_hash   VARCHAR,               -- sha256 of the double opt-in token; NULL once confirmed
+        created_at     TIMESTAMP NOT NULL,    -- UTC
+        confirm_sent_at TIMESTAMP,            -- UTC, last confirmation request queued
+        confirmed_at   TIMESTAMP              -- UTC; NULL: nothing but the confirmation request is ever sent
+    );
+    CREATE SEQUENCE delivery_ids START 1;
+    CREATE TABLE deliveries (               -- one message to one subscriber; at most one per alert version
+        delivery_id     BIGINT PRIMARY KEY DEFAULT nextval('delivery_ids'),
+        subscriber_id   VARCHAR NOT NULL,
+        kind            VARCHAR NOT NULL,   -- alert | confirm | webhook
+        alert_id        VARCHAR NOT NULL,   -- '' for a confirmation request
+        version         INTEGER NOT NULL,   -- alert version; for a confirmation request its time (Unix seconds)
+        token_enc       VARCHAR,            -- confirm only: Fernet token of the opt-in token, erased once sent
+        status          VARCHAR NOT NULL,   -- queued | sending | sent | dead
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TIMESTAMP NOT NULL, -- UTC
+        enqueued_at     TIMESTAMP NOT NULL, -- UTC
+        claimed_at      TIMESTAMP,          -- UTC, when a worker took it
+        sent_at         TIMESTAMP,          -- UTC
+        last_error      VARCHAR,            -- one line: why the last attempt failed / why it is dead
+        UNIQUE (subscriber_id, kind, alert_id, version)
+    );
+    CREATE TABLE webhooks (                 -- organisations' receivers, registered by staff
+        webhook_id     VARCHAR PRIMARY KEY,   -- random; deliveries.subscriber_id for kind 'webhook'
+        name           VARCHAR NOT NULL,      -- the organisation, as staff wrote it
+        url_enc        VARCHAR NOT NULL,      -- Fernet token of the URL (it may carry the receiver's own token)
+        secret_enc     VARCHAR NOT NULL,      -- Fernet token of the signing secret
+        regions        VARCHAR[] NOT NULL,    -- empty: every region
+        min_severity   VARCHAR NOT NULL,
+        lang           VARCHAR NOT NULL,
+        created_by     VARCHAR NOT NULL,
+        created_at     TIMESTAMP NOT NULL     -- UTC
+    );
+    CREATE TABLE subscription_audit (       -- append-only; names an address only by its keyed hash
+        audit_id     BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),
+        logged_at    TIMESTAMP NOT NULL,    -- UTC
+        actor        VARCHAR NOT NULL,      -- 'public', a staff username, or 'worker'
+        action       VARCHAR NOT NULL,      -- subscribed | confirmed | unsubscribed | removed | refused
+        address_hash VARCHAR,
+        detail       VARCHAR
+    );
+    """,
 ]
 
 # One detection for a sample already stored, its copied columns read from the sample; for warehouses built by

@@ -89,7 +89,8 @@ def admin_from_secrets() -> tuple[str | None, str | None]:
 
 def alert_pages(_) -> list:
     """The Alerts section of the navigation: public board and sign-in always; staff pages by role."""
-    pages = [st.Page("app_pages/alerts_board.py", title=_("Drug alerts"), url_path="alerts")]
+    pages = [st.Page("app_pages/alerts_board.py", title=_("Drug alerts"), url_path="alerts"),
+             st.Page("app_pages/subscribe.py", title=_("Alerts by email"), url_path="subscribe")]
     user = current()
     role = user["role"] if user else None
     if auth.has_role(role, *STAFF_ROLES):

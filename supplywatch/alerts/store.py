@@ -23,6 +23,7 @@ from typing import Iterator
 import duckdb
 
 from .. import auth, db
+from ..delivery import queue as delivery_queue
 from ..messages import UserError
 from ..weblinks import WRONG_SCHEME, link_problem
 from . import authorship, settings
@@ -364,6 +365,7 @@ def approve(alert_id: str, actor: str, now: dt.datetime) -> Alert:
         _set_status(con, alert, "published", approver=actor, published_at=now, flagged_for_review=flagged)
         _audit(con, now, actor, action, alert, "flagged for review: single-person publish" if flagged else None)
         done = _latest(con, alert_id)
+        delivery_queue.enqueue_alert(con, done, now)  # same transaction: the alert and the mail it owes
     refresh_public(now, actor)
     return done
 
@@ -447,6 +449,7 @@ def retract(alert_id: str, actor: str, reason: str, now: dt.datetime) -> Alert:
         _audit(con, now, actor, "superseded", old, f"by {cancel.key}")
         _insert(con, cancel)
         _audit(con, now, actor, "retracted", cancel, why)
+        delivery_queue.enqueue_alert(con, cancel, now)
     refresh_public(now, actor)
     return cancel
 

@@ -1,0 +1,100 @@
+"""Alert mail: enqueueing N confirmed subscribers inside one approve, then the worker's throughput to a local SMTP server."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import secrets
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+from . import report
+
+NAME = "delivery"
+SUMMARY = "approve one alert with N confirmed subscribers (default 10,000) queued, then send M mails (default 1000)"
+TITLE = "Alert mail: queue and worker"
+NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.timezone.utc)
+
+
+class _Counter:
+    def __init__(self):
+        self.n = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.n += 1
+        return "250 OK"
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench delivery", description=__doc__)
+    p.add_argument("--subscribers", type=int, default=10_000)
+    p.add_argument("--send", type=int, default=1000, help="mails the worker sends while timed (default 1000)")
+    p.add_argument("--no-docs", action="store_true", help="print only; do not update docs/benchmarks.md")
+    args = p.parse_args(argv)
+    from aiosmtpd.controller import Controller
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["SUPPLYWATCH_APP_DB"] = str(Path(tmp) / "app.duckdb")
+        os.environ["SUPPLYWATCH_PUBLIC_DIR"] = str(Path(tmp) / "public")
+        from supplywatch import auth, channels, db
+        from supplywatch.alerts import store
+        from supplywatch.delivery import keys, queue, worker
+        from supplywatch.delivery.smtp import Sender, SmtpSettings
+
+        os.environ[keys.ENV] = keys.new_key()
+        channels.publish_all = lambda *a, **k: {"written": [], "unchanged": []}  # the channels have their own bench
+        auth.add_user("pat", "poster", "correct horse battery", "bench", NOW)
+        auth.add_user("rae", "reviewer", "correct horse battery", "bench", NOW)
+        with db.app_connection() as con:
+            con.execute("BEGIN TRANSACTION")
+            for i in range(args.subscribers):
+                address = f"person{i}@example.org"
+                con.execute(
+                    "INSERT INTO subscribers VALUES (?, ?, ?, ?, 'information', ?, NULL, ?, NULL, ?)",
+                    [secrets.token_hex(16), keys.keyed_hash("address", address), keys.encrypt(address),
+                     [f"Region {i % 5}"] if i % 3 else [], "fr" if i % 4 == 0 else "en",
+                     auth.naive_utc(NOW), auth.naive_utc(NOW)])
+            con.execute("COMMIT")
+        text = {lang: {"headline": "Carfentanil found in down sold as fentanyl.", "details": "Two samples.",
+                       "what_to_do": "- Carry naloxone."} for lang in ("en", "fr")}
+        a = store.create_draft(text=text, severity="warning", regions=["Region 1"], actor="pat", now=NOW)
+        store.submit_for_review(a.alert_id, "pat", NOW)
+        started = time.perf_counter()
+        store.approve(a.alert_id, "rae", NOW)
+        approve = time.perf_counter() - started
+        queued = queue.summary().get("queued", 0)
+
+        counter = _Counter()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        controller = Controller(counter, hostname="127.0.0.1", port=port)
+        controller.start()
+        os.environ.update({"SUPPLYWATCH_SMTP_HOST": "127.0.0.1", "SUPPLYWATCH_SMTP_PORT": str(port),
+                           "SUPPLYWATCH_SMTP_STARTTLS": "0", "SUPPLYWATCH_SMTP_FROM": "alerts@example.org"})
+        with db.app_connection() as con:  # time only the first M: leave the rest for later
+            con.execute("UPDATE deliveries SET next_attempt_at = ? WHERE delivery_id > (SELECT min(delivery_id) + ?"
+                        " FROM deliveries)", [auth.naive_utc(NOW + dt.timedelta(days=1)), args.send - 1])
+        started = time.perf_counter()
+        result = worker.drain(now=lambda: NOW, sender=Sender(SmtpSettings.from_env()))
+        send = time.perf_counter() - started
+        controller.stop()
+    lines = [
+        f"approve one warning, {queued:,} of {args.subscribers:,} subscribers matched and queued in its transaction: "
+        f"{approve * 1000:.0f} ms (channels stubbed)",
+        f"worker: {result.sent} mails to a loopback SMTP server in {send:.1f} s = {result.sent / send * 60:,.0f} "
+        f"per minute ({counter.n} received)",
+        f"1-minute load average at the end: {os.getloadavg()[0]:.1f} on 2 cores (shared machine: upper bounds)",
+    ]
+    print("\n".join(lines))
+    if not args.no_docs:
+        body = (f"`python -m bench delivery [--subscribers N] [--send M]` (bench/delivery.py): a temporary app file "
+                f"with N confirmed subscribers (a third subscribed to every region, the rest to one of five), one "
+                f"warning alert for one region approved, then the worker sends M of its mails to an aiosmtpd server on "
+                f"loopback. Machine: {report.machine()}. Run {report.today()}.\n\n"
+                + "\n".join(f"- {line}" for line in lines))
+        report.update_section(TITLE, body)
+    return 0
