@@ -21,6 +21,7 @@ from supplywatch import db as sw_db
 from supplywatch import findings
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
+from . import person_data
 from . import profiles as P
 from . import readers
 from .profiles import FieldSpec, Profile, ProfileError
@@ -86,6 +87,7 @@ class LoadResult:
     dropped_columns: list[str] = field(default_factory=list)
     unused_columns: list[str] = field(default_factory=list)
     unknown_substances: list[tuple[str, int]] = field(default_factory=list)
+    person_found: person_data.Found = field(default_factory=person_data.Found)  # by content: columns, counts, kinds
     seconds: float = 0.0
 
     @property
@@ -369,6 +371,9 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         res.run_id = run_id
         phase("reading rows")
         n_good, duck_rejects = _read_raw(con, csvf)
+        phase("looking for person-level data")
+        person_named = {i for i, h in enumerate(csvf.header) if h and P.is_person_column(h)}
+        found = _scan_person_data(con, csvf, prof, person_named, res)
         mapper = Mapper(prof, csvf.header)
         phase("checking values")
         src = source or prof.source
@@ -377,12 +382,13 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         transform = {"samples": _transform_samples, "overdoses": _transform_overdoses,
                      "alerts": _transform_alerts}[prof.kind]
         transform(con, mapper, src)
+        person_data.reject_rows(con)
         con.execute("DROP VIEW stage; DROP VIEW rawv; DROP TABLE raw")  # free memory early: t has all the load needs
         # rows failing a check: (good-row index, column, reason)
         bad = con.execute("SELECT rec, err_col, err FROM t WHERE err IS NOT NULL ORDER BY rec").fetchall()
         res.rows_read = n_good + len(duck_rejects)
         res.rows_rejected = len(duck_rejects) + len(bad)
-        _store_rejects(con, run_id, csvf, duck_rejects, bad, redact=bool(dropped))
+        _store_rejects(con, run_id, csvf, duck_rejects, bad, blank=person_named | found.blank_indexes)
         rate = res.rows_rejected / res.rows_read if res.rows_read else 0.0
         res.top_reasons = [(r, n) for r, n in con.execute(
             "SELECT regexp_replace(reason, '''[^'']*''', '''...''', 'g') AS r, count(*) AS n FROM rejects"
@@ -399,6 +405,8 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
             res.message = (f"{path.name}: loaded {res.rows_loaded} of {res.rows_read} rows"
                            f" ({res.rows_duplicate} duplicates skipped, {res.rows_rejected} rejected)"
                            f" as {prof.kind} with profile {prof.name}")
+            if found.blanked_cells():
+                res.message += f"; {found.blanked_cells()} cells holding person-level data blanked, not stored"
             if prof.kind == "samples":
                 res.unknown_substances = run_unknown_names(con, run_id)
         con.execute(
@@ -464,8 +472,21 @@ def _duck_reason(error_type: str, message: str, expected: int) -> str:
     return base
 
 
-def _store_rejects(con, run_id: int, csvf: CsvFile, duck: list[tuple], bad: list[tuple], redact: bool) -> None:
-    """Insert rejects with physical line numbers and raw lines (withheld when the file has person-level columns)."""
+def _scan_person_data(con, csvf: CsvFile, prof: Profile, person_named: set[int], res: LoadResult):
+    """Find person-level values by content (etl.person_data); add the columns it drops to the run's record."""
+    fields = {name: spec.source_columns() for name, spec in prof.fields.items()}
+    found = person_data.scan_raw(con, csvf.header, prof.kind, fields, person_named)
+    res.person_found = found
+    labels = {h: person_data.column_label(h, i) for i, h in enumerate(csvf.header)}  # a header may be data
+    res.unused_columns = [labels.get(c, c) for c in res.unused_columns if labels.get(c, c) not in found.dropped]
+    if found.dropped:
+        res.dropped_columns = res.dropped_columns + list(found.dropped)
+        con.execute(f"UPDATE load_runs SET dropped_columns = {lits([res.dropped_columns])} WHERE run_id = {res.run_id}")
+    return found
+
+
+def _store_rejects(con, run_id: int, csvf: CsvFile, duck: list[tuple], bad: list[tuple], blank: set[int]) -> None:
+    """Insert rejects with physical line numbers and raw lines, person-level fields blanked (etl.person_data)."""
     if not duck and not bad:
         return
     duck_recs = sorted(int(line) - 1 for line, *_ in duck)   # DuckDB's line = header + record number
@@ -480,11 +501,11 @@ def _store_rejects(con, run_id: int, csvf: CsvFile, duck: list[tuple], bad: list
         if etype == "MISSING COLUMNS" and cname and re.fullmatch(r"c\d+", cname):
             col = csvf.header[int(cname[1:])]
         rows.append((run_id, phys, col,
-                     _duck_reason(etype, msg, ncols), None if redact else _clip(raw)))
+                     _duck_reason(etype, msg, ncols), _clip(person_data.blank_line(raw, csvf.delimiter, ncols, blank))))
     for g, col, reason in bad:
         rec = blank_free[g]
         phys, raw = located.get(rec, (None, None))
-        rows.append((run_id, phys, col, reason, None if redact else _clip(raw)))
+        rows.append((run_id, phys, col, reason, _clip(person_data.blank_line(raw, csvf.delimiter, ncols, blank))))
     for i in range(0, len(rows), 1000):
         con.execute("INSERT INTO rejects VALUES " + ", ".join(f"({lits(r)})" for r in rows[i:i + 1000]))
 
@@ -550,8 +571,9 @@ def _check(cond: str, reason_sql: str) -> str:
 
 
 def _quoted(expr: str) -> str:
-    """SQL producing 'value' in quotes, shortened, for a reason text."""
-    return f"'''' || left({expr}, 80) || ''''"
+    """SQL producing 'value' in quotes, shortened, for a reason text; a person-level value is withheld."""
+    return (f"CASE WHEN regexp_matches({expr}, {q(person_data.ANY)}) THEN {q(person_data.WITHHELD)}"
+            f" ELSE '''' || left({expr}, 80) || '''' END")
 
 
 def _first_error(checks: list[tuple[str, str]]) -> tuple[str, str, str]:
