@@ -449,12 +449,16 @@ def run_unknown_names(con, run_id: int, limit: int = 10) -> list[tuple[str, int]
 def _read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile) -> tuple[int, list[tuple]]:
     """Read every record as VARCHAR into temp table ``raw`` (rowid = order); return (good rows, DuckDB rejects)."""
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(csvf.header))) + "}"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM read_csv({q(csvf.read_path)}, columns = {cols},"
-        f" header = true, delim = {q(csvf.delimiter)}, quote = '\"', escape = '\"', auto_detect = false,"
-        " strict_mode = true, null_padding = false, store_rejects = true, rejects_table = 'rej_errors',"
-        " rejects_scan = 'rej_scans', max_line_size = 2097152, parallel = true)"
-    )
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM read_csv({q(csvf.read_path)}, columns = {cols},"
+            f" header = true, delim = {q(csvf.delimiter)}, quote = '\"', escape = '\"', auto_detect = false,"
+            " strict_mode = true, null_padding = false, store_rejects = true, rejects_table = 'rej_errors',"
+            " rejects_scan = 'rej_scans', max_line_size = 2097152, parallel = true)"
+        )
+    except duckdb.InvalidInputException as exc:  # the parser gave up on the whole file (found by the fuzz)
+        raise FileRefused(f"{csvf.path.name}: the file cannot be parsed as CSV ({_parser_reason(exc)});"
+                          " check its quotes and line endings, or save it again as CSV UTF-8") from None
     n_good, base = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM raw").fetchone()
     # temp-table rowids start at a large offset; rec = 0-based order of the rows DuckDB kept
     con.execute(f"CREATE OR REPLACE TEMP VIEW rawv AS SELECT rowid - {base} AS rec, * FROM raw")
@@ -462,6 +466,12 @@ def _read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile) -> tuple[int, list[
         "SELECT line, arg_min(error_type, column_idx), arg_min(column_name, column_idx),"
         " arg_min(error_message, column_idx) FROM rej_errors GROUP BY line ORDER BY line").fetchall()
     return n_good, duck
+
+
+def _parser_reason(exc: Exception) -> str:
+    """The first line of a DuckDB parser error, without its prefix; nothing of it when it quotes person-level data."""
+    first = (str(exc).splitlines() or [""])[0].replace("Invalid Input Error: ", "").strip()
+    return "no detail" if not first or person_data.looks_personal(first) else first[:200]
 
 
 def _duck_reason(error_type: str, message: str, expected: int) -> str:
@@ -499,7 +509,7 @@ def _store_rejects(con, run_id: int, csvf: CsvFile, duck: list[tuple], bad: list
         phys, raw = located.get(rec, (int(line), None))
         col = None
         if etype == "MISSING COLUMNS" and cname and re.fullmatch(r"c\d+", cname):
-            col = csvf.header[int(cname[1:])]
+            col = person_data.column_label(csvf.header[int(cname[1:])], int(cname[1:]))
         rows.append((run_id, phys, col,
                      _duck_reason(etype, msg, ncols), _clip(person_data.blank_line(raw, csvf.delimiter, ncols, blank))))
     for g, col, reason in bad:
