@@ -88,33 +88,25 @@ COUNTED = ("samples", "detections", "overdose_events", "alerts", "load_runs", "r
 PUBLISHED = {("alerts", "title"), ("alerts", "body")}
 
 
-def counts(db: Path) -> dict[str, int]:
-    """Rows per table; opening the warehouse read-only is itself a check. All zero when there is no warehouse."""
+def look(db: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """(rows per table, 'table.column' -> texts holding the planted email), in one read-only connection.
+
+    Opening the warehouse is itself a check. Published alert titles and texts are not searched (see PUBLISHED).
+    """
     if not db.exists():
-        return dict.fromkeys(COUNTED, 0)
+        return dict.fromkeys(COUNTED, 0), {}
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED}
-    finally:
-        con.close()
-
-
-def planted_counts(db: Path) -> dict[str, int]:
-    """'table.column' -> stored texts holding the planted email (compared before and after each load)."""
-    if not db.exists():
-        return {}
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        found = {}
+        rows, planted = {}, {}
+        like = PLANTED_EMAIL.replace("'", "''")
         for table in COUNTED:
-            for col, ctype, *_ in con.execute(f"DESCRIBE {table}").fetchall():
-                if "VARCHAR" not in ctype or (table, col) in PUBLISHED:
-                    continue
-                n = con.execute(f'SELECT count(*) FROM {table} WHERE CAST("{col}" AS VARCHAR) LIKE ?',
-                                [f"%{PLANTED_EMAIL}%"]).fetchone()[0]
-                if n:
-                    found[f"{table}.{col}"] = n
-        return found
+            cols = [c for c, ctype, *_ in con.execute(f"DESCRIBE {table}").fetchall()
+                    if "VARCHAR" in ctype and (table, c) not in PUBLISHED]
+            got = con.execute(f"SELECT count(*)" + "".join(
+                f", count_if(CAST(\"{c}\" AS VARCHAR) LIKE '%{like}%')" for c in cols) + f" FROM {table}").fetchone()
+            rows[table] = got[0]
+            planted.update({f"{table}.{c}": n for c, n in zip(cols, got[1:]) if n})
+        return rows, planted
     finally:
         con.close()
 
@@ -126,13 +118,13 @@ def check_load(path: Path, db: Path, profile: str | None, rate: float):
     """
     from etl import load
 
-    before, planted_before = counts(db), planted_counts(db)
+    before, planted_before = look(db)
     result = load.load_file(path, profile=profile, db=db, max_reject_rate=rate)
     assert result.status in ("loaded", "unchanged", "refused"), result.status
     assert result.message.startswith(path.name + ": "), result.message
     assert "\n" not in result.message and "\r" not in result.message, repr(result.message)
     assert "Traceback" not in result.message
-    after = counts(db)
+    after, planted_after = look(db)
     grew = {t: after[t] - before[t] for t in COUNTED}
     if result.status == "loaded":
         table = DATA_TABLES[result.kind]
@@ -142,6 +134,6 @@ def check_load(path: Path, db: Path, profile: str | None, rate: float):
     else:  # a refused file leaves no data rows: at most its run record and rejects
         assert all(grew[t] == 0 for t in ("samples", "detections", "overdose_events", "alerts")), (grew, result)
         assert grew["load_runs"] == (1 if result.status == "refused" and result.run_id else 0), (grew, result)
-    stored = [c for c, n in planted_counts(db).items() if n > planted_before.get(c, 0)]
+    stored = [c for c, n in planted_after.items() if n > planted_before.get(c, 0)]
     assert not stored, f"a planted email was stored in {stored}"
     return result
