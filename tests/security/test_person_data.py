@@ -222,3 +222,16 @@ def test_published_alerts_keep_service_phone_numbers_but_never_a_health_number(c
     ]
     assert "  text: 1 cell(s) held person-level data (health or insurance number): blanked, not stored" \
         in out.splitlines()
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("folder, rows", [
+    ("bc-drugchecking-2018-2020", 15300), ("phac-substance-harms", 24464), ("toronto-shelter-overdoses", 1517)])
+def test_real_public_files_hold_nothing_that_looks_person_level(real_data, tmp_path, folder, rows):
+    from etl import load
+
+    [path] = (real_data / folder).glob("*.csv")
+    result = load.load_file(path, db=tmp_path / "w.duckdb")
+    assert (result.status, result.rows_loaded, result.rows_rejected) == ("loaded", rows, 0)
+    assert result.person_found == person_data.Found()  # no false alarm: nothing dropped, blanked or rejected
+    assert result.dropped_columns == []
