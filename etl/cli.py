@@ -194,12 +194,26 @@ def print_summary(r) -> None:
         print(f"  details: python -m etl rejects {r.run_id}", file=out)
     if r.dropped_columns:
         print("  person-level columns dropped, not stored: " + ", ".join(r.dropped_columns), file=out)
+    print_person_values(r.person_found, out)
     if r.unused_columns:
         print("  columns not used by the profile: " + ", ".join(r.unused_columns), file=out)
     if r.unknown_substances:
         names = ", ".join(f"{name} ({n})" for name, n in r.unknown_substances[:5])
         print(f"  unknown substances (kept as 'unclassified'): {names}; see python -m etl substances --unknown",
               file=out)
+
+
+def print_person_values(found, out) -> None:
+    """Say, without the values, which columns held person-level data found by content and what was done."""
+    from .person_data import describe
+
+    if found.dropped:
+        print("  found by content: " + "; ".join(f"{c} ({describe(k)})" for c, k in found.dropped.items()),
+              file=out)
+    for col, (n, kinds) in found.blanked.items():
+        print(f"  {col}: {n} cell(s) held person-level data ({describe(kinds)}): blanked, not stored", file=out)
+    for col, (n, kinds) in found.rejected.items():
+        print(f"  {col}: {n} row(s) held person-level data ({describe(kinds)}): rejected, not stored", file=out)
 
 
 def cmd_runs(args) -> int:

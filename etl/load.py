@@ -26,6 +26,7 @@ from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
 from . import conflicts
 from . import plausibility
+from . import person_data
 from . import profiles as P
 from . import readers
 from . import substances
@@ -101,6 +102,7 @@ class LoadResult:
     dropped_columns: list[str] = field(default_factory=list)
     unused_columns: list[str] = field(default_factory=list)
     unknown_substances: list[tuple[str, int]] = field(default_factory=list)
+    person_found: person_data.Found = field(default_factory=person_data.Found)  # by content: columns, counts, kinds
     seconds: float = 0.0
 
     @property
@@ -366,6 +368,9 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         res.run_id = run_id
         phase("reading rows")
         n_good, duck_rejects = _read_raw(con, csvf)
+        phase("looking for person-level data")
+        person_named = {i for i, h in enumerate(csvf.header) if h and P.is_person_column(h)}
+        found = _scan_person_data(con, csvf, prof, person_named, res)
         mapper = Mapper(prof, csvf.header)
         phase("checking values")
         src = source or prof.source
@@ -376,6 +381,7 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         transform = {"samples": _transform_samples, "overdoses": _transform_overdoses,
                      "alerts": _transform_alerts}[prof.kind]
         transform(con, mapper, src)
+        person_data.reject_rows(con)
         con.execute("DROP VIEW stage; DROP VIEW rawv; DROP TABLE raw")  # free memory early: t has all the load needs
         for name, spec in prof.fields.items():
             if spec.lookup is not None:
@@ -384,13 +390,14 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         bad = con.execute("SELECT rec, err_col, err FROM t WHERE err IS NOT NULL ORDER BY rec").fetchall()
         res.rows_read = n_good + len(duck_rejects)
         res.rows_rejected = len(duck_rejects) + len(bad)
-        _store_rejects(con, run_id, csvf, duck_rejects, bad, redact=bool(dropped))
+        _store_rejects(con, run_id, csvf, duck_rejects, bad, blank=person_named | found.blank_indexes)
         # skipped rows carry no result: they are not rows that could have been loaded, so not in the rate
         with_result = res.rows_read - res.rows_skipped
         rate = res.rows_rejected / with_result if with_result else 0.0
-        # the bad value is shown (a quoted value over 40 characters shortened to 37 and "..."); with person-level columns in the
-        # file, no value at all
-        shown = REASON_VALUES_HIDDEN if dropped else REASON_VALUES_SHORTENED
+        # the bad value is shown (a quoted value over 40 characters shortened to 37 and "..."); when the file holds
+        # person-level data, no value at all
+        personal = bool(dropped or person_named or found.blank_indexes)
+        shown = REASON_VALUES_HIDDEN if personal else REASON_VALUES_SHORTENED
         res.top_reasons = [(r, n) for r, n in con.execute(
             f"SELECT {shown} AS r, count(*) AS n FROM rejects"
             f" WHERE run_id = {run_id} GROUP BY r ORDER BY n DESC, r LIMIT 5").fetchall()]
@@ -407,10 +414,12 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
                 res.message = (f"{path.name}: loaded {res.rows_loaded} of {res.rows_read} rows"
                                f" ({res.rows_duplicate} duplicates skipped, {res.rows_rejected} rejected"
                                f"{skipped_text(res)}) as {prof.kind} with profile {prof.name}")
+                if found.blanked_cells():
+                    res.message += f"; {found.blanked_cells()} cells holding person-level data blanked, not stored"
                 if prof.kind == "samples":
                     res.unknown_substances = run_unknown_names(con, run_id)
             except conflicts.ConflictsFound as exc:
-                _refuse_conflicts(con, res, exc, csvf, mapper, duck_rejects, redact=bool(dropped))
+                _refuse_conflicts(con, res, exc, csvf, mapper, duck_rejects, redact=personal)
         con.execute(
             f"UPDATE load_runs SET finished_at = now()::TIMESTAMP, rows_read = {res.rows_read},"
             f" rows_loaded = {res.rows_loaded}, rows_duplicate = {res.rows_duplicate},"
@@ -483,7 +492,7 @@ def _read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile) -> tuple[int, list[
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(csvf.header))) + "}"
     try:
         _read_csv(con, csvf, cols)
-    except duckdb.InvalidInputException as exc:
+    except duckdb.InvalidInputException as exc:  # the parser gave up on the whole file (found by the fuzz too)
         raise _csv_error(csvf, exc) from None
     n_good, base = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM raw").fetchone()
     # temp-table rowids start at a large offset; rec = 0-based order of the rows DuckDB kept
@@ -495,11 +504,15 @@ def _read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile) -> tuple[int, list[
 
 
 def _csv_error(csvf: CsvFile, exc: Exception) -> FileRefused:
-    """A DuckDB reader error (several hundred characters of parser options) as one line naming the file."""
+    """A DuckDB reader error (several hundred characters of parser options) as one line naming the file; nothing
+    of DuckDB's text when it quotes person-level data."""
     first = str(exc).split(". ")[0].split(":", 1)[-1].strip()
+    if not first or person_data.looks_personal(first):
+        first = "no detail"
     line = re.search(r"\bLine:?\s*(\d+)", str(exc))
     where = f"line {line[1]}: " if line else ""
-    return FileRefused(f"{csvf.path.name}: {where}cannot be read as CSV ({first[:120]})")
+    return FileRefused(f"{csvf.path.name}: {where}cannot be read as CSV ({first[:120]}); check its quotes and line"
+                       " endings, or save it again as CSV UTF-8")
 
 
 def _read_csv(con, csvf: CsvFile, cols: str) -> None:
@@ -519,8 +532,21 @@ def _duck_reason(error_type: str, message: str, expected: int) -> str:
     return base
 
 
-def _store_rejects(con, run_id: int, csvf: CsvFile, duck: list[tuple], bad: list[tuple], redact: bool) -> None:
-    """Insert rejects with physical line numbers and raw lines (withheld when the file has person-level columns)."""
+def _scan_person_data(con, csvf: CsvFile, prof: Profile, person_named: set[int], res: LoadResult):
+    """Find person-level values by content (etl.person_data); add the columns it drops to the run's record."""
+    fields = {name: spec.source_columns() for name, spec in prof.fields.items()}
+    found = person_data.scan_raw(con, csvf.header, prof.kind, fields, person_named)
+    res.person_found = found
+    labels = {h: person_data.column_label(h, i) for i, h in enumerate(csvf.header)}  # a header may be data
+    res.unused_columns = [labels.get(c, c) for c in res.unused_columns if labels.get(c, c) not in found.dropped]
+    if found.dropped:
+        res.dropped_columns = res.dropped_columns + list(found.dropped)
+        con.execute(f"UPDATE load_runs SET dropped_columns = {lits([res.dropped_columns])} WHERE run_id = {res.run_id}")
+    return found
+
+
+def _store_rejects(con, run_id: int, csvf: CsvFile, duck: list[tuple], bad: list[tuple], blank: set[int]) -> None:
+    """Insert rejects with physical line numbers and raw lines, person-level fields blanked (etl.person_data)."""
     if not duck and not bad:
         return
     duck_recs = sorted(int(line) - 1 for line, *_ in duck)   # DuckDB's line = header + record number
@@ -533,13 +559,13 @@ def _store_rejects(con, run_id: int, csvf: CsvFile, duck: list[tuple], bad: list
         phys, raw = located.get(rec, (int(line), None))
         col = None
         if etype == "MISSING COLUMNS" and cname and re.fullmatch(r"c\d+", cname):
-            col = csvf.header[int(cname[1:])]
+            col = person_data.column_label(csvf.header[int(cname[1:])], int(cname[1:]))
         rows.append((run_id, phys, col,
-                     _duck_reason(etype, msg, ncols), None if redact else _clip(raw)))
+                     _duck_reason(etype, msg, ncols), _clip(person_data.blank_line(raw, csvf.delimiter, ncols, blank))))
     for g, col, reason in bad:
         rec = blank_free[g]
         phys, raw = located.get(rec, (None, None))
-        rows.append((run_id, phys, col, reason, None if redact else _clip(raw)))
+        rows.append((run_id, phys, col, reason, _clip(person_data.blank_line(raw, csvf.delimiter, ncols, blank))))
     for i in range(0, len(rows), 1000):
         con.execute("INSERT INTO rejects VALUES " + ", ".join(f"({lits(r)})" for r in rows[i:i + 1000]))
 
@@ -605,8 +631,9 @@ def _check(cond: str, reason_sql: str) -> str:
 
 
 def _quoted(expr: str) -> str:
-    """SQL producing 'value' in quotes, shortened, for a reason text."""
-    return f"'''' || left({expr}, 80) || ''''"
+    """SQL producing 'value' in quotes, shortened, for a reason text; a person-level value is withheld."""
+    return (f"CASE WHEN regexp_matches({expr}, {q(person_data.ANY)}) THEN {q(person_data.WITHHELD)}"
+            f" ELSE '''' || left({expr}, 80) || '''' END")
 
 
 def _first_error(checks: list[tuple[str, str]]) -> tuple[str, str, str]:

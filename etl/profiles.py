@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import periods
+from . import person_names
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
 KINDS = ("samples", "overdoses", "alerts")
@@ -45,8 +47,8 @@ REQUIRED_FIELDS = {
 }
 RESULT_FIELDS = STRIPS + LISTS + ("fentanyl_pct",)
 
-# Person-level column names, never stored (docs/data-formats.md, "Person-level columns"): compared after
-# lower-casing and turning punctuation into spaces.
+# Person-level column names, never stored (docs/data-formats.md, "Person-level data"; French ones in
+# etl/person_names.py): compared after lower-casing and turning punctuation into spaces.
 PERSON_COLUMNS = {
     "name", "first name", "firstname", "last name", "lastname", "surname", "given name", "full name",
     "client name", "patient name", "participant name", "person name",
@@ -157,8 +159,12 @@ def template_columns(template: str) -> list[str]:
 
 
 def normalise_column_name(name: str) -> str:
-    """Lower case, punctuation and underscores to single spaces: 'Date_of-Birth ' -> 'date of birth'."""
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", name.lower()).split())
+    """Accents off, camelCase split, lower case, punctuation and underscores to single spaces.
+
+    'Date_of-Birth ' -> 'date of birth', 'Téléphone' -> 'telephone', 'HealthCardNo' -> 'health card no'."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    split = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", folded)
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", split.lower()).split())
 
 
 def is_person_column(name: str) -> bool:
@@ -174,7 +180,7 @@ def is_person_column(name: str) -> bool:
         return True
     if len(words) >= 2 and words[-1] in ("name", "address") and words[-2] in PERSON_OWNERS:
         return True
-    return any(phrase in f" {norm} " for phrase in PERSON_PHRASES)
+    return any(phrase in f" {norm} " for phrase in PERSON_PHRASES) or person_names.is_person_name(norm)
 
 
 # ---------------------------------------------------------------- parsing mapping files

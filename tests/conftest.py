@@ -24,3 +24,10 @@ def isolated_db(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("SUPPLYWATCH_APP_DB", str(tmp_path / "app.duckdb"))
     monkeypatch.setenv("SUPPLYWATCH_PUBLIC_DIR", str(tmp_path / "public"))
     return wh
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the one Playwright driver the browser and attack tests share, if any test started it."""
+    from tests.browser import stack
+
+    stack.stop_playwright()

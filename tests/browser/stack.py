@@ -141,14 +141,33 @@ def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+_PLAYWRIGHT = None
+
+
+def playwright():
+    """The process's one Playwright driver. Its sync API refuses to start a second one while another runs (the
+    browser tests' session browser and the attack suite's share a pytest run), so every user takes this one."""
+    global _PLAYWRIGHT
+    if _PLAYWRIGHT is None:
+        from playwright.sync_api import sync_playwright
+
+        _PLAYWRIGHT = sync_playwright().start()
+    return _PLAYWRIGHT
+
+
+def stop_playwright() -> None:
+    """Stop the shared driver (end of a test session); a later :func:`playwright` starts a new one."""
+    global _PLAYWRIGHT
+    if _PLAYWRIGHT is not None:
+        _PLAYWRIGHT.stop()
+        _PLAYWRIGHT = None
+
+
 @contextlib.contextmanager
 def chromium():
     """A running Debian chromium for as long as the block lasts (then closed)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_browser(p)
-        try:
-            yield b
-        finally:
-            b.close()
+    b = launch_browser(playwright())
+    try:
+        yield b
+    finally:
+        b.close()

@@ -1,5 +1,5 @@
 """The attack suite reuses the alert tests' staff accounts, frozen clock, cheap argon2 and publish recorder and
-the channel tests' alert; for the browser tests it runs one app whose data holds hostile cells, links and text."""
+the channel tests' alert and the ETL tests' CLI runner; for the browser tests it runs one app whose data holds hostile cells, links and text."""
 
 import os
 import subprocess
@@ -13,6 +13,7 @@ from tests.alerts.conftest import cheap_hashes, draft, make_text, now, published
 from tests.browser import stack as app_stack
 from tests.browser import ui
 from tests.channels.conftest import alert  # noqa: F401  (fixture)
+from tests.etl.conftest import cli, query  # noqa: F401  (fixtures: in-process ETL CLI, read-only query)
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLD_AS = "=cmd|' /C calc'!A0"
@@ -60,18 +61,14 @@ def _poison(app) -> str:
 @pytest.fixture(scope="package")  # stopped once the attack suite is done
 def hostile(tmp_path_factory):
     """(stack, chromium): the app on a small demo warehouse poisoned by :func:`_poison`, and one browser."""
-    from playwright.sync_api import sync_playwright
-
     if not os.path.exists(app_stack.CHROMIUM):
         pytest.skip(f"{app_stack.CHROMIUM} is missing: `make browser` installs Debian chromium")
     s = app_stack.build(tmp_path_factory.mktemp("hostile-app"), samples=300)
     s.sample_id = _poison(s)
     try:
         app_stack.start(s)
-        with sync_playwright() as p:
-            chromium = app_stack.launch_browser(p)
+        with app_stack.chromium() as chromium:
             yield s, chromium
-            chromium.close()
     finally:
         app_stack.stop(s)
 
