@@ -124,6 +124,7 @@ def _dry_run(store, now: dt.datetime) -> int:
     active = len(store.active_alerts(now))
     print(f"would publish {active} active alert{'' if active == 1 else 's'}")
     print(f"dry run at {now.isoformat()}: nothing written")
+    return 0
 
 
 def cmd_deliver(args) -> int:

@@ -134,4 +134,5 @@ def test_a_duckdb_reader_error_becomes_one_line():
         "Invalid Input Error: The CSV Parser state machine reached an invalid state. Possible fixes: * Disable the"
         " parser's strict mode (strict_mode=false) ... file = odd.csv delimiter = , (Set By User)" + " x" * 300)
     assert str(_csv_error(csvf, exc)) == ("odd.csv: cannot be read as CSV (The CSV Parser state machine reached an"
-                                          " invalid state)")
+                                          " invalid state); check its quotes and line endings, or save it again"
+                                          " as CSV UTF-8")

@@ -104,7 +104,7 @@ def test_postcode_outward_part_is_the_region_and_the_full_code_is_never_stored(c
         ("Postcode service:P-1", "CF10"), ("Postcode service:P-2", "CF24"), ("Postcode service:P-3", "K1A"),
         ("Postcode service:P-4", "SA1"), ("Postcode service:P-6", None)]
     assert query('SELECT line, "column", reason, raw_line FROM rejects') == [
-        (6, "Postcode", "not a postcode (UK or Canadian); the value is not stored", None)]
+        (6, "Postcode", "not a postcode (UK or Canadian); the value is not stored", "P-5,2024-05-04,,neg")]
     text = " ".join(str(r) for r in query("SELECT * FROM samples") + query("SELECT * FROM rejects")
                     + query("SELECT * FROM load_runs")).upper().replace(" ", "")
     for fine in ("1AA", "4HQ", "0B1", "NOTACODE"):

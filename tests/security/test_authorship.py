@@ -9,6 +9,7 @@ approves it or gives it the second look, and posters revise and submit only draf
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 import pytest
@@ -123,7 +124,9 @@ def test_upgrade_counts_revisions_made_before_it(isolated_db, cheap_hashes, now,
     store.submit_for_review(a.alert_id, "rae", now)
     first = next(i for i, sql in enumerate(schema.APP_MIGRATIONS) if "CREATE TABLE alert_authors" in sql)
     con = duckdb.connect(str(db.app_db_path()))  # back to the schema before authorship, rows kept
-    con.execute("DROP TABLE alert_authors")
+    for later in schema.APP_MIGRATIONS[first:]:  # authorship and whatever came after it
+        for kind, name in re.findall(r"CREATE (TABLE|SEQUENCE) (\w+)", later):
+            con.execute(f"DROP {kind} IF EXISTS {name}")
     con.execute(f"UPDATE meta SET value = '{first}' WHERE key = 'schema_version'")
     con.close()
     with pytest.raises(store.AlertError, match="^rae wrote SW-2026-0001@1 and cannot approve it"):

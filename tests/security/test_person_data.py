@@ -81,7 +81,8 @@ def test_a_mapping_may_not_read_a_french_or_run_together_person_column(column):
     with pytest.raises(ProfileError) as err:
         parse_profile(text, "m.toml")
     assert str(err.value) == (f"m.toml: field 'notes' reads column {column!r}, which holds a person-level"
-                              " identifier; such columns are never stored")
+                              " identifier; such columns are never stored (a postcode may give a region with"
+                              ' postcode = "outward" or a lookup file)')
 
 
 # ---------------------------------------------------------------- content
