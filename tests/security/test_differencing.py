@@ -1,0 +1,170 @@
+"""Differencing attack on the public trend views: every view the public can ask for, every subtraction tried.
+
+The attacker enumerates every public Trends view of the fixture (each substance, weekly and monthly, all samples
+and samples sold as an opioid, every region, site and "sold as" filter and none, split by nothing, region or
+expected substance) and writes each shown count as a linear equation over the individual samples. A hidden
+cell is recovered when its samples' indicator lies in the span of the shown cells: that covers "total minus the
+sum of the shown cells" across any views, and any chain of such subtractions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from supplywatch import public_trends, suppression
+from supplywatch.filters import Filters
+from tests.security.conftest import CLASSES
+
+K = 5
+TARGETS = ("fentanyl", "xylazine", "benzodiazepine")
+STRIP = {"fentanyl": "fentanyl_strip", "xylazine": "xylazine_strip"}
+OPIOID = ("fentanyl", "nitazene", "opioid_other", "opioid_unspecified")
+
+
+# ------------------------------------------------------------------ what each sample is, by hand
+
+def is_tested(s: dict, target: str) -> bool:
+    return s["ftir"] or s.get(STRIP.get(target, ""), "") in ("positive", "negative")
+
+
+def is_found(s: dict, target: str) -> bool:
+    by_ftir = s["ftir"] and any(name == target or CLASSES[name] == target for name in s["found"])
+    return by_ftir or s.get(STRIP.get(target, ""), "") == "positive"
+
+
+def period_of(day: dt.date, period: str) -> dt.date:
+    return day - dt.timedelta(days=day.weekday()) if period == "week" else day.replace(day=1)
+
+
+def group_of(s: dict, group: str | None):
+    if group == "region":
+        return s["region"]
+    if group == "expected":
+        return s["expected_substance"] or s["expected_class"] or "?"
+    return None
+
+
+def in_view(s: dict, f: Filters, population: str) -> bool:
+    return ((f.region is None or s["region"] == f.region) and (f.site is None or s["site"] == f.site)
+            and (f.expected is None or s["sold_as"] == f.expected)
+            and (population == "all" or s["expected_class"] in OPIOID))
+
+
+def _day(value) -> dt.date:
+    return pd.Timestamp(value).date()
+
+
+# ------------------------------------------------------------------ the attacker's equations
+
+def public_cells(con, samples: list[dict], periods=("week", "month")) -> list[dict]:
+    """Every count the public sees in every trend view, with the samples it counts and its status."""
+    regions = sorted({s["region"] for s in samples})
+    sites = sorted({s["site"] for s in samples})
+    sold = sorted({s["sold_as"] for s in samples})
+    cells = []
+    for target in TARGETS:
+        prot = public_trends.protected(con, Filters(), target, K)
+        for period in periods:
+            for population in ("all", "opioid"):
+                for region in (None, *regions):
+                    for site in (None, *sites):
+                        for sold_as in (None, *sold):
+                            f = Filters(region=region, site=site, expected=sold_as)
+                            members = [s for s in samples if in_view(s, f, population)]
+                            if not members:
+                                continue
+                            for group in (None, "region", "expected"):
+                                cells += _view_cells(prot, f, target, period, group, population, members)
+    return cells
+
+
+def atom(s: dict) -> tuple:
+    """What the public can tell samples apart by: week, month, region, site and "sold as"."""
+    return (period_of(s["date"], "week"), period_of(s["date"], "month"), s["region"], s["site"], s["sold_as"])
+
+
+def _view_cells(prot, f, target, period, group, population, members) -> list[dict]:
+    v = public_trends.view_of(prot, f, target, period, group, population)
+    where = f"{target} {period} {population} region={f.region} site={f.site} sold_as={f.expected} split={group}"
+
+    def cell(samples, measure, value, status, label):
+        tested = [s for s in samples if is_tested(s, target)]
+        ids = [s["sample_id"] for s in tested if measure == "tested" or is_found(s, target)]
+        return {"system": (target, measure), "atoms": frozenset(atom(s) for s in tested), "ids": frozenset(ids),
+                "value": value, "status": status, "where": f"{label} {measure}"}
+
+    out = [cell(members, "tested", v.total, v.total_status, f"{where} total")]
+    for r in v.rows.to_dict("records"):
+        day = _day(r["period"])
+        inside = [s for s in members if period_of(s["date"], period) == day and group_of(s, group) == r["grp"]]
+        label = f"{where} {day} {r['grp']}"
+        out.append(cell(inside, "tested", int(r["n"]), r["n_status"], label))
+        out.append(cell(inside, "found", int(r["k"]), r["k_status"], label))
+    return out
+
+
+def recovered(cells: list[dict]) -> list[str]:
+    """Hidden cells whose value is a sum and difference of shown cells of the same measure of the same substance.
+
+    The unknowns are the counts per atom (the attacker cannot tell samples of one atom apart, and does not know
+    which tested samples were found): one linear system per substance and measure.
+    """
+    out = []
+    for system in sorted({c["system"] for c in cells}):
+        mine = [c for c in cells if c["system"] == system]
+        index = {a: i for i, a in enumerate(sorted(set().union(*(c["atoms"] for c in mine))))}
+
+        def vector(atoms):
+            v = np.zeros(len(index))
+            v[[index[a] for a in atoms]] = 1.0
+            return v
+
+        shown = {c["atoms"] for c in mine if c["status"] == suppression.SHOWN}
+        span = np.zeros((0, len(index)))
+        if shown:
+            _, sv, vt = np.linalg.svd(np.array([vector(a) for a in shown]), full_matrices=False)
+            span = vt[sv > 1e-9]
+        seen = set()
+        for c in mine:
+            if c["status"] == suppression.SHOWN or c["atoms"] in seen or not c["value"]:
+                continue
+            seen.add(c["atoms"])
+            h = vector(c["atoms"])
+            if np.abs(h - span.T @ (span @ h)).max() < 1e-6:
+                out.append(f"{c['where']} = {c['value']}")
+    return out
+
+
+# ------------------------------------------------------------------ the tests
+
+def test_the_public_numbers_are_the_true_counts(differencing_con, differencing_samples):
+    """The attacker's equations are right: every shown count is the number of samples it claims."""
+    cells = public_cells(differencing_con, differencing_samples, periods=("week",))
+    wrong = [f"{c['where']}: shown {c['value']}, true {len(c['ids'])}"
+             for c in cells if c["status"] == suppression.SHOWN and c["value"] != len(c["ids"])]
+    assert wrong == []
+    assert any(c["status"] != suppression.SHOWN for c in cells)  # the fixture has small cells to protect
+
+
+def test_unsplit_minus_split_by_region_recovers_nothing(differencing_con):
+    """The reported attack: xylazine in the week of 2026-01-19 is 19 in all regions; Valley has 2."""
+    unsplit = public_trends.view(differencing_con, Filters(), "xylazine", "week", None, "all", K).rows
+    split = public_trends.view(differencing_con, Filters(), "xylazine", "week", "region", "all", K).rows
+    week = [_day(p) == dt.date(2026, 1, 19) for p in unsplit["period"]]
+    total = unsplit[week].iloc[0]
+    assert (int(total["k"]), total["k_status"]) == (19, suppression.SHOWN)
+    rows = split[[_day(p) == dt.date(2026, 1, 19) for p in split["period"]]].set_index("grp")
+    assert (int(rows.loc["Valley", "k"]), rows.loc["Valley", "k_status"]) == (2, suppression.SMALL)
+    shown = int(rows.loc[rows["k_status"] == suppression.SHOWN, "k"].sum())
+    assert (rows["k_status"] != suppression.SHOWN).sum() >= 2, f"19 - {shown} gives Valley's 2 away"
+
+
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_no_subtraction_across_public_trend_views_recovers_a_hidden_count(differencing_con, differencing_samples,
+                                                                          period):
+    cells = public_cells(differencing_con, differencing_samples, periods=(period,))
+    assert recovered(cells) == []
