@@ -38,8 +38,7 @@ if unit == "count" and not ctx.staff:
     part.loc[small, "value"] = None
 part["series"] = part["region"] + " · " + part["substance"]
 
-supply = views.query("positivity", ctx.f, targets=(target,), period="week")
-supply = views.counts_for_reader(supply, ctx)
+supply, _total = views.positivity_for_reader(ctx, target, "week")
 supply = supply[supply["share"].notna()]
 alerts = views.query("external_alerts", ctx.f)
 # external dates arrive as Timestamps, community ones as dates: one type, or sorting a mix raises TypeError

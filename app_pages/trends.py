@@ -22,12 +22,11 @@ population = c4.radio(
     format_func={"all": _("All samples"), "opioid": _("Sold as an opioid")}.get, key="tr_population",
 )
 
-df = views.query("positivity", ctx.f, targets=(target,), period=period, group=group, population=population)
-if df.empty:
+shown, total = views.positivity_for_reader(ctx, target, period, group, population)
+if shown.empty:
     st.info(_("No samples tested for this under these filters."))
     st.stop()
 
-shown = views.counts_for_reader(df, ctx, group_by=("grp",))
 series = "grp" if group else "target"
 label = (lambda g: str(g)) if group == "region" else (lambda t: views.target_label(str(t), _))
 name = views.target_label(target, _)
@@ -35,11 +34,10 @@ st.plotly_chart(
     charts.rate_lines(shown, series, label, _, _("Share of tested samples")), width="stretch", key="tr_chart"
 )
 methods = views.method_names(metrics.capable_methods(target), ctx.lang)
-total = int(df["n"].sum())
 st.caption(
     _("Share of samples with {what} found, among {n} samples tested by a method able to detect it ({methods}). "
       "Bars are 95% confidence intervals; hollow markers have fewer than {low} samples.").format(
-        what=name, n=views.count_text(total, ctx), methods=methods, low=metrics.LOW_N
+        what=name, n=total, methods=methods, low=metrics.LOW_N
     )
 )
 hidden = int(shown["share"].isna().sum())

@@ -20,6 +20,15 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_LIMIT = 200_000
 
 
+# What the public lookup leaves out (when and where a sample was collected).
+PLACE_AND_DATE = ("collected_date", "region", "site")
+
+
+def without_place_and_date(columns: dict[str, str]) -> dict[str, str]:
+    """``columns`` without the date, region and site (for the public one-sample lookup)."""
+    return {c: label for c, label in columns.items() if c not in PLACE_AND_DATE}
+
+
 def _query(f: Filters, search: str | None, sample_id: str | None, limit: int) -> tuple[str, list]:
     where, params = f.where("s")
     if sample_id is not None:

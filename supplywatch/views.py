@@ -16,12 +16,13 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from . import db, i18n, metrics, sample_table, suppression
+from . import db, i18n, metrics, public_trends, sample_table, suppression
 from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
 
 STAFF_ROLES = ("poster", "reviewer", "admin")
 QUERIES: dict[str, Callable] = {
     "positivity": metrics.positivity,
+    "positivity_protected": public_trends.protected,
     "expected_found": metrics.expected_found,
     "concentration_by_month": metrics.concentration_by_month,
     "concentration_histogram": metrics.concentration_histogram,
@@ -43,13 +44,15 @@ FIELD_ORDER = ("start", "end", "region", "site", "expected", "sample_type")
 PAGE_DEFAULT_QUERIES: dict[str, list[tuple[str, dict]]] = {
     "overview": [("headline", {}), ("first_detections", {"lookback_days": 180, "new_only": True}),
                  ("external_alerts", {})],
-    "trends": [("positivity", {"targets": ("fentanyl",), "period": "week", "group": None, "population": "all"})],
+    "trends": [("positivity", {"targets": ("fentanyl",), "period": "week", "group": None, "population": "all"}),
+               ("positivity_protected", {"target": "fentanyl", "k": suppression.k_from_env()})],
     "concentration": [("concentration_by_month", {}), ("concentration_histogram", {"width": 5.0})],
     "expected_found": [("expected_found", {"top": 10})],
     "emerging": [("first_detections", {"lookback_days": 180}), ("unknown_substances", {})],
     "samples": [("sample_count", {}), ("samples", {"search": None, "limit": 500})],
     "overdoses": [("overdose_series", {}), ("external_alerts", {}),
-                  ("positivity", {"targets": ("fentanyl",), "period": "week"})],
+                  ("positivity", {"targets": ("fentanyl",), "period": "week"}),
+                  ("positivity_protected", {"target": "fentanyl", "k": suppression.k_from_env()})],
     "data": [("load_history", {}), ("reject_reasons", {}), ("reject_rows", {}), ("unknown_substances", {})],
 }
 _warmed: set[tuple[str, str]] = set()
@@ -393,6 +396,24 @@ def counts_for_reader(df: pd.DataFrame, ctx: Context, n: str = "n", num: str = "
     out["n_text"] = [suppression.label(int(v), s, ctx.k, word, ctx.number) for v, s in zip(out[n], out["n_status"])]
     out["k_text"] = [suppression.label(int(v), s, ctx.k, word, ctx.number) for v, s in zip(out[num], out["k_status"])]
     return out
+
+
+def positivity_for_reader(ctx: Context, target: str, period: str, group: str | None = None,
+                          population: str = "all") -> tuple[pd.DataFrame, str]:
+    """A trend's rows (with n_text/k_text, rates blanked where hidden) and its total tested, as this reader may see
+    them: exact for staff; for the public, read from the margins shared by every public trend view
+    (supplywatch.public_trends), so no view's cells can be subtracted from another's."""
+    if ctx.staff:
+        df = query("positivity", ctx.f, targets=(target,), period=period, group=group, population=population)
+        return counts_for_reader(df, ctx, group_by=("grp",)), count_text(int(df["n"].sum()), ctx)
+    shared = query("positivity_protected", public_trends.outer(ctx.f), target=target, k=ctx.k)
+    view = public_trends.view_of(shared, ctx.f, target, period, group, population)
+    word = ctx._("suppressed")
+    out = view.rows.copy()
+    for count in ("n", "k"):
+        out[f"{count}_text"] = [suppression.label(int(v), s, ctx.k, word, ctx.number)
+                                for v, s in zip(out[count], out[f"{count}_status"])]
+    return out, suppression.label(view.total, view.total_status, ctx.k, word, ctx.number)
 
 
 def counts_text(values, ctx: Context, total_shown: bool = True) -> list[str]:
