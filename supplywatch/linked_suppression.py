@@ -33,11 +33,11 @@ _CODES = {0: SHOWN, 1: SMALL, 2: COMPLEMENTARY}
 
 @dataclass
 class Protected:
-    """Each published margin's counts and statuses (``<value>_status``), and the dimensions' dependencies."""
+    """Each published margin's columns (dimensions, counts and ``<value>_status``) as plain arrays, and the
+    dimensions' dependencies."""
 
-    tables: dict[frozenset, pd.DataFrame]
+    arrays: dict[frozenset, dict[str, np.ndarray]]
     depends: dict[str, frozenset] = field(default_factory=dict)
-    arrays: dict[frozenset, dict[str, np.ndarray]] = field(default_factory=dict)
 
     def closure(self, dims: Iterable[str]) -> frozenset:
         """``dims`` plus every dimension they determine (a site in one region determines the region)."""
@@ -48,13 +48,13 @@ class Protected:
                 return frozenset(out)
             out |= more
 
-    def table(self, dims: Iterable[str]) -> pd.DataFrame:
-        """The margin over ``dims`` (closed); KeyError when that margin was not protected."""
-        return self.tables[self.closure(dims)]
-
     def columns(self, dims: Iterable[str]) -> dict[str, np.ndarray]:
-        """The same margin as plain arrays, one per column (cheap to filter on every page view)."""
+        """The margin over ``dims`` (closed) as arrays, one per column; KeyError when it was not protected."""
         return self.arrays[self.closure(dims)]
+
+    def table(self, dims: Iterable[str]) -> pd.DataFrame:
+        """The same margin as a frame."""
+        return pd.DataFrame(self.columns(dims))
 
 
 def _factorize(atoms: pd.DataFrame, dims: Sequence[str]) -> dict[str, np.ndarray]:
@@ -101,7 +101,7 @@ def protect(atoms: pd.DataFrame, dims: Sequence[str], margins: Iterable[Iterable
     closed = sorted({result.closure(m) for m in margins}, key=lambda m: (len(m), sorted(m)))
     codes, first = {}, {}
     raw = {v: atoms[v].to_numpy(dtype=np.int64) for v in values}
-    plain = {d: atoms[d].to_numpy(dtype=object) for d in dims}
+    plain = {d: atoms[d].to_numpy() for d in dims}
     for m in closed:
         codes[m] = _combine(dim_codes, sorted(m), size)
         first[m] = np.unique(codes[m], return_index=True)[1] if size else np.zeros(0, dtype=np.int64)
@@ -117,15 +117,13 @@ def protect(atoms: pd.DataFrame, dims: Sequence[str], margins: Iterable[Iterable
                 st[m][(status[hide_with[v]][m] > 0) & (st[m] == 0) & (nums[m] > 0)] = 2
         _stabilise(st, nums, relations)
         status[v], nums_of[v] = st, nums
+    labels = np.array([_CODES[c] for c in sorted(_CODES)], dtype=object)
     for m in closed:
-        cols = sorted(m)
-        table = pd.DataFrame({c: plain[c][first[m]] for c in cols}) if size else \
-            pd.DataFrame({c: [] for c in cols}, index=range(1 if not cols else 0))
+        table = {c: plain[c][first[m]] for c in sorted(m)}
         for v in values:
             table[v] = nums_of[v][m]
-            table[f"{v}_status"] = [_CODES[int(c)] for c in status[v][m]]
-        result.tables[m] = table
-        result.arrays[m] = {c: table[c].to_numpy() for c in table.columns}
+            table[f"{v}_status"] = labels[status[v][m]]
+        result.arrays[m] = table
     return result
 
 

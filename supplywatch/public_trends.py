@@ -74,20 +74,17 @@ def atoms(con: duckdb.DuckDBPyConnection, f: Filters, target: str) -> pd.DataFra
                 f" coalesce({a}.expected_substance, {a}.expected_class, '?') AS expected,"
                 f" coalesce({a}.expected_class IN ({opioid}), false) AS opioid")
 
+    # One pass over the samples; "found" is a semi-join on the detections (a sample found by two methods counts once).
     sql = f"""
-        WITH n AS (
-            SELECT {keys('s')}, count(*) FILTER (WHERE {tested}) AS n FROM samples s WHERE {where_s} GROUP BY ALL
-        ), k AS (
-            SELECT {keys('d')}, count(DISTINCT d.sample_no) AS k FROM detections d
-            WHERE d.{column} = {metrics._lit(target)} AND d.method IN ({', '.join(metrics._lit(m) for m in methods)})
-              AND {where_d}
-            GROUP BY ALL
-        )
-        SELECT n.*, coalesce(k.k, 0) AS k
-        FROM n LEFT JOIN k USING (week, month, region, site, expected_raw, expected, opioid)
-        WHERE n.n > 0
+        SELECT {keys('s')}, count(*) AS n,
+               count(*) FILTER (WHERE s.sample_no IN (
+                   SELECT d.sample_no FROM detections d
+                   WHERE d.{column} = {metrics._lit(target)}
+                     AND d.method IN ({', '.join(metrics._lit(m) for m in methods)}) AND {where_d})) AS k
+        FROM samples s WHERE {where_s} AND ({tested})
+        GROUP BY ALL
     """
-    out = con.execute(sql, params * 2).df()
+    out = con.execute(sql, params + params).df()
     out[["n", "k"]] = out[["n", "k"]].astype("int64")
     return out
 

@@ -22,7 +22,6 @@ from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
 STAFF_ROLES = ("poster", "reviewer", "admin")
 QUERIES: dict[str, Callable] = {
     "positivity": metrics.positivity,
-    "positivity_protected": public_trends.protected,
     "expected_found": metrics.expected_found,
     "concentration_by_month": metrics.concentration_by_month,
     "concentration_histogram": metrics.concentration_histogram,
@@ -44,15 +43,13 @@ FIELD_ORDER = ("start", "end", "region", "site", "expected", "sample_type")
 PAGE_DEFAULT_QUERIES: dict[str, list[tuple[str, dict]]] = {
     "overview": [("headline", {}), ("first_detections", {"lookback_days": 180, "new_only": True}),
                  ("external_alerts", {})],
-    "trends": [("positivity", {"targets": ("fentanyl",), "period": "week", "group": None, "population": "all"}),
-               ("positivity_protected", {"target": "fentanyl", "k": suppression.k_from_env()})],
+    "trends": [("positivity", {"targets": ("fentanyl",), "period": "week", "group": None, "population": "all"})],
     "concentration": [("concentration_by_month", {}), ("concentration_histogram", {"width": 5.0})],
     "expected_found": [("expected_found", {"top": 10})],
     "emerging": [("first_detections", {"lookback_days": 180}), ("unknown_substances", {})],
     "samples": [("sample_count", {}), ("samples", {"search": None, "limit": 500})],
     "overdoses": [("overdose_series", {}), ("external_alerts", {}),
-                  ("positivity", {"targets": ("fentanyl",), "period": "week"}),
-                  ("positivity_protected", {"target": "fentanyl", "k": suppression.k_from_env()})],
+                  ("positivity", {"targets": ("fentanyl",), "period": "week"})],
     "data": [("load_history", {}), ("reject_reasons", {}), ("reject_rows", {}), ("unknown_substances", {})],
 }
 _warmed: set[tuple[str, str]] = set()
@@ -95,6 +92,10 @@ def _warm(path: str, version: str) -> None:
                 _cached(name, version, path, key, tuple(sorted(kwargs.items())))
             except Exception:  # a swapped or removed file: the page itself will report or retry
                 return
+    try:  # the public Trends and Overdoses default view
+        _protected(version, path, key, "fentanyl", suppression.k_from_env())
+    except Exception:
+        return
 
 
 def cursor() -> "db.duckdb.DuckDBPyConnection":
@@ -111,6 +112,15 @@ def data_version() -> str:
 def _cached(name: str, version: str, path: str, fkey: tuple, kwargs: tuple):
     f = Filters(**dict(zip(FIELD_ORDER, fkey)))
     return QUERIES[name](warehouse(path).cursor(), f, **dict(kwargs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _protected(version: str, path: str, fkey: tuple, target: str, k: int) -> public_trends.Protected:
+    """A substance's public trend margins for one data version, date range and sample type, shared read-only by
+    every public reader (aggregates only; kept as one object, since unpickling it on every view would cost more
+    than reading it)."""
+    f = Filters(**dict(zip(FIELD_ORDER, fkey)))
+    return public_trends.protected(warehouse(path).cursor(), f, target, k)
 
 
 def query(name: str, f: Filters, **kwargs):
@@ -406,7 +416,8 @@ def positivity_for_reader(ctx: Context, target: str, period: str, group: str | N
     if ctx.staff:
         df = query("positivity", ctx.f, targets=(target,), period=period, group=group, population=population)
         return counts_for_reader(df, ctx, group_by=("grp",)), count_text(int(df["n"].sum()), ctx)
-    shared = query("positivity_protected", public_trends.outer(ctx.f), target=target, k=ctx.k)
+    path = str(db.warehouse_path())
+    shared = _protected(_version(path), path, public_trends.outer(ctx.f).cache_key(), target, ctx.k)
     view = public_trends.view_of(shared, ctx.f, target, period, group, population)
     word = ctx._("suppressed")
     out = view.rows.copy()
