@@ -132,8 +132,8 @@ def view_of(prot: Protected, f: Filters, target: str, period: str, group: str | 
                         "hi": None if hidden else hi, "low_n": n < metrics.LOW_N})
     out = pd.DataFrame(records, columns=["period", "grp", "target", "n", "k", "n_status", "k_status", "share", "lo",
                                          "hi", "low_n"])
-    for col in ("share", "lo", "hi", "grp"):
-        out[col] = out[col].astype("object")
+    for col in ("share", "lo", "hi", "grp"):  # None, not NaN, where hidden (pages test ``is not None``)
+        out[col] = pd.Series([r[col] for r in records], dtype="object")
     out[["n", "k"]] = out[["n", "k"]].astype("int64")
     totals = prot.columns(wanted)
     one = _selected(totals, f, population)

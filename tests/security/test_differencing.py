@@ -168,3 +168,14 @@ def test_no_subtraction_across_public_trend_views_recovers_a_hidden_count(differ
                                                                           period):
     cells = public_cells(differencing_con, differencing_samples, periods=(period,))
     assert recovered(cells) == []
+
+
+def test_a_hidden_count_hides_its_rate_as_none(differencing_con):
+    """Pages write '—' for a rate that ``is None``; a NaN would print as 'NaN%' beside a hidden count."""
+    rows = public_trends.view(differencing_con, Filters(), "xylazine", "week", "region", "all", K).rows
+    hidden = (rows["n_status"] != suppression.SHOWN) | (rows["k_status"] != suppression.SHOWN)
+    assert hidden.sum() >= 2
+    for col in ("share", "lo", "hi"):
+        assert [v for v in rows.loc[hidden, col]] == [None] * int(hidden.sum())
+    shown = rows[~hidden]
+    assert [(r["grp"], r["k"], r["n"], r["share"]) for r in shown.to_dict("records")] == [("Hills", 5, 16, 5 / 16)]
