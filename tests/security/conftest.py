@@ -34,9 +34,10 @@ def build(path: Path, samples: list[dict]) -> None:
             con.execute(
                 "INSERT INTO samples (sample_id, source, collected_date, site, region, expected_raw,"
                 " expected_substance, expected_class, sample_type, fentanyl_strip, xylazine_strip, ftir_tested,"
-                " lab_tested, load_run_id) VALUES (?, 'Test service', ?, ?, ?, ?, ?, ?, 'drug', ?, ?, ?, false, 1)",
+                " lab_tested, load_run_id) VALUES (?, 'Test service', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, 1)",
                 [s["sample_id"], s["date"], s["site"], s["region"], s["sold_as"], s["expected_substance"] or None,
-                 s["expected_class"], s["fentanyl_strip"] or None, s["xylazine_strip"] or None, s["ftir"]],
+                 s["expected_class"], s["sample_type"], s["fentanyl_strip"] or None, s["xylazine_strip"] or None,
+                 s["ftir"]],
             )
             for name in s["found"]:
                 con.execute(schema.INSERT_DETECTION, [s["sample_id"], "ftir", name.title(), name, CLASSES[name],
