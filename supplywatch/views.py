@@ -16,7 +16,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from . import db, i18n, metrics, public_trends, sample_table, suppression
+from . import db, i18n, metrics, public_headline, public_trends, sample_table, suppression
 from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
 
 STAFF_ROLES = ("poster", "reviewer", "admin")
@@ -121,6 +121,22 @@ def _protected(version: str, path: str, fkey: tuple, target: str, k: int) -> pub
     than reading it)."""
     f = Filters(**dict(zip(FIELD_ORDER, fkey)))
     return public_trends.protected(warehouse(path).cursor(), f, target, k)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _protected_checked(version: str, path: str, fkey: tuple, k: int):
+    """The public overview's window and protected "Samples checked" margins for one data version and date range
+    (aggregates only, shared read-only by every public reader)."""
+    f = Filters(**dict(zip(FIELD_ORDER, fkey)))
+    return public_headline.protected(warehouse(path).cursor(), f, k)
+
+
+def checked_for_public(ctx: "Context") -> tuple:
+    """The public "this week" (its last day, the same under every region, site, "sold as" and type filter) and
+    the samples checked in it and the week before, with statuses decided across all those filters."""
+    path = str(db.warehouse_path())
+    end, shared = _protected_checked(_version(path), path, public_headline.outer(ctx.f).cache_key(), ctx.k)
+    return end, public_headline.checked_of(shared, ctx.f)
 
 
 def query(name: str, f: Filters, **kwargs):

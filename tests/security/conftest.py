@@ -62,3 +62,22 @@ def differencing_con(tmp_path_factory, differencing_samples):
     con = db.connect_readonly(path)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="module")
+def differencing_path(tmp_path_factory, differencing_samples) -> Path:
+    """The fixture warehouse as a file, for running the pages on it."""
+    path = tmp_path_factory.mktemp("differencing_pages") / "warehouse.duckdb"
+    build(path, differencing_samples)
+    return path
+
+
+@pytest.fixture
+def differencing_app(differencing_path, tmp_path, monkeypatch) -> Path:
+    """The dashboard pointed at the differencing warehouse, k at its default, no warming threads."""
+    monkeypatch.setenv("SUPPLYWATCH_DB", str(differencing_path))
+    monkeypatch.setenv("SUPPLYWATCH_APP_DB", str(tmp_path / "app.duckdb"))
+    monkeypatch.setenv("SUPPLYWATCH_PUBLIC_DIR", str(tmp_path / "public"))
+    monkeypatch.delenv("SUPPLYWATCH_SUPPRESS_K", raising=False)
+    monkeypatch.setenv("SUPPLYWATCH_WARM_CACHE", "0")
+    return differencing_path

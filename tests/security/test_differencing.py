@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from supplywatch import public_trends, suppression
+from supplywatch import public_headline, public_trends, suppression
 from supplywatch.filters import Filters
 from tests.security.conftest import CLASSES
 
@@ -220,3 +220,109 @@ def test_a_hidden_count_hides_its_rate_as_none(differencing_con):
     # Hills, week of 2026-01-26: 8 + 3 + 5 drug and 6 residue samples tested, 5 with xylazine
     assert [(r["grp"], r["k"], r["n"], r["share"]) for r in shown.to_dict("records")] == [("Hills", 5, 22, 5 / 22)]
 
+
+
+# ------------------------------------------------------------------ the overview's "Samples checked"
+
+LAST_DAY = dt.date(2026, 2, 7)  # the newest sample of the fixture
+FILTER_FIELDS = {"region": "region", "site": "site", "expected": "sold_as", "sample_type": "sample_type"}
+
+
+def window_of(day: dt.date) -> str | None:
+    """Which of the public overview's two 7-day windows (ending at the newest sample) a day falls in."""
+    back = (LAST_DAY - day).days
+    return "current" if 0 <= back < 7 else "previous" if 7 <= back < 14 else None
+
+
+def checked_cell(samples: list[dict], f: Filters, window: str, value: int, status: str) -> dict:
+    members = [s for s in samples if window_of(s["date"]) == window
+               and all(getattr(f, name) is None or s[key] == getattr(f, name) for name, key in FILTER_FIELDS.items())]
+    return {"system": ("checked", window),
+            "atoms": frozenset((s["region"], s["site"], s["sold_as"], s["sample_type"]) for s in members),
+            "ids": frozenset(s["sample_id"] for s in members), "value": value, "status": status,
+            "where": f"checked {window} region={f.region} site={f.site} sold_as={f.expected} type={f.sample_type}"}
+
+
+def overview_filters(samples: list[dict], most: int = 4) -> list[Filters]:
+    """Every combination of the region, site, "sold as" and sample type filters (None = all), up to ``most`` set."""
+    values = {name: sorted({s[key] for s in samples}) for name, key in FILTER_FIELDS.items()}
+    out = []
+    for combo in product(*((None, *v) for v in values.values())):
+        if sum(v is not None for v in combo) <= most:
+            out.append(Filters(**dict(zip(FILTER_FIELDS, combo))))
+    return out
+
+
+def overview_cells(con, samples: list[dict]) -> list[dict]:
+    """Both windows' "Samples checked" under every filter combination, as the public overview reads them."""
+    end, prot = public_headline.protected(con, Filters(), K)
+    assert end == LAST_DAY
+    cells = []
+    for f in overview_filters(samples):
+        c = public_headline.checked_of(prot, f)
+        cells.append(checked_cell(samples, f, "current", c.now, c.now_status))
+        cells.append(checked_cell(samples, f, "previous", c.before, c.before_status))
+    return cells
+
+
+def test_overview_checked_counts_are_true_and_some_are_hidden(differencing_con, differencing_samples):
+    cells = overview_cells(differencing_con, differencing_samples)
+    assert [c["where"] for c in cells if c["value"] != len(c["ids"])] == []
+    unsplit = [c for c in cells if c["where"].endswith("region=None site=None sold_as=None type=None")]
+    # 2026-02-01..07: 6 + 5 + 10 + 4 + 6 + 6 + 12 + 2 drug, 2 residue; 01-25..31: 7 + 8 + 3 + 9 + 1 + 5 + 3 + 6
+    assert [c["value"] for c in unsplit] == [53, 42]
+    assert any(c["status"] == suppression.SMALL for c in cells)
+
+
+def test_no_subtraction_across_overview_filters_recovers_a_checked_count(differencing_con, differencing_samples):
+    """All regions minus the others, one sold-as minus the rest, drug plus residue against all types, ..."""
+    assert subtractions(overview_cells(differencing_con, differencing_samples)) == []
+
+
+def test_no_chain_of_sums_and_differences_recovers_a_checked_count(differencing_con, differencing_samples):
+    """Coast minus Coast sold as Fentanyl minus Coast sold as Down is Coast's Mobile Van drug samples (8), which
+    hides the van's 2 residue samples: no nested pair of filters shows it, the audit over all of them does."""
+    cells = overview_cells(differencing_con, differencing_samples)
+    assert recovered(cells) == []
+    van = [c for c in cells if c["where"] == "checked current region=Coast site=Mobile Van sold_as=None type=drug"]
+    assert [(c["value"], c["status"]) for c in van] == [(8, suppression.COMPLEMENTARY)]
+
+
+def test_every_filter_reads_the_same_public_week(differencing_con):
+    """Valley's newest sample is 2026-02-04, yet its "this week" ends on 2026-02-07 like every other filter's:
+    with its own week, Valley's cells would be unrelated to the unsplit ones and escape their protection."""
+    end, prot = public_headline.protected(differencing_con, Filters(region="Valley"), K)
+    assert end == LAST_DAY
+    c = public_headline.checked_of(prot, Filters(region="Valley"))
+    # 02-01..07: 6 (02-04); 01-25..31: 1 + 5 + 3 residue
+    assert (c.now, c.before) == (6, 9)
+
+
+def _page_checked(params: dict) -> tuple[str, str]:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../../dashboard.py", default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    metric = {m.label: m for m in at.metric}["Samples checked"]
+    return metric.value, metric.help.removeprefix("Previous 7 days: ")
+
+
+def test_the_overview_page_gives_nothing_away_by_subtraction(differencing_app, differencing_samples):
+    """The page itself, as the public: unsplit and each single region, "sold as" and sample type filter."""
+    views = [Filters()] + [f for f in overview_filters(differencing_samples, most=1)
+                           if f.region or f.expected or f.sample_type]
+    cells = []
+    for f in views:
+        params = {key: value for key, value in f.to_query().items()}
+        now, before = _page_checked(params)
+        for window, text in (("current", now), ("previous", before)):
+            shown = text.replace(",", "").isdigit()
+            value = int(text.replace(",", "")) if shown else len(checked_cell(differencing_samples, f, window, 0,
+                                                                               "")["ids"])
+            cells.append(checked_cell(differencing_samples, f, window, value,
+                                      suppression.SHOWN if shown else suppression.SMALL))
+    assert [c["where"] for c in cells if c["status"] == suppression.SHOWN and c["value"] != len(c["ids"])] == []
+    assert subtractions(cells) == []
