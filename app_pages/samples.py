@@ -22,8 +22,8 @@ if lookup:
     if one.empty:
         st.warning(_("No sample with id {id}.").format(id=lookup))
     else:
-        # The person who brought the sample knows when and where: the public lookup leaves those out, so that
-        # looking up many ids cannot rebuild the counts by week, region and site that the other pages hide.
+        # The person who brought the sample knows when, where and what it was sold as: the public lookup leaves
+        # those out, so that looking up many ids cannot rebuild the counts the other pages hide.
         views.table(one, COLUMNS if ctx.staff else sample_table.without_place_and_date(COLUMNS), ctx)
 
 if not ctx.staff:
