@@ -1,9 +1,9 @@
 """Positivity trends as the public sees them, protected against subtraction across every view.
 
 The Trends page (and the supply line of the Overdoses page) can show the same counts in many views: unsplit,
-split by region or expected substance, filtered to a region, site or "sold as", all samples or those sold as an
-opioid, and the total over the period. Each view's cells add up to cells of another view, so suppression is
-decided once, on one table of counts per (substance, dates, sample type) with a margin for every view, weekly
+split by region or expected substance, filtered to a region, site, "sold as" or sample type, all samples or those
+sold as an opioid, and the total over the period. Each view's cells add up to cells of another view, so
+suppression is decided once, on one table of counts per (substance, dates) with a margin for every view, weekly
 and monthly (supplywatch.linked_suppression), and each view reads its cells' statuses from it. See
 docs/methods.md, "Small-cell suppression".
 """
@@ -22,10 +22,11 @@ from .filters import Filters
 from .linked_suppression import Protected
 from .suppression import SHOWN
 
-NO_VALUE = "\x1f"  # stands for a missing region, site or "sold as" (never a filter value)
-DIMS = ("week", "month", "region", "site", "expected_raw", "expected", "opioid")
+NO_VALUE = "\x1f"  # stands for a missing region, site, "sold as" or sample type (never a filter value)
+DIMS = ("week", "month", "region", "site", "expected_raw", "sample_type", "expected", "opioid")
 PERIODS = ("week", "month")
-FILTERED = {"region": "region", "site": "site", "expected": "expected_raw"}  # Filters field -> dimension
+FILTERED = {"region": "region", "site": "site", "expected": "expected_raw",  # Filters field -> dimension
+            "sample_type": "sample_type"}
 SPLITS = (None, "region", "expected")
 
 
@@ -39,8 +40,9 @@ class TrendView:
 
 
 def outer(f: Filters) -> Filters:
-    """The filters the protected table is computed under: region, site and "sold as" become its dimensions."""
-    return replace(f, region=None, site=None, expected=None)
+    """The filters the protected table is computed under: region, site, "sold as" and sample type become its
+    dimensions (all sample types minus drugs would otherwise give the residue count)."""
+    return replace(f, region=None, site=None, expected=None, sample_type=None)
 
 
 def margins() -> list[frozenset]:
@@ -58,7 +60,7 @@ def margins() -> list[frozenset]:
 
 def atoms(con: duckdb.DuckDBPyConnection, f: Filters, target: str) -> pd.DataFrame:
     """Tested (n) and found (k) samples for ``target`` per (week, month, region, site, sold as, expected, opioid),
-    under the dates and sample type of ``f`` only."""
+    under the dates of ``f`` only."""
     where_s, params = outer(f).where("s")
     where_d, _ = outer(f).where("d")
     methods = sorted(metrics.capable_methods(target))
@@ -71,6 +73,7 @@ def atoms(con: duckdb.DuckDBPyConnection, f: Filters, target: str) -> pd.DataFra
         return (f"{metrics._period_sql('week', f'{a}.collected_date')} AS week,"
                 f" {metrics._period_sql('month', f'{a}.collected_date')} AS month, coalesce({a}.region, {gap}) AS region,"
                 f" coalesce({a}.site, {gap}) AS site, coalesce({a}.expected_raw, {gap}) AS expected_raw,"
+                f" coalesce({a}.sample_type, {gap}) AS sample_type,"
                 f" coalesce({a}.expected_substance, {a}.expected_class, '?') AS expected,"
                 f" coalesce({a}.expected_class IN ({opioid}), false) AS opioid")
 

@@ -116,9 +116,9 @@ def _cached(name: str, version: str, path: str, fkey: tuple, kwargs: tuple):
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _protected(version: str, path: str, fkey: tuple, target: str, k: int) -> public_trends.Protected:
-    """A substance's public trend margins for one data version, date range and sample type, shared read-only by
-    every public reader (aggregates only; kept as one object, since unpickling it on every view would cost more
-    than reading it)."""
+    """A substance's public trend margins for one data version and date range (all sample types), shared
+    read-only by every public reader (aggregates only; kept as one object, since unpickling it on every view would
+    cost more than reading it)."""
     f = Filters(**dict(zip(FIELD_ORDER, fkey)))
     return public_trends.protected(warehouse(path).cursor(), f, target, k)
 

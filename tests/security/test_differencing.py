@@ -69,13 +69,17 @@ def public_cells(con, samples: list[dict], periods=("week", "month"), types=(Non
     sold = sorted({s["sold_as"] for s in samples})
     cells = []
     for target in targets:
-        prot = public_trends.protected(con, Filters(), target, K)
+        shared = {}  # the protected margins each filter reads, as the pages get them (under its outer filters)
         for period in periods:
             for population in ("all", "opioid"):
                 for region in (None, *regions):
                     for site in (None, *sites):
                         for sold_as, sample_type in product((None, *sold), types):
                             f = Filters(region=region, site=site, expected=sold_as, sample_type=sample_type)
+                            key = public_trends.outer(f)
+                            if key not in shared:
+                                shared[key] = public_trends.protected(con, key, target, K)
+                            prot = shared[key]
                             members = [s for s in samples if in_view(s, f, population)]
                             if not members:
                                 continue
@@ -195,6 +199,19 @@ def test_no_subtraction_across_public_trend_views_recovers_a_hidden_count(differ
                                                                           period):
     """Total minus the shown cells, the total and the cells taken from any public views of the same substance."""
     cells = public_cells(differencing_con, differencing_samples, periods=(period,))
+    assert subtractions(cells) == []
+
+
+@pytest.mark.parametrize("period", [
+    pytest.param("week", marks=pytest.mark.xfail(strict=True, reason=(
+        "known limit (docs/methods.md): with the sample type filter, 2 weekly fentanyl tested counts of this "
+        "fixture are a shown total minus cells of margins that are not nested in each other"))),
+    "month",
+])
+def test_no_subtraction_across_sample_types_recovers_a_hidden_count(differencing_con, differencing_samples, period):
+    """All sample types minus drugs is residue: the sample type filter is one more dimension of the same counts."""
+    cells = public_cells(differencing_con, differencing_samples, periods=(period,), types=(None, "drug", "residue"))
+    assert any(c["status"] != suppression.SHOWN and "type=residue" in c["where"] for c in cells)
     assert subtractions(cells) == []
 
 
