@@ -49,8 +49,7 @@ if kind.startswith("rolling_"):  # named in the legend and the table, so no poin
     part["series"] += rolling_text
     part["period_label"] += rolling_text
 
-supply = views.query("positivity", ctx.f, targets=(target,), period="week")
-supply = views.counts_for_reader(supply, ctx)
+supply = views.positivity_for_reader(ctx, target, "week").rows
 supply = supply[supply["share"].notna()]
 alerts = views.query("external_alerts", ctx.f)
 # external dates arrive as Timestamps, community ones as dates: one type, or sorting a mix raises TypeError

@@ -7,7 +7,13 @@ from supplywatch import metrics, suppression, views
 
 ctx = views.start_page("This week in the supply")
 _ = ctx._
-h = views.query("headline", ctx.f)
+if ctx.staff:
+    h = views.query("headline", ctx.f)
+else:
+    # One "this week" for every filter, and counts whose suppression holds across filters (all regions minus one
+    # region must not give another region's small count).
+    public_end, checked = views.checked_for_public(ctx)
+    h = views.query("headline", ctx.f, end=public_end) if public_end else {"end": None}
 
 if h["end"] is None:
     st.info(_("No samples match these filters."))
@@ -39,18 +45,20 @@ rows = []  # the table alternative
 # Metrics go two per row, row by row, so that on a phone (where columns stack) they keep their order.
 cells = [c for _pair in range(5) for c in st.columns(2)]
 checked_now, checked_before = cur["checked"], prev["checked"]
-shown_both = ctx.staff or (
-    suppression.primary([checked_now, checked_before], ctx.k) == [suppression.SHOWN, suppression.SHOWN]
-)
+if ctx.staff:
+    shown_both, now_text, before_text = True, views.count_text(checked_now, ctx), views.count_text(checked_before, ctx)
+else:
+    shown_both = checked.now_status == checked.before_status == suppression.SHOWN
+    now_text, before_text = (suppression.label(v, s, ctx.k, _("suppressed"), ctx.number) for v, s in (
+        (checked.now, checked.now_status), (checked.before, checked.before_status)))
 cells[0].metric(
     _("Samples checked"),
-    views.count_text(checked_now, ctx),
+    now_text,
     delta=ctx.number(checked_now - checked_before) if shown_both else None,
     delta_color="off",
-    help=_("Previous 7 days: {n}").format(n=views.count_text(checked_before, ctx)),
+    help=_("Previous 7 days: {n}").format(n=before_text),
 )
-rows.append({"measure": _("Samples checked"), "now": views.count_text(checked_now, ctx),
-             "before": views.count_text(checked_before, ctx)})
+rows.append({"measure": _("Samples checked"), "now": now_text, "before": before_text})
 
 for i, target in enumerate(metrics.HEADLINE_TARGETS, start=1):
     now, before = rate_row(cur, target), rate_row(prev, target)

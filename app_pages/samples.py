@@ -22,7 +22,16 @@ if lookup:
     if one.empty:
         st.warning(_("No sample with id {id}.").format(id=lookup))
     else:
-        views.table(one, COLUMNS, ctx)
+        # The person who brought the sample knows when, where and what it was sold as: the public lookup leaves
+        # those out, so that looking up many ids cannot rebuild the counts the other pages hide.
+        views.table(one, COLUMNS if ctx.staff else sample_table.without_place_and_date(COLUMNS), ctx)
+
+if not ctx.staff:
+    # A list of samples lets anyone count any group, however small, exactly: no suppression survives it.
+    st.info(_("The list of individual samples and its downloads are for signed-in staff: counting rows in a list "
+              "would give away the small numbers the other pages hide. The other pages show the same results as "
+              "counts."))
+    st.stop()
 
 search = st.text_input(_("Search (id, sold as, or a substance found)"), key="smp_search", max_chars=100).strip()
 total = views.query("sample_count", ctx.f)

@@ -63,32 +63,30 @@ if compare:
         )
     st.stop()
 
-df = views.query("positivity", ctx.f, targets=(target,), period=period, group=group, population=population)
-outside_note = views.outside_text(int(df["outside"].sum()) if len(df) else 0, target, ctx)
-if df.empty or not int(df["n"].sum()):
-    st.info(_("No samples tested for this under these filters.") if df.empty else
+trend = views.positivity_for_reader(ctx, target, period, group, population)
+shown = trend.rows
+if shown.empty:
+    st.info(_("No samples tested for this under these filters.") if not trend.total and not trend.outside_note else
             _("No sample under these filters was tested by a method sensitive enough to detect {what} ({methods})."
               ).format(what=name, methods=views.method_names(metrics.sensitive_methods(target), ctx.lang)))
-    if outside_note:
-        st.caption(outside_note)
+    if trend.outside_note:
+        st.caption(trend.outside_note)
     st.stop()
 
-shown = views.counts_for_reader(df[df["n"] > 0], ctx, group_by=("grp",))  # the outside-only weeks: a count above
 series = "grp" if group else "target"
 label = (lambda g: str(g)) if group == "region" else (lambda t: views.target_label(str(t), _))
 st.plotly_chart(
     charts.rate_lines(shown, series, label, _, _("Share of tested samples")), width="stretch", key="tr_chart"
 )
 methods = views.method_names(metrics.sensitive_methods(target), ctx.lang)
-total = int(df["n"].sum())
 st.caption(
     _("Share of samples with {what} found, among {n} samples tested by a method sensitive enough to detect it "
       "({methods}). Bars are 95% confidence intervals; hollow markers have fewer than {low} samples.").format(
-        what=name, n=views.count_text(total, ctx), methods=methods, low=metrics.LOW_N
+        what=name, n=trend.total_text, methods=methods, low=metrics.LOW_N
     )
 )
-if outside_note:
-    st.caption(outside_note)
+if trend.outside_note:
+    st.caption(trend.outside_note)
 hidden = int(shown["share"].isna().sum())
 if hidden:
     st.caption(_("{count} points are not drawn because their counts are suppressed.").format(count=hidden))

@@ -465,13 +465,14 @@ def latest_date(con: duckdb.DuckDBPyConnection, f: Filters) -> dt.date | None:
     return con.execute(f"SELECT max(s.collected_date) FROM samples s WHERE {where}", params).fetchone()[0]
 
 
-def headline(con: duckdb.DuckDBPyConnection, f: Filters, days: int = 7) -> dict:
+def headline(con: duckdb.DuckDBPyConnection, f: Filters, days: int = 7, end: dt.date | None = None) -> dict:
     """This period vs the previous one: samples checked, opioid positivity per headline target,
     median fentanyl %, share matching what was expected.
 
-    The period is the ``days`` days ending at the newest sample date under the filters (or the filter's end).
+    The period is the ``days`` days ending at ``end``, else at the newest sample date under the filters (the
+    public overview passes the same ``end`` for every region or site: supplywatch.public_headline).
     """
-    end = latest_date(con, f)
+    end = end or latest_date(con, f)
     if end is None:
         return {"end": None}
     cur = replace(f, start=end - dt.timedelta(days=days - 1), end=end)

@@ -22,6 +22,17 @@ FORMULA_PREFIXES = PREFIXES
 EXPORT_LIMIT = 200_000
 
 
+# What the public lookup leaves out: every dimension the public counts are protected on (when, where, "sold as"
+# and sample type). Ids can be sequential, so looking up every id would otherwise rebuild those counts exactly;
+# the person who brought the sample knows all of these already.
+PLACE_AND_DATE = ("collected_date", "region", "site", "expected_raw", "sample_type")
+
+
+def without_place_and_date(columns: dict[str, str]) -> dict[str, str]:
+    """``columns`` without the date, region, site, "sold as" and sample type (for the public one-sample lookup)."""
+    return {c: label for c, label in columns.items() if c not in PLACE_AND_DATE}
+
+
 def _query(f: Filters, search: str | None, sample_id: str | None, limit: int) -> tuple[str, list]:
     where, params = f.where("s")
     if sample_id is not None:

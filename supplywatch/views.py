@@ -16,7 +16,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from . import db, i18n, metrics, overdose_periods, sample_table, suppression
+from . import db, i18n, metrics, overdose_periods, public_headline, public_trends, sample_table, suppression
 from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
 from .formula_guard import guard_frame
 from .weblinks import public_link
@@ -97,6 +97,10 @@ def _warm(path: str, version: str) -> None:
                 _cached(name, version, path, key, tuple(sorted(kwargs.items())))
             except Exception:  # a swapped or removed file: the page itself will report or retry
                 return
+    try:  # the public Trends and Overdoses default view
+        _protected(version, path, key, "fentanyl", suppression.k_from_env())
+    except Exception:
+        return
 
 
 def cursor() -> "db.duckdb.DuckDBPyConnection":
@@ -113,6 +117,31 @@ def data_version() -> str:
 def _cached(name: str, version: str, path: str, fkey: tuple, kwargs: tuple):
     f = Filters(**dict(zip(FIELD_ORDER, fkey)))
     return QUERIES[name](warehouse(path).cursor(), f, **dict(kwargs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _protected(version: str, path: str, fkey: tuple, target: str, k: int) -> public_trends.Protected:
+    """A substance's public trend margins for one data version and date range (all sample types), shared
+    read-only by every public reader (aggregates only; kept as one object, since unpickling it on every view would
+    cost more than reading it)."""
+    f = Filters(**dict(zip(FIELD_ORDER, fkey)))
+    return public_trends.protected(warehouse(path).cursor(), f, target, k)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _protected_checked(version: str, path: str, fkey: tuple, k: int):
+    """The public overview's window and protected "Samples checked" margins for one data version and date range
+    (aggregates only, shared read-only by every public reader)."""
+    f = Filters(**dict(zip(FIELD_ORDER, fkey)))
+    return public_headline.protected(warehouse(path).cursor(), f, k)
+
+
+def checked_for_public(ctx: "Context") -> tuple:
+    """The public "this week" (its last day, the same under every region, site, "sold as" and type filter) and
+    the samples checked in it and the week before, with statuses decided across all those filters."""
+    path = str(db.warehouse_path())
+    end, shared = _protected_checked(_version(path), path, public_headline.outer(ctx.f).cache_key(), ctx.k)
+    return end, public_headline.checked_of(shared, ctx.f)
 
 
 def query(name: str, f: Filters, **kwargs):
@@ -400,6 +429,39 @@ def counts_for_reader(df: pd.DataFrame, ctx: Context, n: str = "n", num: str = "
     return out
 
 
+@dataclass
+class Trend:
+    """A trend as one reader may see it: rows with n_text/k_text (rates blanked where hidden), the total tested
+    (``total`` exact, for deciding what to say; ``total_text`` as shown) and the note on finds outside it."""
+    rows: pd.DataFrame
+    total: int
+    total_text: str
+    outside_note: str
+
+
+def positivity_for_reader(ctx: Context, target: str, period: str, group: str | None = None,
+                          population: str = "all") -> Trend:
+    """A trend as this reader may see it: exact for staff; for the public, read from the margins shared by every
+    public trend view (supplywatch.public_trends), so no view's cells can be subtracted from another's."""
+    if ctx.staff:
+        df = query("positivity", ctx.f, targets=(target,), period=period, group=group, population=population)
+        total = int(df["n"].sum()) if len(df) else 0
+        outside = int(df["outside"].sum()) if len(df) else 0
+        rows = counts_for_reader(df[df["n"] > 0], ctx, group_by=("grp",))
+        return Trend(rows, total, count_text(total, ctx), outside_text(outside, target, ctx))
+    path = str(db.warehouse_path())
+    shared = _protected(_version(path), path, public_trends.outer(ctx.f).cache_key(), target, ctx.k)
+    view = public_trends.view_of(shared, ctx.f, target, period, group, population)
+    word = ctx._("suppressed")
+    out = view.rows.copy()
+    for count in ("n", "k"):
+        out[f"{count}_text"] = [suppression.label(int(v), s, ctx.k, word, ctx.number)
+                                for v, s in zip(out[count], out[f"{count}_status"])]
+    outside = suppression.label(view.outside, view.outside_status, ctx.k, word, ctx.number)
+    return Trend(out, view.total, suppression.label(view.total, view.total_status, ctx.k, word, ctx.number),
+                 outside_text(view.outside, target, ctx, shown=outside))
+
+
 def counts_text(values, ctx: Context, total_shown: bool = True) -> list[str]:
     """Several counts whose total is shown: primary plus complementary suppression for the public."""
     values = [int(v) for v in values]
@@ -513,15 +575,16 @@ def alert_list(ctx: Context, limit: int = 5) -> None:
         st.caption(_("No alerts for this area."))
 
 
-def outside_text(outside: int, target: str, ctx: Context) -> str:
-    """'Also found by FTIR in N samples ...': finds outside a rate's denominator, as a count ('' for none)."""
+def outside_text(outside: int, target: str, ctx: Context, shown: str | None = None) -> str:
+    """'Also found by FTIR in N samples ...': finds outside a rate's denominator, as a count ('' for none);
+    ``shown`` is the count as already protected for the public (default: this reader's view of ``outside``)."""
     if not outside:
         return ""
     _ = ctx._
     blind = metrics.capable_methods(target) - metrics.sensitive_methods(target)
     return _("Also found by {methods} in samples that no method sensitive enough tested: {count} (a count, not "
              "a rate: a negative result from {methods} means not detectable, not absent).").format(
-        methods=method_names(blind, ctx.lang), count=count_text(outside, ctx))
+        methods=method_names(blind, ctx.lang), count=shown if shown is not None else count_text(outside, ctx))
 
 
 def method_names(methods, lang: str) -> str:

@@ -95,7 +95,8 @@ def test_overview_region_from_url(fixture_db):
     assert at.selectbox(key="f_region").value == "North"
     assert "Showing: Region: North" in texts(at)  # a shared link says what it shows
     m = metrics_by_label(at)
-    assert (m["Samples checked"].value, m["Samples checked"].delta) == ("12", "6")
+    # North's 12 is hidden for the public: all regions' 15 minus 12 would give South's 3 (staff see 12)
+    assert (m["Samples checked"].value, m["Samples checked"].delta) == ("suppressed", "")
     assert m["Opioid samples with Fentanyl & analogues"].value == "73%"  # 8 of 11
     assert "73% (95% CI 43%–90%), 8 of 11" in texts(at)
 
@@ -109,8 +110,8 @@ def test_filter_choice_goes_into_the_url_and_back(fixture_db):
     assert metrics_by_label(again)["Samples checked"].value == "<5"  # 3 South samples this week
 
 
-def test_a_link_with_only_an_end_date_shows_everything_up_to_it(fixture_db):
-    at = run("samples", params={"to": "2025-01-31"})
+def test_a_link_with_only_an_end_date_shows_everything_up_to_it(fixture_db, staff_account):
+    at = run("samples", staff=True, params={"to": "2025-01-31"})
     assert at.date_input(key="f_dates").value == (dt.date(2025, 1, 10), dt.date(2025, 1, 31))
     assert sorted(frame(at, "Sample id")["Sample id"]) == ["W01", "W02"]  # the only samples before February 2025
 
@@ -131,8 +132,9 @@ def test_trends_table_public_and_staff(fixture_db, staff_account):
     params = {"region": "North"}
     public = frame(run("trends", params=params), "Tested")
     rows = {r["Period start"]: (r["Found"], r["Tested"], r["Share"]) for r in public.to_dict("records")}
-    # n per week: 1 (2025), 6, 11. The 1 is small, so the next smallest (6) is hidden too.
-    assert rows["Mar 9, 2026"] == ("8", "11", "73%")
+    # n per week: 1 (2025), 6, 11. South's 3 and 1 in the same weeks are small, and the unsplit view shows
+    # North + South (14, 7): North's 11 and 6 are hidden with them, or 14 - 11 would give South's 3 away.
+    assert rows["Mar 9, 2026"] == ("suppressed", "suppressed", "—")
     assert rows["Mar 2, 2026"] == ("<5", "suppressed", "—")
     assert rows["May 26, 2025"] == ("<5", "<5", "—")
     staff = frame(run("trends", staff=True, params=params), "Tested")
@@ -228,8 +230,22 @@ def test_emerging_page(fixture_db):
     assert unknown.to_dict("records")[0]["Name as written"] == "Mystery analogue 7"
 
 
-def test_samples_page_lookup_and_no_notes(fixture_db):
-    at = run("samples")
+def test_samples_page_lists_no_samples_for_the_public(fixture_db):
+    """A list of rows would let anyone count South's 3 samples of the week of Mar 9 (shown as <5 on Trends)."""
+    at = run("samples", params={"region": "South"})
+    assert len(at.dataframe) == 0 and len(at.get("download_button")) == 0 and len(at.toggle) == 0
+    assert at.info[-1].value.startswith("The list of individual samples and its downloads are for signed-in staff")
+    assert not any("newest of" in t for t in texts(at))
+    at.text_input(key="smp_id").input("S03").run()
+    one = at.dataframe[0].value
+    assert list(one["Sample id"]) == ["S03"] and list(one["FTIR found"]) == ["heroin"]
+    # what would place the sample in a protected cell: ids can be sequential, so looking up every id would rebuild
+    # the counts by week, region, site, "sold as" and sample type
+    assert not {"Date", "Region", "Site", "Sold as", "Sample type"} & set(one.columns)
+
+
+def test_samples_page_lookup_and_no_notes(fixture_db, staff_account):
+    at = run("samples", staff=True)
     table = frame(at, "Sample id")
     assert len(table) == 25 and "notes" not in " ".join(table.columns).lower()
     assert "25 newest of 25 samples under these filters." in texts(at)
@@ -273,7 +289,8 @@ def test_a_new_load_shows_without_restart(isolated_db, build_warehouse, monkeypa
     monkeypatch.delenv("SUPPLYWATCH_SUPPRESS_K", raising=False)
     monkeypatch.setenv("SUPPLYWATCH_WARM_CACHE", "0")
     build_warehouse(isolated_db)
-    at = run("samples")
+    auth.add_user("sam", "reviewer", "a long test passphrase 42", "test", dt.datetime(2026, 3, 16, tzinfo=dt.timezone.utc))
+    at = run("samples", staff=True)
     assert "25 newest of 25 samples under these filters." in texts(at)
     with db.writing_snapshot(isolated_db) as con:  # what a load does: a new snapshot swapped in
         con.execute("DELETE FROM detections WHERE sample_id = 'P07'")
@@ -315,8 +332,8 @@ def views_date(day: dt.date) -> str:
     return i18n.format_date(day, "en")
 
 
-def test_samples_page_prepares_downloads(fixture_db):
-    at = run("samples", params={"region": "South"})
+def test_samples_page_prepares_downloads(fixture_db, staff_account):
+    at = run("samples", staff=True, params={"region": "South"})
     assert "4 newest of 4 samples under these filters." in texts(at)  # S01-S03 and P07
     assert len(at.get("download_button")) == 0
     at.toggle(key="smp_export").set_value(True).run()

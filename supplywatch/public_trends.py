@@ -1,0 +1,156 @@
+"""Positivity trends as the public sees them, protected against subtraction across every view.
+
+The Trends page (and the supply line of the Overdoses page) can show the same counts in many views: unsplit,
+split by region or expected substance, filtered to a region, site, "sold as" or sample type, all samples or those
+sold as an opioid, and the total over the period. Each view's cells add up to cells of another view, so
+suppression is decided once, on one table of counts per (substance, dates) with a margin for every view, weekly
+and monthly (supplywatch.linked_suppression), and each view reads its cells' statuses from it. See
+docs/methods.md, "Small-cell suppression".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from itertools import combinations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from . import linked_suppression, metrics
+from .filters import Filters
+from .linked_suppression import Protected
+from .suppression import SHOWN
+
+NO_VALUE = "\x1f"  # stands for a missing region, site, "sold as" or sample type (never a filter value)
+DIMS = ("week", "month", "region", "site", "expected_raw", "sample_type", "expected", "opioid")
+PERIODS = ("week", "month")
+FILTERED = {"region": "region", "site": "site", "expected": "expected_raw",  # Filters field -> dimension
+            "sample_type": "sample_type"}
+SPLITS = (None, "region", "expected")
+
+
+@dataclass
+class TrendView:
+    """One public view: rows (period, grp, target, n, k, statuses, rates), and the total tested with its status."""
+
+    rows: pd.DataFrame
+    total: int
+    total_status: str
+
+
+def outer(f: Filters) -> Filters:
+    """The filters the protected table is computed under: region, site, "sold as" and sample type become its
+    dimensions (all sample types minus drugs would otherwise give the residue count)."""
+    return replace(f, region=None, site=None, expected=None, sample_type=None)
+
+
+def margins() -> list[frozenset]:
+    """Every margin a public trend view shows: weekly, monthly or over the whole period, any of the filters, one
+    split, and all samples or sold as an opioid."""
+    out = set()
+    for period in ((), *((p,) for p in PERIODS)):
+        for r in range(len(FILTERED) + 1):
+            for chosen in combinations(FILTERED.values(), r):
+                for split in SPLITS:
+                    for opioid in ((), ("opioid",)):
+                        out.add(frozenset((*period, *chosen, *((split,) if split else ()), *opioid)))
+    return sorted(out, key=lambda m: (len(m), sorted(m)))
+
+
+def atoms(con: duckdb.DuckDBPyConnection, f: Filters, target: str) -> pd.DataFrame:
+    """Per (week, month, region, site, sold as, expected, opioid), under the dates of ``f`` only: n samples tested
+    by a method sensitive enough for ``target``, k of those in which any capable method found it, and x finds in
+    samples no sensitive method tested (shown as a count, never a rate), the rule of :func:`metrics.positivity`."""
+    where_s, params = outer(f).where("s")
+    where_d, _ = outer(f).where("d")
+    capable = sorted(metrics.capable_methods(target))
+    tested = metrics._tested_any_sql(metrics.sensitive_methods(target))
+    column = "class" if metrics.is_class(target) else "substance"
+    opioid = ", ".join(metrics._lit(c) for c in metrics.OPIOID_CLASSES)
+    gap = metrics._lit(NO_VALUE)
+
+    def keys(a: str) -> str:
+        return (f"{metrics._period_sql('week', f'{a}.collected_date')} AS week,"
+                f" {metrics._period_sql('month', f'{a}.collected_date')} AS month, coalesce({a}.region, {gap}) AS region,"
+                f" coalesce({a}.site, {gap}) AS site, coalesce({a}.expected_raw, {gap}) AS expected_raw,"
+                f" coalesce({a}.sample_type, {gap}) AS sample_type,"
+                f" coalesce({a}.expected_substance, {a}.expected_class, '?') AS expected,"
+                f" coalesce({a}.expected_class IN ({opioid}), false) AS opioid")
+
+    # One pass over the samples; "found" is a semi-join on the detections (a sample found by two methods counts once).
+    found = (f"s.sample_no IN (SELECT d.sample_no FROM detections d WHERE d.{column} = {metrics._lit(target)}"
+             f" AND d.method IN ({', '.join(metrics._lit(m) for m in capable) or 'NULL'}) AND {where_d})")
+    sql = f"""
+        SELECT {keys('s')}, count(*) FILTER (WHERE {tested}) AS n,
+               count(*) FILTER (WHERE {tested} AND {found}) AS k,
+               count(*) FILTER (WHERE NOT {tested} AND {found}) AS x
+        FROM samples s WHERE {where_s} AND ({tested} OR {metrics._tested_any_sql(capable)})
+        GROUP BY ALL
+    """
+    out = con.execute(sql, params + params + params).df()
+    out[["n", "k", "x"]] = out[["n", "k", "x"]].astype("int64")
+    return out
+
+
+def protected(con: duckdb.DuckDBPyConnection, f: Filters, target: str, k: int) -> Protected:
+    """Every public margin of ``target``'s counts with its statuses (shared by every public reader)."""
+    return linked_suppression.protect(atoms(con, f, target), DIMS, margins(), ("n", "k", "x"), k,
+                                      hide_with={"k": "n"})
+
+
+def _selected(table: dict[str, np.ndarray], f: Filters, population: str) -> np.ndarray:
+    """Positions of the margin's rows that the filters and population keep."""
+    keep = np.ones(len(table["n"]), dtype=bool)
+    for name, dim in FILTERED.items():
+        value = getattr(f, name)
+        if value is not None:
+            keep &= table[dim] == value
+    if population == "opioid":
+        keep &= table["opioid"].astype(bool)
+    elif population != "all":
+        raise ValueError(f"unknown population {population!r}")
+    return np.flatnonzero(keep)
+
+
+def view_of(prot: Protected, f: Filters, target: str, period: str, group: str | None, population: str
+            ) -> TrendView:
+    """What the public sees for one view, read from the protected margins: the same cell, the same status."""
+    if group not in SPLITS or period not in PERIODS:
+        raise ValueError(f"unknown grouping {group!r} or period {period!r}")
+    wanted = {d for name, d in FILTERED.items() if getattr(f, name) is not None}
+    wanted |= {"opioid"} if population == "opioid" else set()
+    table = prot.columns(wanted | {period} | ({group} if group else set()))
+    pick = _selected(table, f, population)
+    cols = {c: table[c][pick] for c in (period, "n", "k", "n_status", "k_status")}
+    grp = [None] * len(pick) if not group else ["?" if g == NO_VALUE else g for g in table[group][pick]]
+    order = sorted(range(len(pick)), key=lambda i: (cols[period][i], grp[i] is not None, grp[i] or ""))
+    records = []
+    for i in order:
+        n, k = int(cols["n"][i]), int(cols["k"][i])
+        if not n:  # a period with finds only outside the denominator: a count for the note, not a point
+            continue
+        hidden = cols["n_status"][i] != SHOWN or cols["k_status"][i] != SHOWN
+        lo, hi = metrics.wilson(k, n)
+        records.append({"period": cols[period][i], "grp": grp[i], "target": target, "n": n, "k": k,
+                        "n_status": cols["n_status"][i], "k_status": cols["k_status"][i],
+                        "share": None if hidden or not n else k / n, "lo": None if hidden else lo,
+                        "hi": None if hidden else hi, "low_n": n < metrics.LOW_N})
+    out = pd.DataFrame(records, columns=["period", "grp", "target", "n", "k", "n_status", "k_status", "share", "lo",
+                                         "hi", "low_n"])
+    for col in ("share", "lo", "hi", "grp"):  # None, not NaN, where hidden (pages test ``is not None``)
+        out[col] = pd.Series([r[col] for r in records], dtype="object")
+    out[["n", "k"]] = out[["n", "k"]].astype("int64")
+    totals = prot.columns(wanted)
+    one = _selected(totals, f, population)
+    if not len(one):
+        return TrendView(out, 0, SHOWN)
+    i = one[0]
+    return TrendView(out, int(totals["n"][i]), str(totals["n_status"][i]), int(totals["x"][i]),
+                     str(totals["x_status"][i]))
+
+
+def view(con: duckdb.DuckDBPyConnection, f: Filters, target: str, period: str, group: str | None, population: str,
+         k: int) -> TrendView:
+    """:func:`view_of` straight from a cursor (the pages go through the shared cache instead)."""
+    return view_of(protected(con, f, target, k), f, target, period, group, population)
