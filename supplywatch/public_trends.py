@@ -32,11 +32,14 @@ SPLITS = (None, "region", "expected")
 
 @dataclass
 class TrendView:
-    """One public view: rows (period, grp, target, n, k, statuses, rates), and the total tested with its status."""
+    """One public view: rows (period, grp, target, n, k, statuses, rates), the total tested and the finds outside
+    it (samples no sensitive method tested), each with its status."""
 
     rows: pd.DataFrame
     total: int
     total_status: str
+    outside: int = 0
+    outside_status: str = SHOWN
 
 
 def outer(f: Filters) -> Filters:

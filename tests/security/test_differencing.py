@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from supplywatch import public_headline, public_trends, suppression
+from supplywatch import metrics, public_headline, public_trends, suppression
 from supplywatch.filters import Filters
 from tests.security.conftest import CLASSES
 
@@ -29,12 +29,16 @@ OPIOID = ("fentanyl", "nitazene", "opioid_other", "opioid_unspecified")
 # ------------------------------------------------------------------ what each sample is, by hand
 
 def is_tested(s: dict, target: str) -> bool:
-    return s["ftir"] or s.get(STRIP.get(target, ""), "") in ("positive", "negative")
+    """Tested by a method sensitive enough for the target (the positivity denominator): FTIR only where it is."""
+    sensitive = metrics.sensitive_methods(target)
+    by_ftir = "ftir" in sensitive and s["ftir"]
+    return by_ftir or (STRIP.get(target) in sensitive and s.get(STRIP[target], "") in ("positive", "negative"))
 
 
 def is_found(s: dict, target: str) -> bool:
+    """Found by any method able to report it, in a sample in the denominator."""
     by_ftir = s["ftir"] and any(name == target or CLASSES[name] == target for name in s["found"])
-    return by_ftir or s.get(STRIP.get(target, ""), "") == "positive"
+    return is_tested(s, target) and (by_ftir or s.get(STRIP.get(target, ""), "") == "positive")
 
 
 def period_of(day: dt.date, period: str) -> dt.date:
