@@ -313,6 +313,19 @@ APP_MIGRATIONS: list[str] = [
         SELECT 1 FROM alert_versions v WHERE v.alert_id = a.alert_id AND v.version = a.version AND v.author = a.actor)
     GROUP BY a.alert_id, a.version, a.actor;
     """,
+    # 4: staff sign-in that survives reloads and new tabs (supplywatch.staff_sessions): server-side sessions and the
+    #    one-time tickets that turn a sign-in into a cookie. Only the SHA-256 of each random token is stored.
+    """
+    CREATE TABLE staff_sessions (
+        token_hash VARCHAR PRIMARY KEY,     -- hex SHA-256 of the token the browser holds; never the token
+        kind       VARCHAR NOT NULL,        -- ticket (single use, seconds) | session (the sw_session cookie)
+        username   VARCHAR NOT NULL,
+        next_path  VARCHAR,                 -- ticket: the same-origin path to go back to after sign-in
+        created_at TIMESTAMP NOT NULL,      -- UTC
+        last_seen  TIMESTAMP NOT NULL,      -- UTC; a session unused for the idle timeout has ended
+        expires_at TIMESTAMP NOT NULL       -- UTC; the absolute limit, however active
+    );
+    """,
 ]
 
 # One detection for a sample already stored, its copied columns read from the sample; for warehouses built by
