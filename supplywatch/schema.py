@@ -316,7 +316,7 @@ APP_MIGRATIONS: list[str] = [
     # 4: staff sign-in that survives reloads and new tabs (supplywatch.staff_sessions): server-side sessions and the
     #    one-time tickets that turn a sign-in into a cookie. Only the SHA-256 of each random token is stored.
     """
-    CREATE TABLE staff_sessions (
+    CREATE TABLE IF NOT EXISTS staff_sessions (  -- IF NOT EXISTS: a file rolled back by hand keeps its sessions
         token_hash VARCHAR PRIMARY KEY,     -- hex SHA-256 of the token the browser holds; never the token
         kind       VARCHAR NOT NULL,        -- ticket (single use, seconds) | session (the sw_session cookie)
         username   VARCHAR NOT NULL,

@@ -125,7 +125,7 @@ def redeem(ticket: str | None, now: dt.datetime) -> tuple[str, str] | None:
 
 def resume(token: str | None, now: dt.datetime) -> str | None:
     """The username of a live session (and its last visit set to ``now``), or None; an ended session is deleted."""
-    if not token:
+    if not token or not isinstance(token, str):
         return None
     t = _naive(now)
     key = digest(token)

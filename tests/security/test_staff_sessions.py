@@ -3,13 +3,16 @@ sessions ended by disabling an account or resetting its password, and no open re
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 import pytest
 
 from supplywatch import auth, db, staff_sessions
 
+ROOT = Path(__file__).resolve().parents[2]
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 
 
@@ -173,3 +176,21 @@ def test_the_session_cookie_is_http_only_strict_and_secure_over_https(ana, secur
 ])
 def test_https_is_seen_directly_or_through_the_proxy(scheme, proto, https):
     assert staff_sessions.served_over_https(scheme, proto) is https
+
+
+def test_the_shipped_csp_allows_exactly_the_sign_in_redirect_script():
+    """Behind the shipped nginx the redirect after sign-in runs only if its hash is in the policy (or staff would
+    be signed in for one tab only, with no error anywhere)."""
+    from supplywatch import session
+
+    policy = (ROOT / "deploy" / "nginx" / "security-headers.conf").read_text()
+    wanted = base64.b64encode(hashlib.sha256(session.REDIRECT_SCRIPT.encode()).digest()).decode()
+    assert f"'sha256-{wanted}'" in policy
+
+
+def test_the_redirect_html_carries_the_address_as_text():
+    from supplywatch import session
+
+    assert session.redirect_html('/session/start?t=a"b<c>') == (
+        '<script data-go="/session/start?t=a&quot;b&lt;c&gt;">location.replace(document.currentScript.dataset.go)'
+        "</script>")
