@@ -1,12 +1,19 @@
-"""What `make run` serves: the dashboard (dashboard.py) and, on the same origin, the public files at /public/.
+"""What `make run` serves: the dashboard (dashboard.py) and, on the same origin, the public files at /public/
+and the one-hop /session/start that turns a staff sign-in into a session cookie.
 
 Streamlit answers any other path with its own page shell, so without this route the poster, CAP, SMS and feed
-links on the board opened a blank page. `streamlit run app.py` finds ``app`` and serves both from one port.
+links on the board opened a blank page. Streamlit pages cannot set cookies, so a sign-in that must survive a
+reload goes through /session/start (supplywatch.staff_sessions). `streamlit run app.py` finds ``app`` and serves
+all of it from one port.
 """
 
 import streamlit as st
 from starlette.routing import Route
 
 from supplywatch.channels.serving import public_file
+from supplywatch.staff_sessions import session_start
 
-app = st.App("dashboard.py", routes=[Route("/public/{path:path}", public_file, methods=["GET", "HEAD"])])
+app = st.App("dashboard.py", routes=[
+    Route("/public/{path:path}", public_file, methods=["GET", "HEAD"]),
+    Route("/session/start", session_start, methods=["GET"]),
+])

@@ -15,7 +15,10 @@ _ = i18n.translator(views.current_lang())
 
 pages = {
     _("Supply"): [
-        st.Page("app_pages/overview.py", title=_("This week"), url_path="overview", default=True),
+        # Streamlit serves the default page at / only and answers its url_path with "Page not found", so the
+        # home page is a hidden default at / and "This week" also has its own typed, shared and reloaded /overview.
+        st.Page("app_pages/overview.py", title=_("This week"), url_path="home", default=True, visibility="hidden"),
+        st.Page("app_pages/overview.py", title=_("This week"), url_path="overview"),
         st.Page("app_pages/trends.py", title=_("Trends"), url_path="trends"),
         st.Page("app_pages/concentration.py", title=_("Concentration"), url_path="concentration"),
         st.Page("app_pages/expected_found.py", title=_("Expected vs found"), url_path="expected"),

@@ -32,6 +32,10 @@ if no_accounts:
 user = session.current()
 if user:
     st.success(_("Signed in as {name} ({role}).").format(name=user["username"], role=user["role"]))
+    go = st.session_state.pop(session.GO, None)
+    if go:  # once, right after sign-in: the browser fetches its session cookie and comes back (docs/operating.md)
+        st.html(session.redirect_html(go), unsafe_allow_javascript=True)
+        st.link_button(_("Stay signed in in new tabs: continue"), go)
     if st.button(_("Sign out"), key="sign_out"):
         session.sign_out()
         st.rerun()

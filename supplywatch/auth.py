@@ -22,7 +22,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from . import db
+from . import db, staff_sessions
 from .messages import UserError
 
 ROLES = ("poster", "reviewer", "admin")
@@ -154,6 +154,8 @@ def _change(username: str, actor: str, now: dt.datetime, action: str, detail: st
             raise AuthError(f"no such user {username!r}")
         con.execute(sql, [*params, name])
         audit(con, now, actor, action, name, detail)
+        if action in ("user_disabled", "password_reset"):  # signed out everywhere, in the same transaction
+            staff_sessions.end_all_in(con, name)
         con.execute("COMMIT")
     return get_user(name)
 

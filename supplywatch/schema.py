@@ -363,6 +363,18 @@ APP_MIGRATIONS: list[str] = [
         action       VARCHAR NOT NULL,      -- subscribed | confirmed | unsubscribed | removed | refused
         address_hash VARCHAR,
         detail       VARCHAR
+    """,
+    # 5: staff sign-in that survives reloads and new tabs (supplywatch.staff_sessions): server-side sessions and the
+    #    one-time tickets that turn a sign-in into a cookie. Only the SHA-256 of each random token is stored.
+    """
+    CREATE TABLE staff_sessions (
+        token_hash VARCHAR PRIMARY KEY,     -- hex SHA-256 of the token the browser holds; never the token
+        kind       VARCHAR NOT NULL,        -- ticket (single use, seconds) | session (the sw_session cookie)
+        username   VARCHAR NOT NULL,
+        next_path  VARCHAR,                 -- ticket: the same-origin path to go back to after sign-in
+        created_at TIMESTAMP NOT NULL,      -- UTC
+        last_seen  TIMESTAMP NOT NULL,      -- UTC; a session unused for the idle timeout has ended
+        expires_at TIMESTAMP NOT NULL       -- UTC; the absolute limit, however active
     );
     """,
 ]

@@ -1,23 +1,28 @@
 """Streamlit glue for staff sign-in: who is signed in, which alert pages they see, and page guards.
 
 ``st.session_state["sw_user"] = {"username": ..., "role": ...}`` while signed in (the
-dashboard reads exactly this key). Nothing here goes into ``st.cache_*``: sessions
-are per user. Every guard re-reads the account from the database, so a disabled or
+dashboard reads exactly this key). That state lasts one browser tab; the ``sw_session`` cookie
+(supplywatch.staff_sessions) carries the sign-in across reloads and new tabs, and :func:`restore`
+reads it on every run. Nothing here goes into ``st.cache_*``: sessions are per user. Every guard re-reads the account from the database, so a disabled or
 demoted user loses access on their next click, and every refusal is audited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 
 import streamlit as st
 
-from . import auth, i18n
+from . import auth, i18n, staff_sessions
 
 KEY = "sw_user"
 STAFF_ROLES = ("poster", "reviewer")
 ADMIN_ROLES = ("admin",)
+NEXT = "sw_next"  # the staff page a signed-out reader asked for, to go back to after sign-in
+GO = "sw_go"  # the /session/start address the browser is sent to once, right after sign-in
+FROM_COOKIE = "cookie"  # marks a user restored from the session cookie: signed out when that session ends
 
 
 def now() -> dt.datetime:
@@ -34,17 +39,54 @@ def signed_in() -> dict | None:
     return user if isinstance(user, dict) and user.get("username") else None
 
 
+def _cookie() -> str | None:
+    try:
+        token = st.context.cookies.get(staff_sessions.COOKIE)
+    except Exception:  # no browser behind this run (bare script): no cookie
+        return None
+    return token if isinstance(token, str) else None  # AppTest has no cookies, only a stand-in object
+
+
+def restore() -> None:
+    """Sign in from the ``sw_session`` cookie (reload, new tab), or sign out a tab whose session has ended.
+
+    Called once per run before the navigation is built. A user signed in in this tab a moment ago, before the
+    browser has its cookie, is kept.
+    """
+    user = st.session_state.get(KEY)
+    name = staff_sessions.resume(_cookie(), now())
+    if name:
+        if not (isinstance(user, dict) and user.get("username") == name):
+            user = {"username": name, "role": None}
+        st.session_state[KEY] = {**user, FROM_COOKIE: True}
+    elif isinstance(user, dict) and user.get(FROM_COOKIE):  # signed out elsewhere, idle, disabled or reset
+        st.session_state.pop(KEY, None)
+
+
 def sign_in(username: str, password: str, at: dt.datetime | None = None) -> dict:
     """Check the password (slow-down and lockout apply) and remember the user in this session only."""
     user = auth.authenticate(username, password, at or now())
     st.session_state[KEY] = {"username": user.username, "role": user.role}
+    ticket = staff_sessions.new_ticket(user.username, st.session_state.pop(NEXT, None), at or now())
+    st.session_state[GO] = f"/session/start?t={ticket}"
     return st.session_state[KEY]
+
+
+# The one script the app runs itself; constant, so a Content-Security-Policy can allow exactly it by hash
+# (deploy/nginx/security-headers.conf). The address travels in an attribute, escaped as HTML.
+REDIRECT_SCRIPT = "location.replace(document.currentScript.dataset.go)"
+
+
+def redirect_html(address: str) -> str:
+    """HTML that sends the browser to ``address`` (a path of this site) at once."""
+    return f'<script data-go="{html.escape(address, quote=True)}">{REDIRECT_SCRIPT}</script>'
 
 
 def sign_out(at: dt.datetime | None = None) -> None:
     user = signed_in()
     if user:
         auth.sign_out(user["username"], at or now())
+    staff_sessions.end(_cookie())
     st.session_state.pop(KEY, None)
 
 
@@ -57,7 +99,7 @@ def current(*roles: str) -> dict | None:
     if fresh is None:  # deleted or disabled: forget the session
         st.session_state.pop(KEY, None)
         return None
-    st.session_state[KEY] = {"username": fresh.username, "role": fresh.role}
+    st.session_state[KEY] = {**user, "username": fresh.username, "role": fresh.role}
     return st.session_state[KEY] if not roles or auth.has_role(fresh.role, *roles) else None
 
 
@@ -88,15 +130,42 @@ def admin_from_secrets() -> tuple[str | None, str | None]:
 
 
 def alert_pages(_) -> list:
-    """The Alerts section of the navigation: public board and sign-in always; staff pages by role."""
+    """The Alerts section of the navigation: public board and sign-in always; staff pages by role.
+
+    A staff page the reader may not open is still there, hidden, at its own URL: typed or reloaded signed out,
+    it sends the reader to sign-in and back; signed in without the role, it says so.
+    """
+    restore()
     pages = [st.Page("app_pages/alerts_board.py", title=_("Drug alerts"), url_path="alerts"),
              st.Page("app_pages/subscribe.py", title=_("Alerts by email"), url_path="subscribe")]
     user = current()
     role = user["role"] if user else None
-    if auth.has_role(role, *STAFF_ROLES):
-        pages.append(st.Page("app_pages/staff_alerts.py", title=_("Draft and review"), url_path="staff-alerts"))
-        pages.append(st.Page("app_pages/signals.py", title=_("Signals"), url_path="signals"))
-    if auth.has_role(role, *ADMIN_ROLES):
-        pages.append(st.Page("app_pages/admin_users.py", title=_("Staff accounts"), url_path="admin"))
-    pages.append(st.Page("app_pages/sign_in.py", title=_("Staff sign-in"), url_path="sign-in"))
+    sign_in_page = st.Page("app_pages/sign_in.py", title=_("Staff sign-in"), url_path="sign-in")
+    staff = [
+        ("app_pages/staff_alerts.py", _("Draft and review"), "staff-alerts", STAFF_ROLES),
+        ("app_pages/signals.py", _("Signals"), "signals", STAFF_ROLES),
+        ("app_pages/admin_users.py", _("Staff accounts"), "admin", ADMIN_ROLES),
+    ]
+    for script, title, url_path, roles in staff:
+        if auth.has_role(role, *roles):
+            pages.append(st.Page(script, title=title, url_path=url_path))
+        else:
+            pages.append(st.Page(_stand_in(url_path, roles, sign_in_page), title=title, url_path=url_path,
+                                 visibility="hidden"))
+    pages.append(sign_in_page)
     return pages
+
+
+def _stand_in(url_path: str, roles: tuple[str, ...], sign_in_page):
+    """What a staff URL shows to a reader who may not open it: sign-in (then back here), or a refusal."""
+
+    def page() -> None:
+        if signed_in() is None:
+            st.session_state[NEXT] = "/" + url_path
+            st.switch_page(sign_in_page)
+        _ = i18n.translator(lang())
+        st.title(_("Staff page"))
+        require_role(*roles, page=url_path.replace("-", "_"))
+
+    page.__name__ = "stand_in_" + url_path.replace("-", "_")
+    return page

@@ -97,6 +97,9 @@ def sign_in(page, base_url: str, username: str, password: str) -> None:
     open_page(page, f"{base_url}/sign-in")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
-    page.locator('[data-testid="stFormSubmitButton"] button').click()
+    # A sign-in sends the browser once through /session/start for its session cookie, then back here.
+    with page.expect_navigation(url=re.compile(r"/sign-in$")):
+        page.locator('[data-testid="stFormSubmitButton"] button').click()
+    page.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT_MS)
     wait_idle(page)
     page.get_by_text(f"Signed in as {username}").first.wait_for(timeout=TIMEOUT_MS)
