@@ -4,7 +4,7 @@ import streamlit as st
 
 from supplywatch import i18n, session, views
 from supplywatch.alerts import store
-from supplywatch.alerts.board import public_files, region_options
+from supplywatch.alerts.board import own_path, public_files, region_options
 from supplywatch.alerts.text import escape_markdown
 from supplywatch.weblinks import public_link
 
@@ -27,15 +27,16 @@ region = st.selectbox(_("Region"), [""] + regions, format_func=lambda r: r or _(
                       key=f"alerts_region_{lang}")  # per language: a keyed widget keeps its first labels
 
 
-def link_row(links: list[tuple[str, str]], key: str) -> None:
+def link_row(links: list[tuple[str, str]], key: str, own: bool = False) -> None:
     """(label, URL) pairs as link buttons in a row: an element that takes a URL, so no link text becomes markup
     (labels are markdown: pass alert text through escape_markdown).
 
-    Every URL is parsed again here (supplywatch.weblinks); one that fails is not shown at all.
+    Every URL is parsed again here (supplywatch.weblinks); one that fails is not shown at all. ``own``: the links
+    are our public files, which may also be paths on this origin (``/public/...``, see alerts.board.public_files).
     """
     with st.container(horizontal=True):
         for i, (label, url) in enumerate(links):
-            good = public_link(url)
+            good = public_link(url) or (own_path(url) if own else None)
             if good:
                 st.link_button(label, good, type="tertiary", key=f"{key}-{i}")
 
@@ -70,7 +71,7 @@ def show(alert, retracted_or_expired: str | None = None, place: str = "list") ->
                 st.caption(escape_markdown(_("Substances: {names}").format(names=", ".join(alert.substances))))
             key = f"links-{place}-{alert.alert_id}-{alert.version}"
             link_row([(escape_markdown(link), link) for link in alert.links], key)
-            link_row([(FILES[kind], url) for kind, url in public_files(alert, lang)], key + "-files")
+            link_row([(FILES[kind], url) for kind, url in public_files(alert, lang)], key + "-files", own=True)
 
 
 wanted = st.query_params.get("alert")
@@ -98,7 +99,7 @@ with tab_history:
 feeds = public_files(None, lang, region or None)
 if feeds:
     st.markdown(_("Follow these alerts:"))
-    link_row([(FILES[kind], url) for kind, url in feeds], "feeds")
+    link_row([(FILES[kind], url) for kind, url in feeds], "feeds", own=True)
 st.download_button(
     _("Download alerts (CSV)"), store.alerts_csv([*active, *past], lang), file_name="supplywatch-alerts.csv",
     mime="text/csv", key="alerts_csv",

@@ -363,6 +363,7 @@ APP_MIGRATIONS: list[str] = [
         action       VARCHAR NOT NULL,      -- subscribed | confirmed | unsubscribed | removed | refused
         address_hash VARCHAR,
         detail       VARCHAR
+    );
     """,
     # 5: staff sign-in that survives reloads and new tabs (supplywatch.staff_sessions): server-side sessions and the
     #    one-time tickets that turn a sign-in into a cookie. Only the SHA-256 of each random token is stored.

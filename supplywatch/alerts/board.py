@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from .model import Alert
 
@@ -36,6 +37,15 @@ def public_files(alert: Alert | None, lang: str, region: str | None = None) -> l
         return [(kind, public_href(name)) for kind, name in names]
     except links.ChannelError:  # SUPPLYWATCH_PUBLIC_URL is not http(s): publishing says so loudly; no bad links
         return []
+
+
+_OWN_PATH = re.compile(r"/public/[A-Za-z0-9._~%/-]+")
+
+
+def own_path(url: str) -> str | None:
+    """``url`` when it is a path to one of our public files on this origin ('/public/...', nothing that could leave
+    the origin or break out of markup), else None."""
+    return url if _OWN_PATH.fullmatch(url or "") and "//" not in url and ".." not in url else None
 
 
 def public_href(relative: str) -> str:

@@ -120,7 +120,23 @@ def test_board_shows_links_with_an_element_that_takes_a_url(monkeypatch, isolate
                            ("mailto\\:help@\u2060example\\.org", "mailto:help@example.org")]
     assert all("evil.example" not in url for _, url in buttons)
     assert [label for label, _ in buttons[2:]] == ["Printable poster (PDF)", "CAP 1.2 XML", "SMS text", "Atom feed",
-                                                   "JSON feed"]
+                                                   "JSON feed", "Plain web page (no app needed)"]
+    assert all(url.startswith("/public/") for _, url in buttons[2:])  # our files, on this origin
+
+
+@pytest.mark.parametrize("url, kept", [
+    ("/public/posters/SW-2026-0001-1-en.pdf", True),
+    ("/public/feeds/alerts-fr.atom", True),
+    ("//evil.example/public/x.pdf", False),
+    ("/public//evil.example/x", False),
+    ("/public/../secrets", False),
+    ("/public/x)![t](https://evil.example/pixel.png", False),
+    ("javascript:alert(1)", False),
+    ("/public/x\"onmouseover=alert(1)", False),
+])
+def test_only_our_own_public_paths_pass_as_same_origin_links(url, kept):
+    from supplywatch.alerts.board import own_path
+    assert (own_path(url) == url) is kept
 
 
 def test_urls_written_in_alert_text_do_not_become_links():
