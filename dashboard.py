@@ -35,7 +35,9 @@ pages = {
     ],
 }
 
-page = st.navigation(pages)
+# expanded: every page link shown; collapsed, Streamlit hides all but the first ten behind "View more", which put
+# the staff pages out of sight once the subscribe page was added
+page = st.navigation(pages, expanded=True)
 # The language switch is drawn on every page (between navigation and run, where shared elements go),
 # so st.session_state["lang"] is always there for every page, the alerts pages included.
 views.language_picker()

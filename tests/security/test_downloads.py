@@ -79,7 +79,14 @@ def test_board_csv_download_is_guarded(page, hostile_app):
 
 
 @pytest.mark.browser
+def as_staff(page, app) -> None:
+    """The sample list and its downloads are for signed-in staff (a list of rows would undo suppression)."""
+    name, _role, password = app_stack.POSTER
+    ui.sign_in(page, app.url, name, password)
+
+
 def test_samples_csv_download_is_guarded(page, hostile_app):
+    as_staff(page, hostile_app)
     ui.open_page(page, f"{hostile_app.url}/samples")
     page.get_by_text("Prepare downloads of all").click()
     ui.wait_idle(page)
@@ -92,6 +99,7 @@ def test_samples_csv_download_is_guarded(page, hostile_app):
 @pytest.mark.browser
 def test_table_toolbar_csv_download_is_guarded(page, hostile_app):
     """Streamlit's own "Download as CSV" on the samples table: what arrives is what the table shows, guarded."""
+    as_staff(page, hostile_app)
     ui.open_page(page, f"{hostile_app.url}/samples")
     table = page.locator('[data-testid="stDataFrame"]').first
     table.hover()
