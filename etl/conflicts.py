@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 
+from supplywatch.db import sql_literals
 from supplywatch.dictionary import NAME_KEY_SQL
 
 SHOWN_VALUE_MAX = 40     # characters of a cell shown in a message
@@ -82,7 +83,7 @@ def samples_views(con) -> None:
     columns of the sample and compared as such."""
     items = [r[0] for r in con.execute("DESCRIBE t").fetchall() if r[0].endswith("_items")]
     placeholders = [r[0] for r in con.execute("SELECT name_key FROM substance_names WHERE is_placeholder").fetchall()]
-    ph = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in placeholders) + "]::VARCHAR[]"
+    ph = sql_literals([placeholders])
     tagged = [f"list_transform(t.{_id(c)}, x -> '{'ftir' if c.startswith('ftir') or '_ftir' in c else 'lab'}:' || x)"
               for c in items]
     found = (f"list_sort(list_filter(flatten([{', '.join(tagged)}]),"

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from supplywatch.db import sql_literals
+
 # The earliest date a sample can have unless the profile (service_start) or --service-start says otherwise:
 # earlier dates are typos (0204 for 2024, 1924 for 2024), not drug-checking results.
 DEFAULT_SERVICE_START = dt.date(1990, 1, 1)
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def load_day() -> dt.date:
@@ -31,10 +29,10 @@ def sample_date_checks(date_sql: str, shown: str, service_start: dt.date | None,
     """A parsed sample date after the load day, or before the service start."""
     start = service_start or DEFAULT_SERVICE_START
     return [
-        (f"{date_sql} > DATE {_lit(today.isoformat())}",
-         f"{shown} || {_lit(f' is after the load day ({today.isoformat()})')}"),
-        (f"{date_sql} < DATE {_lit(start.isoformat())}",
-         f"{shown} || {_lit(f' is before the service start ({start.isoformat()}; set service_start or --service-start)')}"),
+        (f"{date_sql} > DATE {sql_literals([today.isoformat()])}",
+         f"{shown} || {sql_literals([f' is after the load day ({today.isoformat()})'])}"),
+        (f"{date_sql} < DATE {sql_literals([start.isoformat()])}",
+         f"{shown} || {sql_literals([f' is before the service start ({start.isoformat()}; set service_start or --service-start)'])}"),
     ]
 
 
