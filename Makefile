@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DB     := data/supplywatch.duckdb
 PORT   ?= 8501
 
-.PHONY: run test demo sysdeps browser bench clean
+.PHONY: run test demo sysdeps browser postgres bench clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ browser: sysdeps
 	  { echo "Installing nginx-light with apt-get (the reverse-proxy test, tests/security/test_proxy_headers.py)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 
+# Debian's PostgreSQL server for the scale-out backend tests (tests/postgres_cluster.py starts a throwaway cluster on
+# a loopback port and stops it). The package's own cluster is not needed and is not started by the tests.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  { echo "Installing postgresql with apt-get (scale-out backend tests)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
 $(DB): | $(BIN)/.installed
 	$(BIN)/python -m etl demo --db $(DB)
 
@@ -45,7 +52,7 @@ run: $(BIN)/.installed sysdeps $(DB)
 	SUPPLYWATCH_BASE_URL="$${SUPPLYWATCH_BASE_URL:-http://localhost:$(PORT)}" \
 	  $(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost
 
-test: $(BIN)/.installed browser $(DB)
+test: $(BIN)/.installed browser postgres $(DB)
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/.installed

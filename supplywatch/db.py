@@ -43,6 +43,20 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = ROOT / "data" / "supplywatch.duckdb"
 
 
+def _extension_dir() -> Path | None:
+    """Where the pinned PyPI packages duckdb-ext-ducklake / duckdb-ext-postgres put their extension files
+    (``duckdb_ext/extensions/v1.4.4/<platform>/``): DuckDB loads them from there, never downloading at run time."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("duckdb_ext")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]) / "extensions"
+
+
+EXTENSION_DIR = _extension_dir()
+
+
 class AnotherLoadRunning(RuntimeError):
     """Raised when a second writer finds the warehouse lock held."""
 

@@ -26,6 +26,29 @@ def isolated_db(tmp_path, monkeypatch) -> Path:
     return wh
 
 
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One throwaway PostgreSQL server for the whole run (tests/postgres_cluster.py); skipped, with the reason
+    printed, where no server can be started. Tests take a fresh database from it with ``pg_database``."""
+    from tests import postgres_cluster
+
+    try:
+        cluster = postgres_cluster.start_cluster()
+    except RuntimeError as exc:
+        pytest.skip(f"PostgreSQL backend tests skipped: {exc}")
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture
+def pg_database(pg_cluster, request) -> str:
+    """A fresh empty database on the shared cluster, named for the test; returns its name."""
+    import re
+
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:50]
+    return pg_cluster.create_database(name)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Stop the one Playwright driver the browser and attack tests share, if any test started it."""
     from tests.browser import stack
