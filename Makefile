@@ -7,10 +7,13 @@ PORT   ?= 8501
 
 .PHONY: run test demo sysdeps browser postgres bench clean
 
-$(BIN)/.installed: requirements.txt
+# The project itself is installed editable after its pinned requirements (no other download: --no-deps, and
+# --no-build-isolation builds with the venv's setuptools and wheel), so $(BIN)/supplywatch exists (docs/cli.md).
+$(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 # Fonts for the printable poster (accents, dashes). Installed with apt when missing.

@@ -37,7 +37,13 @@ def build_parser(with_demo: bool = False) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m etl", description="Load drug-checking, overdose and alert CSVs into the Supply Watch"
         " warehouse, and inspect what was loaded.", epilog=EPILOG)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_commands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True), with_demo)
+    return parser
+
+
+def add_commands(sub, with_demo: bool = False) -> None:
+    """Add load, runs, rejects, substances, export and demo to ``sub`` (``python -m etl`` or ``supplywatch``);
+    each runs through :func:`run`."""
 
     def db_opt(p):
         p.add_argument("--db", metavar="PATH",
@@ -92,7 +98,8 @@ def build_parser(with_demo: bool = False) -> argparse.ArgumentParser:
     if with_demo:
         from . import demo
         demo.add_arguments(p)
-    return parser
+    for name in ("load", "runs", "rejects", "substances", "export", "demo"):
+        sub.choices[name].set_defaults(run=run)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as exc:
         print(f"error: the demo generator is not available ({exc})", file=sys.stderr)
         return 1
-    args = parser.parse_args(argv)
+    return run(parser.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed command; every error is one line on stderr (exit 1), never a traceback."""
     try:
         if args.command == "demo":
             from . import demo

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from supplywatch import db as sw_db
+from supplywatch.db import sql_literals
 from supplywatch.formula_guard import PREFIXES, guard_cell  # noqa: F401  (guard_cell: this module's API before)
 
 # table -> columns that may leave the warehouse (never notes, raw lines or file paths)
@@ -54,9 +55,9 @@ def export_table(table: str, fmt: str, output: str | os.PathLike, db=None) -> in
         order = {"samples": "collected_date, sample_id", "detections": "sample_id, method, substance_raw",
                  "overdose_events": "period_start, region, measure", "alerts": "issued_date, alert_id",
                  "substances": "substance"}[table]
-        out = str(Path(output)).replace("'", "''")
+        out = sql_literals([str(Path(output))])
         opts = "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT parquet"
-        con.execute(f"COPY (SELECT {', '.join(cols)} FROM {table} ORDER BY {order}) TO '{out}' ({opts})")
+        con.execute(f"COPY (SELECT {', '.join(cols)} FROM {table} ORDER BY {order}) TO {out} ({opts})")
         return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     finally:
         con.close()

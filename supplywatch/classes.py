@@ -5,12 +5,14 @@ One slug per class is used everywhere (``substances.class``, ``detections.class`
 dashboard, alerts and exports all say the same thing. ``STRIP_TARGETS`` and ``BROAD_METHODS`` feed
 :func:`supplywatch.dictionary.capable_methods`, the method-aware denominator of a positivity rate
 (docs/methods.md, "Positivity"): a sample counts as tested for X only if one of its methods could have found X.
-This is the ground floor of the domain: it imports nothing of the project.
+This is the ground floor of the domain: of the project it imports only the SQL quoting helper.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .sql_text import sql_literals
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,7 @@ def expected_matches(expected_substance: str | None, expected_class: str | None,
 def expected_matches_sql(expected_substance: str, expected_class: str, found_substance: str, found_class: str) -> str:
     """The same rule as :func:`expected_matches` as a DuckDB boolean over four column expressions."""
     def lit(values) -> str:
-        return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) + ")"
+        return "(" + sql_literals(sorted(values)) + ")"
 
     cats = " ".join(
         f"WHEN {lit([slug])} THEN " + (f"{found_class} IN {lit(found)}" if found else "false")

@@ -211,7 +211,13 @@ def cmd_remove(args) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m supplywatch", description="Supply Watch staff accounts and public alert files.")
-    sub = p.add_subparsers(dest="command", required=True)
+    add_commands(p.add_subparsers(dest="command", required=True))
+    return p
+
+
+def add_commands(sub) -> None:
+    """Add users, publish, deliver, subscribers and webhooks to ``sub`` (``python -m supplywatch`` or
+    ``supplywatch``); each runs through :func:`run`, and a command's help line is also its --help description."""
     users = sub.add_parser("users", help="manage staff accounts (poster, reviewer, admin)")
     usub = users.add_subparsers(dest="users_command", required=True)
 
@@ -275,11 +281,26 @@ def parser() -> argparse.ArgumentParser:
     hrm = hsub.add_parser("remove", help="delete a webhook")
     hrm.add_argument("webhook_id")
     hrm.set_defaults(func=cmd_webhook_remove)
-    return p
+    for name in ("users", "publish", "deliver", "subscribers", "webhooks"):
+        sub.choices[name].set_defaults(run=run)
+    _describe(sub)
+
+
+def _describe(sub) -> None:
+    """Give every (sub)command without a description its help line as one, so ``--help`` says what it does."""
+    for action in sub._choices_actions:
+        command = sub.choices[action.dest]
+        command.description = command.description or action.help
+        for inner in command._subparsers._group_actions if command._subparsers else ():
+            _describe(inner)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    return run(parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed command; errors are one line on stderr with exit status 1."""
     try:
         return args.func(args)
     except KeyboardInterrupt:

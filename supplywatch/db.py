@@ -24,7 +24,6 @@ slots in by replacing the functions below; nothing else opens DuckDB files.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import errno
 import fcntl
 import os
@@ -38,6 +37,8 @@ from typing import Iterator
 import duckdb
 
 from . import findings, leftovers, schema
+from .sql_text import sql_literals  # noqa: F401  (db.sql_literals, as the loader calls it)
+from .sql_text import sql_text as _sql_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = ROOT / "data" / "supplywatch.duckdb"
@@ -149,35 +150,6 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations: list[str]) -> int:
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> None:
     """Store one key/value fact about the file (``synthetic``, ``built_at`` ...)."""
     con.execute(f"INSERT OR REPLACE INTO meta VALUES ({_sql_text(key)}, {_sql_text(value)})")
-
-
-def _sql_text(value: str | None) -> str:
-    """A SQL text literal (or NULL). Used instead of parameters here: binding Python parameters makes DuckDB
-    import pandas, about a second on every load and migration."""
-    return "NULL" if value is None else "'" + str(value).replace("'", "''") + "'"
-
-
-def sql_literals(values) -> str:
-    """Comma-separated SQL literals for one row of a bulk INSERT: None, booleans, numbers, dates, text, lists of text.
-
-    For where DuckDB could bind parameters but binding Python values (lists above all) makes it import pandas,
-    about a second per command; one statement of literals also avoids a round trip per row.
-    """
-    out = []
-    for v in values:
-        if v is None:
-            out.append("NULL")
-        elif isinstance(v, bool):
-            out.append("true" if v else "false")
-        elif isinstance(v, (int, float)):
-            out.append(repr(v))
-        elif isinstance(v, dt.date):
-            out.append(f"DATE {_sql_text(v.isoformat())}")
-        elif isinstance(v, (list, tuple)):
-            out.append("[" + ", ".join(_sql_text(x) for x in v) + "]::VARCHAR[]")
-        else:
-            out.append(_sql_text(v))
-    return ", ".join(out)
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:

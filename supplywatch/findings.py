@@ -16,6 +16,7 @@ import hashlib
 import duckdb
 
 from . import classes
+from .sql_text import sql_literals
 
 # Classes that are not psychoactive findings when asking "did they get something unexpected?".
 NOT_ACTIVE = ("cut", "precursor", "placeholder", "unclassified")
@@ -23,10 +24,6 @@ COLUMNS = ("found_classes", "found_substances", "found_expected", "found_unexpec
 NOTHING_FOUND = ("0", "[]::VARCHAR[]", "false", "false")  # their values for a sample without FTIR/lab findings
 META_KEY = "findings_rule"
 FINDING_METHODS = ("ftir", "lab")  # strips answer one question each and are not "what was found"
-
-
-def _lit(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def class_slugs() -> list[str]:
@@ -47,7 +44,7 @@ def match_sql(e: str = "s") -> tuple[str, str]:
     """SQL over detections ``d`` (the expectation read from alias ``e``): 'this finding is what was expected',
     and 'this finding is an active substance'."""
     hit = classes.expected_matches_sql(f"{e}.expected_substance", f"{e}.expected_class", "d.substance", "d.class")
-    active = f"d.class NOT IN ({', '.join(_lit(c) for c in NOT_ACTIVE)})"
+    active = f"d.class NOT IN ({sql_literals(NOT_ACTIVE)})"
     return hit, active
 
 
@@ -56,7 +53,7 @@ def fold_sql(where: str = "TRUE") -> str:
     the four folded columns. Each detection carries its sample's expectation (migration 3), so no join."""
     hit, active = match_sql("d")
     slugs = class_slugs()
-    bit = (f"CAST(1 AS BIGINT) << (list_position([{', '.join(_lit(c) for c in slugs)}]::VARCHAR[], d.class) - 1)")
+    bit = (f"CAST(1 AS BIGINT) << (list_position([{sql_literals(slugs)}]::VARCHAR[], d.class) - 1)")
     findable = "d.substance IS NOT NULL AND d.class <> 'placeholder'"
     return f"""
         SELECT d.sample_no,
@@ -66,7 +63,7 @@ def fold_sql(where: str = "TRUE") -> str:
                coalesce(bool_or({hit}), false) AS found_expected,
                coalesce(bool_or({active} AND NOT coalesce({hit}, false)), false) AS found_unexpected
         FROM detections d
-        WHERE d.method IN ({', '.join(_lit(m) for m in FINDING_METHODS)}) AND {where}
+        WHERE d.method IN ({sql_literals(FINDING_METHODS)}) AND {where}
         GROUP BY d.sample_no"""
 
 
@@ -79,7 +76,7 @@ def is_current(con: duckdb.DuckDBPyConnection) -> bool:
     """True when every sample's folded columns were written by this code's rule (readers may use them)."""
     try:
         row = con.execute(
-            f"SELECT (SELECT value FROM meta WHERE key = {_lit(META_KEY)}),"
+            f"SELECT (SELECT value FROM meta WHERE key = {sql_literals([META_KEY])}),"
             " EXISTS (SELECT 1 FROM samples WHERE found_classes IS NULL)"
         ).fetchone()
     except duckdb.Error:  # a file from before migration 4
@@ -99,7 +96,7 @@ def refresh(con: duckdb.DuckDBPyConnection, samples_where: str | None = None) ->
               WHERE {scope}) n
         WHERE samples.sample_no = n.sample_no""")
     if samples_where is None:
-        con.execute(f"INSERT OR REPLACE INTO meta VALUES ({_lit(META_KEY)}, {_lit(fingerprint())})")
+        con.execute(f"INSERT OR REPLACE INTO meta VALUES ({sql_literals([META_KEY, fingerprint()])})")
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> bool:

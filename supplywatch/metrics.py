@@ -3,6 +3,11 @@
 Each function takes a read-only cursor and a :class:`~supplywatch.filters.Filters` and returns a small
 pandas frame or dict of aggregates; raw sample rows never travel to pandas for counting.
 Definitions, and the reasoning behind them, are written out in docs/methods.md.
+
+Here: positivity (which method can see what), concentration, the overview's headline, emerging substances and
+the sidebar's choices. Beside it, and re-exported so pages keep calling ``metrics.<name>``: rates and their
+intervals (supplywatch.rates), expected vs found (supplywatch.expected_found), overdose counts and outside
+alerts (supplywatch.outside_sources), and what the loads did (supplywatch.load_report).
 """
 
 from __future__ import annotations
@@ -15,23 +20,20 @@ import duckdb
 import pandas as pd
 
 from . import classes, dictionary, findings, sensitivity
+from .expected_found import expected_found, finding_cells, match_counts  # noqa: F401  (re-exported, as below)
 from .filters import Filters
-
-Z95 = 1.959963984540054  # two-sided 95% normal quantile
-LOW_N = 10  # rates over fewer tested samples are marked "low n" on charts
+from .load_report import data_status, load_history, reject_reasons, reject_rows, reject_summary  # noqa: F401
+from .outside_sources import external_alerts, overdose_series  # noqa: F401
+from .rates import LOW_N, Z95, add_rates, wilson  # noqa: F401
+from .sql_text import sql_text as _lit  # the one quoting helper (supplywatch.public_trends calls metrics._lit)
 
 # ------------------------------------------------------------------ classes and methods
 
 OPIOID_CLASSES = ("fentanyl", "nitazene", "opioid_other", "opioid_unspecified")
 
-STRIPS = ("fentanyl_strip", "benzo_strip", "xylazine_strip", "nitazene_strip", "medetomidine_strip")
-_LOCAL_STRIP_TARGETS = {
-    "fentanyl": "fentanyl_strip",  # the class slug
-    "benzodiazepine": "benzo_strip",
-    "xylazine": "xylazine_strip",
-    "nitazene": "nitazene_strip",
-    "medetomidine": "medetomidine_strip",
-}
+# The strips, and the class or substance each is built for (supplywatch.classes defines them).
+STRIPS = tuple(classes.STRIP_TARGETS)
+_STRIP_FOR = {target: strip for strip, target in classes.STRIP_TARGETS.items()}
 
 # The headline substances and classes of the overview, in display order.
 HEADLINE_TARGETS = ("fentanyl", "carfentanil", "nitazene", "benzodiazepine", "xylazine", "medetomidine")
@@ -49,7 +51,7 @@ def capable_methods(target: str) -> set[str]:
     acetylfentanyl, and a xylazine strip nothing about medetomidine. supplywatch.dictionary decides (it knows
     targets no method can detect, such as placeholders); this module's rule then trims its strips.
     """
-    own = {"ftir", "lab"} | ({_LOCAL_STRIP_TARGETS[target]} if target in _LOCAL_STRIP_TARGETS else set())
+    own = {"ftir", "lab"} | ({_STRIP_FOR[target]} if target in _STRIP_FOR else set())
     return set(dictionary.capable_methods(target)) & own
 
 
@@ -58,11 +60,6 @@ def sensitive_methods(target: str) -> set[str]:
     the default positivity denominator. FTIR is left out for targets usually present below its ~5 % limit."""
     capable = capable_methods(target)
     return set(sensitivity.sensitive_methods(target, capable))
-
-
-def _lit(text: str) -> str:
-    """A SQL string literal (targets and methods come from fixed lists; quoting keeps it safe anyway)."""
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _tested_sql(method: str) -> str:
@@ -78,32 +75,6 @@ def _tested_sql(method: str) -> str:
 def _tested_any_sql(methods) -> str:
     """SQL over alias ``s``: the sample was tested by at least one of ``methods`` ('false' for none)."""
     return "(" + (" OR ".join(f"({_tested_sql(m)})" for m in sorted(methods)) or "false") + ")"
-
-
-# ------------------------------------------------------------------ intervals
-
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
-    """95% Wilson score interval for k successes out of n; (None, None) when n is 0."""
-    if not n:
-        return None, None
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    lo = 0.0 if k == 0 else max(0.0, centre - half)
-    hi = 1.0 if k == n else min(1.0, centre + half)
-    return lo, hi
-
-
-def add_rates(df: pd.DataFrame, k: str = "k", n: str = "n") -> pd.DataFrame:
-    """Add share, lo, hi (Wilson) and low_n columns for count columns ``k`` of ``n``."""
-    out = df.copy()
-    bounds = [wilson(int(a), int(b)) for a, b in zip(out[k], out[n])]
-    out["share"] = [(int(a) / int(b)) if int(b) else None for a, b in zip(out[k], out[n])]
-    out["lo"] = [b[0] for b in bounds]
-    out["hi"] = [b[1] for b in bounds]
-    out["low_n"] = out[n] < LOW_N
-    return out
 
 
 # ------------------------------------------------------------------ helpers
@@ -303,119 +274,6 @@ def positivity_by_method(
     long[["n", "k"]] = long[["n", "k"]].astype("int64")
     return add_rates(long).reset_index(drop=True)
 
-
-# ------------------------------------------------------------------ expected vs found
-
-def expected_vs_found(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Per expected substance: n (FTIR- or lab-tested samples), matched, with_unexpected, rates + intervals."""
-    return expected_found(con, f)["match"]
-
-
-def found_matrix(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Samples by expected class x active class found (FTIR/lab), one row per non-empty cell."""
-    return expected_found(con, f)["matrix"]
-
-
-def cooccurrence(con: duckdb.DuckDBPyConnection, f: Filters, top: int = 10) -> pd.DataFrame:
-    """How many samples contain both substances a and b (FTIR/lab), over the ``top`` most found substances."""
-    return expected_found(con, f, top)["pairs"]
-
-
-def expected_found(con: duckdb.DuckDBPyConnection, f: Filters, top: int = 10) -> dict[str, pd.DataFrame]:
-    """The three views of FTIR/lab findings against expectations, from one count of tested samples:
-
-    - ``match``: per expected substance, n tested, matched, with something unexpected, rates and intervals;
-    - ``matrix``: samples by expected class x active class found (each class once per sample);
-    - ``pairs``: samples containing both of two of the ``top`` substances found in most samples (a == b: a).
-    """
-    cells = _finding_cells(con, f, "NULL", substances=bool(top))
-    match = _match_counts(cells).drop(columns="grp")
-    match = add_rates(match, k="matched")
-    lo_hi = [wilson(int(a), int(b)) for a, b in zip(match["unexpected"], match["n"])]
-    match["unexpected_share"] = [(int(a) / int(b)) if int(b) else None
-                                 for a, b in zip(match["unexpected"], match["n"])]
-    match["unexpected_lo"] = [b[0] for b in lo_hi]
-    match["unexpected_hi"] = [b[1] for b in lo_hi]
-    return {"match": match, "matrix": _matrix(cells), "pairs": _pairs(cells, top)}
-
-
-def _finding_cells(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str, substances: bool = True
-                   ) -> pd.DataFrame:
-    """FTIR- or lab-tested samples counted per (grp, expected, expected_class, found classes, found substances,
-    found_expected, found_unexpected): a few thousand cells at 1M samples, expanded into the views in Python.
-
-    The found columns are the ones the load folded into ``samples`` (supplywatch.findings); when the warehouse
-    holds none or another rule's, the same fold runs live over the detections. ``expected`` is NULL when the
-    sample names no usable expectation.
-    """
-    where, params = f.where("s")
-    wanted = findings.COLUMNS if substances else tuple(c for c in findings.COLUMNS if c != "found_substances")
-    if findings.is_current(con):
-        source, cols = "samples s", ", ".join(f"s.{c}" for c in wanted)
-    else:
-        where_d, params_d = f.where("d")
-        source = f"samples s LEFT JOIN ({findings.fold_sql(where_d)}) p ON p.sample_no = s.sample_no"
-        nothing = dict(zip(findings.COLUMNS, findings.NOTHING_FOUND))
-        cols = ", ".join(f"coalesce(p.{c}, {nothing[c]}) AS {c}" for c in wanted)
-        params = params_d + params
-    sql = f"""
-        SELECT {group_sql.format(a='s')} AS grp,
-               CASE WHEN {findings.expects_sql('s')} THEN coalesce(s.expected_substance, s.expected_class) END
-                   AS expected,
-               s.expected_class, {cols}, count(*) AS n
-        FROM {source}
-        WHERE {where} AND (s.ftir_tested OR s.lab_tested)
-        GROUP BY ALL
-    """
-    return _df(con, sql, params)
-
-
-def _match_counts(cells: pd.DataFrame) -> pd.DataFrame:
-    """Per (grp, expected): n tested, matched and with something unexpected."""
-    usable = cells[cells["expected"].notna()]
-    out = (usable.assign(matched=usable["n"] * usable["found_expected"],
-                         unexpected=usable["n"] * usable["found_unexpected"])
-           .groupby(["grp", "expected"], dropna=False)[["n", "matched", "unexpected"]].sum().reset_index())
-    out[["n", "matched", "unexpected"]] = out[["n", "matched", "unexpected"]].astype("int64")
-    return out.sort_values(["n", "expected", "grp"], ascending=[False, True, True], na_position="first",
-                           kind="stable").reset_index(drop=True)[["grp", "expected", "n", "matched", "unexpected"]]
-
-
-def _matrix(cells: pd.DataFrame) -> pd.DataFrame:
-    """Expand class masks into (expected_class, found_class, n) cells."""
-    counts: dict[tuple[str, str], int] = {}
-    slugs = findings.class_slugs()
-    for expected, mask, n in zip(cells["expected_class"], cells["found_classes"], cells["n"]):
-        row = expected if isinstance(expected, str) else "?"
-        for bit, slug in enumerate(slugs):
-            if int(mask) >> bit & 1:
-                counts[(row, slug)] = counts.get((row, slug), 0) + int(n)
-    out = pd.DataFrame([(a, b, n) for (a, b), n in sorted(counts.items())],
-                       columns=["expected_class", "found_class", "n"])
-    out["n"] = out["n"].astype("int64")
-    return out
-
-
-def _pairs(cells: pd.DataFrame, top: int) -> pd.DataFrame:
-    """(a, b, n): samples containing both a and b, over the ``top`` substances found in most samples (ties by
-    name); a == b counts the samples containing a."""
-    pairs: dict[tuple[str, str], int] = {}
-    if top and len(cells):
-        found: dict[str, int] = {}
-        for names, n in zip(cells["found_substances"], cells["n"]):
-            for name in names:
-                found[name] = found.get(name, 0) + int(n)
-        chosen = set(sorted(found, key=lambda s: (-found[s], s))[:top])
-        for names, n in zip(cells["found_substances"], cells["n"]):
-            present = sorted(set(names) & chosen)
-            for a in present:
-                for b in present:
-                    pairs[(a, b)] = pairs.get((a, b), 0) + int(n)
-    out = pd.DataFrame([(a, b, n) for (a, b), n in sorted(pairs.items())], columns=["a", "b", "n"])
-    out["n"] = out["n"].astype("int64")
-    return out
-
-
 # ------------------------------------------------------------------ concentration
 
 def concentration_by_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
@@ -492,7 +350,7 @@ def headline(con: duckdb.DuckDBPyConnection, f: Filters, days: int = 7, end: dt.
         ).fetchall()
     }
     pos = _positivity(con, both, HEADLINE_TARGETS, None, week, "opioid")
-    match = _match_counts(_finding_cells(con, both, week, substances=False))
+    match = match_counts(finding_cells(con, both, week, substances=False))
     for label in ("current", "previous"):
         checked, median, n_pct = per_week.get(label, (0, None, 0))
         rates = pos[pos["grp"] == label]
@@ -591,64 +449,7 @@ def unknown_substances(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFra
     return out
 
 
-# ------------------------------------------------------------------ overdoses and alerts
-
-def _span_where(f: Filters, first: str, last: str, region_sql: str) -> tuple[str, list]:
-    """WHERE for rows spanning [first, last] that overlap the filter's dates, plus the region condition."""
-    clauses, params = ["TRUE"], []
-    for sql, value in ((f"{last} >= ?", f.start), (f"{first} <= ?", f.end), (region_sql, f.region)):
-        if value:
-            clauses.append(sql)
-            params.append(value)
-    return " AND ".join(clauses), params
-
-
-# A site's row when the source also gave the total without a site for the same series and period: the sum of
-# sites would add the total to its own parts, so the total is shown alone (breakdowns are left out the same way).
-_SITE_WITH_TOTAL = """(o.site IS NOT NULL AND EXISTS (
-    SELECT 1 FROM overdose_events tot WHERE tot.site IS NULL AND tot.breakdown IS NULL AND tot.source = o.source
-      AND tot.region IS NOT DISTINCT FROM o.region AND tot.period_label = o.period_label
-      AND tot.measure = o.measure AND tot.substance IS NOT DISTINCT FROM o.substance AND tot.unit = o.unit))"""
-
-
-def overdose_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Overdose events overlapping the date range (region filter applies; sites differ from checking sites)."""
-    where, params = _span_where(f, "period_start", "period_end", "region = ?")
-    sql = f"""
-        SELECT source, coalesce(region, '?') AS region, period_start, period_end, period_label, period_type,
-               measure, coalesce(substance, 'all') AS substance, unit, sum(value) AS value,
-               bool_or(suppressed) AS suppressed, bool_and(value IS NULL AND NOT suppressed) AS missing,
-               any_value(value_label) AS value_label
-        FROM overdose_events o WHERE {where} AND breakdown IS NULL AND NOT {_SITE_WITH_TOTAL}
-        GROUP BY ALL ORDER BY measure, region, period_start
-    """
-    return _df(con, sql, params)
-
-
-def external_alerts(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Alerts issued elsewhere, newest first, in the date range and region (alerts without a region always show)."""
-    where, params = _span_where(f, "issued_date", "issued_date", "(region = ? OR region IS NULL)")
-    sql = f"""
-        SELECT issued_date, region, alert_type, title, link, source FROM alerts
-        WHERE {where} ORDER BY issued_date DESC, title
-    """
-    return _df(con, sql, params)
-
-
-# ------------------------------------------------------------------ status and data pages
-
-def data_status(con: duckdb.DuckDBPyConnection) -> dict:
-    """Latest sample date, last successful load time (UTC) and whether the data is synthetic."""
-    latest = con.execute("SELECT max(collected_date), count(*) FROM samples").fetchone()
-    loaded = con.execute("SELECT max(finished_at) FROM load_runs WHERE status = 'loaded'").fetchone()[0]
-    row = con.execute("SELECT value FROM meta WHERE key = 'synthetic'").fetchone()
-    return {
-        "latest_sample": latest[0],
-        "samples": int(latest[1]),
-        "loaded_at": loaded,
-        "synthetic": bool(row and str(row[0]).lower() == "true"),
-    }
-
+# ------------------------------------------------------------------ sidebar
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Distinct values offered in the sidebar, and the full date span."""
@@ -666,47 +467,3 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
         "expected": distinct("expected_raw"),
         "span": [span[0], span[1]],
     }
-
-
-def load_history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
-    """Recent load runs, newest first."""
-    return _df(
-        con,
-        """SELECT run_id, file_name, kind, profile, started_at, finished_at, rows_read, rows_loaded,
-                  rows_duplicate, rows_rejected, status, message
-           FROM load_runs ORDER BY started_at DESC, run_id DESC LIMIT ?""",
-        [int(limit)],
-    )
-
-
-def reject_reasons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Rejected rows counted by file and reason."""
-    return _df(
-        con,
-        """SELECT r.run_id, l.file_name, l.status, r.reason, count(*) AS n, min(r.line) AS first_line
-           FROM rejects r LEFT JOIN load_runs l USING (run_id)
-           GROUP BY ALL ORDER BY n DESC, r.run_id, r.reason""",
-    )
-
-
-def reject_summary(con: duckdb.DuckDBPyConnection) -> dict:
-    """Rows rejected by loads that were stored, and refused runs (which stored nothing) with their rows, apart.
-
-    A refused file loaded again later is two runs: adding both runs' rejects would count its bad rows twice."""
-    loaded, runs, rows = con.execute(
-        """SELECT coalesce(sum(rows_rejected) FILTER (WHERE status = 'loaded'), 0),
-                  count(*) FILTER (WHERE status = 'refused'),
-                  coalesce(sum(rows_rejected + rows_conflict) FILTER (WHERE status = 'refused'), 0)
-           FROM load_runs""").fetchone()
-    return {"rejected_in_loaded": int(loaded), "refused_runs": int(runs), "rows_in_refused": int(rows)}
-
-
-def reject_rows(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataFrame:
-    """The first rejected rows with file, line, column and reason (raw line left out: it may hold notes)."""
-    return _df(
-        con,
-        """SELECT r.run_id, l.status, l.file_name, r.line, r."column", r.reason
-           FROM rejects r LEFT JOIN load_runs l USING (run_id)
-           ORDER BY r.run_id DESC, r.line LIMIT ?""",
-        [int(limit)],
-    )

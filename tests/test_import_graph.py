@@ -1,4 +1,6 @@
-"""The layers hold: supplywatch/ is the ground floor, etl/ stands on it, app_pages/ on both; no import circle.
+"""The layers hold: supplywatch/ is the ground floor, etl/ stands on it, app_pages/ and supplywatch_cli/ on both;
+no import circle between modules, nor between the packages inside supplywatch/ (alerts, channels, delivery,
+signals), nor any module over 500 lines but the few being split.
 
 The graph is read from the source with ``ast``: every ``import`` and ``from ... import``, at module level and
 inside functions alike (an import inside a function is still a dependency; it only hides from a reader).
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("supplywatch", "etl", "app_pages")
+PACKAGES = ("supplywatch", "etl", "app_pages", "supplywatch_cli")
 
 
 def module_name(path: Path) -> str:
@@ -117,7 +119,8 @@ def test_find_cycle_prints_the_loop():
 
 
 @pytest.mark.parametrize("lower, upper", [("supplywatch", "etl"), ("supplywatch", "app_pages"),
-                                          ("etl", "app_pages")])
+                                          ("etl", "app_pages"), ("supplywatch", "supplywatch_cli"),
+                                          ("etl", "supplywatch_cli"), ("app_pages", "supplywatch_cli")])
 def test_lower_floor_never_imports_upper(lower, upper):
     modules = project_modules()
     graph = import_graph()
@@ -131,3 +134,97 @@ def test_no_import_cycle():
     graph = import_graph()
     cycle = find_cycle(graph)
     assert cycle is None, describe(cycle, graph, project_modules())
+
+
+def unit_of(module: str, modules: dict[str, Path]) -> str:
+    """The package a module belongs to for the package-level rule: a package inside supplywatch/ (alerts,
+    channels, delivery, signals) is one unit; a plain module of supplywatch/ is its own; etl, app_pages and
+    supplywatch_cli are one unit each."""
+    parts = module.split(".")
+    if parts[0] != "supplywatch" or len(parts) == 1:
+        return parts[0]
+    inner = ".".join(parts[:2])
+    return inner if modules[inner].name == "__init__.py" else module
+
+
+def package_graph(graph: dict[str, dict[str, int]], modules: dict[str, Path]) -> dict[str, dict[str, str]]:
+    """unit -> {imported unit: 'module:line imports module'} (the first such import), self-imports left out."""
+    out: dict[str, dict[str, str]] = {}
+    for module, edges in sorted(graph.items()):
+        mine = out.setdefault(unit_of(module, modules), {})
+        for target, line in sorted(edges.items()):
+            there = unit_of(target, modules)
+            if there != unit_of(module, modules):
+                mine.setdefault(there, f"{module}:{line} imports {target}")
+    return out
+
+
+# Package imports that close a loop and are known, each with why it is still there. The delivery work (store.py,
+# delivery/) owns this one: the store enqueues mail when it publishes while the mail worker reads the store; the
+# store should announce a publication and delivery subscribe to it. A loop not listed here fails the test.
+KNOWN_LOOP_EDGES = {
+    ("supplywatch.alerts", "supplywatch.delivery"): "alerts/store.py enqueues subscriber mail on publish",
+}
+
+
+def test_no_package_loop():
+    """alerts -> channels -> alerts is a loop of packages even when no two modules form one."""
+    modules = project_modules()
+    units = package_graph(import_graph(), modules)
+    for a, b in KNOWN_LOOP_EDGES:
+        units[a].pop(b)
+    cycle = find_cycle(units)
+    assert cycle is None, "package loop: " + " -> ".join(cycle) + "\n  " + "\n  ".join(
+        units[a][b] for a, b in zip(cycle, cycle[1:]))
+
+
+@pytest.mark.parametrize("edge", sorted(KNOWN_LOOP_EDGES))
+def test_known_loop_is_still_there(edge):
+    """When a known loop is gone, take it off KNOWN_LOOP_EDGES so it cannot come back unseen."""
+    units = package_graph(import_graph(), project_modules())
+    a, b = edge
+    others = {u: {v: w for v, w in e.items() if (u, v) == edge or (u, v) not in KNOWN_LOOP_EDGES}
+              for u, e in units.items()}
+    assert b in units[a] and find_cycle(others) is not None
+
+
+def test_package_loop_is_seen():
+    """The loop removed here: store.py imports channels (inside a function), channels/__init__.py the model."""
+    modules = {"supplywatch": Path("__init__.py"), "supplywatch.alerts": Path("alerts/__init__.py"),
+               "supplywatch.alerts.model": Path("alerts/model.py"), "supplywatch.alerts.store": Path("alerts/store.py"),
+               "supplywatch.channels": Path("channels/__init__.py"), "supplywatch.db": Path("db.py")}
+    graph = {"supplywatch.alerts.store": {"supplywatch.alerts.model": 30, "supplywatch.channels": 582,
+                                          "supplywatch.db": 25},
+             "supplywatch.channels": {"supplywatch.alerts.model": 17}}
+    assert find_cycle(graph) is None  # no loop of modules
+    units = package_graph(graph, modules)
+    assert units == {"supplywatch.alerts": {"supplywatch.channels": "supplywatch.alerts.store:582 imports"
+                                            " supplywatch.channels",
+                                            "supplywatch.db": "supplywatch.alerts.store:25 imports supplywatch.db"},
+                     "supplywatch.channels": {"supplywatch.alerts": "supplywatch.channels:17 imports"
+                                              " supplywatch.alerts.model"}}
+    assert find_cycle(units) == ["supplywatch.alerts", "supplywatch.channels", "supplywatch.alerts"]
+
+
+def test_function_local_import_closing_a_loop_is_seen(tmp_path):
+    """A loop hidden inside a function (store.py once imported channels that way) is still a loop."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "a.py").write_text("from . import b\n")
+    (tmp_path / "pkg" / "b.py").write_text("def later():\n    from .a import thing\n    return thing\n")
+    modules = {"pkg": tmp_path / "pkg" / "__init__.py", "pkg.a": tmp_path / "pkg" / "a.py",
+               "pkg.b": tmp_path / "pkg" / "b.py"}
+    graph = {m: dict(imports_of(p, m, modules)) for m, p in modules.items()}
+    assert graph["pkg.b"] == {"pkg.a": 2}
+    assert find_cycle(graph) == ["pkg.a", "pkg.b", "pkg.a"]
+
+
+# Files over the limit that other work is splitting now; each leaves this list when it is split.
+LONG_FILES_BEING_SPLIT = {"etl/load.py", "supplywatch/views.py", "supplywatch/alerts/store.py"}
+
+
+def test_no_module_over_500_lines():
+    long = sorted(f"{p.relative_to(ROOT)} ({n} lines)" for p in project_modules().values()
+                  if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
+                  and str(p.relative_to(ROOT)) not in LONG_FILES_BEING_SPLIT)
+    assert long == [], "split these into modules named for what they hold:\n" + "\n".join(long)

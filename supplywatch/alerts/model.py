@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-STATUSES = ("draft", "in_review", "published", "superseded", "expired", "cancelled")
+from ..alert_states import PUBLIC_STATUSES, SEVERITIES, STATUSES, severity_rank
+
+__all__ = ["Alert", "AlertText", "as_utc", "LANGS", "MSG_TYPES", "PUBLIC_STATUSES", "SEVERITIES", "STATUSES",
+           "severity_rank"]
+
 MSG_TYPES = ("Alert", "Update", "Cancel")
-SEVERITIES = ("information", "caution", "warning")
 LANGS = ("en", "fr")
-# States a reader of the public history may see; drafts and reviews never leave staff pages.
-PUBLIC_STATUSES = ("published", "superseded", "expired", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,3 @@ def as_utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.timezone.utc)
     return value.astimezone(dt.timezone.utc)
-
-
-def severity_rank(severity: str) -> int:
-    """0 for information, 1 caution, 2 warning: for sorting most severe first."""
-    return SEVERITIES.index(severity)

@@ -14,7 +14,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from ..alerts.model import PUBLIC_STATUSES  # versions that were public get files; drafts never do
+from ..alert_states import PUBLIC_STATUSES  # versions that were public get files; drafts never do
 from .board_html import board_html, board_path
 from .cap import cap_xml, validation_errors
 from .feeds import atom_feed, json_feed

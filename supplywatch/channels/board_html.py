@@ -13,7 +13,7 @@ from datetime import datetime
 from html import escape
 
 from .. import i18n
-from ..alerts.model import severity_rank
+from ..alert_states import severity_rank
 from .links import LANGS, alert_page_url, cap_path, feed_path, plain, poster_path, region_slug, sms_path, text_for
 
 # The same symbols as the dashboard's board; each is in DejaVu Sans and most system fonts.

@@ -95,7 +95,7 @@ def test_positivity_opioid_population_leaves_out_other_expectations(con):
 
 
 def test_expected_vs_found(con):
-    df = metrics.expected_vs_found(con, THIS_WEEK).set_index("expected")
+    df = metrics.expected_found(con, THIS_WEEK)["match"].set_index("expected")
     down = df.loc["opioid_unspecified"]
     assert (down["n"], down["matched"], down["unexpected"]) == (8, 7, 2)
     fent = df.loc["fentanyl"]
@@ -103,14 +103,14 @@ def test_expected_vs_found(con):
 
 
 def test_class_level_expectations_follow_the_dictionary(con):
-    df = metrics.expected_vs_found(con, Filters(region="West")).set_index("expected")
+    df = metrics.expected_found(con, Filters(region="West"))["match"].set_index("expected")
     assert list(df.index) == ["benzodiazepine (unspecified)"]  # sold as 'Unknown' cannot match or miss
     row = df.loc["benzodiazepine (unspecified)"]
     assert (row["n"], row["matched"], row["unexpected"]) == (1, 1, 0)
 
 
 def test_found_matrix_counts_each_active_class_once_per_sample(con):
-    df = metrics.found_matrix(con, NORTH_THIS_WEEK)
+    df = metrics.expected_found(con, NORTH_THIS_WEEK)["matrix"]
     got = {(r.expected_class, r.found_class): r.n for r in df.itertuples()}
     # N07 has fentanyl and carfentanil (both class fentanyl): counted once; caffeine/mannitol are cuts.
     assert got == {
@@ -122,7 +122,7 @@ def test_found_matrix_counts_each_active_class_once_per_sample(con):
 
 
 def test_cooccurrence(con):
-    df = metrics.cooccurrence(con, THIS_WEEK)
+    df = metrics.expected_found(con, THIS_WEEK)["pairs"]
     got = {(r.a, r.b): r.n for r in df.itertuples()}
     assert got[("fentanyl", "fentanyl")] == 7  # N01-N04, N07, S01, S02
     assert got[("caffeine", "fentanyl")] == got[("fentanyl", "caffeine")] == 2  # N01, S02
