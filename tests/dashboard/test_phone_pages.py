@@ -3,6 +3,11 @@ each alert a link to the full alert."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from supplywatch import auth
+from supplywatch.alerts import store
+
 from .test_pages import frame, run, staff_account  # noqa: F401  (fixture)
 
 FOUND_FIRST = ["FTIR found", "Lab found", "Sold as", "Fentanyl %", "Sample id"]
@@ -25,3 +30,47 @@ def test_sample_lookup_starts_with_what_was_found(fixture_db):
 def test_samples_in_french_start_with_what_was_found(fixture_db, staff_account):  # noqa: F811
     table = frame(run("samples", staff=True, params={"lang": "fr"}), "Identifiant de l'échantillon")
     assert list(table.columns[:2]) == ["Trouvé par FTIR", "Trouvé en laboratoire"]
+
+
+def publish(region: str, headline: str, what_to_do: str, severity: str = "warning") -> str:
+    """One alert published the way staff publish it (a poster drafts, a reviewer approves); its id."""
+    now = dt.datetime.now(dt.timezone.utc)
+    for name, role in (("pia", "poster"), ("rey", "reviewer")):
+        if auth.current_user(name) is None:
+            auth.add_user(name, role, f"a long test passphrase for {name}", "test", now)
+    text = {lang: {"headline": f"{headline} ({lang})", "details": "Two samples this week.", "what_to_do": what_to_do}
+            for lang in ("en", "fr")}
+    alert = store.create_draft(actor="pia", now=now, text=text, severity=severity, regions=[region],
+                               substances=["carfentanil"], evidence=["test samples"])
+    store.submit_for_review(alert.alert_id, "pia", now)
+    store.approve(alert.alert_id, "rey", now)
+    return alert.alert_id
+
+
+def order(at) -> list[str]:
+    """The main area's elements in page order, as 'type:text' (subheaders, page links, metrics)."""
+    return _walk(at.main)
+
+
+def _walk(node) -> list[str]:
+    kind = getattr(node, "type", "")
+    if kind in ("subheader", "metric", "page_link") or kind == "markdown" and getattr(node, "tag", "") == "h3":
+        label = getattr(node, "label", None) or getattr(node, "value", "")
+        return [f"{kind}:{label}"]
+    children = getattr(node, "children", None)
+    return [x for child in (children.values() if isinstance(children, dict) else []) for x in _walk(child)]
+
+
+def test_overview_shows_the_regions_alerts_before_any_number_each_linking_to_the_full_alert(fixture_db):
+    north = publish("North", "Carfentanil in down", "Carry naloxone.")
+    publish("South", "Xylazine in fentanyl", "Get wound care.")
+    at = run(params={"region": "North"})
+    seen = order(at)
+    first_number = next(i for i, s in enumerate(seen) if s.startswith("metric:"))
+    links = [i for i, s in enumerate(seen) if s == "page_link:What to do and the full alert"]
+    assert len(links) == 1 and links[0] < first_number, seen  # North's alert only, above the numbers
+    (link,) = [p for p in at.get("page_link") if p.proto.label == "What to do and the full alert"]
+    assert link.proto.page.endswith("app_pages/alerts_board.py") or link.proto.page == "alerts", link.proto
+    assert link.proto.query_string == f"alert={north}"
+    assert any("Carfentanil in down (en)" in t.value for t in at.text)
+    assert not any("Xylazine" in t.value for t in at.text)
