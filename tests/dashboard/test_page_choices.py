@@ -7,7 +7,7 @@ import pytest
 
 from supplywatch import page_choices
 
-from .test_pages import run
+from .test_pages import frame, run
 
 
 @pytest.mark.parametrize("raw, found, value", [
@@ -57,3 +57,19 @@ def test_a_trends_link_with_unknown_values_shows_the_defaults(fixture_db):
     assert at.radio(key="tr_period").value == "week"
     assert at.toggle(key="tr_methods").value is False
     assert not {"substance", "interval", "compare"} & set(at.query_params)
+
+
+def test_overdoses_choices_go_into_the_url_and_come_back(fixture_db):
+    at = run("overdoses")
+    assert at.selectbox(key="od_region").value == "all"
+    at.selectbox(key="od_region").set_value("North").run()
+    at.selectbox(key="od_target").set_value("xylazine").run()
+    assert (at.query_params["show"], at.query_params["signal"]) == ("North", "xylazine")
+    assert {r["Region"] for r in frame(at, "Value").to_dict("records")} == {"North"}
+
+    again = run("overdoses", params={"show": "North", "signal": "xylazine", "measure": "deaths"})
+    assert again.selectbox(key="od_region").value == "North"
+    assert again.selectbox(key="od_target").value == "xylazine"
+    assert again.selectbox(key="od_measure").value == "deaths"
+    assert {r["Period"]: r["Value"] for r in frame(again, "Value").to_dict("records")} == {
+        "2026 Q1": "not available (NA)"}
