@@ -107,15 +107,27 @@ def concentration(df: pd.DataFrame, _: Callable[[str], str]) -> go.Figure:
 
 
 def bars(
-    x: list, y: list, text: list, _: Callable[[str], str], y_title: str, x_title: str = "", horizontal: bool = False
+    x: list, y: list, text: list, _: Callable[[str], str], y_title: str, x_title: str = "", horizontal: bool = False,
+    hidden: list | None = None,
 ) -> go.Figure:
-    """A single-series bar chart with the values written on the bars and a hatch pattern."""
+    """A single-series bar chart with the values written above the bars in dark text (white text on a hatched
+    bar could not be read), every ``x`` kept on the axis, empty ones included. ``hidden``: for each bar the text
+    of a suppressed count ('<5') or None; a suppressed bar has no height and its text stands at the base."""
     s = style(0)
+    hidden = hidden or [None] * len(x)
+    text = ["" if h else t for t, h in zip(text, hidden)]
     kwargs = {"y": x, "x": y, "orientation": "h"} if horizontal else {"x": x, "y": y}
+    category = {"type": "category", "categoryorder": "array", "categoryarray": list(x)}
+    notes = [{"x": 0, "y": c, "xanchor": "left", "text": h, "showarrow": False} if horizontal else
+             {"x": c, "y": 0, "yanchor": "bottom", "text": h, "showarrow": False}
+             for c, h in zip(x, hidden) if h]
+    layout = _layout(x_title if horizontal else y_title,
+                     xaxis={"title": {"text": y_title if horizontal else x_title}, **({} if horizontal else category)},
+                     yaxis=category if horizontal else None)
     return go.Figure(
-        go.Bar(**kwargs, text=text, textposition="auto", marker={"color": s["color"], "pattern": {"shape": "/"}}),
-        layout=_layout(x_title if horizontal else y_title,
-                       xaxis={"title": {"text": y_title if horizontal else x_title}}),
+        go.Bar(**kwargs, text=text, textposition="outside", cliponaxis=False, textfont={"color": "#000000"},
+               marker={"color": s["color"]}),
+        layout={**layout, "annotations": notes},
     )
 
 

@@ -74,3 +74,31 @@ def test_overview_shows_the_regions_alerts_before_any_number_each_linking_to_the
     assert link.proto.query_string == f"alert={north}"
     assert any("Carfentanil in down (en)" in t.value for t in at.text)
     assert not any("Xylazine" in t.value for t in at.text)
+
+
+def chart(at, key: str) -> dict:
+    """The plotly spec of the chart drawn with ``key``."""
+    import json
+
+    for c in at.get("plotly_chart"):
+        spec = json.loads(c.proto.spec)
+        if c.proto.id.endswith(key) or key in c.proto.id:
+            return spec
+    raise AssertionError(f"no chart {key!r}")
+
+
+def test_concentration_bands_hand_counted_with_empty_and_suppressed_ones_on_the_axis(fixture_db, staff_account):  # noqa: F811
+    # fentanyl %: P01 4 | N01 5, P02 6, N04 8 | S01 10, N02 12 | (none 15-20) | S02 20 | (none 25-30) | N03 30
+    bands = ["0–5 %", "5–10 %", "10–15 %", "15–20 %", "20–25 %", "25–30 %", "30–35 %"]
+    staff = run("concentration", staff=True)
+    assert frame(staff, "Band").to_dict("list") == {"Band": bands, "Samples": ["1", "3", "2", "0", "1", "0", "1"]}
+    (bar,) = chart(staff, "conc_hist")["data"]
+    assert (bar["x"], bar["y"]) == (bands, [1, 3, 2, 0, 1, 0, 1])
+
+    public = run("concentration")
+    spec = chart(public, "conc_hist")
+    (bar,) = spec["data"]
+    assert bar["y"] == [0] * 7 and bar["text"] == ["", "", "", "0", "", "0", ""]
+    assert [(a["x"], a["text"]) for a in spec["layout"]["annotations"]] == [
+        (b, "<5") for b in bands if b not in ("15–20 %", "25–30 %")]
+    assert spec["layout"]["xaxis"]["categoryarray"] == bands
