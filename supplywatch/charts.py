@@ -6,6 +6,7 @@ translator ``_``; captions and table alternatives are written by the pages.
 
 from __future__ import annotations
 
+import html
 from typing import Callable
 
 import pandas as pd
@@ -132,29 +133,37 @@ def bars(
 
 
 def rate_bars(df: pd.DataFrame, label_col: str, _: Callable[[str], str], x_title: str) -> go.Figure:
-    """Horizontal bars of a share with Wilson error bars and the 'k/n' text on each bar."""
+    """Horizontal bars of a share with Wilson error bars; each bar's name and 'k/n' written above it, left-aligned,
+    where no whisker covers it and a phone's width does not clip it (no tick labels eating the plot's width)."""
     shown = df[df["share"].notna()]
     share = shown["share"].astype(float)
     s = style(0)
+    rows = list(shown[label_col])
+    notes = [{"x": 0, "y": label, "xref": "x", "yref": "y", "xanchor": "left", "yanchor": "bottom", "yshift": 10,
+              "showarrow": False, "align": "left", "text": html.escape(f"{label} · {k}/{n}")}
+             for label, k, n in zip(rows, shown["k_text"], shown["n_text"])]
     return go.Figure(
         go.Bar(
-            y=shown[label_col],
+            y=rows,
             x=share,
             orientation="h",
-            text=[f"{k}/{n}" for k, n in zip(shown["k_text"], shown["n_text"])],
-            textposition="outside",
-            cliponaxis=False,
-            marker={"color": s["color"], "pattern": {"shape": "/"}},
+            width=0.4,
+            marker={"color": s["color"]},
             error_x={
                 "type": "data",
                 "symmetric": False,
                 "array": shown["hi"].astype(float) - share,
                 "arrayminus": share - shown["lo"].astype(float),
+                "color": "#000000",
             },
+            customdata=list(zip(shown["k_text"], shown["n_text"])),
+            hovertemplate="%{y}: %{x:.0%} (%{customdata[0]}/%{customdata[1]})<extra></extra>",
         ),
-        layout=_layout("", height=max(260, 40 * len(shown) + 80), yaxis={"autorange": "reversed"},
-                       xaxis={"tickformat": ".0%", "range": [0, 1.3], "tickvals": [0, 0.2, 0.4, 0.6, 0.8, 1.0],
-                              "title": {"text": x_title}}),
+        layout={**_layout("", height=max(260, 64 * len(shown) + 80),
+                          yaxis={"autorange": "reversed", "showticklabels": False, "rangemode": "normal"},
+                          xaxis={"tickformat": ".0%", "range": [0, 1], "tickvals": [0, 0.2, 0.4, 0.6, 0.8, 1.0],
+                                 "title": {"text": x_title}}),
+                "annotations": notes},
     )
 
 

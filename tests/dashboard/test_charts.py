@@ -36,11 +36,11 @@ def test_rate_lines_draw_low_n_hollow_with_asymmetric_intervals():
     assert north.line.dash != south.line.dash  # series differ by more than colour
 
 
-def test_rate_bars_write_k_of_n_on_each_shown_bar():
+def test_rate_bars_write_k_of_n_above_each_shown_bar():
     fig = charts.rate_bars(RATES, "label", _, "Share where the expected substance was found")
     (bar,) = fig.data
     assert list(bar.y) == ["Down (low n)", "Fentanyl"]
-    assert list(bar.text) == ["1/2", "2/8"]
+    assert [a.text for a in fig.layout.annotations] == ["Down (low n) · 1/2", "Fentanyl · 2/8"]
     assert fig.layout.xaxis.tickformat == ".0%"
     assert fig.layout.yaxis.autorange == "reversed"  # first row on top, as in the table
 

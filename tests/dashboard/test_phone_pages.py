@@ -102,3 +102,29 @@ def test_concentration_bands_hand_counted_with_empty_and_suppressed_ones_on_the_
     assert [(a["x"], a["text"]) for a in spec["layout"]["annotations"]] == [
         (b, "<5") for b in bands if b not in ("15–20 %", "25–30 %")]
     assert spec["layout"]["xaxis"]["categoryarray"] == bands
+
+
+def test_expected_found_names_in_one_casing_and_a_caption_that_matches_the_cells(fixture_db):
+    at = run("expected_found", params={"from": "2026-03-09"})
+    spec = chart(at, "ef_pairs")
+    (heat,) = spec["data"]
+    names = heat["x"]
+    assert names == [n[:1].upper() + n[1:] for n in names], names  # no 'fentanyl' beside 'Medetomidine'
+    assert {"Heroin", "Fentanyl & analogues", "Caffeine"} <= set(names), names
+    cells = {c for row in heat["text"] for c in row}
+    assert "<5" in cells
+    caption = next(c.value for c in at.caption if c.value.startswith("Samples by what was expected"))
+    assert caption.endswith("Each cell shows its count, <5 for 1 to 4 samples, or 'suppressed' where its count "
+                            "could be worked out from the others.")
+
+
+def test_expected_found_matrices_have_a_table_for_narrow_screens(fixture_db):
+    at = run("expected_found", params={"from": "2026-03-09"})
+    # the match table, then each matrix twice: the table a phone shows instead of the heat map, and the one in
+    # the expander under the heat map
+    frames = [d.value for d in at.dataframe]
+    assert len(frames) == 5
+    assert frames[1].equals(frames[2]) and frames[3].equals(frames[4])
+    html = [h.proto.body for h in at.get("html")]
+    assert any("@media (max-width: 639.98px) { [class*='st-key-wide-'] { display: none" in h for h in html), html
+    assert any("@media (min-width: 640px) { [class*='st-key-narrow-'] { display: none" in h for h in html), html
