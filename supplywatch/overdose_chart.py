@@ -35,6 +35,21 @@ def _alert_rows(dates: list[pd.Timestamp], span: pd.Timedelta, rows: int = 3) ->
     return out
 
 
+def _merged(hidden: pd.DataFrame, least: pd.Timedelta) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """The suppressed periods of one panel as bands: periods that touch or overlap (next day or sooner, any line)
+    become one band, so a panel reads as shaded runs rather than stacked slivers. A period drawn at one date (a
+    rolling window at its end) is given a width of ``least``."""
+    spans = sorted((min(pd.Timestamp(a), pd.Timestamp(b) - least), pd.Timestamp(b))
+                   for a, b in zip(hidden["period_start"], hidden["period_end"]))
+    out: list[list[pd.Timestamp]] = []
+    for x0, x1 in spans:
+        if out and x0 <= out[-1][1] + pd.Timedelta(days=1):
+            out[-1][1] = max(out[-1][1], x1)
+        else:
+            out.append([x0, x1])
+    return [(a, b) for a, b in out]
+
+
 def overdoses(
     series: pd.DataFrame,
     supply: pd.DataFrame | None,
@@ -99,12 +114,10 @@ def overdoses(
             ))
             seen_lines.add(name)
         hidden = rows[rows["suppressed"].fillna(False).astype(bool)]
-        least = (end - start) / 100  # a rolling window drawn at its end has no width of its own
-        for r in hidden.itertuples():  # a band over the suppressed period, the panel's full height
-            x0, x1 = pd.Timestamp(r.period_start), pd.Timestamp(r.period_end)
-            shapes.append({"type": "rect", "xref": "x", "yref": f"{ref} domain", "x0": min(x0, x1 - least),
-                           "x1": x1, "y0": 0, "y1": 1, "fillcolor": SUPPRESSED_FILL,
-                           "opacity": 0.3, "line": {"width": 0}, "layer": "below"})
+        for x0, x1 in _merged(hidden, (end - start) / 100):  # one band per run of suppressed periods
+            shapes.append({"type": "rect", "xref": "x", "yref": f"{ref} domain", "x0": x0, "x1": x1, "y0": 0,
+                           "y1": 1, "fillcolor": SUPPRESSED_FILL, "opacity": 0.3, "line": {"width": 0},
+                           "layer": "below"})
         if len(hidden):
             label = next((v for v in hidden["value_label"] if isinstance(v, str) and v), "")
             annotations.append({"x": 1, "y": domains[panel][1], "xref": "paper", "yref": "paper", "xanchor": "right",

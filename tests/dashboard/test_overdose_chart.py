@@ -66,7 +66,7 @@ def test_suppressed_periods_are_bands_in_their_panel_not_markers_at_zero(fig):
     bands = [s for s in fig.layout.shapes if s.fillcolor == overdose_chart.SUPPRESSED_FILL]
     assert [(s.yref, pd.Timestamp(s.x0).date().isoformat(), pd.Timestamp(s.x1).date().isoformat())
             for s in bands] == [
-        (f"{north_axis} domain", "2026-01-12", "2026-01-18"), (f"{north_axis} domain", "2026-01-19", "2026-01-25"),
+        (f"{north_axis} domain", "2026-01-12", "2026-01-25"),  # two weeks in a row: one band
         (f"{south_axis} domain", "2026-01-19", "2026-01-25")]
     assert [a.text for a in fig.layout.annotations].count("shaded: suppressed <5, not zero") == 2
 
@@ -102,3 +102,12 @@ def test_a_region_name_is_text_not_markup():
                                    None, [], None, _, "fentanyl")
     assert "<a href" not in " ".join(a.text for a in fig.layout.annotations)
     assert "&lt;a href" in " ".join(a.text for a in fig.layout.annotations)
+
+
+def test_bands_merge_touching_periods_and_give_a_point_in_time_a_width():
+    d = pd.Timestamp
+    hidden = pd.DataFrame({"period_start": [d("2026-01-01"), d("2026-01-08"), d("2026-03-31"), d("2026-01-03")],
+                           "period_end": [d("2026-01-07"), d("2026-01-14"), d("2026-03-31"), d("2026-01-05")]})
+    assert overdose_chart._merged(hidden, pd.Timedelta(days=2)) == [
+        (d("2026-01-01"), d("2026-01-14")),  # the next day's period and one inside it: the same band
+        (d("2026-03-29"), d("2026-03-31"))]  # a rolling window drawn at its end: two days wide
