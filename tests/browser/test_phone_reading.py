@@ -122,3 +122,15 @@ def test_sample_list_starts_with_what_was_found(new_page, app, screen, lang):
     texts = [t.strip() for t in headers.all_inner_texts() if t.strip()]
     assert texts[:2] == [_("FTIR found"), _("Lab found")], texts
     assert ui.problems(page) == []
+
+
+@pytest.mark.parametrize("screen", ["phone", "desktop"])
+def test_expected_found_matrices_are_tables_on_a_phone_and_heat_maps_on_a_desktop(new_page, app, screen):
+    page = new_page(**SCREENS[screen])
+    ui.open_page(page, f"{app.url}/expected")
+    wide = page.locator(".st-key-wide-ef-matrix [data-testid='stPlotlyChart']")
+    narrow = page.locator(".st-key-narrow-ef-matrix [data-testid='stDataFrame']")
+    wide.wait_for(state="attached")
+    narrow.wait_for(state="attached")
+    assert (wide.is_visible(), narrow.is_visible()) == ((False, True) if screen == "phone" else (True, False))
+    assert ui.problems(page) == []
