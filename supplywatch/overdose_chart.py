@@ -93,10 +93,10 @@ def overdoses(
         layout[key] = {"domain": list(domains[name]), "anchor": "x", "rangemode": "tozero", "automargin": True}
         if name == "lane":
             continue
+        title = (_("Share of checked samples with {what}").format(what=supply_label) if name == "supply"
+                 else html.escape(name))
         annotations.append({"x": 0, "y": domains[name][1], "xref": "paper", "yref": "paper", "xanchor": "left",
-                            "yanchor": "bottom", "showarrow": False, "font": {"size": 13},
-                            "text": "<b>{}</b>".format(
-            _("Share of checked samples with {what}").format(what=supply_label) if name == "supply" else html.escape(name))})
+                            "yanchor": "bottom", "showarrow": False, "font": {"size": 13}, "text": f"<b>{title}</b>"})
 
     seen_lines = set()
     for panel in panels:

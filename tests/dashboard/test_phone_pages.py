@@ -87,7 +87,7 @@ def chart(at, key: str) -> dict:
     raise AssertionError(f"no chart {key!r}")
 
 
-def test_concentration_bands_hand_counted_with_empty_and_suppressed_ones_on_the_axis(fixture_db, staff_account):  # noqa: F811
+def test_concentration_bands_hand_counted_with_empty_and_suppressed_ones(fixture_db, staff_account):  # noqa: F811
     # fentanyl %: P01 4 | N01 5, P02 6, N04 8 | S01 10, N02 12 | (none 15-20) | S02 20 | (none 25-30) | N03 30
     bands = ["0–5 %", "5–10 %", "10–15 %", "15–20 %", "20–25 %", "25–30 %", "30–35 %"]
     staff = run("concentration", staff=True)
