@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from supplywatch import charts, views
+from supplywatch import charts, histogram, views
 
 ctx = views.start_page("Fentanyl concentration")
 _ = ctx._
@@ -39,15 +39,16 @@ with st.expander(_("Table")):
     )
 
 st.subheader(_("Distribution"))
-hist = views.query("concentration_histogram", ctx.f, width=5.0)
+hist = histogram.complete_bands(views.query("concentration_histogram", ctx.f, width=5.0), 5.0)
 hist_text = views.counts_text(hist["n"], ctx)
 labels = [f"{ctx.number(a)}–{ctx.number(a + 5)} %" for a in hist["lower"]]
-hidden_counts = [int(v) if t == ctx.number(int(v)) else 0 for t, v in zip(hist_text, hist["n"])]
+shown = [t == ctx.number(int(v)) for t, v in zip(hist_text, hist["n"])]
 st.plotly_chart(
-    charts.bars(labels, hidden_counts, hist_text, _, _("Samples"), _("Fentanyl % by weight")),
+    charts.bars(labels, [int(v) if ok else 0 for v, ok in zip(hist["n"], shown)], hist_text, _, _("Samples"),
+                _("Fentanyl % by weight"), hidden=[None if ok else t for t, ok in zip(hist_text, shown)]),
     width="stretch", key="conc_hist",
 )
-st.caption(_("How many quantified samples fall in each 5-point band of fentanyl %. Bands with few samples show "
-             "their count as suppressed without a bar height."))
+st.caption(_("How many quantified samples fall in each 5-point band of fentanyl %. A band with few samples "
+             "shows <{k} (or 'suppressed') at its base instead of a bar; an empty band shows 0.").format(k=ctx.k))
 with st.expander(_("Table"), expanded=False):
     views.table(hist.assign(band=labels, n_text=hist_text), {"band": _("Band"), "n_text": _("Samples")}, ctx)

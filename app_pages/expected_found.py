@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import charts, suppression, views
+from supplywatch import charts, display_names, phone_layout, suppression, views
 from supplywatch.formula_guard import guard_frame
 
 ctx = views.start_page("Expected vs found")
@@ -16,7 +16,14 @@ if match.empty:
     st.stop()
 
 shown = views.counts_for_reader(match, ctx, num="matched")
-shown["label"] = [views.target_label(e, _) + (f" ({_('low n')})" if low else "")
+
+
+def name(slug: str) -> str:
+    """One casing for every substance and class on this page (the dictionary's display names)."""
+    return display_names.display_name(slug, lambda t: views.target_label(t, _), ctx.lang)
+
+
+shown["label"] = [name(e) + (f" ({_('low n')})" if low else "")
                   for e, low in zip(shown["expected"], shown["low_n"])]
 st.subheader(_("Did people get what they expected?"))
 st.plotly_chart(charts.rate_bars(shown, "label", _, _("Share where the expected substance was found")),
@@ -43,8 +50,8 @@ st.subheader(_("What people got instead"))
 cells = found["matrix"]
 if not cells.empty:
     grid = cells.pivot(index="expected_class", columns="found_class", values="n").fillna(0).astype("int64")
-    grid.index = [views.target_label(i, _) for i in grid.index]
-    grid.columns = [views.target_label(c, _) for c in grid.columns]
+    grid.index = [name(i) for i in grid.index]
+    grid.columns = [name(c) for c in grid.columns]
     if ctx.staff:
         text = grid.map(ctx.number)
     else:
@@ -54,23 +61,35 @@ if not cells.empty:
             [[suppression.label(int(v), s, ctx.k, word, ctx.number) for v, s in zip(grid.iloc[r], status.iloc[r])]
              for r in range(len(grid))], index=grid.index, columns=grid.columns)
         grid = grid.where(status == suppression.SHOWN, 0)
-    st.plotly_chart(charts.matrix(grid, text, _("Found (class)"), _("Expected")), width="stretch", key="ef_matrix")
+    # a heat map on a wide screen; on a phone, where its cells cannot be read, the same numbers as a table
+    with phone_layout.wide("ef-matrix"):
+        st.plotly_chart(charts.matrix(grid, text, _("Found (class)"), _("Expected")), width="stretch",
+                        key="ef_matrix")
+    with phone_layout.narrow("ef-matrix"):
+        st.dataframe(guard_frame(text), width="stretch", key="ef_matrix_narrow")
     st.caption(_("Samples by what was expected (rows) and each class of active drug found (columns); a sample "
-                 "with several drugs counts in several columns. Every cell shows its count."))
-    with st.expander(_("Table")):
+                 "with several drugs counts in several columns. Each cell shows its count, <{k} for 1 to {k1} "
+                 "samples, or 'suppressed' where its count could be worked out from the others.").format(
+        k=ctx.k, k1=ctx.k - 1))
+    with phone_layout.wide("ef-matrix-table"), st.expander(_("Table")):
         st.dataframe(guard_frame(text), width="stretch")
 
 st.subheader(_("Which substances appear together"))
 pairs = found["pairs"]
 if not pairs.empty:
     grid = pairs.pivot(index="a", columns="b", values="n").fillna(0).astype("int64")
+    grid.index = [name(i) for i in grid.index]
+    grid.columns = [name(c) for c in grid.columns]
     if ctx.staff:
         text = grid.map(ctx.number)
     else:
         text = grid.map(lambda v: views.count_text(int(v), ctx))
         grid = grid.where((grid >= ctx.k) | (grid == 0), 0)
-    st.plotly_chart(charts.matrix(grid, text, "", ""), width="stretch", key="ef_pairs")
+    with phone_layout.wide("ef-pairs"):
+        st.plotly_chart(charts.matrix(grid, text, "", ""), width="stretch", key="ef_pairs")
+    with phone_layout.narrow("ef-pairs"):
+        st.dataframe(guard_frame(text), width="stretch", key="ef_pairs_narrow")
     st.caption(_("Number of FTIR- or lab-tested samples containing both substances; the diagonal is the number "
                  "containing each one. The ten most found substances are shown."))
-    with st.expander(_("Table")):
+    with phone_layout.wide("ef-pairs-table"), st.expander(_("Table")):
         st.dataframe(guard_frame(text), width="stretch")

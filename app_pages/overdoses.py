@@ -4,7 +4,7 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import charts, metrics, overdose_periods, views
+from supplywatch import metrics, overdose_chart, overdose_periods, page_choices, views
 from supplywatch.filters import Filters
 
 LAG_DAYS = overdose_periods.LAG_DAYS  # the newest four weeks each source has are labelled as possibly incomplete
@@ -20,20 +20,26 @@ MEASURES = {"ems": _("Paramedic (EMS) calls"), "ed_visits": _("Emergency departm
             "hospitalizations": _("Hospitalizations"), "deaths": _("Deaths"), "non_fatal": _("Non-fatal overdoses"),
             "other": _("Other")}
 c1, c2, c3, c4 = st.columns(4)
+# Every choice is also in the URL (measure, unit, signal, periods, show): a reload or a shared link keeps it.
+keep = page_choices.keep
 present = set(events["measure"])
-measure = c1.selectbox(_("Measure"), [m for m in MEASURES if m in present] + sorted(present - set(MEASURES)), format_func=lambda m: MEASURES.get(m, m),
-                       key="od_measure")
+measures = [m for m in MEASURES if m in present] + sorted(present - set(MEASURES))
+measure = keep("od_measure", "measure", measures, measures[0], lambda _s: c1.selectbox(
+    _("Measure"), measures, format_func=lambda m: MEASURES.get(m, m), key="od_measure"))
 part = events[events["measure"] == measure]
 UNITS = {"count": _("Count"), "rate": _("Rate"), "age_adjusted_rate": _("Age-adjusted rate"), "percent": _("Percent")}
-unit = c2.selectbox(_("Unit"), sorted(part["unit"].unique()), format_func=lambda u: UNITS.get(u, u), key="od_unit")
-target = c3.selectbox(_("Supply signal"), metrics.HEADLINE_TARGETS, format_func=lambda t: views.target_label(t, _),
-                      key="od_target")
+units = sorted(part["unit"].unique())
+unit = keep("od_unit", "unit", units, units[0], lambda _s: c2.selectbox(
+    _("Unit"), units, format_func=lambda u: UNITS.get(u, u), key="od_unit"))
+target = keep("od_target", "signal", metrics.HEADLINE_TARGETS, metrics.HEADLINE_TARGETS[0], lambda _s: c3.selectbox(
+    _("Supply signal"), metrics.HEADLINE_TARGETS, format_func=lambda t: views.target_label(t, _), key="od_target"))
 part = overdose_periods.with_kind(part[part["unit"] == unit])
 # One line holds one kind of period: a year beside its quarters would read as a jump in harms.
 kinds = overdose_periods.kinds(part)
 finest = overdose_periods.finest_covering(part, ctx.f.start, ctx.f.end)
-kind = c4.selectbox(_("Periods"), kinds, index=kinds.index(finest),
-                    format_func=lambda k: overdose_periods.kind_label(k, _), key="od_kind")
+kind = keep("od_kind", "periods", kinds, finest, lambda seeded: c4.selectbox(
+    _("Periods"), kinds, format_func=lambda k: overdose_periods.kind_label(k, _), key="od_kind",
+    **({} if seeded else {"index": kinds.index(finest)})))
 part = part[part["kind"] == kind].copy()
 
 # Counts from 1 to k-1 are suppressed for the public like any other small cell; the source's own
@@ -43,11 +49,19 @@ if unit == "count" and not ctx.staff:
     part.loc[small, "value_label"] = f"<{ctx.k}"
     part.loc[small, "suppressed"] = True
     part.loc[small, "value"] = None
-part["series"] = part["region"] + " · " + part["substance"]
+part["line"] = part["substance"]
 if kind.startswith("rolling_"):  # named in the legend and the table, so no point reads as a single month
     rolling_text = " · " + _("rolling {n} months").format(n=kind.split("_", 1)[1])
-    part["series"] += rolling_text
+    part["line"] += rolling_text
     part["period_label"] += rolling_text
+# One small panel per region (five lines in one plot could not be told apart), or the one region chosen.
+regions = sorted(part["region"].dropna().unique())
+ALL = "all"
+shown_region = keep("od_region", "show", [ALL, *regions], ALL, lambda _s: st.selectbox(
+    _("Regions shown"), [ALL, *regions], format_func=lambda r: _("Each region in its own panel") if r == ALL else r,
+    key="od_region"))
+if shown_region != ALL:
+    part = part[part["region"] == shown_region]
 
 supply = views.positivity_for_reader(ctx, target, "week").rows
 supply = supply[supply["share"].notna()]
@@ -61,12 +75,13 @@ lag_from = overdose_periods.lag_start(part, newest, LAG_DAYS)
 
 # a rolling window is drawn where it ends (the 12 months up to January sit at January, not a year earlier)
 drawn = part.assign(period_start=part["period_end"]) if kind.startswith("rolling_") else part
-fig = charts.overdoses(drawn, supply, alert_dates, lag_from, _, views.target_label(target, _))
+fig = overdose_chart.overdoses(drawn, supply, alert_dates, lag_from, _, views.target_label(target, _))
 st.plotly_chart(fig, width="stretch", key="od_chart")
 st.caption(
-    _("{measure} per period (top) and the share of checked samples with {what} (bottom). Dashed lines are alert "
-      "dates; 'x' marks suppressed counts (not zero); the shaded last {lag} days may still be incomplete "
-      "because reports arrive late.").format(measure=MEASURES.get(measure, measure),
+    _("{measure} per period, one panel per region, and the share of checked samples with {what} (bottom "
+      "panel). Triangles in the top lane and dotted lines are alert dates; shaded bands in a region's panel are "
+      "suppressed counts (not zero); the lightly shaded last {lag} days may still be incomplete because reports "
+      "arrive late.").format(measure=MEASURES.get(measure, measure),
                                               what=views.target_label(target, _), lag=LAG_DAYS)
     + " " + _("Periods: {kind}.").format(kind=overdose_periods.kind_label(kind, _))
 )

@@ -1,4 +1,5 @@
-"""This week in the supply: headline numbers against the previous week, active alerts, newest first detections."""
+"""This week in the supply: active alerts for the reader's region first, then headline numbers against the previous
+week and the newest first detections."""
 
 import pandas as pd
 import streamlit as st
@@ -7,6 +8,10 @@ from supplywatch import metrics, suppression, views
 
 ctx = views.start_page("This week in the supply")
 _ = ctx._
+# Alerts for the reader's region come first, on a phone too (where the numbers below fill two screens).
+st.subheader(_("Alerts"))
+views.alert_list(ctx)
+
 if ctx.staff:
     h = views.query("headline", ctx.f)
 else:
@@ -96,9 +101,6 @@ rows.append({"measure": _("Matched what people expected"), "now": views.rate_tex
 
 with st.expander(_("Table of these numbers")):
     views.table(pd.DataFrame(rows), {"measure": _("Measure"), "now": _("This week"), "before": _("Previous week")}, ctx)
-
-st.subheader(_("Alerts"))
-views.alert_list(ctx)
 
 st.subheader(_("Newest first detections"))
 new = views.query("first_detections", ctx.f, lookback_days=180, new_only=True).head(8)

@@ -7,13 +7,14 @@ from supplywatch import sample_table, views
 ctx = views.start_page("Samples")
 _ = ctx._
 
+# What was found comes first: at 1366 px (or on a phone) the last columns of 18 are off-screen.
 COLUMNS = {
-    "sample_id": _("Sample id"), "collected_date": _("Date"), "region": _("Region"), "site": _("Site"),
-    "expected_raw": _("Sold as"), "sample_type": _("Sample type"), "form": _("Form"), "colour": _("Colour"),
+    "ftir_found": _("FTIR found"), "lab_found": _("Lab found"), "expected_raw": _("Sold as"),
+    "fentanyl_pct": _("Fentanyl %"), "sample_id": _("Sample id"), "collected_date": _("Date"), "region": _("Region"),
+    "site": _("Site"), "sample_type": _("Sample type"), "form": _("Form"), "colour": _("Colour"),
     "fentanyl_strip": _("Fentanyl strip"), "benzo_strip": _("Benzo strip"), "xylazine_strip": _("Xylazine strip"),
     "nitazene_strip": _("Nitazene strip"), "medetomidine_strip": _("Medetomidine strip"),
-    "ftir_tested": _("FTIR tested"), "lab_tested": _("Lab tested"), "fentanyl_pct": _("Fentanyl %"),
-    "ftir_found": _("FTIR found"), "lab_found": _("Lab found"),
+    "ftir_tested": _("FTIR tested"), "lab_tested": _("Lab tested"),
 }
 
 lookup = st.text_input(_("Look up one sample by id"), key="smp_id", max_chars=100).strip()

@@ -3,30 +3,37 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import charts, metrics, views
+from supplywatch import charts, metrics, page_choices, views
 
 ctx = views.start_page("Trends")
 _ = ctx._
 
 TARGETS = (*metrics.HEADLINE_TARGETS, "alpha2_sedative", "opioid_other", "stimulant", "cut")
 c1, c2, c3, c4 = st.columns(4)
-target = c1.selectbox(_("Substance or class"), TARGETS, format_func=lambda t: views.target_label(t, _), key="tr_target")
-period = c2.radio(
-    _("Period"), ("week", "month"), format_func={"week": _("Weekly"), "month": _("Monthly")}.get, key="tr_period"
-)
-group = c3.radio(
-    _("Split by"), (None, "region", "expected"),
+# Every choice is also in the URL (substance, interval, split, population, compare): a reload or a shared link
+# shows the same view.
+keep = page_choices.keep
+target = keep("tr_target", "substance", TARGETS, TARGETS[0], lambda _s: c1.selectbox(
+    _("Substance or class"), TARGETS, format_func=lambda t: views.target_label(t, _), key="tr_target"))
+PERIODS = ("week", "month")
+period = keep("tr_period", "interval", PERIODS, "week", lambda _s: c2.radio(
+    _("Period"), PERIODS, format_func={"week": _("Weekly"), "month": _("Monthly")}.get, key="tr_period"))
+page_choices.seed("tr_methods", "compare", (False, True))  # read below, before its toggle is drawn
+GROUPS = (None, "region", "expected")
+group = keep("tr_group", "split", GROUPS, None, lambda _s: c3.radio(
+    _("Split by"), GROUPS,
     format_func={None: _("Nothing"), "region": _("Region"), "expected": _("Expected substance")}.get, key="tr_group",
     disabled=bool(st.session_state.get("tr_methods")),  # the methods are the lines when comparing them
-)
-population = c4.radio(
-    _("Samples"), ("all", "opioid"),
+))
+POPULATIONS = ("all", "opioid")
+population = keep("tr_population", "population", POPULATIONS, "all", lambda _s: c4.radio(
+    _("Samples"), POPULATIONS,
     format_func={"all": _("All samples"), "opioid": _("Sold as an opioid")}.get, key="tr_population",
-)
-compare = st.toggle(
+))
+compare = keep("tr_methods", "compare", (False, True), False, lambda _s: st.toggle(
     _("Compare methods"), key="tr_methods",
     help=_("Each detection method's own rate side by side, to see why services using different methods differ."),
-)
+))
 name = views.target_label(target, _)
 
 if compare:

@@ -6,6 +6,7 @@ translator ``_``; captions and table alternatives are written by the pages.
 
 from __future__ import annotations
 
+import html
 from typing import Callable
 
 import pandas as pd
@@ -107,42 +108,62 @@ def concentration(df: pd.DataFrame, _: Callable[[str], str]) -> go.Figure:
 
 
 def bars(
-    x: list, y: list, text: list, _: Callable[[str], str], y_title: str, x_title: str = "", horizontal: bool = False
+    x: list, y: list, text: list, _: Callable[[str], str], y_title: str, x_title: str = "", horizontal: bool = False,
+    hidden: list | None = None,
 ) -> go.Figure:
-    """A single-series bar chart with the values written on the bars and a hatch pattern."""
+    """A single-series bar chart with the values written above the bars in dark text (white text on a hatched
+    bar could not be read), every ``x`` kept on the axis, empty ones included. ``hidden``: for each bar the text
+    of a suppressed count ('<5') or None; a suppressed bar has no height and its text stands at the base."""
     s = style(0)
+    hidden = hidden or [None] * len(x)
+    text = ["" if h else t for t, h in zip(text, hidden)]
     kwargs = {"y": x, "x": y, "orientation": "h"} if horizontal else {"x": x, "y": y}
+    category = {"type": "category", "categoryorder": "array", "categoryarray": list(x)}
+    notes = [{"x": 0, "y": c, "xanchor": "left", "text": h, "showarrow": False} if horizontal else
+             {"x": c, "y": 0, "yanchor": "bottom", "text": h, "showarrow": False}
+             for c, h in zip(x, hidden) if h]
+    layout = _layout(x_title if horizontal else y_title,
+                     xaxis={"title": {"text": y_title if horizontal else x_title}, **({} if horizontal else category)},
+                     yaxis=category if horizontal else None)
     return go.Figure(
-        go.Bar(**kwargs, text=text, textposition="auto", marker={"color": s["color"], "pattern": {"shape": "/"}}),
-        layout=_layout(x_title if horizontal else y_title,
-                       xaxis={"title": {"text": y_title if horizontal else x_title}}),
+        go.Bar(**kwargs, text=text, textposition="outside", cliponaxis=False, textfont={"color": "#000000"},
+               marker={"color": s["color"]}),
+        layout={**layout, "annotations": notes},
     )
 
 
 def rate_bars(df: pd.DataFrame, label_col: str, _: Callable[[str], str], x_title: str) -> go.Figure:
-    """Horizontal bars of a share with Wilson error bars and the 'k/n' text on each bar."""
+    """Horizontal bars of a share with Wilson error bars; each bar's name and 'k/n' written above it, left-aligned,
+    where no whisker covers it and a phone's width does not clip it (no tick labels eating the plot's width)."""
     shown = df[df["share"].notna()]
     share = shown["share"].astype(float)
     s = style(0)
+    rows = list(shown[label_col])
+    notes = [{"x": 0, "y": label, "xref": "x", "yref": "y", "xanchor": "left", "yanchor": "bottom", "yshift": 10,
+              "showarrow": False, "align": "left", "text": html.escape(f"{label} · {k}/{n}")}
+             for label, k, n in zip(rows, shown["k_text"], shown["n_text"])]
     return go.Figure(
         go.Bar(
-            y=shown[label_col],
+            y=rows,
             x=share,
             orientation="h",
-            text=[f"{k}/{n}" for k, n in zip(shown["k_text"], shown["n_text"])],
-            textposition="outside",
-            cliponaxis=False,
-            marker={"color": s["color"], "pattern": {"shape": "/"}},
+            width=0.4,
+            marker={"color": s["color"]},
             error_x={
                 "type": "data",
                 "symmetric": False,
                 "array": shown["hi"].astype(float) - share,
                 "arrayminus": share - shown["lo"].astype(float),
+                "color": "#000000",
             },
+            customdata=list(zip(shown["k_text"], shown["n_text"])),
+            hovertemplate="%{y}: %{x:.0%} (%{customdata[0]}/%{customdata[1]})<extra></extra>",
         ),
-        layout=_layout("", height=max(260, 40 * len(shown) + 80), yaxis={"autorange": "reversed"},
-                       xaxis={"tickformat": ".0%", "range": [0, 1.3], "tickvals": [0, 0.2, 0.4, 0.6, 0.8, 1.0],
-                              "title": {"text": x_title}}),
+        layout={**_layout("", height=max(260, 64 * len(shown) + 80),
+                          yaxis={"autorange": "reversed", "showticklabels": False, "rangemode": "normal"},
+                          xaxis={"tickformat": ".0%", "range": [0, 1], "tickvals": [0, 0.2, 0.4, 0.6, 0.8, 1.0],
+                                 "title": {"text": x_title}}),
+                "annotations": notes},
     )
 
 
@@ -164,95 +185,3 @@ def matrix(values: pd.DataFrame, text: pd.DataFrame, x_title: str, y_title: str)
                        yaxis={"autorange": "reversed", "rangemode": "normal"}),
     )
 
-
-def overdoses(
-    series: pd.DataFrame,
-    supply: pd.DataFrame | None,
-    alert_dates: list,
-    lag_from,
-    _: Callable[[str], str],
-    supply_label: str,
-) -> go.Figure:
-    """Overdose counts per measure (top) against a supply signal (bottom), alert dates as dashed lines,
-    suppressed periods as 'x' markers on the axis labelled "suppressed", the reporting-lag window shaded."""
-    rows = 2 if supply is not None and len(supply) else 1
-    # Two stacked y axes on one x axis, laid out by hand (make_subplots costs about a second per figure).
-    traces = []  # one Figure(data=...) at the end: add_trace copies and re-validates the figure each call
-    for i, (key, part) in enumerate(series.groupby("series", sort=True)):
-        s = style(i)
-        part = part.sort_values("period_start")
-        traces.append(
-            go.Scatter(
-                x=part["period_start"],
-                y=part["value"],
-                mode="lines+markers",
-                name=key,
-                connectgaps=False,
-                line={"color": s["color"], "dash": s["dash"]},
-                marker={"symbol": s["symbol"], "color": s["color"]},
-            )
-        )
-        hidden = part[part["suppressed"]]
-        if len(hidden):
-            traces.append(
-                go.Scatter(
-                    x=hidden["period_start"],
-                    y=[0] * len(hidden),
-                    mode="markers+text" if len(hidden) <= 20 else "markers",
-                    name=f"{key}: {_('suppressed')}",
-                    text=[_("suppressed")] * len(hidden),
-                    textposition="top center",
-                    textfont={"size": 9},
-                    marker={"symbol": "x-thin-open", "size": 10, "color": s["color"], "line": {"width": 2}},
-                    hovertemplate="%{x|%Y-%m-%d}: " + _("suppressed") + " %{customdata}<extra></extra>",
-                    customdata=hidden["value_label"].fillna(""),
-                )
-            )
-    if rows == 2:
-        s = style(4)
-        share = supply["share"].astype(float)
-        traces.append(
-            go.Scatter(
-                x=supply["period"],
-                y=share,
-                mode="lines+markers",
-                name=supply_label,
-                line={"color": s["color"], "dash": "dot"},
-                marker={"symbol": s["symbol"], "color": s["color"]},
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": supply["hi"].astype(float) - share,
-                    "arrayminus": share - supply["lo"].astype(float),
-                },
-                yaxis="y2",
-            )
-        )
-    layout = {
-        "height": 520 if rows == 2 else 420,
-        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.05, "x": 0},
-        "yaxis": {"title": {"text": _("Count")}, "rangemode": "tozero"},
-        **PLAIN,
-    }
-    if rows == 2:
-        layout["yaxis"]["domain"] = [0.38, 1.0]
-        layout["yaxis2"] = {"domain": [0.0, 0.28], "anchor": "x", "tickformat": ".0%", "range": [0, 1.02],
-                            "title": {"text": _("Supply")}}
-    # Shapes are set in one go: add_vline/add_vrect re-validate the figure per call (seconds for a year of alerts).
-    shapes = [
-        {"type": "line", "xref": "x", "yref": "paper", "x0": pd.Timestamp(d), "x1": pd.Timestamp(d), "y0": 0, "y1": 1,
-         "line": {"dash": "dash", "color": "#000000", "width": 1}}
-        for d in alert_dates
-    ]
-    annotations = []
-    if alert_dates:
-        annotations.append({"x": pd.Timestamp(max(alert_dates)), "y": 1, "xref": "x", "yref": "paper",
-                            "text": _("alert"), "showarrow": False, "yanchor": "bottom"})
-    if lag_from is not None and len(series):
-        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": pd.Timestamp(lag_from),
-                       "x1": pd.Timestamp(series["period_end"].max()), "y0": 0, "y1": 1,
-                       "fillcolor": "#999999", "opacity": 0.15, "line": {"width": 0}})
-        annotations.append({"x": pd.Timestamp(lag_from), "y": 0.98, "xref": "x", "yref": "paper", "xanchor": "left",
-                            "text": _("may be incomplete (reporting lag)"), "showarrow": False, "font": {"size": 10}})
-    return go.Figure(data=traces, layout={**layout, "shapes": shapes, "annotations": annotations})

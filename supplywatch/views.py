@@ -554,13 +554,21 @@ def community_alerts(region: str | None) -> list[dict]:
 
 
 def alert_list(ctx: Context, limit: int = 5) -> None:
-    """Active community alerts, then external alerts of the last 30 days, newest first, as plain text (never HTML)."""
+    """Active community alerts for the reader's region, each a card linking to the full alert (what to do) on the
+    alerts board; then external alerts of the last 30 days, newest first, as plain text (never HTML)."""
+    from .alerts.text import escape_markdown
+
     _ = ctx._
     shown = 0
     for row in community_alerts(ctx.f.region)[:limit]:
-        text = row["alert"].text_for(ctx.lang)
+        alert = row["alert"]
+        text = alert.text_for(ctx.lang)
         severity = {"information": _("Information"), "caution": _("Caution"), "warning": _("Warning")}
-        st.text(f"{ctx.date(row['date'])} · {severity.get(row['alert'].severity, '')} · {text.headline}")
+        with st.container(border=True, key=f"sw-alert-{alert.alert_id}"):
+            st.text(f"{ctx.date(row['date'])} · {severity.get(alert.severity, '')} · {text.headline}")
+            # the board's deep link: the whole alert with its advice, in this session (language and filters kept)
+            st.page_link("app_pages/alerts_board.py", label=escape_markdown(_("What to do and the full alert")),
+                         icon=":material/arrow_forward:", query_params={"alert": alert.alert_id})
         shown += 1
     # Alerts issued elsewhere carry no expiry: show those from the 30 days before the newest sample.
     latest = status()["status"]["latest_sample"] or dt.date.today()

@@ -15,12 +15,19 @@ from pathlib import Path
 from . import stack, ui
 
 OUT = stack.ROOT / "docs" / "screenshots"
+DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+CHART = '[data-testid="stPlotlyChart"]'
 SHOTS = [
-    # file, path, viewport
-    ("overview.png", "/", {"width": 1280, "height": 900}),
-    ("trends.png", "/trends", {"width": 1280, "height": 900}),
-    ("alerts.png", "/alerts", {"width": 1280, "height": 900}),
-    ("phone.png", "/", {"width": 390, "height": 844}),
+    # file, path, viewport, the element scrolled to the top first (None: the top of the page)
+    ("overview.png", "/", DESKTOP, None),
+    ("trends.png", "/trends", DESKTOP, None),
+    ("alerts.png", "/alerts", DESKTOP, None),
+    ("phone.png", "/", PHONE, None),
+    ("overdoses.png", "/overdoses", DESKTOP, CHART),
+    ("phone-overdoses.png", "/overdoses", PHONE, CHART),
+    ("phone-trends.png", "/trends?substance=carfentanil&interval=month&population=opioid", PHONE, CHART),
+    ("phone-expected.png", "/expected", PHONE, CHART),
+    ("phone-concentration.png", "/concentration", PHONE, '[data-testid="stHeading"]:has-text("Distribution")'),
 ]
 
 
@@ -45,20 +52,17 @@ def publish_demo_alert(app: stack.Stack) -> None:
 
 
 def main(argv: list[str]) -> int:
-    from playwright.sync_api import sync_playwright
-
     folder = Path(tempfile.mkdtemp(prefix="sw-screenshots-"))
     app = stack.build(folder)
     publish_demo_alert(app)
     stack.start(app)
     OUT.mkdir(parents=True, exist_ok=True)
     try:
-        with sync_playwright() as p:
-            browser = stack.launch_browser(p)
+        with stack.chromium() as browser:  # the process's one playwright driver
             warm = browser.new_page()
             ui.open_page(warm, app.url + "/")
             warm.close()
-            for name, path, viewport in SHOTS:
+            for name, path, viewport, target in SHOTS:
                 context = browser.new_context(viewport=viewport, device_scale_factor=1)
                 page = context.new_page()
                 ui.open_page(page, app.url + path)
@@ -66,12 +70,15 @@ def main(argv: list[str]) -> int:
                 if problems:
                     print(f"{path}: {problems}", file=sys.stderr)
                     return 1
+                if target:
+                    page.locator(target).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+                    page.wait_for_timeout(300)
                 page.screenshot(path=str(OUT / name))
                 print(f"wrote {OUT / name} ({(OUT / name).stat().st_size // 1024} KiB)")
                 context.close()
-            browser.close()
     finally:
         stack.stop(app)
+        stack.stop_playwright()
     return 0
 
 

@@ -1,8 +1,6 @@
 """The figures say what the pages promise: rates as percentages with their intervals, low n drawn hollow, every
 matrix cell written out, suppressed overdose counts labelled rather than drawn as zero counts."""
 
-import datetime as dt
-
 import pandas as pd
 import pytest
 
@@ -38,11 +36,11 @@ def test_rate_lines_draw_low_n_hollow_with_asymmetric_intervals():
     assert north.line.dash != south.line.dash  # series differ by more than colour
 
 
-def test_rate_bars_write_k_of_n_on_each_shown_bar():
+def test_rate_bars_write_k_of_n_above_each_shown_bar():
     fig = charts.rate_bars(RATES, "label", _, "Share where the expected substance was found")
     (bar,) = fig.data
     assert list(bar.y) == ["Down (low n)", "Fentanyl"]
-    assert list(bar.text) == ["1/2", "2/8"]
+    assert [a.text for a in fig.layout.annotations] == ["Down (low n) · 1/2", "Fentanyl · 2/8"]
     assert fig.layout.xaxis.tickformat == ".0%"
     assert fig.layout.yaxis.autorange == "reversed"  # first row on top, as in the table
 
@@ -57,21 +55,3 @@ def test_matrix_writes_every_cell_and_puts_the_found_axis_on_top():
     assert (fig.layout.xaxis.title.text, fig.layout.xaxis.side) == ("Found (class)", "top")
     assert fig.layout.plot_bgcolor == "#FFFFFF"
 
-
-def test_overdoses_label_suppressed_periods_and_stack_the_supply_signal():
-    series = pd.DataFrame({
-        "series": ["EMS", "EMS"],
-        "period_start": pd.to_datetime(["2026-01-05", "2026-01-12"]),
-        "period_end": pd.to_datetime(["2026-01-11", "2026-01-18"]),
-        "value": [12.0, None],
-        "suppressed": [False, True],
-        "value_label": [None, "<5"],
-    })
-    supply = RATES[RATES["share"].notna()]
-    fig = charts.overdoses(series, supply, [dt.date(2026, 1, 8)], dt.date(2026, 1, 12), _, "fentanyl")
-    counts, hidden, signal = fig.data
-    assert list(hidden.text) == ["suppressed"] and list(hidden.customdata) == ["<5"]
-    assert signal.yaxis == "y2" and fig.layout.yaxis2.tickformat == ".0%"
-    assert [s.type for s in fig.layout.shapes] == ["line", "rect"]  # the alert date, then the reporting lag
-    assert [a.text for a in fig.layout.annotations] == ["alert", "may be incomplete (reporting lag)"]
-    assert fig.layout.yaxis.title.text == "Count"

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supplywatch import charts, db, i18n, metrics
+from supplywatch import db, i18n, metrics, overdose_chart
 from supplywatch import overdose_periods as op
 from supplywatch.filters import Filters
 
@@ -102,8 +102,8 @@ def test_phac_years_and_quarters_never_share_a_line(phac):
     assert op.finest_covering(part) == "quarter"
 
     def line(kind):
-        one = part[part["kind"] == kind].assign(series=lambda d: d["region"] + " · " + d["substance"])
-        fig = charts.overdoses(one, None, [], None, lambda s: s, "fentanyl")
+        one = part[part["kind"] == kind].assign(line=lambda d: d["substance"])
+        fig = overdose_chart.overdoses(one, None, [], None, lambda s: s, "fentanyl")
         (trace,) = fig.data
         return dict(zip((pd.Timestamp(x).date().isoformat() for x in trace.x), trace.y))
 
@@ -192,8 +192,9 @@ def test_a_rolling_window_is_named_and_drawn_where_it_ends(page_db):
     import json
 
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    line = next(t for t in spec["data"] if t["name"].startswith("North"))
-    assert line["name"] == "North · all · rolling 12 months"
+    line = next(t for t in spec["data"] if t["name"].startswith("all"))  # in North's panel (the region its title)
+    assert line["name"] == "all · rolling 12 months"
+    assert "<b>North</b>" in [a["text"] for a in spec["layout"]["annotations"]]
     assert [x[:10] for x in line["x"]] == ["2024-01-31", "2024-02-29"]  # where each window ends
     assert any(c.endswith("Periods: Rolling 12 months (each point: the 12 months up to it).")
                for c in (e.value for e in at.caption))
