@@ -28,6 +28,27 @@ class _Counter:
         return "250 OK"
 
 
+def seed_subscribers(n: int) -> None:
+    """Two staff accounts and ``n`` confirmed subscribers in the app file (a third to every region, the rest to one of
+    five), with a fresh subscriber key in the environment."""
+    from supplywatch import auth, db
+    from supplywatch.delivery import keys
+
+    os.environ[keys.ENV] = keys.new_key()
+    auth.add_user("pat", "poster", "correct horse battery", "bench", NOW)
+    auth.add_user("rae", "reviewer", "correct horse battery", "bench", NOW)
+    with db.app_connection() as con:
+        con.execute("BEGIN TRANSACTION")
+        for i in range(n):
+            address = f"person{i}@example.org"
+            con.execute(
+                "INSERT INTO subscribers VALUES (?, ?, ?, ?, 'information', ?, NULL, ?, NULL, ?)",
+                [secrets.token_hex(16), keys.keyed_hash("address", address), keys.encrypt(address),
+                 [f"Region {i % 5}"] if i % 3 else [], "fr" if i % 4 == 0 else "en",
+                 auth.naive_utc(NOW), auth.naive_utc(NOW)])
+        con.execute("COMMIT")
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m bench delivery", description=__doc__)
     p.add_argument("--subscribers", type=int, default=10_000)
@@ -41,23 +62,11 @@ def main(argv: list[str]) -> int:
         os.environ["SUPPLYWATCH_PUBLIC_DIR"] = str(Path(tmp) / "public")
         from supplywatch import auth, channels, db
         from supplywatch.alerts import store
-        from supplywatch.delivery import keys, queue, worker
+        from supplywatch.delivery import queue, worker
         from supplywatch.delivery.smtp import Sender, SmtpSettings
 
-        os.environ[keys.ENV] = keys.new_key()
         channels.publish_all = lambda *a, **k: {"written": [], "unchanged": []}  # the channels have their own bench
-        auth.add_user("pat", "poster", "correct horse battery", "bench", NOW)
-        auth.add_user("rae", "reviewer", "correct horse battery", "bench", NOW)
-        with db.app_connection() as con:
-            con.execute("BEGIN TRANSACTION")
-            for i in range(args.subscribers):
-                address = f"person{i}@example.org"
-                con.execute(
-                    "INSERT INTO subscribers VALUES (?, ?, ?, ?, 'information', ?, NULL, ?, NULL, ?)",
-                    [secrets.token_hex(16), keys.keyed_hash("address", address), keys.encrypt(address),
-                     [f"Region {i % 5}"] if i % 3 else [], "fr" if i % 4 == 0 else "en",
-                     auth.naive_utc(NOW), auth.naive_utc(NOW)])
-            con.execute("COMMIT")
+        seed_subscribers(args.subscribers)
         text = {lang: {"headline": "Carfentanil found in down sold as fentanyl.", "details": "Two samples.",
                        "what_to_do": "- Carry naloxone."} for lang in ("en", "fr")}
         a = store.create_draft(text=text, severity="warning", regions=["Region 1"], actor="pat", now=NOW)

@@ -17,6 +17,7 @@ from fpdf import FPDF
 from ..weblinks import link_problem
 from .feeds import SEVERITY_WORD
 from .links import ChannelError, iso, plain, text_for, utc
+from .poster_fonts import add_font
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_HINT = "install the Debian package fonts-dejavu-core (make sysdeps)"
@@ -39,8 +40,8 @@ def _fonts(pdf: FPDF) -> None:
     regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
     if not regular.exists() or not bold.exists():
         raise ChannelError(f"poster font {regular} is missing: {FONT_HINT}")
-    pdf.add_font("DejaVu", "", str(regular))
-    pdf.add_font("DejaVu", "B", str(bold))
+    add_font(pdf, "DejaVu", "", regular)  # parsed once per process (poster_fonts)
+    add_font(pdf, "DejaVu", "B", bold)
 
 
 def _shape(pdf: FPDF, kind: str, x: float, y: float, size: float) -> None:
