@@ -105,10 +105,10 @@ def load(con, webhook_id: str) -> Webhook | None:
     return Webhook(row[0], row[1], keys.decrypt(row[2]), keys.decrypt(row[3]), row[4]) if row else None
 
 
-def body(alert, lang: str, base_url: str, now: dt.datetime) -> bytes:
+def body(alert, lang: str, base_url: str, now: dt.datetime, help_entries=()) -> bytes:
     """The JSON feed's item for ``alert`` in ``lang``, as bytes: the same document a feed reader gets."""
     feed = json_feed([alert], lang=lang, feed_url=file_url(base_url, feed_path(None, lang, "json")),
-                     base_url=base_url, now=now)
+                     base_url=base_url, now=now, help_entries=help_entries)
     return json.dumps(json.loads(feed)["items"][0], ensure_ascii=False).encode("utf-8")
 
 
@@ -127,8 +127,9 @@ def verify(secret: str, headers, payload: bytes, now: dt.datetime) -> bool:
     return fresh and hmac.compare_digest(signature(secret, timestamp, payload), lower.get("x-supplywatch-signature", ""))
 
 
-def request(hook: Webhook, alert, delivery_id: int, base_url: str, now: dt.datetime) -> urllib.request.Request:
-    payload = body(alert, hook.lang, base_url, now)
+def request(hook: Webhook, alert, delivery_id: int, base_url: str, now: dt.datetime,
+            help_entries=()) -> urllib.request.Request:
+    payload = body(alert, hook.lang, base_url, now, help_entries)
     timestamp = int(now.timestamp())
     return urllib.request.Request(hook.url, data=payload, method="POST", headers={
         "Content-Type": "application/json; charset=utf-8", "User-Agent": "SupplyWatch-webhook/1",

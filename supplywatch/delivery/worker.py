@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .. import db
+from .. import db, help_directory
 from ..alerts import settings as alert_settings
 from ..alerts import store
 from . import journal, keys, message, queue, subscribers, webhooks
@@ -46,6 +46,13 @@ def _alert(cache: dict, alert_id: str, version: int):
     return cache[alert_id].get(version)
 
 
+def _help(cache: dict) -> list:
+    """The help directory, read once per drain (the same entries the public files show)."""
+    if "help directory" not in cache:
+        cache["help directory"] = help_directory.current()
+    return cache["help directory"]
+
+
 def _prepare(con, items: list[queue.Delivery], sender: Sender, now: dt.datetime, report: Report,
              cache: dict) -> list[tuple[queue.Delivery, object]]:
     """Each due row with its mail (or webhook request); rows whose subscriber, webhook or alert is gone become dead
@@ -61,7 +68,7 @@ def _prepare(con, items: list[queue.Delivery], sender: Sender, now: dt.datetime,
                            else f"alert {item.alert_id}@{item.version} not found")
                 report.dead += 1
             else:
-                out.append((item, webhooks.request(hook, alert, item.delivery_id, base, now)))
+                out.append((item, webhooks.request(hook, alert, item.delivery_id, base, now, _help(cache))))
             continue
         sub = subscribers.load(con, item.subscriber_id)
         if sub is None or (item.kind == "alert" and alert is None):
@@ -72,7 +79,8 @@ def _prepare(con, items: list[queue.Delivery], sender: Sender, now: dt.datetime,
             out.append((item, message.confirm_mail(sub, keys.decrypt(item.token_enc), base_url=base,
                                                    sender=sender.settings.sender, now=now)))
         else:
-            out.append((item, message.alert_mail(alert, sub, base_url=base, sender=sender.settings.sender, now=now)))
+            out.append((item, message.alert_mail(alert, sub, base_url=base, sender=sender.settings.sender, now=now,
+                                                 help_entries=_help(cache))))
     return out
 
 
