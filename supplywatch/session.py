@@ -145,6 +145,7 @@ def alert_pages(_) -> list:
     staff = [
         ("app_pages/staff_alerts.py", _("Draft and review"), "staff-alerts", STAFF_ROLES),
         ("app_pages/signals.py", _("Signals"), "signals", STAFF_ROLES),
+        ("app_pages/staff_delivery.py", _("Alert delivery"), "staff-delivery", ("reviewer", "admin")),
         ("app_pages/admin_users.py", _("Staff accounts"), "admin", ADMIN_ROLES),
     ]
     for script, title, url_path, roles in staff:
