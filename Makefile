@@ -32,8 +32,10 @@ browser: sysdeps
 $(DB): | $(BIN)/.installed
 	$(BIN)/python -m etl demo --db $(DB)
 
+# The demo warehouse, and the demo help directory (invented services, 555 numbers) in the app file.
 demo: $(BIN)/.installed
 	$(BIN)/python -m etl demo --db $(DB)
+	$(BIN)/python -m supplywatch help-directory load data/help_directory.csv
 
 # app.py = dashboard.py plus the public files (feeds, CAP, SMS, posters, static board) at /public/ on the same port.
 # With SUPPLYWATCH_SUBSCRIBER_KEY set, the delivery worker runs beside the server (docs/subscriptions.md) and stops

@@ -102,3 +102,19 @@ def test_loading_republishes_and_every_public_file_of_a_new_alert_says_where(dra
         public / "board" / "alerts.html").read_text()
     item = json.loads((public / "feeds" / "alerts-fr.json").read_text())["items"][0]
     assert [h["phone"] for h in item["_supplywatch"]["help"]] == ["555-0160"]
+
+
+def test_make_demo_loads_the_demo_directory(tmp_path):
+    import os
+    import subprocess
+
+    from tests.delivery.test_webhook_only import _fake_bin
+
+    log = tmp_path / "started.log"
+    fake = _fake_bin(tmp_path / "bin", log)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUPPLYWATCH_")}
+    out = subprocess.run(["make", "-s", "demo", f"BIN={fake}", f"DB={tmp_path / 'w.duckdb'}"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert log.read_text().splitlines() == [f"python -m etl demo --db {tmp_path / 'w.duckdb'}",
+                                            "python -m supplywatch help-directory load data/help_directory.csv"]
