@@ -82,9 +82,15 @@ hooks = webhooks.listing()
 for hook in hooks:
     with st.container(border=True, horizontal=True):
         where = ", ".join(hook["regions"]) or _("Every region")
+        state = f" · {_('Disabled')}" if hook["disabled"] else ""
         st.markdown(f"**{escape_markdown(hook['name'])}** · " + escape_markdown(
             f"{hook['host']} · {where} · {SEVERITY[hook['min_severity']]} · "
-            f"{i18n.LANGUAGES.get(hook['lang'], hook['lang'])}"))
+            f"{i18n.LANGUAGES.get(hook['lang'], hook['lang'])}{state}"))
+        toggle = _("Enable") if hook["disabled"] else _("Disable")
+        if st.button(toggle, key=f"toggle-{hook['webhook_id']}") and allowed():
+            webhooks.set_disabled(hook["webhook_id"], not hook["disabled"], user["username"], session.now())
+            st.session_state["delivery_flash"] = _("Webhook enabled.") if hook["disabled"] else _("Webhook disabled.")
+            st.rerun()
         if st.button(_("Remove"), key=f"remove-{hook['webhook_id']}") and allowed():
             webhooks.remove(hook["webhook_id"], user["username"], session.now())
             st.session_state["delivery_flash"] = _("Webhook removed.")

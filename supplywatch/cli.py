@@ -5,7 +5,7 @@
     python -m supplywatch publish [--dry-run [--now ISO-TIME]]
     python -m supplywatch deliver [--once]
     python -m supplywatch subscribers new-key | counts | problems | remove ADDRESS
-    python -m supplywatch webhooks add NAME URL [--regions A,B] [--min-severity S] [--lang L] | list | remove ID
+    python -m supplywatch webhooks add NAME URL [--regions A,B] [--min-severity S] [--lang L] | list | remove ID | disable ID | enable ID
     python -m supplywatch help-directory load FILE | list
 
 Passwords come from --password-stdin, else a prompt on a terminal, else one is
@@ -191,7 +191,7 @@ def cmd_webhook_list(args) -> int:
         print("no webhooks")
     for h in hooks:
         print(f"{h['webhook_id']}  {h['name']}  {h['host']}  {', '.join(h['regions']) or '*'}  "
-              f"{h['min_severity']}  {h['lang']}")
+              f"{h['min_severity']}  {h['lang']}" + ("  disabled" if h["disabled"] else ""))
     return 0
 
 
@@ -199,6 +199,15 @@ def cmd_webhook_remove(args) -> int:
     from .delivery import webhooks
 
     print("removed" if webhooks.remove(args.webhook_id, _actor(), _now()) else "no such webhook")
+    return 0
+
+
+def cmd_webhook_disable(args) -> int:
+    from .delivery import webhooks
+
+    disable = args.webhooks_command == "disable"
+    done = webhooks.set_disabled(args.webhook_id, disable, _actor(), _now())
+    print(("disabled" if disable else "enabled") if done else "no such webhook")
     return 0
 
 
@@ -299,6 +308,10 @@ def parser() -> argparse.ArgumentParser:
     hrm = hsub.add_parser("remove", help="delete a webhook")
     hrm.add_argument("webhook_id")
     hrm.set_defaults(func=cmd_webhook_remove)
+    for name, text in (("disable", "send a webhook nothing until it is enabled again"), ("enable", "resume a webhook")):
+        hd = hsub.add_parser(name, help=text)
+        hd.add_argument("webhook_id")
+        hd.set_defaults(func=cmd_webhook_disable)
 
     helpdir = sub.add_parser("help-directory", help="where to get help, per region, shown with every alert")
     hdsub = helpdir.add_subparsers(dest="help_command", required=True)

@@ -403,6 +403,10 @@ APP_MIGRATIONS: list[str] = [
         entries   INTEGER NOT NULL
     );
     """,
+    # 7: staff can pause an organisation's webhook without losing its URL and secret (supplywatch.delivery.webhooks).
+    """
+    ALTER TABLE webhooks ADD COLUMN disabled_at TIMESTAMP;  -- UTC; NULL: active. A disabled webhook is sent nothing
+    """,
 ]
 
 # One detection for a sample already stored, its copied columns read from the sample; for warehouses built by

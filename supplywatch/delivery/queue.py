@@ -53,7 +53,7 @@ def enqueue_alert(con, alert, now: dt.datetime) -> int:
     if alert.status not in ("published", "cancelled"):
         return 0
     return (_enqueue(con, alert, now, "alert", "subscribers", "subscriber_id", "confirmed_at IS NOT NULL")
-            + _enqueue(con, alert, now, "webhook", "webhooks", "webhook_id", "true"))
+            + _enqueue(con, alert, now, "webhook", "webhooks", "webhook_id", "disabled_at IS NULL"))
 
 
 def _enqueue(con, alert, now: dt.datetime, kind: str, table: str, id_col: str, ready: str) -> int:

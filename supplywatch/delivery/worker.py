@@ -64,7 +64,7 @@ def _prepare(con, items: list[queue.Delivery], sender: Sender, now: dt.datetime,
         if item.kind == "webhook":
             hook = webhooks.load(con, item.subscriber_id)
             if hook is None or alert is None:
-                queue.drop(con, item, "the webhook was removed" if hook is None
+                queue.drop(con, item, "the webhook was removed or disabled" if hook is None
                            else f"alert {item.alert_id}@{item.version} not found")
                 report.dead += 1
             else:

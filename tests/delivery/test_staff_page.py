@@ -87,6 +87,12 @@ def test_register_and_remove_a_webhook(subscriber_key, staff):
     assert "**Island \\*SMS\\* gateway** · sms\\.example\\.org · Victoria, Nanaimo · Information · English" in [
         m.value for m in at.markdown]
     assert "t0ken" not in str(at)
+    at = click(at, "Disable")
+    assert [s.value for s in at.success] == ["Webhook disabled."] and webhooks.listing()[0]["disabled"] is True
+    assert "**Island \\*SMS\\* gateway** · sms\\.example\\.org · Victoria, Nanaimo · Information · English · Disabled" in [
+        m.value for m in at.markdown]
+    at = click(at, "Enable")
+    assert webhooks.listing()[0]["disabled"] is False
     at = click(at, "Remove")
     assert webhooks.listing() == []
     assert [s.value for s in at.success] == ["Webhook removed."]
