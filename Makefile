@@ -42,16 +42,18 @@ postgres:
 $(DB): | $(BIN)/.installed
 	$(BIN)/python -m etl demo --db $(DB)
 
+# The demo warehouse, and the demo help directory (invented services, 555 numbers) in the app file.
 demo: $(BIN)/.installed
 	$(BIN)/python -m etl demo --db $(DB)
+	$(BIN)/python -m supplywatch help-directory load data/help_directory.csv
 
 # app.py = dashboard.py plus the public files (feeds, CAP, SMS, posters, static board) at /public/ on the same port.
-# With SUPPLYWATCH_SUBSCRIBER_KEY and SUPPLYWATCH_SMTP_HOST set, the mail worker runs beside the server
-# (docs/subscriptions.md) and stops with it.
+# With SUPPLYWATCH_SUBSCRIBER_KEY set, the delivery worker runs beside the server (docs/subscriptions.md) and stops
+# with it: webhooks always, mail too when SUPPLYWATCH_SMTP_HOST names a mail server.
 run: $(BIN)/.installed sysdeps $(DB)
-	@if [ -n "$$SUPPLYWATCH_SUBSCRIBER_KEY" ] && [ -n "$$SUPPLYWATCH_SMTP_HOST" ]; then \
+	@if [ -n "$$SUPPLYWATCH_SUBSCRIBER_KEY" ]; then \
 	  $(BIN)/python -m supplywatch deliver & trap "kill $$! 2>/dev/null" EXIT INT TERM; \
-	else echo "Alert mail worker not started: set SUPPLYWATCH_SUBSCRIBER_KEY and SUPPLYWATCH_SMTP_HOST"; fi; \
+	else echo "Alert delivery worker not started: set SUPPLYWATCH_SUBSCRIBER_KEY"; fi; \
 	SUPPLYWATCH_BASE_URL="$${SUPPLYWATCH_BASE_URL:-http://localhost:$(PORT)}" \
 	  $(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost
 

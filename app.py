@@ -11,9 +11,12 @@ import streamlit as st
 from starlette.routing import Route
 
 from supplywatch.channels.serving import public_file
+from supplywatch.delivery.one_click import one_click_unsubscribe
 from supplywatch.staff_sessions import session_start
 
 app = st.App("dashboard.py", routes=[
     Route("/public/{path:path}", public_file, methods=["GET", "HEAD"]),
     Route("/session/start", session_start, methods=["GET"]),
+    # RFC 8058 one-click unsubscribe; a GET of /subscribe is still the Streamlit page with its button.
+    Route("/subscribe", one_click_unsubscribe, methods=["POST"]),
 ])

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from supplywatch import i18n, session, views
+from supplywatch import help_pages, i18n, session, views
 from supplywatch.alerts import store
 from supplywatch.alerts.board import own_path, public_files, region_options
 from supplywatch.alerts.text import escape_markdown
@@ -65,6 +65,8 @@ def show(alert, retracted_or_expired: str | None = None, place: str = "list") ->
             # Our own list markup around escaped lines: the advice reads as a list, its text stays text.
             advice = [line.strip().removeprefix("- ").strip() for line in t.what_to_do.splitlines() if line.strip()]
             st.markdown("\n".join("- " + escape_markdown(line) for line in advice))
+        if not retracted_or_expired:
+            help_pages.for_alert(alert, lang, f"help-{place}-{alert.alert_id}-{alert.version}")
         with st.expander(_("Details")):
             st.markdown(escape_markdown(t.details))
             if alert.substances:

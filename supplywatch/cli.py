@@ -5,7 +5,8 @@
     python -m supplywatch publish [--dry-run [--now ISO-TIME]]
     python -m supplywatch deliver [--once]
     python -m supplywatch subscribers new-key | counts | problems | remove ADDRESS
-    python -m supplywatch webhooks add NAME URL [--regions A,B] [--min-severity S] [--lang L] | list | remove ID
+    python -m supplywatch webhooks add NAME URL [--regions A,B] [--min-severity S] [--lang L] | list | remove ID | disable ID | enable ID
+    python -m supplywatch help-directory load FILE | list
 
 Passwords come from --password-stdin, else a prompt on a terminal, else one is
 generated and printed once. Errors are one line on stderr with exit status 1.
@@ -190,7 +191,7 @@ def cmd_webhook_list(args) -> int:
         print("no webhooks")
     for h in hooks:
         print(f"{h['webhook_id']}  {h['name']}  {h['host']}  {', '.join(h['regions']) or '*'}  "
-              f"{h['min_severity']}  {h['lang']}")
+              f"{h['min_severity']}  {h['lang']}" + ("  disabled" if h["disabled"] else ""))
     return 0
 
 
@@ -201,11 +202,43 @@ def cmd_webhook_remove(args) -> int:
     return 0
 
 
+def cmd_webhook_disable(args) -> int:
+    from .delivery import webhooks
+
+    disable = args.webhooks_command == "disable"
+    done = webhooks.set_disabled(args.webhook_id, disable, _actor(), _now())
+    print(("disabled" if disable else "enabled") if done else "no such webhook")
+    return 0
+
+
 def cmd_remove(args) -> int:
     from .delivery import subscribers
 
     removed = subscribers.remove(args.address, _actor(), _now())
     print("removed" if removed else "not subscribed")
+    return 0
+
+
+def cmd_help_load(args) -> int:
+    from . import help_directory
+    from .alerts import store
+
+    count = help_directory.load(args.file, _actor(), _now())
+    print(f"loaded {count} help entr{'y' if count == 1 else 'ies'} from {os.path.basename(args.file)}")
+    outcome = store.refresh_public(_now(), _actor())  # feeds and boards show the new entries at once
+    print(f"{'ok' if outcome.ok else 'error'}: {outcome.message}")
+    return 0 if outcome.ok else 1
+
+
+def cmd_help_list(args) -> int:
+    from . import help_directory
+
+    groups = help_directory.by_region(help_directory.current())
+    if not groups:
+        print("no help directory loaded: `python -m supplywatch help-directory load data/help_directory.csv`")
+    for region, entries in groups.items():
+        for entry in entries:
+            print(f"{region}\t{entry.line('en')}")
     return 0
 
 
@@ -281,7 +314,18 @@ def add_commands(sub) -> None:
     hrm = hsub.add_parser("remove", help="delete a webhook")
     hrm.add_argument("webhook_id")
     hrm.set_defaults(func=cmd_webhook_remove)
-    for name in ("users", "publish", "deliver", "subscribers", "webhooks"):
+    for name, text in (("disable", "send a webhook nothing until it is enabled again"), ("enable", "resume a webhook")):
+        hd = hsub.add_parser(name, help=text)
+        hd.add_argument("webhook_id")
+        hd.set_defaults(func=cmd_webhook_disable)
+
+    helpdir = sub.add_parser("help-directory", help="where to get help, per region, shown with every alert")
+    hdsub = helpdir.add_subparsers(dest="help_command", required=True)
+    hload = hdsub.add_parser("load", help="replace the directory with a CSV (docs/data-formats.md); all or nothing")
+    hload.add_argument("file")
+    hload.set_defaults(func=cmd_help_load)
+    hdsub.add_parser("list", help="the loaded entries by region").set_defaults(func=cmd_help_list)
+    for name in ("users", "publish", "deliver", "subscribers", "webhooks", "help-directory"):
         sub.choices[name].set_defaults(run=run)
     _describe(sub)
 
@@ -306,7 +350,8 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 130
     except (auth.AuthError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:  # a refused file names each bad row on its own line
+            print(f"error: {line}", file=sys.stderr)
         return 1
     except Exception as exc:  # no traceback for operators: one line, then a non-zero exit
         print(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)

@@ -378,6 +378,35 @@ APP_MIGRATIONS: list[str] = [
         expires_at TIMESTAMP NOT NULL       -- UTC; the absolute limit, however active
     );
     """,
+    # 6: where to get help, per region (supplywatch.help_directory): the bilingual directory staff load from a CSV,
+    #    replaced whole by each load, and who loaded which file when. Services only: no person-level data.
+    """
+    CREATE TABLE help_entries (
+        position  INTEGER PRIMARY KEY,      -- row order in the loaded file
+        region    VARCHAR NOT NULL,         -- '*': every region
+        kind      VARCHAR NOT NULL,         -- drug_checking | naloxone | supervised_consumption | treatment | ...
+        name_en   VARCHAR NOT NULL,
+        name_fr   VARCHAR NOT NULL,
+        address   VARCHAR NOT NULL,
+        hours_en  VARCHAR NOT NULL,
+        hours_fr  VARCHAR NOT NULL,
+        phone     VARCHAR NOT NULL,
+        open_24_7 BOOLEAN NOT NULL,
+        url       VARCHAR,
+        notes_en  VARCHAR NOT NULL,
+        notes_fr  VARCHAR NOT NULL
+    );
+    CREATE TABLE help_directory_loads (
+        loaded_at TIMESTAMP NOT NULL,       -- UTC
+        actor     VARCHAR NOT NULL,
+        source    VARCHAR NOT NULL,         -- the file's name
+        entries   INTEGER NOT NULL
+    );
+    """,
+    # 7: staff can pause an organisation's webhook without losing its URL and secret (supplywatch.delivery.webhooks).
+    """
+    ALTER TABLE webhooks ADD COLUMN disabled_at TIMESTAMP;  -- UTC; NULL: active. A disabled webhook is sent nothing
+    """,
 ]
 
 # One detection for a sample already stored, its copied columns read from the sample; for warehouses built by

@@ -137,13 +137,15 @@ def alert_pages(_) -> list:
     """
     restore()
     pages = [st.Page("app_pages/alerts_board.py", title=_("Drug alerts"), url_path="alerts"),
-             st.Page("app_pages/subscribe.py", title=_("Alerts by email"), url_path="subscribe")]
+             st.Page("app_pages/subscribe.py", title=_("Alerts by email"), url_path="subscribe"),
+             st.Page("app_pages/get_help.py", title=_("Where to get help"), url_path="get-help")]
     user = current()
     role = user["role"] if user else None
     sign_in_page = st.Page("app_pages/sign_in.py", title=_("Staff sign-in"), url_path="sign-in")
     staff = [
         ("app_pages/staff_alerts.py", _("Draft and review"), "staff-alerts", STAFF_ROLES),
         ("app_pages/signals.py", _("Signals"), "signals", STAFF_ROLES),
+        ("app_pages/staff_delivery.py", _("Alert delivery"), "staff-delivery", ("reviewer", "admin")),
         ("app_pages/admin_users.py", _("Staff accounts"), "admin", ADMIN_ROLES),
     ]
     for script, title, url_path, roles in staff:

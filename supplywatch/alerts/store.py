@@ -579,9 +579,11 @@ def refresh_public(now: dt.datetime, actor: str = SYSTEM) -> PublishOutcome:
     with db.app_connection() as con:
         active, public = active_alerts(now, con=con), history(now, con=con)
     try:
+        from .. import help_directory
         from ..channels import publish_all
 
-        result = publish_all(active, public, db.public_dir(), settings.base_url(), now)
+        result = publish_all(active, public, db.public_dir(), settings.base_url(), now,
+                             help_entries=help_directory.current())
         outcome = PublishOutcome(True, f"{len(result['written'])} public files written")
     except Exception as exc:  # a broken channel must never lose or block the alert itself
         outcome = PublishOutcome(False, f"public files not updated: {type(exc).__name__}: {exc}".splitlines()[0])

@@ -56,8 +56,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
-def version_files(alert, referenced, base_url: str) -> dict[str, bytes]:
-    """The CAP document (schema-checked), SMS texts and posters of one public version."""
+def version_files(alert, referenced, base_url: str, help_entries=()) -> dict[str, bytes]:
+    """The CAP document (schema-checked), SMS texts and posters of one public version (with where to get help)."""
     doc = cap_xml(alert, base_url=base_url, referenced=referenced)
     errors = validation_errors(doc)
     if errors:
@@ -65,13 +65,14 @@ def version_files(alert, referenced, base_url: str) -> dict[str, bytes]:
     page = alert_page_url(base_url, alert)
     files = {cap_path(alert): doc}
     for lang in LANGS:
-        files[sms_path(alert, lang)] = (sms_text(alert, lang, page) + "\n").encode("utf-8")
-        files[poster_path(alert, lang)] = poster_pdf(alert, lang, page)
+        files[sms_path(alert, lang)] = (sms_text(alert, lang, page, help_entries) + "\n").encode("utf-8")
+        files[poster_path(alert, lang)] = poster_pdf(alert, lang, page, help_entries)
     return files
 
 
 def render_all(
-    active: list, history: list, base_url: str, now: datetime, skip_existing: Path | None = None
+    active: list, history: list, base_url: str, now: datetime, skip_existing: Path | None = None,
+    help_entries=(),
 ) -> tuple[dict[str, bytes], list[str]]:
     """Every public file as {relative path: bytes} without touching the disk, and the versions that failed.
 
@@ -79,7 +80,8 @@ def render_all(
     font ...) is left out with a one-line reason, so it cannot keep the feeds stale.
     With ``skip_existing`` (a public folder), a version's CAP, SMS and poster files that
     are already there are not rendered again: a version never changes once public, and a
-    poster takes ~0.2 s.
+    poster takes ~0.2 s. ``help_entries`` is the staff's help directory (supplywatch.help_directory): each
+    channel shows the entries for an alert's regions.
     """
     base_url = check_base_url(base_url)
     by_key = {a.key: a for a in [*history, *active]}
@@ -95,16 +97,18 @@ def render_all(
             shown = [a for a in active if region is None or region in a.regions]
             for ext, render in (("atom", atom_feed), ("json", json_feed)):
                 name = feed_path(region, lang, ext)
+                extra = {"help_entries": help_entries} if ext == "json" else {}
                 files[name] = render(
-                    shown, lang=lang, feed_url=file_url(base_url, name), base_url=base_url, now=now, region=region
+                    shown, lang=lang, feed_url=file_url(base_url, name), base_url=base_url, now=now, region=region,
+                    **extra,
                 )
-            files[board_path(region, lang)] = board_html(active, lang, region, regions, base_url, now)
+            files[board_path(region, lang)] = board_html(active, lang, region, regions, base_url, now, help_entries)
     index_alerts = []
     for alert in versions:
         own = [cap_path(alert), *(sms_path(alert, lang) for lang in LANGS), *(poster_path(alert, lang) for lang in LANGS)]
         if not (skip_existing and all((skip_existing / name).is_file() for name in own)):
             try:
-                files.update(version_files(alert, by_key.get(alert.references or ""), base_url))
+                files.update(version_files(alert, by_key.get(alert.references or ""), base_url, help_entries))
             except Exception as exc:  # one bad version must not stop the feeds from updating
                 failures.append(f"{alert.key}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
                 continue
@@ -133,7 +137,8 @@ def render_all(
 
 
 def publish_all(
-    active: list, history: list, public_dir: Path, base_url: str, now: datetime, rebuild: bool = False
+    active: list, history: list, public_dir: Path, base_url: str, now: datetime, rebuild: bool = False,
+    help_entries=(),
 ) -> dict:
     """Write every public file under ``public_dir``; return ``{"written": [...], "unchanged": [...]}`` of paths.
 
@@ -145,7 +150,8 @@ def publish_all(
     reported by a :class:`ChannelError` naming it (so staff see it, and feeds never go stale).
     """
     public_dir = Path(public_dir)
-    files, failures = render_all(active, history, base_url, now, skip_existing=None if rebuild else public_dir)
+    files, failures = render_all(active, history, base_url, now, skip_existing=None if rebuild else public_dir,
+                                 help_entries=help_entries)
     written, unchanged = [], []
     # index.json last: a reader that follows it finds every file it names.
     for name in sorted(files, key=lambda n: n == "index.json"):

@@ -14,6 +14,7 @@ from html import escape
 
 from .. import i18n
 from ..alert_states import severity_rank
+from .help_block import html_list
 from .links import LANGS, alert_page_url, cap_path, feed_path, plain, poster_path, region_slug, sms_path, text_for
 
 # The same symbols as the dashboard's board; each is in DejaVu Sans and most system fonts.
@@ -44,7 +45,7 @@ def _here(path: str) -> str:
     return escape(path.removeprefix("board/"), quote=True)
 
 
-def _alert(alert, lang: str, base_url: str) -> str:
+def _alert(alert, lang: str, base_url: str, help_entries=()) -> str:
     _ = i18n.translator(lang)
     t = text_for(alert, lang)
     severity = {"information": _("Information"), "caution": _("Caution"), "warning": _("Warning")}[alert.severity]
@@ -66,6 +67,9 @@ def _alert(alert, lang: str, base_url: str) -> str:
     if advice:
         parts.append(f"<h3>{escape(_('What to do'))}</h3>")
         parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in advice) + "</ul>")
+    where = html_list(alert, help_entries, lang)
+    if where:
+        parts.append(where)
     if plain(t.details):
         parts.append(f"<h3>{escape(_('Details'))}</h3>")
         parts.extend(f"<p>{escape(para)}</p>" for para in plain(t.details).split("\n\n"))
@@ -84,7 +88,7 @@ def _alert(alert, lang: str, base_url: str) -> str:
 
 
 def board_html(active: list, lang: str, region: str | None, regions: list[str], base_url: str,
-               now: datetime) -> bytes:
+               now: datetime, help_entries=()) -> bytes:
     """One static board page: the active alerts of ``region`` (all when None), most severe and newest first."""
     _ = i18n.translator(lang)
     shown = sorted((a for a in active if region is None or region in a.regions),
@@ -106,7 +110,7 @@ def board_html(active: list, lang: str, region: str | None, regions: list[str], 
         f'<a href="{_rel(feed_path(region, lang, ext))}">{escape(label)}</a>'
         for ext, label in (("atom", _("Atom feed")), ("json", _("JSON feed")))
     )
-    body = "\n".join(_alert(a, lang, base_url) for a in shown) or \
+    body = "\n".join(_alert(a, lang, base_url, help_entries) for a in shown) or \
         f"<p>{escape(_('No active alerts for this area right now.'))}</p>"
     page = f"""<!doctype html>
 <html lang="{lang}">

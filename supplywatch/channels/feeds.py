@@ -13,6 +13,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from .cap import CAP_LANGUAGE, sent_time
+from .help_block import json_items
 from .links import (
     alert_page_url, cap_path, file_url, iso, plain, poster_path, safe_link, sms_path, text_for, utc,
 )
@@ -106,8 +107,10 @@ def _fix_entry_links(atom: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def json_feed(alerts, *, lang: str, feed_url: str, base_url: str, now: datetime, region: str | None = None) -> bytes:
-    """A JSON Feed 1.1 document of ``alerts``; our extra fields sit under ``_supplywatch``."""
+def json_feed(alerts, *, lang: str, feed_url: str, base_url: str, now: datetime, region: str | None = None,
+              help_entries=()) -> bytes:
+    """A JSON Feed 1.1 document of ``alerts``; our extra fields sit under ``_supplywatch`` (``help``: where to get
+    help in the alert's regions, from the staff's help directory)."""
     items = []
     for alert in _ordered(alerts):
         page = alert_page_url(base_url, alert)
@@ -134,6 +137,7 @@ def json_feed(alerts, *, lang: str, feed_url: str, base_url: str, now: datetime,
                     "poster": file_url(base_url, poster_path(alert, lang)),
                     "sms": file_url(base_url, sms_path(alert, lang)),
                     "links": alert_links(alert),
+                    "help": json_items(alert, help_entries, lang),
                 },
             }
         )

@@ -16,7 +16,10 @@ from fpdf import FPDF
 
 from ..weblinks import link_problem
 from .feeds import SEVERITY_WORD
+from ..help_directory import HEADING
+from .help_block import entries_for
 from .links import ChannelError, iso, plain, text_for, utc
+from .poster_fonts import add_font
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_HINT = "install the Debian package fonts-dejavu-core (make sysdeps)"
@@ -39,8 +42,24 @@ def _fonts(pdf: FPDF) -> None:
     regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
     if not regular.exists() or not bold.exists():
         raise ChannelError(f"poster font {regular} is missing: {FONT_HINT}")
-    pdf.add_font("DejaVu", "", str(regular))
-    pdf.add_font("DejaVu", "B", str(bold))
+    add_font(pdf, "DejaVu", "", regular)  # parsed once per process (poster_fonts)
+    add_font(pdf, "DejaVu", "B", bold)
+
+
+def _help(pdf: FPDF, alert, lang: str, help_entries, width: float, bottom: float) -> None:
+    """'Where to get help' and one line per entry while they fit above ``bottom`` (never a second page)."""
+    shown = entries_for(alert, help_entries)[:HELP_ON_POSTER]
+    if not shown or pdf.get_y() + 9 + 6.5 > bottom:
+        return
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(width, 8, HEADING[lang], align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 12)
+    for entry in shown:
+        line = entry.line(lang)
+        lines = len(pdf.multi_cell(width, 6, line, dry_run=True, output="LINES"))
+        if pdf.get_y() + lines * 6 > bottom:
+            break
+        pdf.multi_cell(width, 6, line, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _shape(pdf: FPDF, kind: str, x: float, y: float, size: float) -> None:
@@ -57,8 +76,15 @@ def _shape(pdf: FPDF, kind: str, x: float, y: float, size: float) -> None:
     pdf.polygon(pts, style="DF")
 
 
-def poster_pdf(alert, lang: str, url: str) -> bytes:
-    """The poster as PDF bytes; the same alert, language and URL always give the same bytes."""
+HELP_ON_POSTER = 4  # entries at most: the poster stays one page, read from across a room
+
+
+def poster_pdf(alert, lang: str, url: str, help_entries=()) -> bytes:
+    """The poster as PDF bytes; the same alert, language, URL and help entries always give the same bytes.
+
+    Up to :data:`HELP_ON_POSTER` help entries for the alert's regions go above the QR code, as many as fit
+    on the one page (the rest are on the alert's page the code leads to).
+    """
     problem = link_problem(url)
     if problem:  # the QR code and the printed address must be the alert's real page
         raise ChannelError(f"poster link refused: {problem}")
@@ -111,8 +137,10 @@ def poster_pdf(alert, lang: str, url: str) -> bytes:
         pdf.multi_cell(width, 7.5, plain(body), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
 
-    # QR code and dates at the foot of the page (a new page only if the text ran long).
     qr_size = 45
+    _help(pdf, alert, lang, help_entries, width, pdf.h - pdf.b_margin - qr_size - 4)
+
+    # QR code and dates at the foot of the page (a new page only if the text ran long).
     if pdf.get_y() > pdf.h - pdf.b_margin - qr_size:
         pdf.add_page()
     top = pdf.h - pdf.b_margin - qr_size

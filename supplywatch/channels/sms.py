@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from ..weblinks import public_link
+from .help_block import sms_part
 from .links import plain, text_for
 
 LIMIT = 160
@@ -106,10 +107,12 @@ def short_guidance(text: str, budget: int) -> str:
     return _fit(out, budget)
 
 
-def sms_text(alert, lang: str, url: str | None) -> str:
+def sms_text(alert, lang: str, url: str | None, help_entries=()) -> str:
     """'WARNING: <headline> <what to do, whole sentences that fit> <url>' in at most 160 GSM-7 septets.
 
-    The label and the link are kept whole; the what-to-do is shortened first, then the headline.
+    The label and the link are kept whole; the what-to-do is shortened first, then the headline. When the
+    help directory has an entry for the alert's regions and there is room left, 'Help: <its phone>' goes
+    before the link.
     """
     text = text_for(alert, lang)
     labels = LABELS[lang]
@@ -129,4 +132,8 @@ def sms_text(alert, lang: str, url: str | None) -> str:
         body = f"{headline} {short_guidance(todo, room - headline_len - 1)}".strip()
     else:
         body = _fit(headline, room)
-    return " ".join(part for part in (label, body, link) if part)
+    text = " ".join(part for part in (label, body, link) if part)
+    extra = to_gsm7(sms_part(alert, help_entries, lang))
+    if extra and gsm7_length(text) + 1 + gsm7_length(extra) <= LIMIT:
+        text = " ".join(part for part in (label, body, extra, link) if part)
+    return text

@@ -16,6 +16,7 @@ from email.utils import format_datetime as rfc2822_date
 
 from .. import i18n
 from ..channels.feeds import HEADINGS, alert_links, entry_title
+from ..channels.help_block import html_list, text_lines
 from ..channels.links import alert_page_url, check_base_url, file_url, plain, poster_path, text_for
 from . import subscribers
 from .subscribers import CONFIRM_VALID_FOR
@@ -45,10 +46,13 @@ def _headers(msg: EmailMessage, sender: str, to: str, subject: str, now) -> None
     msg["Auto-Submitted"] = "auto-generated"
 
 
-def _html(title: str, paragraphs: list[str], links: list[tuple[str, str]], footer: list[tuple[str, str | None]]) -> str:
+def _html(title: str, paragraphs: list[str], links: list[tuple[str, str]], footer: list[tuple[str, str | None]],
+          where: str = "") -> str:
     e = html.escape
     body = [f"<h1>{e(title)}</h1>"]
     body += [f"<p>{e(p).replace(chr(10), '<br>')}</p>" for p in paragraphs if p]
+    if where:  # already escaped by help_block.html_list
+        body.append(where)
     if links:
         body.append("<ul>" + "".join(f'<li><a href="{e(url, quote=True)}">{e(label)}</a></li>' for label, url in links)
                     + "</ul>")
@@ -58,8 +62,9 @@ def _html(title: str, paragraphs: list[str], links: list[tuple[str, str]], foote
             + "</body></html>\n")
 
 
-def alert_mail(alert, sub, *, base_url: str, sender: str, now) -> EmailMessage:
-    """The mail telling ``sub`` (a :class:`subscribers.Subscriber`) about one alert version."""
+def alert_mail(alert, sub, *, base_url: str, sender: str, now, help_entries=()) -> EmailMessage:
+    """The mail telling ``sub`` (a :class:`subscribers.Subscriber`) about one alert version, with where to get help
+    in its regions (``help_entries``: the staff's help directory)."""
     lang = sub.lang
     _ = i18n.translator(lang)
     text = text_for(alert, lang)
@@ -81,10 +86,11 @@ def alert_mail(alert, sub, *, base_url: str, sender: str, now) -> EmailMessage:
         f"{regions_word}: {', '.join(plain(r) for r in alert.regions)}",
         f"{_('Until')}: {i18n.format_datetime(alert.expires_at, lang)}" if alert.msg_type != "Cancel" else "",
     ]
+    where = text_lines(alert, help_entries, lang)
     links = [(_("The alert on the public board"), page), (_("Poster to print (PDF)"), poster)]
     links += [(url, url) for url in alert_links(alert)]
     footer_text = _("You receive this because you subscribed to Supply Watch drug alerts. Unsubscribe in one click:")
-    plain_body = "\n\n".join([title, *(p for p in paragraphs if p),
+    plain_body = "\n\n".join([title, *(p for p in paragraphs if p), *([where] if where else []),
                               "\n".join(f"{label}: {url}" if label != url else url for label, url in links),
                               f"-- \n{footer_text}\n{unsub}"]) + "\n"
     msg = EmailMessage()
@@ -99,8 +105,8 @@ def alert_mail(alert, sub, *, base_url: str, sender: str, now) -> EmailMessage:
     msg["List-Unsubscribe"] = f"<{unsub}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(plain_body)
-    msg.add_alternative(_html(title, paragraphs, links, [(footer_text, None), (_("Unsubscribe"), unsub)]),
-                        subtype="html")
+    msg.add_alternative(_html(title, paragraphs, links, [(footer_text, None), (_("Unsubscribe"), unsub)],
+                              html_list(alert, help_entries, lang, "h2")), subtype="html")
     msg["Content-Language"] = lang  # after the parts exist: add_alternative moves Content-* headers into them
     return msg
 

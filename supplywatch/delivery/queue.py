@@ -53,7 +53,7 @@ def enqueue_alert(con, alert, now: dt.datetime) -> int:
     if alert.status not in ("published", "cancelled"):
         return 0
     return (_enqueue(con, alert, now, "alert", "subscribers", "subscriber_id", "confirmed_at IS NOT NULL")
-            + _enqueue(con, alert, now, "webhook", "webhooks", "webhook_id", "true"))
+            + _enqueue(con, alert, now, "webhook", "webhooks", "webhook_id", "disabled_at IS NULL"))
 
 
 def _enqueue(con, alert, now: dt.datetime, kind: str, table: str, id_col: str, ready: str) -> int:
@@ -98,13 +98,14 @@ def recover(con, tried: set[int], sent: set[int]) -> dict[str, int]:
     return out
 
 
-def due(con, now: dt.datetime, limit: int) -> list[Delivery]:
-    """Queued rows whose time has come, confirmations first, then oldest first."""
+def due(con, now: dt.datetime, limit: int, kinds: tuple[str, ...] | None = None) -> list[Delivery]:
+    """Queued rows whose time has come, confirmations first, then oldest first; only ``kinds`` when given
+    (a worker with no mail server takes webhooks only, so waiting mail never fills its batches)."""
     rows = con.execute(
         "SELECT delivery_id, subscriber_id, kind, alert_id, version, token_enc, attempts FROM deliveries"
-        " WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY kind = 'alert', next_attempt_at, delivery_id"
-        " LIMIT ?",
-        [auth.naive_utc(now), limit],
+        " WHERE status = 'queued' AND next_attempt_at <= ? AND (? OR list_contains(?::VARCHAR[], kind))"
+        " ORDER BY kind = 'alert', next_attempt_at, delivery_id LIMIT ?",
+        [auth.naive_utc(now), kinds is None, list(kinds or ()), limit],
     ).fetchall()
     return [Delivery(*r) for r in rows]
 

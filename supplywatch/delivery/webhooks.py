@@ -69,7 +69,8 @@ def register(name: str, url: str, regions, min_severity: str, lang: str, actor: 
         raise SubscriptionError("a webhook needs the organisation's name")
     webhook_id, secret = "wh-" + secrets.token_hex(8), secrets.token_urlsafe(32)
     with db.app_connection() as con:
-        con.execute("INSERT INTO webhooks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("INSERT INTO webhooks (webhook_id, name, url_enc, secret_enc, regions, min_severity, lang,"
+                    " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [webhook_id, name, keys.encrypt(url), keys.encrypt(secret), regions, min_severity, lang, actor,
                      auth.naive_utc(now)])
         con.execute("INSERT INTO subscription_audit (logged_at, actor, action, address_hash, detail)"
@@ -90,25 +91,40 @@ def remove(webhook_id: str, actor: str, now: dt.datetime) -> bool:
     return bool(gone)
 
 
+def set_disabled(webhook_id: str, disabled: bool, actor: str, now: dt.datetime) -> bool:
+    """Pause (nothing is queued for it, and what is queued is dropped when its turn comes) or resume a webhook;
+    False when there is none with that id."""
+    with db.app_connection() as con:
+        con.execute("BEGIN TRANSACTION")
+        found = con.execute("UPDATE webhooks SET disabled_at = ? WHERE webhook_id = ? RETURNING webhook_id",
+                            [auth.naive_utc(now) if disabled else None, webhook_id]).fetchall()
+        if found:
+            con.execute("INSERT INTO subscription_audit (logged_at, actor, action, address_hash, detail)"
+                        " VALUES (?, ?, ?, NULL, ?)",
+                        [auth.naive_utc(now), actor, "webhook_disabled" if disabled else "webhook_enabled", webhook_id])
+        con.execute("COMMIT")
+    return bool(found)
+
+
 def listing() -> list[dict]:
     """Registered webhooks for staff: id, organisation, host only (never the path, which may hold a token)."""
     with db.app_connection() as con:
-        rows = con.execute("SELECT webhook_id, name, url_enc, regions, min_severity, lang FROM webhooks"
-                           " ORDER BY created_at, webhook_id").fetchall()
+        rows = con.execute("SELECT webhook_id, name, url_enc, regions, min_severity, lang, disabled_at IS NOT NULL"
+                           " FROM webhooks ORDER BY created_at, webhook_id").fetchall()
     return [{"webhook_id": r[0], "name": r[1], "host": urlsplit(keys.decrypt(r[2])).netloc, "regions": list(r[3]),
-             "min_severity": r[4], "lang": r[5]} for r in rows]
+             "min_severity": r[4], "lang": r[5], "disabled": bool(r[6])} for r in rows]
 
 
 def load(con, webhook_id: str) -> Webhook | None:
-    row = con.execute("SELECT webhook_id, name, url_enc, secret_enc, lang FROM webhooks WHERE webhook_id = ?",
-                      [webhook_id]).fetchone()
+    row = con.execute("SELECT webhook_id, name, url_enc, secret_enc, lang FROM webhooks WHERE webhook_id = ?"
+                      " AND disabled_at IS NULL", [webhook_id]).fetchone()
     return Webhook(row[0], row[1], keys.decrypt(row[2]), keys.decrypt(row[3]), row[4]) if row else None
 
 
-def body(alert, lang: str, base_url: str, now: dt.datetime) -> bytes:
+def body(alert, lang: str, base_url: str, now: dt.datetime, help_entries=()) -> bytes:
     """The JSON feed's item for ``alert`` in ``lang``, as bytes: the same document a feed reader gets."""
     feed = json_feed([alert], lang=lang, feed_url=file_url(base_url, feed_path(None, lang, "json")),
-                     base_url=base_url, now=now)
+                     base_url=base_url, now=now, help_entries=help_entries)
     return json.dumps(json.loads(feed)["items"][0], ensure_ascii=False).encode("utf-8")
 
 
@@ -127,8 +143,9 @@ def verify(secret: str, headers, payload: bytes, now: dt.datetime) -> bool:
     return fresh and hmac.compare_digest(signature(secret, timestamp, payload), lower.get("x-supplywatch-signature", ""))
 
 
-def request(hook: Webhook, alert, delivery_id: int, base_url: str, now: dt.datetime) -> urllib.request.Request:
-    payload = body(alert, hook.lang, base_url, now)
+def request(hook: Webhook, alert, delivery_id: int, base_url: str, now: dt.datetime,
+            help_entries=()) -> urllib.request.Request:
+    payload = body(alert, hook.lang, base_url, now, help_entries)
     timestamp = int(now.timestamp())
     return urllib.request.Request(hook.url, data=payload, method="POST", headers={
         "Content-Type": "application/json; charset=utf-8", "User-Agent": "SupplyWatch-webhook/1",

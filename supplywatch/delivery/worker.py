@@ -10,11 +10,12 @@ it for writing): a slow mail server never keeps staff from publishing.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .. import db
+from .. import db, help_directory
 from ..alerts import settings as alert_settings
 from ..alerts import store
 from . import journal, keys, message, queue, subscribers, webhooks
@@ -22,6 +23,8 @@ from .smtp import Sender, SendFailed, SmtpSettings
 
 BATCH = 200
 POLL_SECONDS = 5.0
+NO_MAIL = ("SUPPLYWATCH_SMTP_HOST is not set: delivering webhooks only; alert mail and confirmation requests"
+           " wait in the queue until a mail server is configured")
 
 
 @dataclass
@@ -43,6 +46,13 @@ def _alert(cache: dict, alert_id: str, version: int):
     return cache[alert_id].get(version)
 
 
+def _help(cache: dict) -> list:
+    """The help directory, read once per drain (the same entries the public files show)."""
+    if "help directory" not in cache:
+        cache["help directory"] = help_directory.current()
+    return cache["help directory"]
+
+
 def _prepare(con, items: list[queue.Delivery], sender: Sender, now: dt.datetime, report: Report,
              cache: dict) -> list[tuple[queue.Delivery, object]]:
     """Each due row with its mail (or webhook request); rows whose subscriber, webhook or alert is gone become dead
@@ -54,11 +64,11 @@ def _prepare(con, items: list[queue.Delivery], sender: Sender, now: dt.datetime,
         if item.kind == "webhook":
             hook = webhooks.load(con, item.subscriber_id)
             if hook is None or alert is None:
-                queue.drop(con, item, "the webhook was removed" if hook is None
+                queue.drop(con, item, "the webhook was removed or disabled" if hook is None
                            else f"alert {item.alert_id}@{item.version} not found")
                 report.dead += 1
             else:
-                out.append((item, webhooks.request(hook, alert, item.delivery_id, base, now)))
+                out.append((item, webhooks.request(hook, alert, item.delivery_id, base, now, _help(cache))))
             continue
         sub = subscribers.load(con, item.subscriber_id)
         if sub is None or (item.kind == "alert" and alert is None):
@@ -69,17 +79,19 @@ def _prepare(con, items: list[queue.Delivery], sender: Sender, now: dt.datetime,
             out.append((item, message.confirm_mail(sub, keys.decrypt(item.token_enc), base_url=base,
                                                    sender=sender.settings.sender, now=now)))
         else:
-            out.append((item, message.alert_mail(alert, sub, base_url=base, sender=sender.settings.sender, now=now)))
+            out.append((item, message.alert_mail(alert, sub, base_url=base, sender=sender.settings.sender, now=now,
+                                                 help_entries=_help(cache))))
     return out
 
 
-def _round(sender: Sender, now: dt.datetime, report: Report, cache: dict) -> bool:
+def _round(sender: Sender | None, now: dt.datetime, report: Report, cache: dict) -> bool:
     """Claim a batch, send it, settle it; False when there is nothing more to do in this drain.
 
     The app file is open only to claim and to settle, never while the SMTP server is talking.
+    With no mail server (``sender`` None) only webhooks are taken; mail stays queued, untried.
     """
     with db.app_connection() as con:
-        items = queue.due(con, now, BATCH)
+        items = queue.due(con, now, BATCH, kinds=None if sender else ("webhook",))
         if not items:
             return False
         work = _prepare(con, items, sender, now, report, cache)
@@ -133,11 +145,20 @@ def recover() -> dict[str, int]:
     return outcome
 
 
+def mail_sender() -> Sender | None:
+    """The SMTP sender from the environment, or None when no mail server is named at all (a webhook-only
+    deployment). Settings that name a server but are incomplete or contradictory are still an error."""
+    if not (os.environ.get("SUPPLYWATCH_SMTP_HOST") or "").strip():
+        return None
+    return Sender(SmtpSettings.from_env())
+
+
 def drain(now: Callable[[], dt.datetime] = _clock, sender: Sender | None = None) -> Report:
     """Send everything due now and return what happened; stop early when the SMTP server is unreachable
-    (the rest waits for its backoff). Refuses to run beside another worker on the same app file."""
+    (the rest waits for its backoff). Refuses to run beside another worker on the same app file.
+    Without SUPPLYWATCH_SMTP_HOST it delivers webhooks only; mail waits in the queue until a server is set."""
     keys.check()
-    sender = sender or Sender(SmtpSettings.from_env())
+    sender = sender or mail_sender()
     report = Report()
     cache: dict = {}
     with journal.worker_lock():
@@ -147,12 +168,15 @@ def drain(now: Callable[[], dt.datetime] = _clock, sender: Sender | None = None)
             while _round(sender, now(), report, cache):
                 pass
         finally:
-            sender.close()
+            if sender is not None:
+                sender.close()
     return report
 
 
 def run_forever(poll: float = POLL_SECONDS, log: Callable[[str], None] = print) -> None:
     """Drain, sleep ``poll`` seconds, repeat (the systemd unit's loop)."""
+    if mail_sender() is None:
+        log(NO_MAIL)
     while True:
         report = drain()
         if report.sent or report.retried or report.dead:

@@ -35,7 +35,7 @@ def published_calls(monkeypatch):
 
     calls = []
 
-    def fake(active, history, public_dir, base_url, now):
+    def fake(active, history, public_dir, base_url, now, help_entries=()):
         calls.append({"active": [a.key for a in active], "history": [a.key for a in history], "now": now})
         return {"written": [], "unchanged": []}
 

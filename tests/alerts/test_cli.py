@@ -84,7 +84,7 @@ def test_publish_expires_due_alerts_and_writes_files(cli_db, capsys, monkeypatch
     import supplywatch.channels as channels
 
     calls = []
-    monkeypatch.setattr(channels, "publish_all", lambda *a: calls.append(a) or {"written": [1, 2], "unchanged": []})
+    monkeypatch.setattr(channels, "publish_all", lambda *a, **k: calls.append(a) or {"written": [1, 2], "unchanged": []})
     code, out, _ = run(["publish"], capsys)
     assert (code, out) == (0, "ok: 2 public files written\n")
     assert len(calls) == 1
@@ -93,7 +93,7 @@ def test_publish_expires_due_alerts_and_writes_files(cli_db, capsys, monkeypatch
 def test_publish_reports_channel_failure_with_exit_1(cli_db, capsys, monkeypatch):
     import supplywatch.channels as channels
 
-    def broken(*a):
+    def broken(*a, **k):
         raise RuntimeError("no font")
 
     monkeypatch.setattr(channels, "publish_all", broken)

@@ -120,3 +120,27 @@ def test_staff_register_list_and_remove_webhooks_from_the_command_line(isolated_
     assert capsys.readouterr().out == "removed\nno such webhook\n"
     assert cli.main(["webhooks", "add", "Org", "http://gateway.example.org/"]) == 1
     assert capsys.readouterr().err == "error: webhook 'http://gateway.example.org/' refused: use an https:// address\n"
+
+
+def test_a_disabled_webhook_is_sent_nothing_until_enabled_again(receiver, draft, capsys):
+    from supplywatch import cli
+
+    hook_id, _secret = webhooks.register("Outreach chat", receiver.url, [], "information", "en", "ada", NOW)
+    first = publish(draft)
+    assert cli.main(["webhooks", "disable", hook_id]) == 0  # queued before it was disabled: dropped, not sent
+    assert drain().dead == 1
+    assert receiver.requests == []
+    assert rows("SELECT status, last_error FROM deliveries WHERE kind = 'webhook'") == [
+        ("dead", "the webhook was removed or disabled")]
+    publish(draft)
+    assert rows("SELECT count(*) FROM deliveries WHERE kind = 'webhook'") == [(1,)]  # nothing queued while disabled
+    assert cli.main(["webhooks", "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith("  information  en  disabled")
+    assert cli.main(["webhooks", "enable", hook_id]) == 0
+    assert cli.main(["webhooks", "enable", "wh-none"]) == 0
+    assert capsys.readouterr().out == "enabled\nno such webhook\n"
+    publish(draft)
+    assert drain().sent == 1 and len(receiver.requests) == 1
+    assert [r[0] for r in rows("SELECT action FROM subscription_audit WHERE action LIKE 'webhook_%' ORDER BY audit_id")] \
+        == ["webhook_added", "webhook_disabled", "webhook_enabled"]
+    assert first.alert_id

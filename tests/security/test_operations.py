@@ -33,7 +33,7 @@ def quiet_channels(monkeypatch):
     import supplywatch.channels as channels
 
     calls = []
-    monkeypatch.setattr(channels, "publish_all", lambda *a: calls.append(a) or {"written": [1], "unchanged": []})
+    monkeypatch.setattr(channels, "publish_all", lambda *a, **k: calls.append(a) or {"written": [1], "unchanged": []})
     return calls
 
 
