@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import auth, csv_table, db
-from .alerts.text import clean_text
+from .plain_text import clean_text
 from .messages import UserError
 from .weblinks import link_problem, public_link
 

@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 import nh3
+
+from .weblinks import public_link
 
 ELEMENTS = frozenset((
     # HTML, including obsolete elements browsers still parse
@@ -93,3 +96,52 @@ def strip_markup(text: str) -> str:
         text = cleaned
     # Still changing after MAX_ROUNDS: nested far beyond any real paste. Keep no '<' at all rather than guess.
     return text.replace("<", "")
+
+
+# ---------------------------------------------------------------- typed text, made plain
+
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s]*)>")
+_BAD_SCHEME = re.compile(r"\b(?:java|vb)script\s*:|\bdata\s*:\s*[a-z]+/[a-z0-9.+-]+[;,]", re.I)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+def _markdown_link(match: re.Match) -> str:
+    label, url = match.group(1).strip(), match.group(2)
+    good = public_link(url)
+    if good:
+        return f"{label} ({good})" if label and label != good else good
+    return label
+
+
+def _autolink(match: re.Match) -> str:
+    return public_link(match.group(1)) or ""
+
+
+def clean_text(value: str | None, one_line: bool = False) -> str:
+    """Plain text from whatever was typed or pasted: no HTML, no unsafe links, no control characters.
+
+    HTML goes through nh3 (supplywatch.plain_text); a second pass changes nothing (the result is stable).
+    """
+    text = str(value or "")
+    for _ in range(3):
+        cleaned = _clean_once(text, one_line)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
+def _clean_once(value: str, one_line: bool) -> str:
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\t", " ")
+    text = _CONTROL.sub("", text)
+    text = _AUTOLINK.sub(_autolink, text)
+    text = strip_markup(text)
+    text = _MD_LINK.sub(_markdown_link, text)
+    text = _BAD_SCHEME.sub("", text)
+    text = _CONTROL.sub("", text)  # entities such as &#8203; decode to invisible characters
+    if one_line:
+        text = " ".join(text.split())
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

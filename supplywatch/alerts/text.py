@@ -12,12 +12,11 @@ import functools
 import os
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..messages import UserError
-from ..plain_text import strip_markup
+from ..plain_text import clean_text  # noqa: F401  (alert text is cleaned like all typed text)
 from ..weblinks import SCHEMES, public_link
 from .model import SEVERITIES
 
@@ -26,10 +25,6 @@ LIMITS = {"headline": 160, "details": 2000, "what_to_do": 1500}
 DEFAULT_GUIDANCE = Path(__file__).with_name("guidance.toml")
 DEPLOYMENT_GUIDANCE = Path(__file__).resolve().parents[2] / "data" / "guidance.toml"
 
-_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
-_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s]*)>")
-_BAD_SCHEME = re.compile(r"\b(?:java|vb)script\s*:|\bdata\s*:\s*[a-z]+/[a-z0-9.+-]+[;,]", re.I)
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _AUTOLINK_LITERAL = re.compile(r"(?i)\b(?:https?(?=://)|www(?=\.))|(?<=\w)@(?=\w)")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~:$])")
 
@@ -41,47 +36,6 @@ class TextError(UserError):
 def allowed_link(url: str | None) -> str | None:
     """``url`` as published when it parses as a safe http, https, mailto or tel link (see supplywatch.weblinks)."""
     return public_link(url)
-
-
-def _markdown_link(match: re.Match) -> str:
-    label, url = match.group(1).strip(), match.group(2)
-    good = allowed_link(url)
-    if good:
-        return f"{label} ({good})" if label and label != good else good
-    return label
-
-
-def _autolink(match: re.Match) -> str:
-    return allowed_link(match.group(1)) or ""
-
-
-def clean_text(value: str | None, one_line: bool = False) -> str:
-    """Plain text from whatever was typed or pasted: no HTML, no unsafe links, no control characters.
-
-    HTML goes through nh3 (supplywatch.plain_text); a second pass changes nothing (the result is stable).
-    """
-    text = str(value or "")
-    for _ in range(3):
-        cleaned = _clean_once(text, one_line)
-        if cleaned == text:
-            break
-        text = cleaned
-    return text
-
-
-def _clean_once(value: str, one_line: bool) -> str:
-    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\t", " ")
-    text = _CONTROL.sub("", text)
-    text = _AUTOLINK.sub(_autolink, text)
-    text = strip_markup(text)
-    text = _MD_LINK.sub(_markdown_link, text)
-    text = _BAD_SCHEME.sub("", text)
-    text = _CONTROL.sub("", text)  # entities such as &#8203; decode to invisible characters
-    if one_line:
-        text = " ".join(text.split())
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def check_field(name: str, lang: str, value: str | None, required: bool = True) -> str:
