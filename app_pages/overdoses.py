@@ -62,7 +62,7 @@ lag_from = overdose_periods.lag_start(part, newest, LAG_DAYS)
 # a rolling window is drawn where it ends (the 12 months up to January sit at January, not a year earlier)
 drawn = part.assign(period_start=part["period_end"]) if kind.startswith("rolling_") else part
 fig = charts.overdoses(drawn, supply, alert_dates, lag_from, _, views.target_label(target, _))
-st.plotly_chart(fig, width="stretch", key="od_chart")
+st.plotly_chart(charts.in_language(fig, ctx.lang), width="stretch", key="od_chart")
 st.caption(
     _("{measure} per period (top) and the share of checked samples with {what} (bottom). Dashed lines are alert "
       "dates; 'x' marks suppressed counts (not zero); the shaded last {lag} days may still be incomplete "
