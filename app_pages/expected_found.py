@@ -16,7 +16,7 @@ if match.empty:
     st.stop()
 
 shown = views.counts_for_reader(match, ctx, num="matched")
-shown["label"] = [views.target_label(e, _) + (f" ({_('low n')})" if low else "")
+shown["label"] = [views.target_label(e, _, ctx.lang) + (f" ({_('low n')})" if low else "")
                   for e, low in zip(shown["expected"], shown["low_n"])]
 st.subheader(_("Did people get what they expected?"))
 st.plotly_chart(charts.rate_bars(shown, "label", _, _("Share where the expected substance was found")),
