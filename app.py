@@ -12,11 +12,11 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from supplywatch.channels.serving import public_file
-from supplywatch.page_language import SCRIPT_PATH, PageLanguage, page_lang_js
+from supplywatch.page_shell import PREFIX, PageShell, shell_asset
 from supplywatch.staff_sessions import session_start
 
 app = st.App("dashboard.py", routes=[
     Route("/public/{path:path}", public_file, methods=["GET", "HEAD"]),
     Route("/session/start", session_start, methods=["GET"]),
-    Route(SCRIPT_PATH, page_lang_js, methods=["GET"]),  # keeps <html lang> in the reader's language
-], middleware=[Middleware(PageLanguage)])
+    Route(PREFIX + "{name}", shell_asset, methods=["GET"]),  # our stylesheet and script for the page shell
+], middleware=[Middleware(PageShell)])

@@ -1,39 +1,27 @@
-"""The dashboard's ``<html lang>`` follows the reader's language, so screen readers read French with a French voice.
+"""The page shell Streamlit serves, adapted for accessibility: ``<html lang>`` in the reader's language and our
+own same-origin stylesheet and script (``supplywatch/shell/``).
 
-Streamlit serves one page shell with ``<html lang="en">`` for every path. Two parts fix that, both free of inline
-script (the deployment's Content-Security-Policy allows scripts from this origin only):
-
-- :class:`PageLanguage`, an ASGI middleware in ``app.py``, rewrites the shell as it is served: ``lang`` from the
-  URL's ``lang`` parameter (the language switch keeps it there) and a ``<script src="/page-lang.js">``;
-- that script (:data:`SCRIPT`, served by :func:`page_lang_js`) keeps ``lang`` in step when the reader switches
-  language or page without a reload: Streamlit changes the URL with ``history.pushState``/``replaceState``.
+Streamlit serves one shell with ``<html lang="en">`` for every path, so French was read with an English voice.
+:class:`PageShell`, an ASGI middleware in ``app.py``, rewrites the shell as it is served: ``lang`` from the URL's
+``lang`` parameter (the language switch keeps it there), a link to ``/shell/a11y.css`` (contrast, target size,
+visible focus where Streamlit's styles fall short) and ``/shell/page.js`` (keeps ``lang`` in step on language and
+page switches, which happen without a reload, and repairs the sidebar navigation's list markup). Nothing inline:
+the deployment's Content-Security-Policy allows scripts from this origin only.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import parse_qs
 
 LANGS = ("en", "fr")
-SCRIPT_PATH = "/page-lang.js"
-SCRIPT = """(function () {
-  function sync() {
-    var lang = new URLSearchParams(window.location.search).get("lang");
-    document.documentElement.lang = lang === "fr" ? "fr" : "en";
-  }
-  ["pushState", "replaceState"].forEach(function (name) {
-    var original = window.history[name];
-    window.history[name] = function () {
-      var out = original.apply(this, arguments);
-      sync();
-      return out;
-    };
-  });
-  window.addEventListener("popstate", sync);
-  sync();
-})();
-"""
+FOLDER = Path(__file__).parent / "shell"
+ASSETS = {"page.js": "text/javascript; charset=utf-8", "a11y.css": "text/css; charset=utf-8"}
+PREFIX = "/shell/"
 _HTML_TAG = re.compile(rb'<html lang="[A-Za-z-]*">')
+# Streamlit's own paths and ours: never a page shell to rewrite.
+_NOT_PAGES = ("/_stcore", "/static", "/public", "/session", "/media", "/component", PREFIX)
 
 
 def lang_of(query_string: bytes | str) -> str:
@@ -45,29 +33,32 @@ def lang_of(query_string: bytes | str) -> str:
 
 
 def rewrite(shell: bytes, lang: str) -> bytes:
-    """The page shell with ``lang`` on its ``<html>`` tag and the sync script before ``</head>``."""
+    """The page shell with ``lang`` on its ``<html>`` tag, and our stylesheet and script before ``</head>``."""
     lang = lang if lang in LANGS else "en"
     out = _HTML_TAG.sub(f'<html lang="{lang}">'.encode(), shell, count=1)
-    return out.replace(b"</head>", f'<script src="{SCRIPT_PATH}"></script></head>'.encode(), 1)
+    tags = f'<link rel="stylesheet" href="{PREFIX}a11y.css"><script src="{PREFIX}page.js"></script></head>'
+    return out.replace(b"</head>", tags.encode(), 1)
 
 
-async def page_lang_js(request):
-    """Starlette endpoint for :data:`SCRIPT_PATH`."""
-    from starlette.responses import Response
+async def shell_asset(request):
+    """Starlette endpoint for ``/shell/{name}``: one of :data:`ASSETS`, or a plain 404."""
+    from starlette.responses import PlainTextResponse, Response
 
-    return Response(SCRIPT, media_type="text/javascript; charset=utf-8",
+    name = request.path_params.get("name", "")
+    if name not in ASSETS:
+        return PlainTextResponse("Not found\n", status_code=404)
+    return Response((FOLDER / name).read_bytes(), media_type=ASSETS[name],
                     headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
 
 
-class PageLanguage:
-    """ASGI middleware: HTML answers to GET requests get :func:`rewrite`; everything else passes untouched."""
+class PageShell:
+    """ASGI middleware: HTML answers to GET requests for pages get :func:`rewrite`; everything else passes."""
 
     def __init__(self, app):
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope.get("method") != "GET" or scope["path"].startswith(
-                ("/_stcore", "/static", "/public", "/session", "/media", "/component", SCRIPT_PATH)):
+        if scope["type"] != "http" or scope.get("method") != "GET" or scope["path"].startswith(_NOT_PAGES):
             await self.app(scope, receive, send)
             return
         lang = lang_of(scope.get("query_string", b""))
@@ -78,7 +69,7 @@ class PageLanguage:
 
         async def capture(message):
             if message["type"] == "http.response.start":
-                headers = dict((k.lower(), v) for k, v in message.get("headers", []))
+                headers = {k.lower(): v for k, v in message.get("headers", [])}
                 if not headers.get(b"content-type", b"").startswith(b"text/html") or b"content-encoding" in headers:
                     start["passthrough"] = True
                     await send(message)
