@@ -27,3 +27,10 @@ def test_switching_language_and_page_keeps_lang_in_step(page, app):
     assert html_lang(page) == "fr"
     ui.choose(page, "Langue", "English")
     page.wait_for_function("() => document.documentElement.lang === 'en'", timeout=ui.TIMEOUT_MS)
+
+
+def test_each_page_has_its_own_title_in_the_reader_language(page, app):
+    ui.open_page(page, app.url + "/trends?lang=fr")
+    page.wait_for_function("() => document.title === 'Tendances · Supply Watch'", timeout=ui.TIMEOUT_MS)
+    ui.open_page(page, app.url + "/alerts")
+    page.wait_for_function("() => document.title === 'Drug alerts · Supply Watch'", timeout=ui.TIMEOUT_MS)
