@@ -37,6 +37,26 @@
       });
     });
   }
-  new MutationObserver(fixNavLists).observe(document.documentElement, {childList: true, subtree: true});
+  // Streamlit writes its typing hints ("Press Enter to submit form") in English only and has no setting for them;
+  // in French they are rewritten in place (the character counter beside them is left alone).
+  var HINTS_FR = [
+    [/Press Enter to submit form/g, "Appuyez sur Entrée pour envoyer le formulaire"],
+    [/Press Enter to apply/g, "Appuyez sur Entrée pour valider"],
+    [/Press (⌘|Ctrl)\+Enter to submit form/g, "$1+Entrée pour envoyer le formulaire"],
+    [/Press (⌘|Ctrl)\+Enter to apply/g, "$1+Entrée pour valider"]
+  ];
+  function frenchHints() {
+    if (document.documentElement.lang !== "fr") return;
+    document.querySelectorAll('[data-testid="InputInstructions"]').forEach(function (box) {
+      var walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+      for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+        var text = node.nodeValue;
+        HINTS_FR.forEach(function (pair) { text = text.replace(pair[0], pair[1]); });
+        if (text !== node.nodeValue) node.nodeValue = text;
+      }
+    });
+  }
+  new MutationObserver(function () { fixNavLists(); frenchHints(); }).observe(
+    document.documentElement, {childList: true, subtree: true, characterData: true});
   fixNavLists();
 })();
