@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DB     := data/supplywatch.duckdb
 PORT   ?= 8501
 
-.PHONY: run test demo sysdeps browser postgres bench clean
+.PHONY: run test demo sysdeps browser postgres axe bench clean
 
 # The project itself is installed editable after its pinned requirements (no other download: --no-deps, and
 # --no-build-isolation builds with the venv's setuptools and wheel), so $(BIN)/supplywatch exists (docs/cli.md).
@@ -39,6 +39,18 @@ postgres:
 	  { echo "Installing postgresql with apt-get (scale-out backend tests)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
+# axe-core, the accessibility engine the browser tests inject into every page (tests/browser/axe.py), from npm into
+# the git-ignored .axe/ (pinned; installed here once, never fetched by a test).
+AXE_VERSION := 4.14.1
+AXE_JS := .axe/node_modules/axe-core/axe.min.js
+axe: $(AXE_JS)
+$(AXE_JS):
+	@command -v npm >/dev/null || \
+	  { echo "Installing npm with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	npm install --silent --no-audit --no-fund --prefix .axe axe-core@$(AXE_VERSION)
+	@test -f $@
+
 $(DB): | $(BIN)/.installed
 	$(BIN)/python -m etl demo --db $(DB)
 
@@ -57,11 +69,11 @@ run: $(BIN)/.installed sysdeps $(DB)
 	SUPPLYWATCH_BASE_URL="$${SUPPLYWATCH_BASE_URL:-http://localhost:$(PORT)}" \
 	  $(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost
 
-test: $(BIN)/.installed browser postgres $(DB)
+test: $(BIN)/.installed browser postgres axe $(DB)
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(DB) data/supplywatch-app.duckdb public/ .pytest_cache
+	rm -rf $(VENV) $(DB) data/supplywatch-app.duckdb public/ .pytest_cache .axe

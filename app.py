@@ -8,10 +8,12 @@ all of it from one port.
 """
 
 import streamlit as st
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from supplywatch.channels.serving import public_file
 from supplywatch.delivery.one_click import one_click_unsubscribe
+from supplywatch.page_shell import PREFIX, PageShell, shell_asset
 from supplywatch.staff_sessions import session_start
 
 app = st.App("dashboard.py", routes=[
@@ -19,4 +21,5 @@ app = st.App("dashboard.py", routes=[
     Route("/session/start", session_start, methods=["GET"]),
     # RFC 8058 one-click unsubscribe; a GET of /subscribe is still the Streamlit page with its button.
     Route("/subscribe", one_click_unsubscribe, methods=["POST"]),
-])
+    Route(PREFIX + "{name}", shell_asset, methods=["GET"]),  # our stylesheet and script for the page shell
+], middleware=[Middleware(PageShell)])

@@ -38,6 +38,9 @@ pages = {
 # expanded: every page link shown; collapsed, Streamlit hides all but the first ten behind "View more", which put
 # the staff pages out of sight once the subscribe page was added
 page = st.navigation(pages, expanded=True)
+# Each page its own browser title in the reader's language ("Tendances · Supply Watch"): tabs, history and screen
+# readers tell pages apart by it (WCAG 2.4.2).
+st.set_page_config(page_title=f"{page.title} · Supply Watch")
 # The language switch is drawn on every page (between navigation and run, where shared elements go),
 # so st.session_state["lang"] is always there for every page, the alerts pages included.
 views.language_picker()

@@ -68,4 +68,7 @@ if names:
                 _("Password reset; any lockout cleared."))
 
 with st.expander(_("Account audit (newest first)")):
-    st.dataframe(guard_frame(pd.DataFrame(auth.account_audit(limit=500))), hide_index=True)
+    audit = pd.DataFrame(auth.account_audit(limit=500), columns=["at", "actor", "action", "username", "detail"])
+    st.dataframe(guard_frame(audit.rename(columns={"at": _("When (UTC)"), "actor": _("By"), "action": _("Action"),
+                                                   "username": _("Account"), "detail": _("Detail")})),
+                 hide_index=True)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from supplywatch import help_pages, i18n, session, views
+from supplywatch import help_pages, i18n, local_time, session, views
 from supplywatch.alerts import store
 from supplywatch.alerts.board import own_path, public_files, region_options
 from supplywatch.alerts.text import escape_markdown
@@ -54,8 +54,8 @@ def show(alert, retracted_or_expired: str | None = None, place: str = "list") ->
         st.markdown("### " + escape_markdown(t.headline))
         meta = _("{regions} · published {published} · until {expires}").format(
             regions=", ".join(alert.regions),
-            published=i18n.format_datetime(alert.published_at, lang, "short"),
-            expires=i18n.format_datetime(alert.expires_at, lang, "short"),
+            published=local_time.format_local(alert.published_at, lang),
+            expires=local_time.format_local(alert.expires_at, lang),
         )
         st.caption(escape_markdown(meta))
         if alert.is_retracted and alert.status_reason:

@@ -19,7 +19,7 @@ if not ctx.staff:
     shown.loc[small, ["median", "q1", "q3"]] = None
 shown["n_text"] = [views.count_text(int(v), ctx) for v in shown["n"]]
 
-st.plotly_chart(charts.concentration(shown, _), width="stretch", key="conc_chart")
+st.plotly_chart(charts.in_language(charts.concentration(shown, _), ctx.lang), width="stretch", key="conc_chart")
 st.caption(
     _("Median fentanyl % by weight each month among {n} quantified samples; bars span the middle half "
       "(25th to 75th percentile); hollow markers have fewer than 10 results.").format(

@@ -56,7 +56,11 @@ with unknown:
     views.table(names, {"name": _("Name as written"), "n": _("Samples"), "first_seen": _("First seen"),
                         "last_seen": _("Last seen")}, ctx)
 
+ENGLISH_ONLY = _("This document is written in English only for now.")
+
 with dictionary:
+    if ctx.lang != "en":
+        st.info(ENGLISH_ONLY)
     path = DOCS / "data-dictionary.md"
     if path.exists():
         st.markdown(path.read_text(encoding="utf-8"))
@@ -64,6 +68,8 @@ with dictionary:
         st.caption(_("The data dictionary (docs/data-dictionary.md) is not available in this installation."))
 
 with methods:
+    if ctx.lang != "en":
+        st.info(ENGLISH_ONLY)
     path = DOCS / "methods.md"
     if path.exists():
         st.markdown(path.read_text(encoding="utf-8"))

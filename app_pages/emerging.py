@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from supplywatch import views
+from supplywatch import dictionary, views
 
 ctx = views.start_page("Emerging substances")
 _ = ctx._
@@ -14,7 +14,8 @@ if first.empty:
     st.stop()
 
 first = first.assign(
-    label=[views.target_label(s, _) if s in ("xylazine", "medetomidine", "carfentanil") else s for s in first["substance"]],
+    label=[views.target_label(s, _) if s in ("xylazine", "medetomidine", "carfentanil") else
+           dictionary.substance_label(s, ctx.lang) for s in first["substance"]],
     klass=[views.target_label(c, _) for c in first["class"]],
     first_text=[ctx.date(d) for d in first["first_seen"]],
     last_text=[ctx.date(d) for d in first["last_seen"]],

@@ -20,7 +20,7 @@ shown = views.counts_for_reader(match, ctx, num="matched")
 
 def name(slug: str) -> str:
     """One casing for every substance and class on this page (the dictionary's display names)."""
-    return display_names.display_name(slug, lambda t: views.target_label(t, _), ctx.lang)
+    return display_names.display_name(slug, lambda t: views.target_label(t, _, ctx.lang), ctx.lang)
 
 
 shown["label"] = [name(e) + (f" ({_('low n')})" if low else "")

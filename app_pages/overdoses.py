@@ -4,7 +4,7 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import metrics, overdose_chart, overdose_periods, page_choices, views
+from supplywatch import charts, metrics, overdose_chart, overdose_periods, page_choices, views
 from supplywatch.filters import Filters
 
 LAG_DAYS = overdose_periods.LAG_DAYS  # the newest four weeks each source has are labelled as possibly incomplete
@@ -76,7 +76,7 @@ lag_from = overdose_periods.lag_start(part, newest, LAG_DAYS)
 # a rolling window is drawn where it ends (the 12 months up to January sit at January, not a year earlier)
 drawn = part.assign(period_start=part["period_end"]) if kind.startswith("rolling_") else part
 fig = overdose_chart.overdoses(drawn, supply, alert_dates, lag_from, _, views.target_label(target, _))
-st.plotly_chart(fig, width="stretch", key="od_chart")
+st.plotly_chart(charts.in_language(fig, ctx.lang), width="stretch", key="od_chart")
 st.caption(
     _("{measure} per period, one panel per region, and the share of checked samples with {what} (bottom "
       "panel). Triangles in the top lane and dotted lines are alert dates; shaded bands in a region's panel are "

@@ -31,7 +31,8 @@ if no_accounts:
 
 user = session.current()
 if user:
-    st.success(_("Signed in as {name} ({role}).").format(name=user["username"], role=user["role"]))
+    st.success(_("Signed in as {name} ({role}).").format(name=user["username"],
+                                                             role=session.role_label(user["role"], _)))
     go = st.session_state.pop(session.GO, None)
     if go:  # once, right after sign-in: the browser fetches its session cookie and comes back (docs/operating.md)
         st.html(session.redirect_html(go), unsafe_allow_javascript=True)

@@ -66,7 +66,7 @@ def alert_form(prefix: str, alert=None):
         guidance = st.multiselect(
             _("Guidance for (used when What to do is left empty)"), classes.SUBSTANCE_CLASSES,
             format_func=lambda c: classes.CLASSES[c].label_fr if lang == "fr" else classes.CLASSES[c].label_en,
-            key=f"{prefix}_guidance",
+            key=f"{prefix}_guidance", placeholder=_("Choose options"),
         )
         evidence = st.text_area(_("Evidence (one per line: sample ids, signal, overdose counts, dates)"),
                                 value="\n".join(alert.evidence) if alert else "", key=f"{prefix}_evidence")
@@ -99,7 +99,7 @@ def alert_form(prefix: str, alert=None):
 
 
 st.title(_("Draft and review alerts"))
-st.caption(_("Signed in as {name} ({role}).").format(name=me, role=user["role"]))
+st.caption(_("Signed in as {name} ({role}).").format(name=me, role=session.role_label(user["role"], _)))
 if flash := st.session_state.pop("staff_alerts_flash", None):
     st.success(flash)
 show_publish_outcome()

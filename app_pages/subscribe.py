@@ -44,7 +44,8 @@ else:
     active, past = views.public_board(now)
     with st.form("subscribe"):
         address = st.text_input(_("Email address"))
-        regions = st.multiselect(_("Regions (none: every region)"), region_options(active, past))
+        regions = st.multiselect(_("Regions (none: every region)"), region_options(active, past),
+                                 placeholder=_("Choose options"))
         minimum = st.selectbox(_("Send alerts from this level up"), SEVERITIES, format_func=SEVERITY.get)
         language = st.selectbox(_("Language of the messages"), list(i18n.LANGUAGES),
                                 index=list(i18n.LANGUAGES).index(lang), format_func=i18n.LANGUAGES.get)

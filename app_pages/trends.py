@@ -50,7 +50,8 @@ if compare:
             method=text)
 
     st.plotly_chart(
-        charts.rate_lines(shown, "method", method_name, _, _("Share of samples each method tested")),
+        charts.in_language(charts.rate_lines(shown, "method", method_name, _, _("Share of samples each method tested")),
+                           ctx.lang),
         width="stretch", key="tr_methods_chart",
     )
     st.caption(_("Each line is the share of samples in which one method found {what}, among the samples that "
@@ -81,9 +82,10 @@ if shown.empty:
     st.stop()
 
 series = "grp" if group else "target"
-label = (lambda g: str(g)) if group == "region" else (lambda t: views.target_label(str(t), _))
+label = (lambda g: str(g)) if group == "region" else (lambda t: views.target_label(str(t), _, ctx.lang))
 st.plotly_chart(
-    charts.rate_lines(shown, series, label, _, _("Share of tested samples")), width="stretch", key="tr_chart"
+    charts.in_language(charts.rate_lines(shown, series, label, _, _("Share of tested samples")), ctx.lang),
+    width="stretch", key="tr_chart",
 )
 methods = views.method_names(metrics.sensitive_methods(target), ctx.lang)
 st.caption(

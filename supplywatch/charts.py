@@ -6,20 +6,28 @@ translator ``_``; captions and table alternatives are written by the pages.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
+from . import i18n
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies. Orange,
+# sky blue and yellow are darkened (same hue) so every series is at least 3:1 against the white background (WCAG
+# 2.2, 1.4.11): orange #E69F00 -> #B27A00 (3.7:1), sky blue #56B4E9 -> #348ABF (3.8:1), yellow #F0E442 -> #8C7E00
+# olive (4.1:1); the others already pass. Series also differ by marker shape and dash, never by colour alone.
+OKABE_ITO = ("#0072B2", "#B27A00", "#009E73", "#CC79A7", "#D55E00", "#348ABF", "#8C7E00", "#000000")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon")
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
 PATTERNS = ("", "/", "\\", "x", ".", "+", "-", "|")
 # A white background with light grid lines, set directly: building plotly's "plotly_white" template object
 # costs about a quarter of a second per figure.
-PLAIN = {"plot_bgcolor": "#FFFFFF", "paper_bgcolor": "#FFFFFF", "template": {}}
+# Text (ticks, titles, legend) in #444444, 9.7:1 on white (WCAG 1.4.3 asks 4.5:1).
+PLAIN = {"plot_bgcolor": "#FFFFFF", "paper_bgcolor": "#FFFFFF", "font": {"color": "#444444"}, "template": {}}
 
 
 def style(i: int) -> dict:
@@ -185,3 +193,37 @@ def matrix(values: pd.DataFrame, text: pd.DataFrame, x_title: str, y_title: str)
                        yaxis={"autorange": "reversed", "rangemode": "normal"}),
     )
 
+
+
+def _month_ticks(first: pd.Timestamp, last: pd.Timestamp, most: int = 8) -> list[pd.Timestamp]:
+    """Month starts from ``first`` to ``last``, every 1, 2, 3, 6 or 12 months so at most ``most`` are drawn."""
+    start = pd.Timestamp(first.year, first.month, 1)
+    months = (last.year - start.year) * 12 + last.month - start.month + 1
+    step = next((s for s in (1, 2, 3, 6, 12) if -(-months // s) <= most), 12 * (-(-months // (12 * most))))
+    if step >= 3:  # quarters and half-years start in January, April, July, October
+        start = pd.Timestamp(start.year, ((start.month - 1) // step) * step + 1, 1)
+    ticks = []
+    at = start
+    while at <= last:
+        if at >= pd.Timestamp(first.year, first.month, 1):
+            ticks.append(at)
+        at += pd.DateOffset(months=step)
+    return ticks
+
+
+def in_language(fig: go.Figure, lang: str) -> go.Figure:
+    """The date axis labelled in the reader's language ('avr. 2025', not plotly's English 'Apr 2025').
+
+    Plotly names months in English and Streamlit ships no plotly locale, so for French the month ticks are set
+    here with babel (i18n.format_date). English keeps plotly's own ticks. Hover texts use numeric dates already.
+    """
+    if lang == "en":
+        return fig
+    stamps = [pd.Timestamp(x) for trace in fig.data if getattr(trace, "x", None) is not None
+              for x in trace.x if isinstance(x, (pd.Timestamp, dt.date, np.datetime64))]
+    stamps = [s for s in stamps if not pd.isna(s)]
+    if not stamps:
+        return fig
+    ticks = _month_ticks(min(stamps), max(stamps))
+    fig.update_xaxes(tickvals=ticks, ticktext=[i18n.format_date(t.date(), lang, "MMM y") for t in ticks])
+    return fig

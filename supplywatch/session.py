@@ -129,6 +129,11 @@ def admin_from_secrets() -> tuple[str | None, str | None]:
         return None, None
 
 
+def role_label(role: str, _) -> str:
+    """A staff role as the page's language names it ('Poster' / 'Rédaction'); an unknown code comes back as is."""
+    return {"poster": _("Poster"), "reviewer": _("Reviewer"), "admin": _("Admin")}.get(role, role)
+
+
 def alert_pages(_) -> list:
     """The Alerts section of the navigation: public board and sign-in always; staff pages by role.
 

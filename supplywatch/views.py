@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from . import db, i18n, metrics, overdose_periods, public_headline, public_trends, sample_table, suppression
+from .dictionary import substance_label
 from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
 from .formula_guard import guard_frame
 from .weblinks import public_link
@@ -310,15 +311,16 @@ def sidebar(page: str = "") -> Context:
         if span and start == span[0] and end == span[-1]:
             start = end = None  # the whole span means "all dates": keep it out of the link
 
-        def pick(label: str, key: str, options: list) -> str | None:
+        def pick(label: str, key: str, options: list, name: Callable = str) -> str | None:
             current = st.session_state.get(key)
             values = [None, *options] + ([current] if current and current not in options else [])
             return st.selectbox(label, values, key=key, placeholder=everything,
-                                format_func=lambda v: everything if v is None else str(v))
+                                format_func=lambda v: everything if v is None else name(v))
 
         region = pick(_("Region"), "f_region", opts["region"])
         site = pick(_("Site"), "f_site", opts["site"])
-        expected = pick(_("Expected substance"), "f_expected", opts["expected"])
+        expected = pick(_("Expected substance"), "f_expected", opts["expected"],  # 'heroin' is 'héroïne' in French
+                        lambda v: substance_label(str(v), lang) or str(v))
         type_labels = {"drug": _("Drug"), "residue": _("Used equipment / residue")}
         sample_type = st.selectbox(
             _("Sample type"), [None, *SAMPLE_TYPES], key="f_type",
@@ -380,7 +382,8 @@ def filter_summary(ctx: Context) -> str:
     parts = []
     if f.start or f.end:
         parts.append(f"{ctx.date(f.start) or '…'} – {ctx.date(f.end) or '…'}")
-    for label, value in ((_("Region"), f.region), (_("Site"), f.site), (_("Expected substance"), f.expected)):
+    expected = f.expected and (substance_label(f.expected, ctx.lang) or f.expected)
+    for label, value in ((_("Region"), f.region), (_("Site"), f.site), (_("Expected substance"), expected)):
         if value:
             parts.append(f"{label}: {value}")
     if f.sample_type:
@@ -390,8 +393,9 @@ def filter_summary(ctx: Context) -> str:
 
 # ------------------------------------------------------------------ labels and suppressed display
 
-def target_label(target: str, _: Callable[[str], str]) -> str:
-    """Reader-facing name of a substance or class slug."""
+def target_label(target: str, _: Callable[[str], str], lang: str = "en") -> str:
+    """Reader-facing name of a substance or class slug; any other substance (an expected substance such as 'heroin')
+    by its name in the substance dictionary for ``lang`` ('héroïne'), else as written."""
     labels = {
         "fentanyl": _("Fentanyl & analogues"),
         "carfentanil": _("Carfentanil"),
@@ -412,7 +416,9 @@ def target_label(target: str, _: Callable[[str], str]) -> str:
         "unclassified": _("Unknown name"),
         "unknown": _("Sold as unknown"),
     }
-    return labels.get(target, target)
+    if target in labels:
+        return labels[target]
+    return substance_label(target, lang) or target
 
 
 def counts_for_reader(df: pd.DataFrame, ctx: Context, n: str = "n", num: str = "k", group_by=()) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from .. import i18n
+from .. import i18n, local_time
 from ..alert_states import severity_rank
 from .help_block import html_list
 from .links import LANGS, alert_page_url, cap_path, feed_path, plain, poster_path, region_slug, sms_path, text_for
@@ -54,8 +54,8 @@ def _alert(alert, lang: str, base_url: str, help_entries=()) -> str:
         head += " · " + _("Updated").upper()
     meta = _("{regions} · published {published} · until {expires}").format(
         regions=", ".join(plain(r) for r in alert.regions),
-        published=i18n.format_datetime(alert.published_at, lang, "short"),
-        expires=i18n.format_datetime(alert.expires_at, lang, "short"),
+        published=local_time.format_local(alert.published_at, lang),
+        expires=local_time.format_local(alert.expires_at, lang),
     )
     advice = [line.strip().removeprefix("- ").strip() for line in plain(t.what_to_do).splitlines() if line.strip()]
     parts = [
@@ -125,7 +125,7 @@ def board_html(active: list, lang: str, region: str | None, regions: list[str], 
 <p>{switch}</p>
 <h1>{escape(title)}</h1>
 <p>{escape(_("Alerts from local drug checking and harm reduction staff. No sign-in needed."))}</p>
-<p class="meta">{escape(_("Updated"))} {escape(i18n.format_datetime(now, lang, "short"))}</p>
+<p class="meta">{escape(_("Updated"))} {escape(local_time.format_local(now, lang))}</p>
 </header>
 <main>
 {body}

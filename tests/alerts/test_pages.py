@@ -54,7 +54,7 @@ def test_sign_in_wrong_then_right_password(staff, clock):
     at.text_input(key="sign_in_password").input(PW)
     at = click(at, "Sign in")
     assert at.session_state["sw_user"] == {"username": "pat", "role": "poster"}
-    assert at.success[0].value == "Signed in as pat (poster)."
+    assert at.success[0].value == "Signed in as pat (Poster)."
     at = click(at, "Sign out")
     assert "sw_user" not in at.session_state
     assert [r["action"] for r in auth.account_audit("pat")][:3] == ["sign_out", "sign_in", "sign_in_failed"]

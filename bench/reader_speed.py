@@ -1,0 +1,131 @@
+"""How fast one reader gets a settled page: home, the alert board and Trends, with server and browser time apart.
+
+One headless Debian chromium (playwright), one reader at a time, a synthetic warehouse built like the browser
+tests'. Each visit is a fresh Streamlit session (a typed URL or a shared link), timed from navigation start with the
+browser's own clock (performance.now), split where Streamlit's app root changes state:
+
+- shell: the HTML page shell received (server, HTTP);
+- boot: shell to the script starting (browser: JavaScript bundle, then the websocket and the session);
+- script: the page's Python run, from "running" to "notRunning" (server: queries, figures, and sending them);
+- draw: script done to the page settled, nothing stale or pending (browser: React and plotly drawing).
+
+"settled" = the tests' idle condition (tests/browser/ui.py) first true; its 400 ms confirmation window is not
+counted. The first visit of each page after the server starts is reported apart (cold caches); the rest are the
+median of --repeat visits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from . import report
+
+NAME = "reader"
+SUMMARY = "one chromium reader: home, alert board, Trends to a settled page, server time apart from browser time"
+TITLE = "Reader speed (one reader, settled page)"
+PAGES = {"home": "/", "board": "/alerts", "trends": "/trends"}
+# Installed before any page script: records when the app root first says "running" and then "notRunning".
+_PROBE = """(() => {
+  window.__swT = {};
+  const watch = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) return;
+    const state = app.getAttribute('data-test-script-state');
+    if (state === 'running' && !window.__swT.running) window.__swT.running = performance.now();
+    if (state === 'notRunning' && window.__swT.running && !window.__swT.done) window.__swT.done = performance.now();
+  };
+  new MutationObserver(watch).observe(document, {subtree: true, attributes: true, childList: true,
+                                                 attributeFilter: ['data-test-script-state']});
+})();"""
+_TIMES = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  return {shell: nav.responseEnd, running: window.__swT.running || null, done: window.__swT.done || null,
+          settled: window.__swIdleSince || null};
+}"""
+
+
+def visit(context, url: str, ui) -> dict:
+    """One fresh session on ``url``: seconds for shell, boot, script and draw, and their total."""
+    page = context.new_page()
+    try:
+        page.goto(url)
+        page.wait_for_selector('[data-testid="stApp"]', timeout=ui.TIMEOUT_MS)
+        ui.wait_idle(page)
+        t = page.evaluate(_TIMES)
+    finally:
+        page.close()
+    running = t["running"] or t["shell"]
+    done = t["done"] or running
+    return {"shell": t["shell"] / 1000, "boot": (running - t["shell"]) / 1000, "script": (done - running) / 1000,
+            "draw": (t["settled"] - done) / 1000, "total": t["settled"] / 1000}
+
+
+def measure(app_url: str, repeat: int) -> dict[str, dict]:
+    """{page: {"first": visit, "median": {part: median seconds}}} with one chromium, one reader at a time."""
+    sys.path.insert(0, str(report.ROOT))
+    from tests.browser import stack, ui
+
+    out = {}
+    with stack.chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_init_script(_PROBE)
+        context.set_default_timeout(ui.TIMEOUT_MS)
+        for name, path in PAGES.items():
+            first = visit(context, app_url + path, ui)
+            runs = [visit(context, app_url + path, ui) for _ in range(repeat)]
+            out[name] = {"first": first, "median": {k: statistics.median(r[k] for r in runs) for k in first},
+                         "max": max(r["total"] for r in runs)}
+            print(f"{name}: first {first['total']:.2f} s, median {out[name]['median']['total']:.2f} s", flush=True)
+        context.close()
+    return out
+
+
+def table(results: dict) -> str:
+    rows = ["| page | first visit | settled (median) | max | shell (server) | boot (browser) | script (server) | "
+            "draw (browser) |", "|---|---|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        m = r["median"]
+        rows.append(f"| {name} | {r['first']['total']:.2f} s | {m['total']:.2f} s | {r['max']:.2f} s | "
+                    f"{m['shell']:.2f} s | {m['boot']:.2f} s | {m['script']:.2f} s | {m['draw']:.2f} s |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench reader", description=__doc__)
+    ap.add_argument("--samples", type=int, default=20_000, help="samples in the synthetic warehouse")
+    ap.add_argument("--repeat", type=int, default=5, help="visits per page after the first (median reported)")
+    ap.add_argument("--folder", type=Path, help="working folder (default: a temporary one)")
+    ap.add_argument("--note", default="", help="what else the machine was doing, for the record")
+    ap.add_argument("--no-record", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = ap.parse_args(argv)
+    sys.path.insert(0, str(report.ROOT))
+    from tests.browser import stack
+
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="sw-reader-"))
+    app = stack.build(folder, samples=args.samples)
+    stack.start(app)
+    try:
+        load_before = os.getloadavg()[0]
+        results = measure(app.url, args.repeat)
+        load_after = os.getloadavg()[0]
+    finally:
+        stack.stop(app)
+        stack.stop_playwright()
+    body = (
+        f"`python -m bench reader --samples {args.samples} --repeat {args.repeat}` ({report.today()}). "
+        "One headless Debian chromium, one reader, each visit a fresh Streamlit session (a typed URL or shared "
+        "link), 1280x900. Times from navigation start to a settled page; the parts are where Streamlit's app root "
+        "changes state (see bench/reader_speed.py): shell and script are server time, boot and draw browser time.\n\n"
+        + table(results) + "\n\n"
+        f"1-minute load average {load_before:.1f} before and {load_after:.1f} after"
+        f"{' (' + args.note + ')' if args.note else ''}. Machine: {report.machine()}.\n"
+    )
+    print(body)
+    if not args.no_record:
+        report.update_section(TITLE, body)
+    return 0

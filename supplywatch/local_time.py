@@ -1,0 +1,53 @@
+"""Times shown to readers in the deployment's own time zone (SUPPLYWATCH_TIMEZONE), with its abbreviation.
+
+A harm reduction worker reading "published 2:10 a.m. UTC" at night has to do arithmetic to know whether the alert
+is an hour or a day old; the board says "6:10 p.m. PST" instead. The store keeps UTC (naive values are UTC); only
+what is shown changes. The zone is an IANA name (America/Vancouver, America/Toronto, Europe/Paris ...); the
+default is America/Vancouver. A name the system does not know stops the app with a one-line error instead of
+silently showing UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import dates
+
+from . import i18n
+
+ENV = "SUPPLYWATCH_TIMEZONE"
+DEFAULT = "America/Vancouver"
+
+
+class TimeZoneError(ValueError):
+    """SUPPLYWATCH_TIMEZONE names no time zone."""
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise TimeZoneError(
+            f"{ENV}={name!r} is not a time zone name; use an IANA name such as America/Vancouver") from exc
+
+
+def zone() -> ZoneInfo:
+    """The deployment's time zone (SUPPLYWATCH_TIMEZONE, default America/Vancouver)."""
+    return _zone(os.environ.get(ENV, "").strip() or DEFAULT)
+
+
+def format_local(value: dt.datetime | None, lang: str, fmt: str = "short", tz: ZoneInfo | None = None) -> str:
+    """``value`` (UTC; naive means UTC) in the deployment's zone and the reader's language, followed by the zone's
+    abbreviation in that language ('2026-07-01, 11:30 a.m. PDT' / '2026-07-01 11 h 30 HAP'); '' for None."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    here = value.astimezone(tz or zone())
+    locale = i18n.LOCALES.get(lang, "en_CA")
+    text = dates.format_datetime(here, format=fmt, tzinfo=here.tzinfo, locale=locale)
+    return f"{text} {dates.get_timezone_name(here, 'short', locale=locale)}"
