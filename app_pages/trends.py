@@ -90,6 +90,9 @@ if trend.outside_note:
 hidden = int(shown["share"].isna().sum())
 if hidden:
     st.caption(_("{count} points are not drawn because their counts are suppressed.").format(count=hidden))
+if period == "month" and not ctx.staff:  # supplywatch.public_trends.month_of_week
+    st.caption(_("Months are whole weeks (Monday to Sunday): each week counts in the month that holds its "
+                 "Thursday."))
 with st.expander(_("Table")):
     table = shown.assign(
         period=[ctx.date(d) for d in shown["period"]],

@@ -4,8 +4,10 @@ The Trends page (and the supply line of the Overdoses page) can show the same co
 split by region or expected substance, filtered to a region, site, "sold as" or sample type, all samples or those
 sold as an opioid, and the total over the period. Each view's cells add up to cells of another view, so
 suppression is decided once, on one table of counts per (substance, dates) with a margin for every view, weekly
-and monthly (supplywatch.linked_suppression), and each view reads its cells' statuses from it. See
-docs/methods.md, "Small-cell suppression".
+and monthly (supplywatch.linked_suppression), and each view reads its cells' statuses from it. A count is shown
+only when it is a sum of whole blocks of at least k (supplywatch.safe_blocks), so no chain of sums and
+differences across views gives a hidden one away; public months are whole weeks. See docs/methods.md,
+"Small-cell suppression".
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ PERIODS = ("week", "month")
 FILTERED = {"region": "region", "site": "site", "expected": "expected_raw",  # Filters field -> dimension
             "sample_type": "sample_type"}
 SPLITS = (None, "region", "expected")
+# How small counts are merged into blocks of at least k (supplywatch.safe_blocks), finest first, each grouping
+# coarser than the one before: across sample types, "sold as", opioid or not, sites, then regions of the same
+# week, then weeks of the same month. Weekly counts, unsplit and by region, are what alerts rest on: they are
+# the last to be cut.
+BLOCKS = (("week", "region", "site", "expected_raw"), ("week", "region", "site", "expected"),
+          ("week", "region", "site", "opioid"), ("week", "region", "opioid"), ("week", "region"), ("week",),
+          ("month",))
 
 
 @dataclass
@@ -74,8 +83,8 @@ def atoms(con: duckdb.DuckDBPyConnection, f: Filters, target: str) -> pd.DataFra
     gap = metrics._lit(NO_VALUE)
 
     def keys(a: str) -> str:
-        return (f"{metrics._period_sql('week', f'{a}.collected_date')} AS week,"
-                f" {metrics._period_sql('month', f'{a}.collected_date')} AS month, coalesce({a}.region, {gap}) AS region,"
+        week = metrics._period_sql('week', f'{a}.collected_date')
+        return (f"{week} AS week, {month_of_week(week)} AS month, coalesce({a}.region, {gap}) AS region,"
                 f" coalesce({a}.site, {gap}) AS site, coalesce({a}.expected_raw, {gap}) AS expected_raw,"
                 f" coalesce({a}.sample_type, {gap}) AS sample_type,"
                 f" coalesce({a}.expected_substance, {a}.expected_class, '?') AS expected,"
@@ -96,10 +105,17 @@ def atoms(con: duckdb.DuckDBPyConnection, f: Filters, target: str) -> pd.DataFra
     return out
 
 
+def month_of_week(week_sql: str) -> str:
+    """SQL for the public month of a week (a Monday): the month holding its Thursday, as ISO 8601 places a week in
+    a year. Public months are whole weeks, so weekly and monthly counts are sums of the same cells and no
+    sliver of a week across a month end stands alone (staff see calendar months)."""
+    return f"CAST(date_trunc('month', {week_sql} + INTERVAL 3 DAY) AS DATE)"
+
+
 def protected(con: duckdb.DuckDBPyConnection, f: Filters, target: str, k: int) -> Protected:
     """Every public margin of ``target``'s counts with its statuses (shared by every public reader)."""
     return linked_suppression.protect(atoms(con, f, target), DIMS, margins(), ("n", "k", "x"), k,
-                                      hide_with={"k": "n"})
+                                      hide_with={"k": "n"}, blocks=BLOCKS)
 
 
 def _selected(table: dict[str, np.ndarray], f: Filters, population: str) -> np.ndarray:
