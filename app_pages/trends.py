@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import charts, metrics, views
+from supplywatch import charts, metrics, public_trends, views
 
 ctx = views.start_page("Trends")
 _ = ctx._
@@ -93,6 +93,10 @@ if hidden:
 if period == "month" and not ctx.staff:  # supplywatch.public_trends.month_of_week
     st.caption(_("Months are whole weeks (Monday to Sunday): each week counts in the month that holds its "
                  "Thursday."))
+if not ctx.staff and (ctx.f.start or ctx.f.end):
+    first, last = public_trends.covered_days(ctx.f, period)
+    st.caption(_("Counts cover whole periods: {first} to {last}.").format(
+        first=ctx.date(first) if first else "…", last=ctx.date(last) if last else "…"))
 with st.expander(_("Table")):
     table = shown.assign(
         period=[ctx.date(d) for d in shown["period"]],

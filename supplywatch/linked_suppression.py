@@ -39,6 +39,15 @@ class Protected:
 
     arrays: dict[frozenset, dict[str, np.ndarray]]
     depends: dict[str, frozenset] = field(default_factory=dict)
+    atoms: dict[str, np.ndarray] = field(default_factory=dict)  # with blocks: the atoms' dimensions and counts
+    blocks: dict[str, np.ndarray] = field(default_factory=dict)  # with blocks: each count's block per atom
+    k: int = 0
+
+    def union(self, selection: np.ndarray, value: str) -> tuple[int, str]:
+        """A count over any set of atoms (``selection``, one bool per atom) and its status, when protected by
+        blocks (:func:`supplywatch.safe_blocks.union_status`)."""
+        total, code = safe_blocks.union_status(self.blocks[value], self.atoms[value], selection, self.k)
+        return total, _CODES[code]
 
     def closure(self, dims: Iterable[str]) -> frozenset:
         """``dims`` plus every dimension they determine (a site in one region determines the region)."""
@@ -132,6 +141,12 @@ def protect(atoms: pd.DataFrame, dims: Sequence[str], margins: Iterable[Iterable
         if audit and size:
             _audit(st, nums, codes, closed, size, relations)
         status[v], nums_of[v] = st, nums
+        if blocks is not None:
+            result.blocks[v] = block
+            result.atoms[v] = raw[v]
+    if blocks is not None:
+        result.atoms.update(plain)
+        result.k = k
     labels = np.array([_CODES[c] for c in sorted(_CODES)], dtype=object)
     for m in closed:
         table = {c: plain[c][first[m]] for c in sorted(m)}

@@ -77,3 +77,13 @@ def statuses(block: np.ndarray, cells: np.ndarray, values: np.ndarray, k: int) -
     cut[pairs[1][split]] = True
     out[(out == 0) & cut] = 2
     return out
+
+
+def union_status(block: np.ndarray, values: np.ndarray, selection: np.ndarray, k: int) -> tuple[int, int]:
+    """The count of the atoms in ``selection`` (any set of them, such as the weeks of a date range) and its status
+    by the same rule: 1 (small) for 1..k-1, 2 when it holds part of a block, else 0."""
+    total = int(values[selection].sum())
+    if 1 <= total < k:
+        return total, 1
+    inside = np.unique(block[selection & (block >= 0)])
+    return total, 2 if np.isin(block[~selection], inside).any() else 0

@@ -368,3 +368,74 @@ def test_the_overview_page_gives_nothing_away_by_subtraction(differencing_app, d
                                       suppression.SHOWN if shown else suppression.SMALL))
     assert [c["where"] for c in cells if c["status"] == suppression.SHOWN and c["value"] != len(c["ids"])] == []
     assert subtractions(cells) == []
+
+
+# ------------------------------------------------------------------ date ranges
+
+RANGES = [(None, None), (dt.date(2026, 1, 21), None), (dt.date(2026, 1, 26), dt.date(2026, 2, 6)),
+          (None, dt.date(2026, 1, 31)), (None, dt.date(2026, 2, 1)), (dt.date(2026, 2, 2), dt.date(2026, 2, 7)),
+          (dt.date(2026, 2, 1), dt.date(2026, 2, 7))]
+
+
+def range_cells(con, samples: list[dict], target: str) -> list[dict]:
+    """Every trend view of ``target`` (weekly and monthly, unsplit and by region, every region filter) under each
+    date range of RANGES, the totals under the caption included: what a reader who moves the dates sees."""
+    cells = []
+    for start, end in RANGES:
+        for region in (None, *sorted({s["region"] for s in samples})):
+            f = Filters(start=start, end=end, region=region)
+            prot = public_trends.protected(con, public_trends.outer(f), target, K)
+            for period in ("week", "month"):
+                first, last = public_trends.covered_days(f, period)
+                members = [s for s in samples if in_view(s, f, "all") and (first is None or s["date"] >= first)
+                           and (last is None or s["date"] <= last)]
+                for group in (None, "region"):
+                    cells += _view_cells(prot, f, target, period, group, "all", members)
+    return cells
+
+
+def test_public_date_ranges_cover_whole_weeks_or_months():
+    """A range from Wednesday 01-21 to Friday 02-06 is read as the weeks of 01-19 to 02-02 (to Sunday 02-08);
+    monthly, as January (whose first week, holding Thursday 01-01, starts on 2025-12-29) to February (to Sunday
+    03-01, the last week holding a February Thursday)."""
+    f = Filters(start=dt.date(2026, 1, 21), end=dt.date(2026, 2, 6))
+    assert public_trends.covered_days(f, "week") == (dt.date(2026, 1, 19), dt.date(2026, 2, 8))
+    assert public_trends.covered_days(f, "month") == (dt.date(2025, 12, 29), dt.date(2026, 3, 1))
+    assert public_trends.covered_days(Filters(), "week") == (None, None)
+
+
+def test_moving_the_end_by_one_day_gives_no_day_away(differencing_con):
+    """Ending on Saturday 02-07 or on Friday 02-06 is the same week: the totals are the same whole weeks."""
+    views = [public_trends.view(differencing_con, Filters(end=day), "xylazine", "week", None, "all", K)
+             for day in (dt.date(2026, 2, 6), dt.date(2026, 2, 7))]
+    assert [(v.total, v.total_status) for v in views] == [(34 + 46 + 42, suppression.SHOWN)] * 2
+
+
+@pytest.mark.parametrize("target", ["fentanyl", "xylazine"])  # benzodiazepine: nothing to hide in these views
+def test_no_chain_across_date_ranges_recovers_a_hidden_count(differencing_con, differencing_samples, target):
+    """The same views under several date ranges, each range's totals included: one system for the attacker."""
+    cells = range_cells(differencing_con, differencing_samples, target)
+    assert [c["where"] for c in cells if c["status"] == suppression.SHOWN and c["value"] != len(c["ids"])] == []
+    assert any(c["status"] != suppression.SHOWN and c["value"] for c in cells)
+    assert recovered(cells) == []
+
+
+@pytest.mark.parametrize("lang, caption, first", [
+    ("en", "Counts cover whole periods: Jan 19, 2026 to Feb 8, 2026.", "Jan 19, 2026"),
+    ("fr", "Les effectifs couvrent des périodes entières : du 19 janv. 2026 au 8 févr. 2026.", "19 janv. 2026"),
+])
+def test_the_public_trends_page_reads_whole_weeks_and_says_so(differencing_app, lang, caption, first):
+    """Wednesday 01-21 to Friday 02-06, weekly: the weeks of 01-19, 01-26 and 02-02, whole."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../../dashboard.py", default_timeout=60)
+    for key, value in {"from": "2026-01-21", "to": "2026-02-06", "lang": lang}.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("app_pages/trends.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert caption in [c.value for c in at.caption]
+    table = next(df.value for df in at.dataframe if len(df.value.columns) >= 3)
+    assert list(table.iloc[:, 0])[0] == first
+    assert len(table) == 3
