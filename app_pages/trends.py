@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import charts, metrics, page_choices, views
+from supplywatch import charts, metrics, page_choices, public_trends, views
 
 ctx = views.start_page("Trends")
 _ = ctx._
@@ -99,6 +99,13 @@ if trend.outside_note:
 hidden = int(shown["share"].isna().sum())
 if hidden:
     st.caption(_("{count} points are not drawn because their counts are suppressed.").format(count=hidden))
+if period == "month" and not ctx.staff:  # supplywatch.public_trends.month_of_week
+    st.caption(_("Months are whole weeks (Monday to Sunday): each week counts in the month that holds its "
+                 "Thursday."))
+if not ctx.staff and (ctx.f.start or ctx.f.end):
+    first, last = public_trends.covered_days(ctx.f, period)
+    st.caption(_("Counts cover whole periods: {first} to {last}.").format(
+        first=ctx.date(first) if first else "…", last=ctx.date(last) if last else "…"))
 with st.expander(_("Table")):
     table = shown.assign(
         period=[ctx.date(d) for d in shown["period"]],

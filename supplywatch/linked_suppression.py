@@ -26,6 +26,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from . import safe_blocks
 from .suppression import COMPLEMENTARY, SHOWN, SMALL
 
 _CODES = {0: SHOWN, 1: SMALL, 2: COMPLEMENTARY}
@@ -38,6 +39,15 @@ class Protected:
 
     arrays: dict[frozenset, dict[str, np.ndarray]]
     depends: dict[str, frozenset] = field(default_factory=dict)
+    atoms: dict[str, np.ndarray] = field(default_factory=dict)  # with blocks: the atoms' dimensions and counts
+    blocks: dict[str, np.ndarray] = field(default_factory=dict)  # with blocks: each count's block per atom
+    k: int = 0
+
+    def union(self, selection: np.ndarray, value: str) -> tuple[int, str]:
+        """A count over any set of atoms (``selection``, one bool per atom) and its status, when protected by
+        blocks (:func:`supplywatch.safe_blocks.union_status`)."""
+        total, code = safe_blocks.union_status(self.blocks[value], self.atoms[value], selection, self.k)
+        return total, _CODES[code]
 
     def closure(self, dims: Iterable[str]) -> frozenset:
         """``dims`` plus every dimension they determine (a site in one region determines the region)."""
@@ -87,13 +97,18 @@ def dependencies(atoms: pd.DataFrame, dims: Sequence[str], codes: dict | None = 
 
 
 def protect(atoms: pd.DataFrame, dims: Sequence[str], margins: Iterable[Iterable[str]], values: Sequence[str],
-            k: int, hide_with: dict[str, str] | None = None, audit: bool = False) -> Protected:
+            k: int, hide_with: dict[str, str] | None = None, audit: bool = False,
+            blocks: Sequence[Sequence[str]] | None = None) -> Protected:
     """Statuses of every cell of every margin in ``margins`` for each count column in ``values``.
 
     ``hide_with={"k": "n"}`` hides a non-zero ``k`` wherever ``n`` is hidden (a numerator beside a hidden
     denominator) before ``k`` is protected in turn; values are processed in the order given.
     ``audit=True`` then also hides cells until no hidden cell is any sum and difference of shown ones
     (:func:`_audit`; dense linear algebra over cells x atoms, for tables of a few thousand atoms at most).
+    ``blocks`` (groupings of the dimensions, finest first) replaces both with :mod:`supplywatch.safe_blocks`: a
+    cell is shown only when it is a sum of whole blocks of at least ``k``, safe against any chain by construction.
+    ``hide_with`` is then ignored: each count stands on its own blocks (a numerator hidden only because its
+    denominator is would be a sum of whole blocks, computable from the shown ones); a rate still needs both.
     """
     hide_with = hide_with or {}
     atoms = atoms.reset_index(drop=True)
@@ -113,14 +128,25 @@ def protect(atoms: pd.DataFrame, dims: Sequence[str], margins: Iterable[Iterable
     for v in values:
         nums = {m: np.bincount(codes[m], weights=raw[v], minlength=len(first[m])).astype(np.int64)
                 if size else np.zeros(1 if not m else 0, dtype=np.int64) for m in closed}
-        st = {m: np.where((nums[m] >= 1) & (nums[m] < k), 1, 0).astype(np.int8) for m in closed}
-        if v in hide_with:
+        if blocks is not None:
+            block = safe_blocks.partition(raw[v], [_combine(dim_codes, sorted(g), size) for g in blocks], k)
+            st = {m: safe_blocks.statuses(block, codes[m], nums[m], k) for m in closed}
+        else:
+            st = {m: np.where((nums[m] >= 1) & (nums[m] < k), 1, 0).astype(np.int8) for m in closed}
+        if v in hide_with and blocks is None:  # with blocks, such a cell would be hidden yet computable
             for m in closed:
                 st[m][(status[hide_with[v]][m] > 0) & (st[m] == 0) & (nums[m] > 0)] = 2
-        _stabilise(st, nums, relations)
+        if blocks is None:
+            _stabilise(st, nums, relations)
         if audit and size:
             _audit(st, nums, codes, closed, size, relations)
         status[v], nums_of[v] = st, nums
+        if blocks is not None:
+            result.blocks[v] = block
+            result.atoms[v] = raw[v]
+    if blocks is not None:
+        result.atoms.update(plain)
+        result.k = k
     labels = np.array([_CODES[c] for c in sorted(_CODES)], dtype=object)
     for m in closed:
         table = {c: plain[c][first[m]] for c in sorted(m)}

@@ -4,12 +4,15 @@ The Trends page (and the supply line of the Overdoses page) can show the same co
 split by region or expected substance, filtered to a region, site, "sold as" or sample type, all samples or those
 sold as an opioid, and the total over the period. Each view's cells add up to cells of another view, so
 suppression is decided once, on one table of counts per (substance, dates) with a margin for every view, weekly
-and monthly (supplywatch.linked_suppression), and each view reads its cells' statuses from it. See
-docs/methods.md, "Small-cell suppression".
+and monthly (supplywatch.linked_suppression), and each view reads its cells' statuses from it. A count is shown
+only when it is a sum of whole blocks of at least k (supplywatch.safe_blocks), so no chain of sums and
+differences across views gives a hidden one away; public months are whole weeks. See docs/methods.md,
+"Small-cell suppression".
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from itertools import combinations
 
@@ -28,6 +31,13 @@ PERIODS = ("week", "month")
 FILTERED = {"region": "region", "site": "site", "expected": "expected_raw",  # Filters field -> dimension
             "sample_type": "sample_type"}
 SPLITS = (None, "region", "expected")
+# How small counts are merged into blocks of at least k (supplywatch.safe_blocks), finest first, each grouping
+# coarser than the one before: across sample types, "sold as", opioid or not, sites, then regions of the same
+# week, then weeks of the same month. Weekly counts, unsplit and by region, are what alerts rest on: they are
+# the last to be cut.
+BLOCKS = (("week", "region", "site", "expected_raw"), ("week", "region", "site", "expected"),
+          ("week", "region", "site", "opioid"), ("week", "region", "opioid"), ("week", "region"), ("week",),
+          ("month",))
 
 
 @dataclass
@@ -43,9 +53,38 @@ class TrendView:
 
 
 def outer(f: Filters) -> Filters:
-    """The filters the protected table is computed under: region, site, "sold as" and sample type become its
-    dimensions (all sample types minus drugs would otherwise give the residue count)."""
-    return replace(f, region=None, site=None, expected=None, sample_type=None)
+    """The filters the protected table is computed under: none. Region, site, "sold as" and sample type become its
+    dimensions (all sample types minus drugs would otherwise give the residue count), and it covers every date:
+    a public date range reads whole periods of it (:func:`covered_days`), so two ranges are two sets of the same
+    cells and their difference is whole blocks too."""
+    return replace(f, start=None, end=None, region=None, site=None, expected=None, sample_type=None)
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _month(day: dt.date) -> dt.date:
+    """The public month of a day: the month holding the Thursday of its week (:func:`month_of_week`)."""
+    return (_monday(day) + dt.timedelta(days=3)).replace(day=1)
+
+
+def period_bounds(f: Filters, period: str) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last public period (a week's Monday or a month's first day) ``f``'s date range touches."""
+    key = _monday if period == "week" else _month
+    return (key(f.start) if f.start else None), (key(f.end) if f.end else None)
+
+
+def covered_days(f: Filters, period: str) -> tuple[dt.date | None, dt.date | None]:
+    """The days a public view of ``f``'s date range covers: from the Monday of the first whole week or public month
+    it touches to the Sunday of the last (None where the range is open). A range to the day would give a day's
+    counts away as the difference of two ranges."""
+    lo, hi = period_bounds(f, period)
+    if period == "week":
+        return lo, hi + dt.timedelta(days=6) if hi else None
+    after = (hi + dt.timedelta(days=32)).replace(day=1) if hi else None  # the next month
+    return (_monday(lo + dt.timedelta(days=3)) if lo else None,
+            _monday(after + dt.timedelta(days=3)) - dt.timedelta(days=1) if after else None)
 
 
 def margins() -> list[frozenset]:
@@ -74,8 +113,8 @@ def atoms(con: duckdb.DuckDBPyConnection, f: Filters, target: str) -> pd.DataFra
     gap = metrics._lit(NO_VALUE)
 
     def keys(a: str) -> str:
-        return (f"{metrics._period_sql('week', f'{a}.collected_date')} AS week,"
-                f" {metrics._period_sql('month', f'{a}.collected_date')} AS month, coalesce({a}.region, {gap}) AS region,"
+        week = metrics._period_sql('week', f'{a}.collected_date')
+        return (f"{week} AS week, {month_of_week(week)} AS month, coalesce({a}.region, {gap}) AS region,"
                 f" coalesce({a}.site, {gap}) AS site, coalesce({a}.expected_raw, {gap}) AS expected_raw,"
                 f" coalesce({a}.sample_type, {gap}) AS sample_type,"
                 f" coalesce({a}.expected_substance, {a}.expected_class, '?') AS expected,"
@@ -96,15 +135,22 @@ def atoms(con: duckdb.DuckDBPyConnection, f: Filters, target: str) -> pd.DataFra
     return out
 
 
+def month_of_week(week_sql: str) -> str:
+    """SQL for the public month of a week (a Monday): the month holding its Thursday, as ISO 8601 places a week in
+    a year. Public months are whole weeks, so weekly and monthly counts are sums of the same cells and no
+    sliver of a week across a month end stands alone (staff see calendar months)."""
+    return f"CAST(date_trunc('month', {week_sql} + INTERVAL 3 DAY) AS DATE)"
+
+
 def protected(con: duckdb.DuckDBPyConnection, f: Filters, target: str, k: int) -> Protected:
     """Every public margin of ``target``'s counts with its statuses (shared by every public reader)."""
     return linked_suppression.protect(atoms(con, f, target), DIMS, margins(), ("n", "k", "x"), k,
-                                      hide_with={"k": "n"})
+                                      hide_with={"k": "n"}, blocks=BLOCKS)
 
 
-def _selected(table: dict[str, np.ndarray], f: Filters, population: str) -> np.ndarray:
-    """Positions of the margin's rows that the filters and population keep."""
-    keep = np.ones(len(table["n"]), dtype=bool)
+def _selected(table: dict[str, np.ndarray], f: Filters, population: str, dates: np.ndarray) -> np.ndarray:
+    """Positions of the margin's rows that the filters, population and ``dates`` (one bool per row) keep."""
+    keep = dates.copy()
     for name, dim in FILTERED.items():
         value = getattr(f, name)
         if value is not None:
@@ -124,7 +170,8 @@ def view_of(prot: Protected, f: Filters, target: str, period: str, group: str | 
     wanted = {d for name, d in FILTERED.items() if getattr(f, name) is not None}
     wanted |= {"opioid"} if population == "opioid" else set()
     table = prot.columns(wanted | {period} | ({group} if group else set()))
-    pick = _selected(table, f, population)
+    first, last = period_bounds(f, period)
+    pick = _selected(table, f, population, _in_range(table[period], first, last))
     cols = {c: table[c][pick] for c in (period, "n", "k", "n_status", "k_status")}
     grp = [None] * len(pick) if not group else ["?" if g == NO_VALUE else g for g in table[group][pick]]
     order = sorted(range(len(pick)), key=lambda i: (cols[period][i], grp[i] is not None, grp[i] or ""))
@@ -144,13 +191,21 @@ def view_of(prot: Protected, f: Filters, target: str, period: str, group: str | 
     for col in ("share", "lo", "hi", "grp"):  # None, not NaN, where hidden (pages test ``is not None``)
         out[col] = pd.Series([r[col] for r in records], dtype="object")
     out[["n", "k"]] = out[["n", "k"]].astype("int64")
-    totals = prot.columns(wanted)
-    one = _selected(totals, f, population)
-    if not len(one):
-        return TrendView(out, 0, SHOWN)
-    i = one[0]
-    return TrendView(out, int(totals["n"][i]), str(totals["n_status"][i]), int(totals["x"][i]),
-                     str(totals["x_status"][i]))
+    chosen = np.zeros(len(prot.atoms["n"]), dtype=bool)
+    chosen[_selected(prot.atoms, f, population, _in_range(prot.atoms[period], first, last))] = True
+    (total, total_status), (outside, outside_status) = prot.union(chosen, "n"), prot.union(chosen, "x")
+    return TrendView(out, total, total_status, outside, outside_status)
+
+
+def _in_range(periods: np.ndarray, first: dt.date | None, last: dt.date | None) -> np.ndarray:
+    """Which rows' periods lie from ``first`` to ``last``."""
+    days = pd.to_datetime(pd.Series(periods)).dt.date
+    keep = np.ones(len(days), dtype=bool)
+    if first is not None:
+        keep &= (days >= first).to_numpy()
+    if last is not None:
+        keep &= (days <= last).to_numpy()
+    return keep
 
 
 def view(con: duckdb.DuckDBPyConnection, f: Filters, target: str, period: str, group: str | None, population: str,

@@ -42,7 +42,9 @@ def is_found(s: dict, target: str) -> bool:
 
 
 def period_of(day: dt.date, period: str) -> dt.date:
-    return day - dt.timedelta(days=day.weekday()) if period == "week" else day.replace(day=1)
+    """The public week (its Monday) or month: the month holding the week's Thursday."""
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday if period == "week" else (monday + dt.timedelta(days=3)).replace(day=1)
 
 
 def group_of(s: dict, group: str | None):
@@ -206,12 +208,7 @@ def test_no_subtraction_across_public_trend_views_recovers_a_hidden_count(differ
     assert subtractions(cells) == []
 
 
-@pytest.mark.parametrize("period", [
-    pytest.param("week", marks=pytest.mark.xfail(strict=True, reason=(
-        "known limit (docs/methods.md): with the sample type filter, 2 weekly fentanyl tested counts of this "
-        "fixture are a shown total minus cells of margins that are not nested in each other"))),
-    "month",
-])
+@pytest.mark.parametrize("period", ["week", "month"])
 def test_no_subtraction_across_sample_types_recovers_a_hidden_count(differencing_con, differencing_samples, period):
     """All sample types minus drugs is residue: the sample type filter is one more dimension of the same counts."""
     cells = public_cells(differencing_con, differencing_samples, periods=(period,), types=(None, "drug", "residue"))
@@ -219,15 +216,34 @@ def test_no_subtraction_across_sample_types_recovers_a_hidden_count(differencing
     assert subtractions(cells) == []
 
 
-@pytest.mark.parametrize("period", [
-    pytest.param("week", marks=pytest.mark.xfail(strict=True, reason=(
-        "known limit (docs/methods.md): chains of sums and differences across several views pin down 9 "
-        "weekly xylazine tested counts of this fixture; the rule blocks each single subtraction, not every chain"))),
-    "month",
-])
+@pytest.mark.parametrize("period", ["week", "month"])
 def test_no_chain_of_sums_and_differences_recovers_a_hidden_count(differencing_con, differencing_samples, period):
+    """Per-view complementary suppression left 9 weekly xylazine tested counts to chains through several views."""
     cells = public_cells(differencing_con, differencing_samples, periods=(period,))
+    assert any(c["status"] != suppression.SHOWN and c["value"] for c in cells)
     assert recovered(cells) == []
+
+
+def test_no_chain_across_weekly_monthly_and_sample_type_views_recovers_a_hidden_count(differencing_con,
+                                                                                       differencing_samples):
+    """Weekly and monthly views together, with the sample type filter: one system of equations for the attacker."""
+    cells = public_cells(differencing_con, differencing_samples, periods=("week", "month"),
+                         types=(None, "drug", "residue"))
+    assert recovered(cells) == []
+
+
+def test_a_public_month_is_the_weeks_whose_thursday_it_holds(differencing_con):
+    """The week of 2026-01-26 (Thursday 01-29) is January's, its Sunday 02-01 included, so no week is cut in two.
+
+    Xylazine tested (FTIR or xylazine strip) and found, by hand: week 01-19: 6 + 5 + 2 + 6 + 3 + 1 + 4 FTIR and 7
+    strip-negative = 34, found 6 + 5 + 2 + 6 = 19; week 01-26: 8 + 3 + 9 + 1 + 5 drug and 3 + 6 residue FTIR, and
+    02-01's 6 + 5 = 46, found 9 + 1 + 5 = 15; week 02-02: 10 + 4 (strip) + 6 + 6 + 12 + 2 drug and 2 residue (strip)
+    = 42, found 10 + 4 + 6 + 2 = 22. Calendar months would give January 69 and February 53.
+    """
+    rows = public_trends.view(differencing_con, Filters(), "xylazine", "month", None, "all", K).rows
+    assert [(_day(r["period"]), r["n"], r["k"], r["n_status"], r["k_status"]) for r in rows.to_dict("records")] == [
+        (dt.date(2026, 1, 1), 80, 34, suppression.SHOWN, suppression.SHOWN),
+        (dt.date(2026, 2, 1), 42, 22, suppression.SHOWN, suppression.SHOWN)]
 
 
 def test_a_hidden_count_hides_its_rate_as_none(differencing_con):
@@ -238,8 +254,13 @@ def test_a_hidden_count_hides_its_rate_as_none(differencing_con):
     for col in ("share", "lo", "hi"):
         assert [v for v in rows.loc[hidden, col]] == [None] * int(hidden.sum())
     shown = rows[~hidden]
-    # Hills, week of 2026-01-26: 8 + 3 + 5 drug and 6 residue samples tested, 5 with xylazine
-    assert [(r["grp"], r["k"], r["n"], r["share"]) for r in shown.to_dict("records")] == [("Hills", 5, 22, 5 / 22)]
+    # Found (k) blocks, by hand: week 01-19, Valley's 2 joins the smallest block of the week, Hills Van's 5, so
+    # Hills (11) and Valley are hidden and Coast's 6 (of 6 + 3 + 7 tested) stays; week 01-26, Valley's 1 joins
+    # Hills' Mobile Van 5 on 02-01, Coast 9 of 9 + 6 stays; week 02-02 every region is whole blocks: Coast 6 + 2
+    # of 6 + 12 + 2 + 2, Hills 10 + 4 of 14, Valley 0 of 6.
+    assert [(r["grp"], r["k"], r["n"], r["share"]) for r in shown.to_dict("records")] == [
+        ("Coast", 6, 16, 6 / 16), ("Coast", 9, 15, 9 / 15), ("Coast", 8, 22, 8 / 22), ("Hills", 14, 14, 1.0),
+        ("Valley", 0, 6, 0.0)]
 
 
 
@@ -347,3 +368,74 @@ def test_the_overview_page_gives_nothing_away_by_subtraction(differencing_app, d
                                       suppression.SHOWN if shown else suppression.SMALL))
     assert [c["where"] for c in cells if c["status"] == suppression.SHOWN and c["value"] != len(c["ids"])] == []
     assert subtractions(cells) == []
+
+
+# ------------------------------------------------------------------ date ranges
+
+RANGES = [(None, None), (dt.date(2026, 1, 21), None), (dt.date(2026, 1, 26), dt.date(2026, 2, 6)),
+          (None, dt.date(2026, 1, 31)), (None, dt.date(2026, 2, 1)), (dt.date(2026, 2, 2), dt.date(2026, 2, 7)),
+          (dt.date(2026, 2, 1), dt.date(2026, 2, 7))]
+
+
+def range_cells(con, samples: list[dict], target: str) -> list[dict]:
+    """Every trend view of ``target`` (weekly and monthly, unsplit and by region, every region filter) under each
+    date range of RANGES, the totals under the caption included: what a reader who moves the dates sees."""
+    cells = []
+    for start, end in RANGES:
+        for region in (None, *sorted({s["region"] for s in samples})):
+            f = Filters(start=start, end=end, region=region)
+            prot = public_trends.protected(con, public_trends.outer(f), target, K)
+            for period in ("week", "month"):
+                first, last = public_trends.covered_days(f, period)
+                members = [s for s in samples if in_view(s, f, "all") and (first is None or s["date"] >= first)
+                           and (last is None or s["date"] <= last)]
+                for group in (None, "region"):
+                    cells += _view_cells(prot, f, target, period, group, "all", members)
+    return cells
+
+
+def test_public_date_ranges_cover_whole_weeks_or_months():
+    """A range from Wednesday 01-21 to Friday 02-06 is read as the weeks of 01-19 to 02-02 (to Sunday 02-08);
+    monthly, as January (whose first week, holding Thursday 01-01, starts on 2025-12-29) to February (to Sunday
+    03-01, the last week holding a February Thursday)."""
+    f = Filters(start=dt.date(2026, 1, 21), end=dt.date(2026, 2, 6))
+    assert public_trends.covered_days(f, "week") == (dt.date(2026, 1, 19), dt.date(2026, 2, 8))
+    assert public_trends.covered_days(f, "month") == (dt.date(2025, 12, 29), dt.date(2026, 3, 1))
+    assert public_trends.covered_days(Filters(), "week") == (None, None)
+
+
+def test_moving_the_end_by_one_day_gives_no_day_away(differencing_con):
+    """Ending on Saturday 02-07 or on Friday 02-06 is the same week: the totals are the same whole weeks."""
+    views = [public_trends.view(differencing_con, Filters(end=day), "xylazine", "week", None, "all", K)
+             for day in (dt.date(2026, 2, 6), dt.date(2026, 2, 7))]
+    assert [(v.total, v.total_status) for v in views] == [(34 + 46 + 42, suppression.SHOWN)] * 2
+
+
+@pytest.mark.parametrize("target", ["fentanyl", "xylazine"])  # benzodiazepine: nothing to hide in these views
+def test_no_chain_across_date_ranges_recovers_a_hidden_count(differencing_con, differencing_samples, target):
+    """The same views under several date ranges, each range's totals included: one system for the attacker."""
+    cells = range_cells(differencing_con, differencing_samples, target)
+    assert [c["where"] for c in cells if c["status"] == suppression.SHOWN and c["value"] != len(c["ids"])] == []
+    assert any(c["status"] != suppression.SHOWN and c["value"] for c in cells)
+    assert recovered(cells) == []
+
+
+@pytest.mark.parametrize("lang, caption, first", [
+    ("en", "Counts cover whole periods: Jan 19, 2026 to Feb 8, 2026.", "Jan 19, 2026"),
+    ("fr", "Les effectifs couvrent des périodes entières : du 19 janv. 2026 au 8 févr. 2026.", "19 janv. 2026"),
+])
+def test_the_public_trends_page_reads_whole_weeks_and_says_so(differencing_app, lang, caption, first):
+    """Wednesday 01-21 to Friday 02-06, weekly: the weeks of 01-19, 01-26 and 02-02, whole."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../../dashboard.py", default_timeout=60)
+    for key, value in {"from": "2026-01-21", "to": "2026-02-06", "lang": lang}.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("app_pages/trends.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert caption in [c.value for c in at.caption]
+    table = next(df.value for df in at.dataframe if len(df.value.columns) >= 3)
+    assert list(table.iloc[:, 0])[0] == first
+    assert len(table) == 3
