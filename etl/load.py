@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import os
 import re
 import sys
 import time
@@ -25,6 +24,7 @@ from supplywatch import weblinks
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
 from . import conflicts
+from . import load_memory
 from . import plausibility
 from . import person_data
 from . import profiles as P
@@ -35,7 +35,6 @@ from .profiles import FieldSpec, Profile, ProfileError
 from .readers import CsvFile, FileRefused
 
 RAW_LINE_MAX = 10_000
-LOAD_MEMORY_LIMIT = "768MB"  # SUPPLYWATCH_LOAD_MEMORY overrides
 SEP = "\x1f"  # between key parts before hashing
 
 STRIP_VALUES = {
@@ -309,8 +308,11 @@ def load_file(path, profile=None, db=None, max_reject_rate: float = 0.01,
             if service_start is not None:
                 prof = dataclasses.replace(prof, service_start=service_start)
             result = _load(path, csvf, prof, db, max_reject_rate, phase, wait, source)
-    except (FileRefused, ProfileError) as exc:
+    except (FileRefused, ProfileError, load_memory.BadMemorySetting) as exc:
         result = LoadResult(file=path.name, status="refused", message=str(exc))
+    except duckdb.OutOfMemoryException:  # the copy is discarded: nothing loaded, and none of DuckDB's text shown
+        result = LoadResult(file=path.name, status="refused",
+                            message=load_memory.out_of_memory_message(path.name, load_memory.limit()))
     finally:
         if csvf is not None:
             csvf.cleanup()
@@ -355,8 +357,7 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
                      dropped_columns=dropped, unused_columns=unused)
     with sw_db.writing_snapshot(db, wait=wait) as con:
         # Bound DuckDB's buffer pool (default 80 % of RAM) so a large file spills instead of growing the process.
-        limit = os.environ.get("SUPPLYWATCH_LOAD_MEMORY", LOAD_MEMORY_LIMIT)
-        con.execute(f"SET memory_limit = {q(limit)}")
+        load_memory.apply(con)
         phase("updating the substance dictionary")
         if prof.kind == "samples":
             install_dictionary_if_changed(con)
