@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import os
 import re
 import sys
 import time
@@ -25,6 +24,7 @@ from supplywatch import weblinks
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
 from . import conflicts
+from . import load_memory
 from . import plausibility
 from . import person_data
 from . import profiles as P
@@ -35,7 +35,6 @@ from .profiles import FieldSpec, Profile, ProfileError
 from .readers import CsvFile, FileRefused
 
 RAW_LINE_MAX = 10_000
-LOAD_MEMORY_LIMIT = "768MB"  # SUPPLYWATCH_LOAD_MEMORY overrides
 SEP = "\x1f"  # between key parts before hashing
 
 STRIP_VALUES = {
@@ -309,8 +308,11 @@ def load_file(path, profile=None, db=None, max_reject_rate: float = 0.01,
             if service_start is not None:
                 prof = dataclasses.replace(prof, service_start=service_start)
             result = _load(path, csvf, prof, db, max_reject_rate, phase, wait, source)
-    except (FileRefused, ProfileError) as exc:
+    except (FileRefused, ProfileError, load_memory.BadMemorySetting) as exc:
         result = LoadResult(file=path.name, status="refused", message=str(exc))
+    except duckdb.OutOfMemoryException:  # the copy is discarded: nothing loaded, and none of DuckDB's text shown
+        result = LoadResult(file=path.name, status="refused",
+                            message=load_memory.out_of_memory_message(path.name, load_memory.limit()))
     finally:
         if csvf is not None:
             csvf.cleanup()
@@ -355,8 +357,7 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
                      dropped_columns=dropped, unused_columns=unused)
     with sw_db.writing_snapshot(db, wait=wait) as con:
         # Bound DuckDB's buffer pool (default 80 % of RAM) so a large file spills instead of growing the process.
-        limit = os.environ.get("SUPPLYWATCH_LOAD_MEMORY", LOAD_MEMORY_LIMIT)
-        con.execute(f"SET memory_limit = {q(limit)}")
+        load_memory.apply(con)
         phase("updating the substance dictionary")
         if prof.kind == "samples":
             install_dictionary_if_changed(con)
@@ -876,14 +877,6 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
     conflicts.samples_views(con)
     conflicts.check(con, "kt", "sample_id", "n.sample_id", stored="stored_kt", keys="k", stored_keys="samples")
     con.execute("DROP VIEW kt; DROP VIEW stored_kt")
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE kn AS
-        SELECT sample_id, rec, nextval('sample_nos') AS sample_no FROM (
-            SELECT sample_id, min(rec) AS rec FROM k
-            WHERE NOT EXISTS (SELECT 1 FROM samples s WHERE s.sample_id = k.sample_id)
-            GROUP BY sample_id)
-    """)
-    n_new = con.execute("SELECT count(*) FROM kn").fetchone()[0]
     ekey = key_sql.format(col="e.raw")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE expected_map AS
@@ -893,23 +886,14 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
         LEFT JOIN substance_names sn ON sn.name_key = {ekey}
         LEFT JOIN substances s ON s.substance = sn.substance
     """)
-    # the new samples with their keys and canonical expectation; each insert below reads it once
-    con.execute("""
-        CREATE OR REPLACE TEMP VIEW ns AS
-        SELECT kn.sample_id, kn.sample_no, e.substance AS expected_substance, e.class AS expected_class, n.*
-        FROM kn JOIN t n USING (rec)
-        LEFT JOIN expected_map e ON e.raw = n.expected_raw
-    """)
-    context = ", ".join(f"ns.{c}" for c in DETECTION_SAMPLE_COLUMNS)
     item_cols = [r[0] for r in con.execute("DESCRIBE t").fetchall() if r[0].endswith("_items")]
-    for col in item_cols:  # ftir_components_items, lab_trace_components_items, flags0_lab_items ...
+    for i, col in enumerate(item_cols):  # ftir_components_items, lab_trace_components_items, flags0_lab_items ...
         name = col[: -len("_items")]
-        method = "ftir" if name.startswith("ftir") or "_ftir" in name else "lab"
         all_trace = "true" if "trace" in name else "false"
         # the name map from every distinct item in the file (a few hundred), then detections straight from a query
         ikey = key_sql.format(col="i.item")
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE item_map AS
+            CREATE OR REPLACE TEMP TABLE item_map{i} AS
             SELECT i.item, s.substance, coalesce(s.class, 'unclassified') AS class,
                    {all_trace} OR {substances.IS_TRACE_SQL.format(col="i.item")} AS trace,
                    coalesce(sn.is_placeholder, false) AS placeholder
@@ -917,12 +901,52 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
             LEFT JOIN substance_names sn ON sn.name_key = {ikey}
             LEFT JOIN substances s ON s.substance = sn.substance
         """)
+    # In pieces of consecutive rows, so no step holds more than a piece's samples and detections whatever the
+    # file's size (etl.load_memory). A key's first row is in the earliest piece holding the key; later pieces
+    # find it stored, so each sample is written once, from its first row, as in one piece.
+    n_new = 0
+    last = con.execute("SELECT coalesce(max(rec), -1) FROM k").fetchone()[0]
+    step = load_memory.rows_per_piece()
+    for lo in range(0, last + 1, step):
+        n_new += _insert_sample_piece(con, run_id, item_cols, lo, lo + step)
+    con.execute("DROP TABLE IF EXISTS kn")
+    for table in ("k", "expected_map", *(f"item_map{i}" for i in range(len(item_cols)))):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    return n_new, valid - n_new
+
+
+def _insert_sample_piece(con, run_id: int, item_cols: list[str], lo: int, hi: int) -> int:
+    """Insert the new samples among the rows ``lo`` <= rec < ``hi`` with their detections; return how many were
+    new."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE kn AS
+        SELECT sample_id, rec, nextval('sample_nos') AS sample_no FROM (
+            SELECT sample_id, rec FROM k
+            WHERE k.rec >= {lo} AND k.rec < {hi} AND NOT EXISTS (SELECT 1 FROM samples s WHERE s.sample_id = k.sample_id)
+            QUALIFY row_number() OVER (PARTITION BY sample_id ORDER BY rec) = 1)
+    """)
+    n_new, first, final = con.execute("SELECT count(*), min(sample_no), max(sample_no) FROM kn").fetchone()
+    if not n_new:
+        return 0
+    # the new samples with their keys and canonical expectation, read once from t (the range lets DuckDB skip the
+    # rest of t) for the inserts below
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE ns AS
+        SELECT kn.sample_id, kn.sample_no, e.substance AS expected_substance, e.class AS expected_class, n.*
+        FROM kn JOIN t n USING (rec)
+        LEFT JOIN expected_map e ON e.raw = n.expected_raw
+        WHERE n.rec >= {lo} AND n.rec < {hi}
+    """)
+    context = ", ".join(f"ns.{c}" for c in DETECTION_SAMPLE_COLUMNS)
+    for i, col in enumerate(item_cols):
+        name = col[: -len("_items")]
+        method = "ftir" if name.startswith("ftir") or "_ftir" in name else "lab"
         con.execute(f"""
             INSERT INTO detections
             SELECT d.sample_id, '{method}', d.item, m.substance, m.class, m.trace, NOT m.trace,
                    d.sample_no, {context.replace('ns.', 'd.')}
             FROM (SELECT ns.sample_id, ns.sample_no, {context}, unnest(ns.{col}) AS item FROM ns) d
-            JOIN item_map m USING (item)
+            JOIN item_map{i} m USING (item)
             WHERE NOT m.placeholder
         """)
     # every positive strip in one pass over the new samples (was one join per strip)
@@ -946,12 +970,11 @@ def _insert_samples(con, run_id: int) -> tuple[int, int]:
                sample_type, form, colour, fentanyl_strip, benzo_strip, xylazine_strip,
                nitazene_strip, medetomidine_strip, ftir_tested, lab_tested, fentanyl_pct,
                overdose_linked, notes, {run_id}, sample_no, {folded}
-        FROM ns LEFT JOIN ({findings.fold_sql("d.sample_no IN (SELECT sample_no FROM kn)")}) f USING (sample_no)
+        FROM ns LEFT JOIN ({findings.fold_sql(f"d.sample_no >= {first} AND d.sample_no <= {final}")}) f
+             USING (sample_no)
     """)
-    con.execute("DROP VIEW ns")
-    for table in ("k", "kn", "expected_map", "item_map"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-    return n_new, valid - n_new
+    con.execute("DROP TABLE ns")
+    return n_new
 
 
 def _transform_overdoses(con, m: Mapper, src: str) -> None:
