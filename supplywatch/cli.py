@@ -19,7 +19,7 @@ import getpass
 import os
 import sys
 
-from . import auth
+from . import app_copy, auth, db
 
 
 def _actor() -> str:
@@ -209,6 +209,10 @@ def cmd_remove(args) -> int:
     return 0
 
 
+def cmd_migrate_app(args) -> int:
+    return app_copy.main_args(args.to, args.source)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m supplywatch", description="Supply Watch staff accounts and public alert files.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -275,6 +279,13 @@ def parser() -> argparse.ArgumentParser:
     hrm = hsub.add_parser("remove", help="delete a webhook")
     hrm.add_argument("webhook_id")
     hrm.set_defaults(func=cmd_webhook_remove)
+
+    mig = sub.add_parser("migrate-app", help="copy the app file (accounts, alerts, audit ...) into PostgreSQL",
+                         description="Copy every app table from the DuckDB app file into a PostgreSQL database, check "
+                         "the counts on both sides and print them; safe to run again (docs/scale-out.md).")
+    mig.add_argument("--to", required=True, help="postgresql://user@host:port/dbname (the new SUPPLYWATCH_APP_DB)")
+    mig.add_argument("--from", dest="source", help="the app file (default: the one the settings name)")
+    mig.set_defaults(func=cmd_migrate_app)
     return p
 
 
@@ -284,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         return 130
-    except (auth.AuthError, ValueError) as exc:
+    except (auth.AuthError, ValueError, db.AppStoreUnavailable, app_copy.CopyRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # no traceback for operators: one line, then a non-zero exit

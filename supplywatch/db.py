@@ -98,7 +98,7 @@ def scratch_prefix(db: str | os.PathLike | None = None) -> Path:
 def app_db_path(db: str | os.PathLike | None = None) -> Path:
     """The app's read-write file, kept beside the warehouse unless ``SUPPLYWATCH_APP_DB`` says otherwise."""
     env = os.environ.get("SUPPLYWATCH_APP_DB")
-    if env:
+    if env and not app_postgres.is_url(env):  # a postgresql:// URL is no file (app_db_url)
         return Path(env)
     wh = warehouse_path(db)
     return wh.with_name(f"{wh.stem}-app{wh.suffix or '.duckdb'}")
@@ -399,11 +399,18 @@ def app_connection(db: str | os.PathLike | None = None, retry_seconds: float = 1
     ``postgresql://`` URL: a connection to that database with the same calling convention
     (:mod:`supplywatch.app_postgres`), or :class:`AppStoreUnavailable` in one line when it cannot be reached.
     """
-    url = app_db_url()
-    if url:
-        con = app_postgres.connect(url)
+    with app_store(app_db_url() or app_db_path(db), retry_seconds) as con:
+        yield con
+
+
+@contextlib.contextmanager
+def app_store(where: str | os.PathLike, retry_seconds: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated read-write connection to the app state at ``where``: a ``postgresql://`` URL or an app file
+    (what :func:`app_connection` opens for the configured one, and ``migrate-app`` for both ends of the copy)."""
+    if app_postgres.is_url(str(where)):
+        con = app_postgres.connect(str(where).strip())
     else:
-        con = _connect_app_file(app_db_path(db), retry_seconds)
+        con = _connect_app_file(Path(where), retry_seconds)
     try:
         if schema.APP_MIGRATIONS:
             migrate(con, schema.APP_MIGRATIONS)
