@@ -63,7 +63,9 @@ def connect(url: str) -> "Connection":
 
     try:
         raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                              options="-c default_transaction_isolation=serializable",
+                              # TimeZone=UTC: an aware datetime stored into a TIMESTAMP column becomes UTC, as in
+                              # DuckDB, whatever the server's own zone
+                              options="-c default_transaction_isolation=serializable -c TimeZone=UTC",
                               application_name="supplywatch")
     except psycopg.OperationalError as exc:
         raise unavailable(url, exc) from None

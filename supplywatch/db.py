@@ -444,6 +444,27 @@ def app_db_url() -> str | None:
     return env.strip() if app_postgres.is_url(env) else None
 
 
+def app_version() -> str:
+    """A token that changes whenever community alerts change, for caching what the public board reads.
+
+    The app file: its and its WAL's stat. PostgreSQL: the number of alert audit rows (every alert change appends
+    one in its own transaction, nothing is ever deleted, so the count grows with each commit even when ids from the
+    sequence commit out of order). AppStoreUnavailable when the database cannot be reached."""
+    url = app_db_url()
+    if url:
+        with app_store(url) as con:
+            return "pg-%d" % con.execute("SELECT count(*) FROM alert_audit").fetchone()[0]
+    path = app_db_path()
+    parts = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            info = p.stat()
+            parts.append(f"{info.st_ino}-{info.st_mtime_ns}-{info.st_size}")
+        except FileNotFoundError:
+            parts.append("-")
+    return "/".join(parts)
+
+
 def is_postgres(con) -> bool:
     """True for a connection from :func:`app_connection` to PostgreSQL."""
     return getattr(con, "dialect", None) == "postgres"

@@ -60,3 +60,13 @@ def test_two_servers_migrating_a_new_database_at_once_both_succeed(pg_cluster, p
 ])
 def test_placeholders_outside_quotes_and_comments(sql, expected):
     assert app_postgres.placeholders(sql) == expected
+
+
+def test_an_aware_time_is_stored_as_utc_whatever_the_servers_zone(pg_cluster, pg_database):
+    import datetime as dt
+
+    pg_cluster.psql(f"ALTER DATABASE \"{pg_database}\" SET timezone = 'America/Vancouver'")
+    at = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    with db.app_store(pg_cluster.url(pg_database)) as con:
+        con.execute("INSERT INTO staff_sessions VALUES ('h', 'ticket', 'rae', NULL, ?, ?, ?)", [at, at, at])
+        assert con.execute("SELECT created_at FROM staff_sessions").fetchone() == (dt.datetime(2026, 11, 27, 8, 0),)
