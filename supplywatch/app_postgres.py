@@ -50,8 +50,10 @@ def where(url: str) -> str:
 
 
 def unavailable(url: str, exc: BaseException | None = None) -> AppStoreUnavailable:
-    reason = str(exc).strip().splitlines()[-1].strip() if exc is not None and str(exc).strip() else ""
-    reason = reason.removeprefix("FATAL:").strip()
+    # libpq's first line ends with the cause ('... port 5432 failed: Connection refused'); the hint lines after it
+    # are generic
+    first = (str(exc).strip().splitlines() or [""])[0] if exc is not None else ""
+    reason = first.rpartition(" failed: ")[2].removeprefix("FATAL:").strip()
     return AppStoreUnavailable(
         f"the app database in SUPPLYWATCH_APP_DB ({where(url)}) cannot be reached" + (f": {reason}" if reason else "")
     )

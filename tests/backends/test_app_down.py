@@ -71,3 +71,10 @@ def test_board_keeps_the_last_alerts_it_read_under_a_banner(app_backend, staff, 
     board = run("alerts_board.py")
     assert [w.value for w in board.warning] == [STALE]
     assert headline not in "\n".join(m.value for m in board.markdown)
+
+
+def test_session_start_link_goes_to_sign_in_without_a_cookie(down):
+    from supplywatch import staff_sessions
+
+    # the one-hop /session/start route: a 303 to the sign-in page (which then says why), not a server error
+    assert staff_sessions.start_response("a-ticket", True, dt.datetime.now(dt.timezone.utc)) == ("/sign-in", None)

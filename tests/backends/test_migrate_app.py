@@ -92,5 +92,6 @@ def test_cli_with_postgresql_down_prints_one_line_naming_the_setting():
     assert done.stdout == ""
     lines = done.stderr.splitlines()
     assert len(lines) == 1, done.stderr
-    assert lines[0].startswith(f"error: the app database in SUPPLYWATCH_APP_DB (127.0.0.1:{port}) cannot be reached")
+    assert lines[0] == (f"error: the app database in SUPPLYWATCH_APP_DB (127.0.0.1:{port}) cannot be reached:"
+                        " Connection refused")
     assert "secret" not in done.stderr and "Traceback" not in done.stderr
