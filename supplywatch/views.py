@@ -510,12 +510,23 @@ def alerts_stale() -> bool:
     return getattr(_RUN, "stale", False)
 
 
+_RETRY_AFTER = [0.0]  # time.monotonic() before which an unreachable app database is not asked again
+RETRY_SECONDS = 15.0  # a host that does not answer costs the connect timeout (5 s): once per 15 s, not every page
+
+
 def _app_file_version() -> str:
     """A token that changes whenever community alerts are written (db.app_version). When the app database cannot
-    be reached, the last token this process read, so the board keeps showing the alerts it last cached."""
+    be reached, the last token this process read, so the board keeps showing the alerts it last cached; it is not
+    asked again for RETRY_SECONDS, so supply pages listing alerts never wait on it page after page."""
+    import time
+
     try:
+        if time.monotonic() < _RETRY_AFTER[0]:
+            raise db.AppStoreUnavailable("the app database was unreachable a moment ago")
         version = db.app_version()
     except db.AppStoreUnavailable:
+        if time.monotonic() >= _RETRY_AFTER[0]:
+            _RETRY_AFTER[0] = time.monotonic() + RETRY_SECONDS
         _RUN.stale = True
         if not _LAST_APP_VERSION:
             raise
