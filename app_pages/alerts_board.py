@@ -22,6 +22,8 @@ st.title(_("Drug alerts"))
 st.caption(_("Alerts from local drug checking and harm reduction staff. No sign-in needed."))
 
 active, past = views.public_board(now)  # cached per change of the app file; records expiry when due
+if views.alerts_stale():
+    st.warning(_(views.ALERTS_STALE))
 regions = region_options(active, past)
 region = st.selectbox(_("Region"), [""] + regions, format_func=lambda r: r or _("All regions"),
                       key=f"alerts_region_{lang}")  # per language: a keyed widget keeps its first labels

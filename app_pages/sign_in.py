@@ -4,7 +4,7 @@ import logging
 
 import streamlit as st
 
-from supplywatch import auth, i18n, session
+from supplywatch import auth, db, i18n, session
 
 _ = i18n.translator(session.lang())
 
@@ -12,6 +12,10 @@ st.title(_("Staff sign-in"))
 
 try:
     no_accounts = auth.count_users() == 0
+except db.AppStoreUnavailable as exc:  # PostgreSQL down or restarting: one plain line, the detail in the server log
+    logging.getLogger(__name__).warning("%s", exc)
+    st.error(_(session.STORE_DOWN))
+    st.stop()
 except Exception:  # the app file held by another process for too long: one line, never a traceback
     st.error(_(auth.BUSY))
     st.stop()
@@ -50,6 +54,8 @@ else:
             session.sign_in(username, password)
         except auth.AuthError as exc:
             st.error(exc.translated(_))
+        except db.AppStoreUnavailable:
+            st.error(_(session.STORE_DOWN))
         except Exception:  # nothing a reader can act on beyond trying again; the server log keeps the detail
             logging.getLogger(__name__).exception("sign-in failed")
             st.error(_(auth.BUSY))

@@ -235,10 +235,14 @@ def _sign_in_turn(deadline: float):
     DuckDB lets one process at a time open the app file and, within a process, many threads opening and closing it
     at once stall each other (30 parallel sign-ins held it for over 15 s). One sign-in step at a time, each one short
     transaction, is both faster and simpler to reason about. The kernel drops the lock if the process dies.
+    On PostgreSQL there is no file: :func:`_claim` locks the account's row, which every server respects.
     """
-    path = db.app_db_path()
+    path = db.app_lock_file(".signin.lock")
+    if path is None:
+        yield
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.with_name(path.name + ".signin.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         while True:
             try:
@@ -266,9 +270,9 @@ def _claim(con, name: str, t: dt.datetime, now: dt.datetime):
     ("check", (hash, role, disabled, n)) where the attempt is already counted as the n-th wrong password in a row
     (and the slow-down or lock it would earn already set), so parallel attempts each see the ones before them.
     """
-    row = con.execute(
+    row = con.execute(  # on PostgreSQL the row stays locked until this attempt is counted: servers take turns
         "SELECT password_hash, role, disabled, failed_count, next_allowed_at, locked_until FROM users"
-        " WHERE username = ?",
+        " WHERE username = ?" + db.row_lock(con),
         [name],
     ).fetchone()
     if row is None:

@@ -20,7 +20,7 @@ import getpass
 import os
 import sys
 
-from . import auth
+from . import app_copy, auth, db
 
 
 def _actor() -> str:
@@ -242,6 +242,10 @@ def cmd_help_list(args) -> int:
     return 0
 
 
+def cmd_migrate_app(args) -> int:
+    return app_copy.main_args(args.to, args.source)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m supplywatch", description="Supply Watch staff accounts and public alert files.")
     add_commands(p.add_subparsers(dest="command", required=True))
@@ -325,7 +329,14 @@ def add_commands(sub) -> None:
     hload.add_argument("file")
     hload.set_defaults(func=cmd_help_load)
     hdsub.add_parser("list", help="the loaded entries by region").set_defaults(func=cmd_help_list)
-    for name in ("users", "publish", "deliver", "subscribers", "webhooks", "help-directory"):
+
+    mig = sub.add_parser("migrate-app", help="copy the app file (accounts, alerts, audit ...) into PostgreSQL",
+                         description="Copy every app table from the DuckDB app file into a PostgreSQL database, check "
+                         "the counts on both sides and print them; safe to run again (docs/scale-out.md).")
+    mig.add_argument("--to", required=True, help="postgresql://user@host:port/dbname (the new SUPPLYWATCH_APP_DB)")
+    mig.add_argument("--from", dest="source", help="the app file (default: the one the settings name)")
+    mig.set_defaults(func=cmd_migrate_app)
+    for name in ("users", "publish", "deliver", "subscribers", "webhooks", "help-directory", "migrate-app"):
         sub.choices[name].set_defaults(run=run)
     _describe(sub)
 
@@ -349,7 +360,7 @@ def run(args: argparse.Namespace) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         return 130
-    except (auth.AuthError, ValueError) as exc:
+    except (auth.AuthError, ValueError, db.AppStoreUnavailable, app_copy.CopyRefused) as exc:
         for line in str(exc).splitlines() or [""]:  # a refused file names each bad row on its own line
             print(f"error: {line}", file=sys.stderr)
         return 1

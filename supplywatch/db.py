@@ -36,7 +36,7 @@ from typing import Iterator
 
 import duckdb
 
-from . import findings, leftovers, schema
+from . import app_postgres, findings, leftovers, schema
 from .sql_text import sql_literals  # noqa: F401  (db.sql_literals, as the loader calls it)
 from .sql_text import sql_text as _sql_text
 
@@ -99,7 +99,7 @@ def scratch_prefix(db: str | os.PathLike | None = None) -> Path:
 def app_db_path(db: str | os.PathLike | None = None) -> Path:
     """The app's read-write file, kept beside the warehouse unless ``SUPPLYWATCH_APP_DB`` says otherwise."""
     env = os.environ.get("SUPPLYWATCH_APP_DB")
-    if env:
+    if env and not app_postgres.is_url(env):  # a postgresql:// URL is no file (app_db_url)
         return Path(env)
     wh = warehouse_path(db)
     return wh.with_name(f"{wh.stem}-app{wh.suffix or '.duckdb'}")
@@ -114,9 +114,9 @@ def public_dir() -> Path:
 # ---------------------------------------------------------------- migrations
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    """Number of migrations applied to the file behind ``con`` (0 for a new file)."""
+    """Number of migrations applied to the file (or PostgreSQL database) behind ``con`` (0 for a new one)."""
     has_meta = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' AND table_schema = 'main'"
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' AND table_schema = current_schema()"
         " AND table_catalog = current_database()"
     ).fetchone()[0]
     if not has_meta:
@@ -126,7 +126,11 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection, migrations: list[str]) -> int:
-    """Apply the migrations this file has not seen yet, in one transaction; return the new version."""
+    """Apply the migrations this file has not seen yet, in one transaction; return the new version.
+
+    On PostgreSQL several servers may start at once: the migration takes a transaction-scoped advisory lock and
+    reads the version again under it (READ COMMITTED, so it sees what a server before it committed), and adds the
+    constraints only PostgreSQL can hold (schema.APP_POSTGRES_CONSTRAINTS)."""
     current = schema_version(con)
     if current > len(migrations):
         raise SchemaTooNew(
@@ -134,12 +138,23 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations: list[str]) -> int:
         )
     if current == len(migrations) and current > 0:
         return current
-    con.execute("BEGIN TRANSACTION")
+    postgres = is_postgres(con)
+    con.execute("BEGIN ISOLATION LEVEL READ COMMITTED" if postgres else "BEGIN TRANSACTION")
     try:
+        if postgres:
+            con.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+            current = schema_version(con)
+            if current >= len(migrations):
+                con.execute("COMMIT")
+                return current
         con.execute(schema.META)
-        for sql in migrations[current:]:
+        for number, sql in enumerate(migrations[current:], start=current + 1):
             con.execute(sql)
-        con.execute(f"INSERT OR REPLACE INTO meta VALUES ('schema_version', '{len(migrations)}')")
+            if postgres and migrations is schema.APP_MIGRATIONS:
+                for extra in schema.APP_POSTGRES_CONSTRAINTS.get(number, ()):
+                    con.execute(extra)
+        con.execute(f"INSERT INTO meta VALUES ('schema_version', '{len(migrations)}')"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -149,7 +164,8 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations: list[str]) -> int:
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> None:
     """Store one key/value fact about the file (``synthetic``, ``built_at`` ...)."""
-    con.execute(f"INSERT OR REPLACE INTO meta VALUES ({_sql_text(key)}, {_sql_text(value)})")
+    con.execute(f"INSERT INTO meta VALUES ({_sql_text(key)}, {_sql_text(value)})"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value")
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -348,18 +364,39 @@ class Warehouse:
 
 @contextlib.contextmanager
 def app_connection(db: str | os.PathLike | None = None, retry_seconds: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-write connection to the app file, migrated to the current schema.
+    """A short-lived read-write connection to the app state, migrated to the current schema.
 
-    Another process (the users CLI, a second app server) may hold the file for a moment;
-    we retry on DuckDB's lock error for up to ``retry_seconds`` rather than fail.
+    The app file (DuckDB): another process (the users CLI, a second app server) may hold the file for a moment;
+    we retry on DuckDB's lock error for up to ``retry_seconds`` rather than fail. With ``SUPPLYWATCH_APP_DB`` a
+    ``postgresql://`` URL: a connection to that database with the same calling convention
+    (:mod:`supplywatch.app_postgres`), or :class:`AppStoreUnavailable` in one line when it cannot be reached.
     """
-    path = app_db_path(db)
+    with app_store(app_db_url() or app_db_path(db), retry_seconds) as con:
+        yield con
+
+
+@contextlib.contextmanager
+def app_store(where: str | os.PathLike, retry_seconds: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated read-write connection to the app state at ``where``: a ``postgresql://`` URL or an app file
+    (what :func:`app_connection` opens for the configured one, and ``migrate-app`` for both ends of the copy)."""
+    if app_postgres.is_url(str(where)):
+        con = app_postgres.connect(str(where).strip())
+    else:
+        con = _connect_app_file(Path(where), retry_seconds)
+    try:
+        if schema.APP_MIGRATIONS:
+            migrate(con, schema.APP_MIGRATIONS)
+        yield con
+    finally:
+        con.close()
+
+
+def _connect_app_file(path: Path, retry_seconds: float) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + retry_seconds
     while True:
         try:
-            con = duckdb.connect(str(path))
-            break
+            return duckdb.connect(str(path))
         except (duckdb.IOException, duckdb.BinderException) as exc:
             # IOException: another process holds the file. BinderException "Unique file handle conflict": another
             # thread of this process is opening the same file at this instant (seen with 30 parallel sign-ins).
@@ -367,12 +404,57 @@ def app_connection(db: str | os.PathLike | None = None, retry_seconds: float = 1
             if ("lock" not in text and "file handle conflict" not in text) or time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
-    try:
-        if schema.APP_MIGRATIONS:
-            migrate(con, schema.APP_MIGRATIONS)
-        yield con
-    finally:
-        con.close()
+
+
+AppStoreUnavailable = app_postgres.AppStoreUnavailable
+MIGRATION_LOCK = 7_253_001  # pg_advisory_xact_lock key held while one server migrates the app database
+
+
+def app_db_url() -> str | None:
+    """The PostgreSQL URL in ``SUPPLYWATCH_APP_DB`` (``postgresql://`` or ``postgres://``), or None for the app file."""
+    env = os.environ.get("SUPPLYWATCH_APP_DB")
+    return env.strip() if app_postgres.is_url(env) else None
+
+
+def app_version() -> str:
+    """A token that changes whenever community alerts change, for caching what the public board reads.
+
+    The app file: its and its WAL's stat. PostgreSQL: the number of alert audit rows (every alert change appends
+    one in its own transaction, nothing is ever deleted, so the count grows with each commit even when ids from the
+    sequence commit out of order). AppStoreUnavailable when the database cannot be reached."""
+    url = app_db_url()
+    if url:
+        with app_store(url) as con:
+            return "pg-%d" % con.execute("SELECT count(*) FROM alert_audit").fetchone()[0]
+    path = app_db_path()
+    parts = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            info = p.stat()
+            parts.append(f"{info.st_ino}-{info.st_mtime_ns}-{info.st_size}")
+        except FileNotFoundError:
+            parts.append("-")
+    return "/".join(parts)
+
+
+def is_postgres(con) -> bool:
+    """True for a connection from :func:`app_connection` to PostgreSQL."""
+    return getattr(con, "dialect", None) == "postgres"
+
+
+def row_lock(con) -> str:
+    """``FOR UPDATE`` on PostgreSQL (the row stays locked until the transaction ends, so servers take turns on it);
+    nothing on DuckDB, whose parser has no locking clause and whose app file one process holds at a time."""
+    return " FOR UPDATE" if is_postgres(con) else ""
+
+
+def app_lock_file(suffix: str) -> Path | None:
+    """A lock file beside the app file for steps that must take turns across this host's processes; None on
+    PostgreSQL, where row locks make them take turns across every server instead."""
+    if app_db_url():
+        return None
+    path = app_db_path()
+    return path.with_name(path.name + suffix)
 
 
 # ---------------------------------------------------------------- helpers

@@ -409,6 +409,13 @@ APP_MIGRATIONS: list[str] = [
     """,
 ]
 
+# Constraints only PostgreSQL can hold (DuckDB has no partial index), added right after the app migration they
+# follow. They back the rules that protect people with the engine itself when several servers share the state.
+APP_POSTGRES_CONSTRAINTS: dict[int, list[str]] = {
+    # at most one published version per alert, whatever sessions on whatever servers try at the same moment
+    1: ["CREATE UNIQUE INDEX one_published_version ON alert_versions (alert_id) WHERE status = 'published'"],
+}
+
 # One detection for a sample already stored, its copied columns read from the sample; for warehouses built by
 # hand (tests, benchmarks). Parameters in table order: sample_id, method, substance_raw, substance, class,
 # is_trace, is_primary.

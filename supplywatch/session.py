@@ -15,7 +15,7 @@ import os
 
 import streamlit as st
 
-from . import auth, i18n, staff_sessions
+from . import auth, db, i18n, staff_sessions
 
 KEY = "sw_user"
 STAFF_ROLES = ("poster", "reviewer")
@@ -104,11 +104,16 @@ def current(*roles: str) -> dict | None:
 
 
 def require_role(*roles: str, page: str = "staff page") -> dict:
-    """Stop the page with a sign-in prompt unless the user holds one of ``roles``; refusals are audited."""
-    user = current(*roles)
+    """Stop the page with a sign-in prompt unless the user holds one of ``roles``; refusals are audited.
+    With the app database out of reach, the page stops with one plain line (STORE_DOWN) instead."""
+    _ = i18n.translator(lang())
+    try:
+        user = current(*roles)
+    except db.AppStoreUnavailable:
+        st.error(_(STORE_DOWN))
+        st.stop()
     if user is not None:
         return user
-    _ = i18n.translator(lang())
     who = signed_in()
     auth.refuse(who["username"] if who else None, page, roles, now())
     if who:
@@ -134,17 +139,25 @@ def role_label(role: str, _) -> str:
     return {"poster": _("Poster"), "reviewer": _("Reviewer"), "admin": _("Admin")}.get(role, role)
 
 
+# Shown on staff pages and sign-in while the app database (PostgreSQL) cannot be reached; the detail is in the log.
+STORE_DOWN = ("Staff accounts and alert drafting cannot be reached right now. Public pages still work; try again in a"
+              " few minutes.")
+
+
 def alert_pages(_) -> list:
     """The Alerts section of the navigation: public board and sign-in always; staff pages by role.
 
     A staff page the reader may not open is still there, hidden, at its own URL: typed or reloaded signed out,
     it sends the reader to sign-in and back; signed in without the role, it says so.
     """
-    restore()
+    try:
+        restore()
+        user = current()
+    except db.AppStoreUnavailable:  # public pages keep working; staff pages say so (require_role, sign-in)
+        user = None
     pages = [st.Page("app_pages/alerts_board.py", title=_("Drug alerts"), url_path="alerts"),
              st.Page("app_pages/subscribe.py", title=_("Alerts by email"), url_path="subscribe"),
              st.Page("app_pages/get_help.py", title=_("Where to get help"), url_path="get-help")]
-    user = current()
     role = user["role"] if user else None
     sign_in_page = st.Page("app_pages/sign_in.py", title=_("Staff sign-in"), url_path="sign-in")
     staff = [

@@ -164,8 +164,11 @@ def cookie_header(token: str, secure: bool) -> str:
 
 def start_response(ticket: str | None, secure: bool, now: dt.datetime) -> tuple[str, str | None]:
     """(Location, Set-Cookie or None) for ``/session/start``: the remembered page, or the sign-in page when the
-    ticket is unknown, used or expired."""
-    opened = redeem(ticket, now)
+    ticket is unknown, used or expired, or the app database cannot be reached (the sign-in page then says so)."""
+    try:
+        opened = redeem(ticket, now)
+    except db.AppStoreUnavailable:
+        return DEFAULT_NEXT, None
     if opened is None:
         return DEFAULT_NEXT, None
     token, next_path = opened

@@ -504,17 +504,42 @@ def table(df: pd.DataFrame, columns: dict[str, str], ctx: Context, caption: str 
         st.caption(caption)
 
 
+_LAST_APP_VERSION: list[str] = []  # the last token read, public data only: what the board shows when it cannot read
+_RUN = threading.local()  # per script run (each session runs on its own thread): did this run read stale alerts?
+# Shown over the public board while the app database (PostgreSQL) cannot be reached.
+ALERTS_STALE = ("The alert list could not be refreshed just now: it shows what this server last read. The feeds,"
+                " posters and plain web page keep the last published alerts.")
+
+
+def alerts_stale() -> bool:
+    """True when this run's community alerts come from the last read, the app database being out of reach."""
+    return getattr(_RUN, "stale", False)
+
+
+_RETRY_AFTER = [0.0]  # time.monotonic() before which an unreachable app database is not asked again
+RETRY_SECONDS = 15.0  # a host that does not answer costs the connect timeout (5 s): once per 15 s, not every page
+
+
 def _app_file_version() -> str:
-    """A token that changes whenever the app file (community alerts) is written: its and its WAL's stat."""
-    path = db.app_db_path()
-    parts = []
-    for p in (path, path.with_name(path.name + ".wal")):
-        try:
-            info = p.stat()
-            parts.append(f"{info.st_ino}-{info.st_mtime_ns}-{info.st_size}")
-        except FileNotFoundError:
-            parts.append("-")
-    return "/".join(parts)
+    """A token that changes whenever community alerts are written (db.app_version). When the app database cannot
+    be reached, the last token this process read, so the board keeps showing the alerts it last cached; it is not
+    asked again for RETRY_SECONDS, so supply pages listing alerts never wait on it page after page."""
+    import time
+
+    try:
+        if time.monotonic() < _RETRY_AFTER[0]:
+            raise db.AppStoreUnavailable("the app database was unreachable a moment ago")
+        version = db.app_version()
+    except db.AppStoreUnavailable:
+        if time.monotonic() >= _RETRY_AFTER[0]:
+            _RETRY_AFTER[0] = time.monotonic() + RETRY_SECONDS
+        _RUN.stale = True
+        if not _LAST_APP_VERSION:
+            raise
+        return _LAST_APP_VERSION[-1]
+    _RUN.stale = False
+    _LAST_APP_VERSION[:] = [version]
+    return version
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -534,7 +559,10 @@ def public_board(now: dt.datetime) -> tuple[list, list]:
     """
     from .alerts import store
 
-    public = _public_history(_app_file_version())
+    try:
+        public = _public_history(_app_file_version())
+    except db.AppStoreUnavailable:  # nothing read yet by this server: an empty board under the banner, no traceback
+        return [], []
     if any(a.status == "published" and a.expires_at <= now for a in public):
         try:
             store.expire_due(now)

@@ -49,6 +49,16 @@ def pg_database(pg_cluster, request) -> str:
     return pg_cluster.create_database(name)
 
 
+@pytest.fixture(params=["file", "postgres"])
+def app_backend(request, isolated_db, monkeypatch) -> str:
+    """Run the test on both app-state backends: the app file, then a fresh PostgreSQL database
+    (``SUPPLYWATCH_APP_DB=postgresql://...``; skipped with the reason where no server can start)."""
+    if request.param == "postgres":
+        cluster = request.getfixturevalue("pg_cluster")
+        monkeypatch.setenv("SUPPLYWATCH_APP_DB", cluster.url(request.getfixturevalue("pg_database")))
+    return request.param
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Stop the one Playwright driver the browser and attack tests share, if any test started it."""
     from tests.browser import stack

@@ -15,7 +15,8 @@ from ..auth import naive_utc
 
 # Read beside each alert_versions row (the outer query's table must be ``alert_versions``): its authors, first first.
 AUTHORS_COLUMN = (
-    "(SELECT coalesce(list(w.username ORDER BY w.since, w.username), []) FROM alert_authors w"
+    "(SELECT coalesce(array_agg(w.username ORDER BY w.since, w.username), CAST(ARRAY[] AS VARCHAR[]))"  # DuckDB and PostgreSQL
+    " FROM alert_authors w"
     " WHERE w.alert_id = alert_versions.alert_id AND w.version = alert_versions.version)"
 )
 

@@ -61,8 +61,8 @@ def _enqueue(con, alert, now: dt.datetime, kind: str, table: str, id_col: str, r
     inserted = con.execute(
         "INSERT INTO deliveries (subscriber_id, kind, alert_id, version, status, next_attempt_at, enqueued_at)"
         f" SELECT {id_col}, ?, ?, ?, 'queued', ?, ? FROM {table}"
-        f" WHERE {ready} AND ((list_position(?, min_severity) <= ?"
-        " AND (len(regions) = 0 OR list_has_any(regions, ?)))"
+        f" WHERE {ready} AND ((array_position(?, min_severity) <= ?"  # standard SQL: DuckDB and PostgreSQL
+        " AND (coalesce(array_length(regions, 1), 0) = 0 OR regions && CAST(? AS VARCHAR[])))"
         f" OR {id_col} IN (SELECT subscriber_id FROM deliveries WHERE kind = ? AND alert_id = ?"
         " AND version < ? AND status <> 'dead'))"
         " ON CONFLICT DO NOTHING",
@@ -116,7 +116,7 @@ def claim(con, items: list[Delivery], now: dt.datetime) -> list[Delivery]:
         return []
     ids = [d.delivery_id for d in items]
     taken = {r[0] for r in con.execute(
-        "UPDATE deliveries SET status = 'sending', claimed_at = ? WHERE status = 'queued' AND list_contains(?, delivery_id)"
+        "UPDATE deliveries SET status = 'sending', claimed_at = ? WHERE status = 'queued' AND delivery_id = ANY(?)"
         " RETURNING delivery_id", [auth.naive_utc(now), ids]).fetchall()}
     return [d for d in items if d.delivery_id in taken]
 
@@ -125,14 +125,14 @@ def release(con, items: list[Delivery]) -> None:
     """sending -> queued for rows claimed but never tried (the round stopped early)."""
     if items:
         con.execute("UPDATE deliveries SET status = 'queued', claimed_at = NULL WHERE status = 'sending'"
-                    " AND list_contains(?, delivery_id)", [[d.delivery_id for d in items]])
+                    " AND delivery_id = ANY(?)", [[d.delivery_id for d in items]])
 
 
 def mark_sent(con, items: list[Delivery], now: dt.datetime) -> None:
     if items:
         con.execute(
             "UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1, token_enc = NULL,"
-            " last_error = NULL WHERE list_contains(?, delivery_id)",
+            " last_error = NULL WHERE delivery_id = ANY(?)",
             [auth.naive_utc(now), [d.delivery_id for d in items]],
         )
 

@@ -202,8 +202,9 @@ def counts() -> list[dict]:
     with db.app_connection() as con:
         rows = con.execute(
             "SELECT region, lang, count(*) FROM ("
-            " SELECT unnest(CASE WHEN len(regions) = 0 THEN ['*'] ELSE regions END) AS region, lang"
-            " FROM subscribers WHERE confirmed_at IS NOT NULL) GROUP BY ALL ORDER BY region, lang"
+            " SELECT unnest(CASE WHEN coalesce(array_length(regions, 1), 0) = 0 THEN CAST(ARRAY['*'] AS VARCHAR[])"
+            " ELSE regions END) AS region, lang"
+            " FROM subscribers WHERE confirmed_at IS NOT NULL) AS s GROUP BY region, lang ORDER BY region, lang"
         ).fetchall()
     return [{"region": r[0], "lang": r[1], "subscribers": int(r[2])} for r in rows]
 

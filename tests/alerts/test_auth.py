@@ -10,6 +10,7 @@ from supplywatch import auth, db
 
 NOW = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.timezone.utc)
 PW = "correct horse battery"
+pytestmark = pytest.mark.usefixtures("app_backend")  # accounts on the app file and in PostgreSQL alike
 
 
 def sec(n):

@@ -13,6 +13,7 @@ import pytest
 from supplywatch import auth, cli
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.usefixtures("app_backend")  # the users command on the app file and in PostgreSQL alike
 
 
 def run(argv, capsys, stdin=""):

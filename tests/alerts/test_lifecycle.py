@@ -10,6 +10,7 @@ from supplywatch import auth
 from supplywatch.alerts import store
 
 H = dt.timedelta(hours=1)
+pytestmark = pytest.mark.usefixtures("app_backend")  # the app file and PostgreSQL alike
 
 
 def trail(alert_id):

@@ -16,6 +16,8 @@ from supplywatch.delivery.subscribers import SubscriptionError
 
 from .test_subscriptions import NOW, drain, publish, rows
 
+pytestmark = pytest.mark.usefixtures("app_backend")  # webhooks on the app file and in PostgreSQL alike
+
 
 class Receiver:
     """An HTTP server recording each POST; answers with the queued statuses, then 200."""

@@ -23,6 +23,7 @@ from .conftest import Inbox, confirm_token
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.timezone.utc)
 ANA = "ana@outreach.example.org"
+pytestmark = pytest.mark.usefixtures("app_backend")  # the queue on the app file and in PostgreSQL alike
 
 
 def drain(at=NOW):

@@ -31,6 +31,9 @@ def revise(alert_id, who, now, make_text, headline="Carfentanil found in down an
                               evidence=["sample S-1 2026-11-25"], actor=who, now=now)
 
 
+both_backends = pytest.mark.usefixtures("app_backend")  # the app file, then PostgreSQL
+
+
 @pytest.fixture
 def pia(staff):
     """A second poster."""
@@ -38,6 +41,7 @@ def pia(staff):
                   now=dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc))
 
 
+@both_backends
 def test_reviewer_who_rewrites_a_posters_draft_cannot_approve_it(draft, now, make_text, published_calls):
     a = draft(author="pat")
     revised = revise(a.alert_id, "rae", now, make_text)
@@ -55,6 +59,7 @@ def test_reviewer_who_rewrites_a_posters_draft_cannot_approve_it(draft, now, mak
     assert (p.status, p.approver, p.authors) == ("published", "rob", ("pat", "rae"))
 
 
+@both_backends
 def test_authorship_stays_after_return_to_draft_and_later_revisions(draft, now, make_text, published_calls):
     a = draft(author="pat")
     revise(a.alert_id, "rae", now, make_text, "Carfentanil in down.")
@@ -69,6 +74,7 @@ def test_authorship_stays_after_return_to_draft_and_later_revisions(draft, now, 
     assert store.approve(a.alert_id, "rob", now).status == "published"
 
 
+@both_backends
 @pytest.mark.parametrize("actor, step, message", [
     ("pia", "revise", "pia did not write SW-2026-0001@1: posters revise only their own drafts"),
     ("pia", "submit", "pia did not write SW-2026-0001@1: posters submit only their own drafts"),
@@ -87,6 +93,7 @@ def test_poster_cannot_touch_another_posters_draft(draft, pia, now, make_text, a
     assert trail(a.alert_id)[-1] == (actor, "refused", None)
 
 
+@both_backends
 def test_poster_revises_own_draft_and_a_correction_belongs_to_who_drafted_it(draft, now, make_text, published_calls):
     a = draft(author="pat")
     assert revise(a.alert_id, "pat", now, make_text).authors == ("pat",)
@@ -102,6 +109,7 @@ def test_poster_revises_own_draft_and_a_correction_belongs_to_who_drafted_it(dra
     assert store.approve(a.alert_id, "rob", now + H).authors == ("rae",)
 
 
+@both_backends
 def test_co_author_cannot_give_the_second_look(draft, now, make_text, monkeypatch, published_calls):
     monkeypatch.setenv("SUPPLYWATCH_SINGLE_PERSON_PUBLISH", "warning")
     a = draft(author="rae", severity="warning")

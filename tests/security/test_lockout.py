@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -34,20 +35,25 @@ LOCKED_0815 = "Too many wrong passwords: this account is locked until 08:15 UTC.
 
 
 @pytest.fixture
-def pat(isolated_db, cheap_hashes):
+def pat(app_backend, cheap_hashes):
+    """The account under attack, in the app file or in PostgreSQL (shared by every process, as by several servers);
+    returns SUPPLYWATCH_APP_DB for the attacking processes."""
     auth.add_user("pat", "poster", PW, actor="ada", now=NOW)
-    return str(db.app_db_path())
+    return os.environ["SUPPLYWATCH_APP_DB"]
 
 
 def audit_actions():
     return Counter(r["action"] for r in auth.account_audit("pat") if r["action"] != "user_added")
 
 
-def in_processes(app_db, per_process: list[list[tuple]], no_slowdown=False) -> tuple[list[str], int]:
-    """Run each list of attempts in its own Python process, all released at the same moment."""
+def in_processes(app_db, per_process: list[list[tuple]], no_slowdown=False, folders=None) -> tuple[list[str], int]:
+    """Run each list of attempts in its own Python process, all released at the same moment; in ``folders`` (one
+    working folder each, as separate servers share nothing but the app store) when given."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = [subprocess.Popen([sys.executable, "-m", "tests.security.attempts", app_db, "1" if no_slowdown else "0"],
-                              cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-             for _ in per_process]
+                              cwd=folders[i] if folders else ROOT, env=env, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+             for i in range(len(per_process))]
     try:
         for proc, attempts in zip(procs, per_process):
             proc.stdin.write(json.dumps([(n, p, t.isoformat()) for n, p, t in attempts]) + "\n")
@@ -74,13 +80,18 @@ def test_thirty_parallel_wrong_passwords_check_exactly_five_then_lock(pat):
     assert audit_actions() == {"sign_in_failed": 4, "account_locked": 1, "sign_in_refused": 25}
 
 
-def test_thirty_parallel_attempts_from_three_processes_check_exactly_five(pat):
+def test_thirty_parallel_attempts_from_three_processes_check_exactly_five(pat, app_backend, tmp_path):
+    # Three processes in three working folders, like three servers: on PostgreSQL nothing but the database's own row
+    # lock makes them take turns (no lock file anywhere; before, one was made under a folder named after the URL).
+    folders = [tmp_path / f"server{i}" for i in range(3)]
+    [f.mkdir() for f in folders]
     per_process = [[("pat", WRONG, NOW)] * 10 for _ in range(3)]
-    outcomes, checked = in_processes(pat, per_process, no_slowdown=True)
+    outcomes, checked = in_processes(pat, per_process, no_slowdown=True, folders=folders)
     assert checked == 5
     assert Counter(outcomes) == {WRONG_MSG: 4, LOCKED_0815: 26}
     assert auth.get_user("pat").failed_count == 5
     assert audit_actions() == {"sign_in_failed": 4, "account_locked": 1, "sign_in_refused": 25}
+    assert [sorted(p.name for p in f.rglob("*")) for f in folders] == [[], [], []]
 
 
 def test_thirty_at_once_with_slow_down_check_two_and_keep_the_count(pat):
@@ -122,7 +133,9 @@ def test_locked_account_checks_no_password_from_any_process_for_15_minutes(pat):
     assert auth.authenticate("pat", PW, NOW + dt.timedelta(minutes=15, seconds=41)).failed_count == 0
 
 
-def test_a_process_holding_the_app_file_only_delays_sign_in(pat):
+def test_a_process_holding_the_app_file_only_delays_sign_in(pat, app_backend):
+    if app_backend != "file":
+        pytest.skip("only the app file is held by one process at a time")
     # DuckDB lets one process at a time open the file read-write; the others wait for it, then go on.
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"

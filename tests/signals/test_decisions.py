@@ -8,6 +8,7 @@ from supplywatch.alerts import store
 from .conftest import NOW, Warehouse
 
 PASSWORD = "correct horse battery staple"
+pytestmark = pytest.mark.usefixtures("app_backend")  # suggestions on the app file and in PostgreSQL alike
 
 
 @pytest.fixture
