@@ -421,11 +421,12 @@ def app_version() -> str:
 
     The app file: its and its WAL's stat. PostgreSQL: the number of alert audit rows (every alert change appends
     one in its own transaction, nothing is ever deleted, so the count grows with each commit even when ids from the
-    sequence commit out of order). AppStoreUnavailable when the database cannot be reached."""
+    sequence commit out of order), and of help-directory loads (shown with every alert). AppStoreUnavailable when the database cannot be reached."""
     url = app_db_url()
     if url:
         with app_store(url) as con:
-            return "pg-%d" % con.execute("SELECT count(*) FROM alert_audit").fetchone()[0]
+            return "pg-%d-%d" % con.execute("SELECT (SELECT count(*) FROM alert_audit),"
+                                            " (SELECT count(*) FROM help_directory_loads)").fetchone()
     path = app_db_path()
     parts = []
     for p in (path, path.with_name(path.name + ".wal")):

@@ -400,7 +400,8 @@ APP_MIGRATIONS: list[str] = [
         loaded_at TIMESTAMP NOT NULL,       -- UTC
         actor     VARCHAR NOT NULL,
         source    VARCHAR NOT NULL,         -- the file's name
-        entries   INTEGER NOT NULL
+        entries   INTEGER NOT NULL,
+        PRIMARY KEY (loaded_at, source)     -- a key, so migrate-app can copy it again without doubling it
     );
     """,
     # 7: staff can pause an organisation's webhook without losing its URL and secret (supplywatch.delivery.webhooks).

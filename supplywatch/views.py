@@ -518,6 +518,11 @@ def alerts_stale() -> bool:
 
 _RETRY_AFTER = [0.0]  # time.monotonic() before which an unreachable app database is not asked again
 RETRY_SECONDS = 15.0  # a host that does not answer costs the connect timeout (5 s): once per 15 s, not every page
+# On PostgreSQL the version is read at most once a second per process, however many readers and however many parts
+# of a page (board, help directory) ask: each read is a connection; a published alert shows within a second. The
+# app file's version is a stat, read every time.
+VERSION_SECONDS = 1.0
+_VERSION_READ: list[tuple[float, str]] = []  # (time.monotonic() read, token): public data, the same for everyone
 
 
 def _app_file_version() -> str:
@@ -529,8 +534,12 @@ def _app_file_version() -> str:
     try:
         if time.monotonic() < _RETRY_AFTER[0]:
             raise db.AppStoreUnavailable("the app database was unreachable a moment ago")
-        version = db.app_version()
+        read_at, version = _VERSION_READ[0] if _VERSION_READ else (None, None)
+        if read_at is None or time.monotonic() - read_at > VERSION_SECONDS or not db.app_db_url():
+            version = db.app_version()
+            _VERSION_READ[:] = [(time.monotonic(), version)]
     except db.AppStoreUnavailable:
+        _VERSION_READ.clear()
         if time.monotonic() >= _RETRY_AFTER[0]:
             _RETRY_AFTER[0] = time.monotonic() + RETRY_SECONDS
         _RUN.stale = True

@@ -16,7 +16,7 @@ import supplywatch_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = ["load", "runs", "rejects", "substances", "export", "demo", "signals", "users", "publish", "deliver",
-            "subscribers", "webhooks"]
+            "subscribers", "webhooks", "help-directory", "migrate-app"]
 
 
 def command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], argparse.ArgumentParser]:

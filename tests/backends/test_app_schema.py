@@ -23,7 +23,7 @@ def columns(where) -> list[tuple[str, str, str, str]]:
 def test_same_tables_columns_types_and_nullability_on_both(tmp_path, pg_cluster, pg_database):
     on_file, on_pg = columns(tmp_path / "app.duckdb"), columns(pg_cluster.url(pg_database))
     assert on_pg == on_file
-    assert len({t for t, *_ in on_file}) == 12  # meta and the 11 app tables
+    assert len({t for t, *_ in on_file}) == 14  # meta and the 13 app tables
     with db.app_store(pg_cluster.url(pg_database)) as con:
         assert db.schema_version(con) == len(schema.APP_MIGRATIONS)
         assert con.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'one_published_version'").fetchone() == (

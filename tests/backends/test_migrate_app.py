@@ -11,23 +11,26 @@ from pathlib import Path
 
 import pytest
 
-from supplywatch import auth, cli, db, staff_sessions
+from supplywatch import auth, cli, db, help_directory, staff_sessions
 from supplywatch.alerts import store
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = ["account_audit", "alert_audit", "alert_authors", "alert_versions", "deliveries", "signal_suggestions",
-          "staff_sessions", "subscribers", "subscription_audit", "users", "webhooks"]
+TABLES = ["account_audit", "alert_audit", "alert_authors", "alert_versions", "deliveries", "help_directory_loads",
+          "help_entries", "signal_suggestions", "staff_sessions", "subscribers", "subscription_audit", "users",
+          "webhooks"]
 
 
 @pytest.fixture
 def app_file(staff, draft, now, published_calls) -> Path:
     """4 accounts (4 'user_added' rows), SW-2026-0001 published (created, submitted, published, channels_published:
-    4 alert audit rows), SW-2026-0002 a draft (1 more), one staff session, so audit ids run to 4 and 5."""
+    4 alert audit rows), SW-2026-0002 a draft (1 more), one staff session, so audit ids run to 4 and 5; the demo
+    help directory (13 entries, one load)."""
     a = draft()
     store.submit_for_review(a.alert_id, "pat", now)
     store.approve(a.alert_id, "rae", now)
     draft(severity="warning")
     staff_sessions.redeem(staff_sessions.new_ticket("rae", None, now), now)
+    help_directory.load(ROOT / "data" / "help_directory.csv", "rae", now)
     return db.app_db_path()
 
 
@@ -43,7 +46,7 @@ def migrate(url: str, source: Path, capsys) -> tuple[int, list[str]]:
 
 
 EXPECTED = {"account_audit": 4, "alert_audit": 5, "alert_authors": 2, "alert_versions": 2, "deliveries": 0,
-            "signal_suggestions": 0, "staff_sessions": 1, "subscribers": 0, "subscription_audit": 0, "users": 4,
+            "help_directory_loads": 1, "help_entries": 13, "signal_suggestions": 0, "staff_sessions": 1, "subscribers": 0, "subscription_audit": 0, "users": 4,
             "webhooks": 0}
 
 
@@ -77,7 +80,7 @@ def test_refuses_and_rolls_back_when_postgresql_holds_rows_the_file_does_not(app
                     [auth.naive_utc(now)])
     code, out = migrate(url, app_file, capsys)
     assert code == 1
-    assert "users                      4           5  DIFFERENT" in out
+    assert ["users", "4", "5", "DIFFERENT"] in [line.split() for line in out]
     assert out[-1] == ("error: counts differ in users: PostgreSQL holds rows the app file does not (servers already"
                        " wrote to it?); rolled back, nothing copied")
     assert rows(url, "alert_versions") == []  # nothing of the copy stayed
