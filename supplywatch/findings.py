@@ -99,7 +99,9 @@ def refresh(con: duckdb.DuckDBPyConnection, samples_where: str | None = None) ->
               WHERE {scope}) n
         WHERE samples.sample_no = n.sample_no""")
     if samples_where is None:
-        con.execute(f"INSERT OR REPLACE INTO meta VALUES ({_lit(META_KEY)}, {_lit(fingerprint())})")
+        # delete then insert: a lake's meta has no primary key for INSERT OR REPLACE (supplywatch.lake)
+        con.execute(f"DELETE FROM meta WHERE key = {_lit(META_KEY)}")
+        con.execute(f"INSERT INTO meta VALUES ({_lit(META_KEY)}, {_lit(fingerprint())})")
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> bool:
