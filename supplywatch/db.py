@@ -68,6 +68,9 @@ class AnotherLoadRunning(RuntimeError):
         super().__init__(f"another load is running (pid {pid if pid else 'unknown'})")
 
 
+WarehouseUnavailable = lake.Unavailable  # a lake's catalog does not answer (one line naming the setting)
+
+
 class SchemaTooNew(RuntimeError):
     """The file was written by a newer Supply Watch; refuse rather than guess."""
 
