@@ -1,4 +1,5 @@
-"""A lake per test: a fresh PostgreSQL database for its DuckLake catalog and a fresh data path."""
+"""Helpers for the lake tests (the ``lake_env`` fixture itself is in tests/conftest.py, for the parametrised
+db, ETL and metrics tests too)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent.parent
 LAKE_DATA = ROOT / "tests" / "data" / "lake"
-
-
-@pytest.fixture
-def lake_env(pg_cluster, pg_database, tmp_path, monkeypatch) -> str:
-    """SUPPLYWATCH_WAREHOUSE on a fresh catalog database, SUPPLYWATCH_DATA_PATH on a fresh folder; the warehouse
-    file setting points at a path that must never be created. Returns the SUPPLYWATCH_WAREHOUSE value."""
-    spec = f"ducklake:postgres:{pg_cluster.dsn(pg_database)}"
-    monkeypatch.setenv("SUPPLYWATCH_WAREHOUSE", spec)
-    monkeypatch.setenv("SUPPLYWATCH_DATA_PATH", str(tmp_path / "lake"))
-    monkeypatch.setenv("SUPPLYWATCH_DB", str(tmp_path / "never.duckdb"))
-    monkeypatch.setenv("SUPPLYWATCH_APP_DB", str(tmp_path / "app.duckdb"))
-    monkeypatch.setenv("SUPPLYWATCH_PUBLIC_DIR", str(tmp_path / "public"))
-    return spec
 
 
 def run_etl(*args: str, env: dict | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
