@@ -41,7 +41,8 @@ def build_parser(with_demo: bool = False) -> argparse.ArgumentParser:
 
     def db_opt(p):
         p.add_argument("--db", metavar="PATH",
-                       help="warehouse file (default: $SUPPLYWATCH_DB or data/supplywatch.duckdb)")
+                       help="warehouse file, or a lake as ducklake:postgres:DSN (default: $SUPPLYWATCH_WAREHOUSE,"
+                       " else $SUPPLYWATCH_DB, else data/supplywatch.duckdb)")
 
     p = sub.add_parser("load", help="load CSV files", description="Load CSV files, each in one transaction: a"
                        " file loads completely or not at all. Rows with problems are rejected with line, column"

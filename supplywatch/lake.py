@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
 import time
 import zlib
 from dataclasses import dataclass
@@ -146,18 +147,32 @@ def _pg(lake: Lake, application: str = "supplywatch"):
         raise _unavailable(lake, exc) from None
 
 
+_version_cons: dict[str, object] = {}  # dsn -> a psycopg connection kept for snapshot_id (no per-user data)
+_version_lock = threading.Lock()
+
+
 def snapshot_id(lake: Lake) -> int | None:
     """The lake's newest snapshot id (the readers' cache key), None before the lake exists. One small query on
-    the catalog; no DuckDB needed."""
+    the catalog over a connection kept per process (a new connection each time cost ~27 ms, on every query of every
+    page view); a broken one is replaced once before giving up."""
     import psycopg
 
-    with _pg(lake) as pg:
-        try:
-            row = pg.execute("SELECT max(snapshot_id) FROM ducklake_snapshot").fetchone()
-        except psycopg.errors.UndefinedTable:
-            return None
-        except psycopg.OperationalError as exc:
-            raise _unavailable(lake, exc) from None
+    with _version_lock:
+        for attempt in (1, 2):
+            pg = _version_cons.get(lake.dsn)
+            if pg is None or pg.closed:
+                pg = _version_cons[lake.dsn] = _pg(lake, application="supplywatch-reader")
+            try:
+                row = pg.execute("SELECT max(snapshot_id) FROM ducklake_snapshot").fetchone()
+                break
+            except psycopg.errors.UndefinedTable:
+                return None
+            except psycopg.OperationalError as exc:
+                _version_cons.pop(lake.dsn, None)
+                with contextlib.suppress(Exception):
+                    pg.close()
+                if attempt == 2:
+                    raise _unavailable(lake, exc) from None
     return None if row is None or row[0] is None else int(row[0])
 
 

@@ -270,3 +270,14 @@ def test_cli_with_the_catalog_down_prints_one_line_naming_the_setting(tmp_path, 
     assert done.stderr == (f"error: the warehouse catalog (SUPPLYWATCH_WAREHOUSE) at PostgreSQL 127.0.0.1:{port}"
                            " does not answer; start PostgreSQL or fix the setting\n")
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_demo_refuses_a_lake_in_one_line(monkeypatch, tmp_path):
+    from etl import demo
+
+    monkeypatch.setenv("SUPPLYWATCH_WAREHOUSE", "ducklake:postgres:dbname=sw")
+    monkeypatch.setenv("SUPPLYWATCH_DATA_PATH", str(tmp_path / "lake"))
+    with pytest.raises(demo.DemoRefused) as err:
+        demo.build_warehouse(None)
+    assert str(err.value) == ("the demo builds a warehouse file, not a lake: unset SUPPLYWATCH_WAREHOUSE (or pass"
+                              " --db FILE), or load the demo's CSV files into the lake with python -m etl load")
