@@ -349,11 +349,11 @@ def _lake_writing(lk: lake.Lake, wait: bool) -> Iterator[duckdb.DuckDBPyConnecti
     makes its rows visible: the writer BEGINs it before the block and COMMITs after (:func:`begin` / :func:`commit` inside the block do nothing); if the block raises, or the process dies,
     nothing is committed. Staging (TEMP tables) stays in this process's memory and spill folder."""
     anchor = _lake_anchor()
-    with lake.writer_lock(lk, wait=wait):
+    with lake.writer_lock(lk, wait=wait, refused=AnotherLoadRunning):
         anchor.parent.mkdir(parents=True, exist_ok=True)
         leftovers.remove_stale(anchor)
         spill = leftovers.spill_path(anchor, os.getpid())
-        con = lake.connect(lk, temp_directory=str(spill))
+        con = lake.connect(lk, EXTENSION_DIR, temp_directory=str(spill))
         try:
             migrate(con, schema.WAREHOUSE_MIGRATIONS, adapt=lake.adapt_ddl)
             if not findings.is_current(con):
@@ -415,7 +415,7 @@ def _attach_readonly(path, snapshot: str | None = None) -> duckdb.DuckDBPyConnec
     """
     if isinstance(path, lake.Lake):
         pinned = int(snapshot.rsplit("-", 1)[1]) if snapshot and snapshot.startswith("lake-") else None
-        return lake.connect(path, read_only=True, snapshot=pinned)
+        return lake.connect(path, EXTENSION_DIR, read_only=True, snapshot=pinned)
     con = duckdb.connect(":memory:")
     con.execute(f"ATTACH '{_sql_str(path)}' AS warehouse (READ_ONLY)")
     con.execute("USE warehouse")
@@ -562,8 +562,8 @@ def maintain_warehouse(db: str | os.PathLike | None = None, older_than_days: int
         return [f"nothing to do: the warehouse file {path} is rewritten whole by every load (no small files,"
                 " no old snapshots)"]
     ensure_warehouse(path)
-    with lake.writer_lock(path, wait=wait):
-        con = lake.connect(path)
+    with lake.writer_lock(path, wait=wait, refused=AnotherLoadRunning):
+        con = lake.connect(path, EXTENSION_DIR)
         try:
             return [f"{step}: {n}" for step, n in lake.maintain(con, older_than_days)]
         finally:

@@ -92,16 +92,15 @@ def _lit(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
-def connect(lake: Lake, read_only: bool = False, snapshot: int | None = None,
+def connect(lake: Lake, extension_dir: Path | None, read_only: bool = False, snapshot: int | None = None,
             temp_directory: str | None = None) -> duckdb.DuckDBPyConnection:
     """A fresh in-memory DuckDB with the lake ATTACHed as ``warehouse`` and USEd; pinned to ``snapshot`` if given.
 
-    The extensions load from the pinned PyPI packages' folder, never from the network."""
-    from . import db
-
+    The extensions load from ``extension_dir`` (the pinned PyPI packages' folder, supplywatch.db.EXTENSION_DIR),
+    never from the network."""
     config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-    if db.EXTENSION_DIR is not None:
-        config["extension_directory"] = str(db.EXTENSION_DIR)
+    if extension_dir is not None:
+        config["extension_directory"] = str(extension_dir)
     if temp_directory:
         config["temp_directory"] = temp_directory
     con = duckdb.connect(":memory:", config=config)
@@ -176,21 +175,27 @@ def snapshot_id(lake: Lake) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
+class LockHeld(RuntimeError):
+    """Another writer holds the lake's lock (``pid``: the holder's, when it said)."""
+
+    def __init__(self, pid: int | None):
+        self.pid = pid
+        super().__init__(f"another load is running (pid {pid if pid else 'unknown'})")
+
+
 @contextlib.contextmanager
-def writer_lock(lake: Lake, wait: bool = False, timeout: float = 600.0) -> Iterator[None]:
+def writer_lock(lake: Lake, wait: bool = False, timeout: float = 600.0, refused=LockHeld) -> Iterator[None]:
     """Hold the lake's single-writer lock: a PostgreSQL session advisory lock on the catalog database.
 
     PostgreSQL drops it when the session ends, so a writer killed with ``kill -9`` (its socket closes) or a
-    crashed server never leaves it stuck. Without ``wait`` a held lock raises ``db.AnotherLoadRunning`` naming the
-    holder's pid (from its application_name)."""
-    from .db import AnotherLoadRunning
-
+    crashed server never leaves it stuck. Without ``wait`` a held lock raises ``refused(pid)`` naming the holder's
+    pid (from its application_name; supplywatch.db passes its AnotherLoadRunning)."""
     pg = _pg(lake, application=f"supplywatch-writer pid {os.getpid()}")
     try:
         deadline = time.monotonic() + timeout
         while not pg.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, LOCK_WRITER)).fetchone()[0]:
             if not wait or time.monotonic() > deadline:
-                raise AnotherLoadRunning(_holder_pid(pg))
+                raise refused(_holder_pid(pg))
             time.sleep(0.2)
         yield
     finally:
