@@ -17,7 +17,7 @@ from pathlib import Path
 from etl import demo_data
 
 from . import report
-from .etl_load import BARE_READ
+from .etl_load import BARE_READ, generate
 
 NAME = "lake"
 SUMMARY = "python -m etl load of N demo samples into a lake vs a warehouse file vs a bare read_csv (default 1,000,000)"
@@ -56,10 +56,7 @@ def main(argv: list[str]) -> int:
 
 def _run(args: argparse.Namespace, work: Path, dsn: str) -> int:
     out = work / "files"
-    gen = report.run_measured([report.python(), "-m", "etl", "demo", "--samples", str(args.samples), "--seed",
-                               str(args.seed), "--out", str(out), "--no-load"])
-    if gen.returncode != 0:
-        print(f"generator failed: {gen.stderr.strip()}", file=sys.stderr)
+    if generate(args.samples, args.seed, out) is None:
         return 1
     samples = out / "samples.csv"
     bare = report.run_measured([report.python(), "-c", BARE_READ, str(samples), str(work / "bare.duckdb"),
