@@ -463,6 +463,7 @@ class Warehouse:
         self._open: _Open | None = None
         self._checked: str | None = None  # the last version whose schema was checked (or migrated)
         self._pinned: dict[str, duckdb.DuckDBPyConnection] = {}  # a lake: one connection per snapshot read
+        self._epoch = lake.catalog_epoch()
 
     def version(self) -> str:
         """The current file's version token; its schema is checked once per new version, not per cursor
@@ -484,6 +485,9 @@ class Warehouse:
             version = self.version()
         with self._lock:
             if isinstance(self.path, lake.Lake):
+                if lake.catalog_epoch() != self._epoch:  # PostgreSQL restarted: their catalog sessions are dead
+                    self._pinned.clear()
+                    self._epoch = lake.catalog_epoch()
                 if version not in self._pinned:
                     self._pinned[version] = _attach_readonly(self.path, snapshot=version)
                     while len(self._pinned) > 3:  # the newest few; older ones go to the garbage collector

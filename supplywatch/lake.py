@@ -148,6 +148,13 @@ def _pg(lake: Lake, application: str = "supplywatch"):
 
 _version_cons: dict[str, object] = {}  # dsn -> a psycopg connection kept for snapshot_id (no per-user data)
 _version_lock = threading.Lock()
+_epoch = [0]  # counts catalog connections found broken: readers re-attach after PostgreSQL restarted
+
+
+def catalog_epoch() -> int:
+    """Changes when :func:`snapshot_id` found its catalog connection broken (PostgreSQL restarted or was down):
+    DuckDB connections attached before then hold dead catalog sessions and must be opened again."""
+    return _epoch[0]
 
 
 def snapshot_id(lake: Lake) -> int | None:
@@ -167,6 +174,7 @@ def snapshot_id(lake: Lake) -> int | None:
             except psycopg.errors.UndefinedTable:
                 return None
             except psycopg.OperationalError as exc:
+                _epoch[0] += 1
                 _version_cons.pop(lake.dsn, None)
                 with contextlib.suppress(Exception):
                     pg.close()

@@ -281,3 +281,15 @@ def test_demo_refuses_a_lake_in_one_line(monkeypatch, tmp_path):
         demo.build_warehouse(None)
     assert str(err.value) == ("the demo builds a warehouse file, not a lake: unset SUPPLYWATCH_WAREHOUSE (or pass"
                               " --db FILE), or load the demo's CSV files into the lake with python -m etl load")
+
+
+def test_readers_and_loads_carry_on_after_postgresql_restarts(lake_env, pg_cluster):
+    assert run_etl("load", "--quiet", "--no-signals", SMALL).returncode == 0
+    reader = db.Warehouse()
+    version = reader.version()
+    assert counts(reader.cursor(version)) == (5, 12, 1)
+    pg_cluster.restart()
+    assert reader.version() == version
+    assert counts(reader.cursor(version)) == (5, 12, 1)  # the pinned connection's catalog session was cut
+    assert run_etl("load", "--quiet", "--no-signals", LAKE_DATA / "overlap_a.csv").returncode == 0
+    assert counts(reader.cursor()) == (9, 22, 2)
