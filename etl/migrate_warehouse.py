@@ -33,27 +33,24 @@ def copy_file_to_lake(source: str | os.PathLike, target: str) -> list[tuple[str,
     db.ensure_warehouse(source)  # the file at this version's schema, as the lake is
     with db.writing_snapshot(target, wait=True) as con:
         con.execute(f"ATTACH {_q(source)} AS src (READ_ONLY)")
-        try:
-            tables = [r[0] for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'"
-                " AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
-            newer = con.execute("SELECT count(*) FROM warehouse.load_runs WHERE run_id NOT IN"
-                                " (SELECT run_id FROM src.load_runs)").fetchone()[0]
-            if newer:
-                raise MigrationRefused(f"the lake holds {newer} load run(s) the file does not; copying would replace"
-                                       " them (nothing was changed)")
-            counts = []
-            for table in tables:
-                keep = " WHERE key <> 'schema_version'" if table == "meta" else ""
-                con.execute(f"DELETE FROM warehouse.{table}{keep}")
-                con.execute(f"INSERT INTO warehouse.{table} BY NAME SELECT * FROM src.{table}{keep}")
-                n_src = con.execute(f"SELECT count(*) FROM src.{table}").fetchone()[0]
-                n_lake = con.execute(f"SELECT count(*) FROM warehouse.{table}").fetchone()[0]
-                counts.append((table, n_src, n_lake))
-            bad = [c for c in counts if c[1] != c[2]]
-            if bad:
-                raise MigrationRefused("row counts differ after the copy (nothing was changed): "
-                                       + ", ".join(f"{t} file {a} lake {b}" for t, a, b in bad))
-        finally:
-            con.execute("USE warehouse")
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'"
+            " AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
+        newer = con.execute("SELECT count(*) FROM warehouse.load_runs WHERE run_id NOT IN"
+                            " (SELECT run_id FROM src.load_runs)").fetchone()[0]
+        if newer:
+            raise MigrationRefused(f"the lake holds {newer} load run(s) the file does not; copying would replace"
+                                   " them (nothing was changed)")
+        counts = []
+        for table in tables:
+            keep = " WHERE key <> 'schema_version'" if table == "meta" else ""
+            con.execute(f"DELETE FROM warehouse.{table}{keep}")
+            con.execute(f"INSERT INTO warehouse.{table} BY NAME SELECT * FROM src.{table}{keep}")
+            n_src = con.execute(f"SELECT count(*) FROM src.{table}").fetchone()[0]
+            n_lake = con.execute(f"SELECT count(*) FROM warehouse.{table}").fetchone()[0]
+            counts.append((table, n_src, n_lake))
+        bad = [c for c in counts if c[1] != c[2]]
+        if bad:
+            raise MigrationRefused("row counts differ after the copy (nothing was changed): "
+                                   + ", ".join(f"{t} file {a} lake {b}" for t, a, b in bad))
     return counts
