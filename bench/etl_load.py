@@ -58,12 +58,20 @@ def main(argv: list[str]) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _run(args: argparse.Namespace, work: Path) -> int:
-    out = work / "files"
-    gen = report.run_measured([report.python(), "-m", "etl", "demo", "--samples", str(args.samples), "--seed",
-                               str(args.seed), "--out", str(out), "--no-load"])
+def generate(samples: int, seed: int, out: Path) -> report.Measured | None:
+    """Write N demo samples into ``out`` (``python -m etl demo --no-load``, measured); None, said, if it fails."""
+    gen = report.run_measured([report.python(), "-m", "etl", "demo", "--samples", str(samples), "--seed",
+                               str(seed), "--out", str(out), "--no-load"])
     if gen.returncode != 0:
         print(f"generator failed: {gen.stderr.strip()}", file=sys.stderr)
+        return None
+    return gen
+
+
+def _run(args: argparse.Namespace, work: Path) -> int:
+    out = work / "files"
+    gen = generate(args.samples, args.seed, out)
+    if gen is None:
         return 1
     files = demo_data.DemoFiles(out / "samples.csv", out / "overdoses.csv", out / "alerts.csv")
     size_mb = files.samples.stat().st_size / 1e6

@@ -47,7 +47,8 @@ def add_commands(sub, with_demo: bool = False) -> None:
 
     def db_opt(p):
         p.add_argument("--db", metavar="PATH",
-                       help="warehouse file (default: $SUPPLYWATCH_DB or data/supplywatch.duckdb)")
+                       help="warehouse file, or a lake as ducklake:postgres:DSN (default: $SUPPLYWATCH_WAREHOUSE,"
+                       " else $SUPPLYWATCH_DB, else data/supplywatch.duckdb)")
 
     p = sub.add_parser("load", help="load CSV files", description="Load CSV files, each in one transaction: a"
                        " file loads completely or not at all. Rows with problems are rejected with line, column"
@@ -91,6 +92,25 @@ def add_commands(sub, with_demo: bool = False) -> None:
     p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="csv (default) or parquet")
     p.add_argument("--output", metavar="FILE", help="output file (default: TABLE.csv or TABLE.parquet here)")
     db_opt(p)
+
+    p = sub.add_parser("maintain", help="tidy the warehouse (a lake: merge files, expire snapshots)",
+                       description="On a lake (SUPPLYWATCH_WAREHOUSE=ducklake:postgres:...): merge small Parquet"
+                       " files, expire snapshots older than --older-than-days, delete files no snapshot reads and"
+                       " files killed loads left. Waits for a running load. A warehouse file has nothing to tidy."
+                       " Schedule: docs/scale-out.md.", epilog=EPILOG)
+    db_opt(p)
+    p.add_argument("--older-than-days", type=int, default=7, metavar="N",
+                   help="expire snapshots (and give up time travel) older than N days (default 7)")
+
+    p = sub.add_parser("migrate-warehouse", help="copy a warehouse file into a lake",
+                       description="Copy every table of a warehouse file into a lake in one transaction, then"
+                       " print the row counts of both sides, table by table. Re-running replaces the lake's"
+                       " tables with the file's again (nothing is doubled); refused when the lake holds loads the"
+                       " file does not.", epilog=EPILOG)
+    p.add_argument("--from", dest="source", metavar="PATH",
+                   help="warehouse file (default: $SUPPLYWATCH_DB or data/supplywatch.duckdb)")
+    p.add_argument("--to", required=True, metavar="ducklake:postgres:DSN", help="the lake's catalog")
+    p.add_argument("--data-path", metavar="DIR", help="the lake's data path (default: $SUPPLYWATCH_DATA_PATH)")
 
     p = sub.add_parser("demo", help="write and load synthetic demo data",
                        description="Write realistic synthetic demo data (labelled synthetic) and load it.",
@@ -310,5 +330,25 @@ def _table(head, rows) -> None:
         print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
 
 
-COMMANDS = {"load": cmd_load, "runs": cmd_runs, "rejects": cmd_rejects, "substances": cmd_substances,
+def cmd_maintain(args) -> int:
+    for line in sw_db.maintain_warehouse(args.db, older_than_days=args.older_than_days):
+        print(line)
+    return 0
+
+
+def cmd_migrate_warehouse(args) -> int:
+    import os
+
+    from .migrate_warehouse import copy_file_to_lake
+
+    if args.data_path:
+        os.environ["SUPPLYWATCH_DATA_PATH"] = args.data_path
+    source = args.source or os.environ.get("SUPPLYWATCH_DB") or str(sw_db.DEFAULT_WAREHOUSE)
+    counts = copy_file_to_lake(source, args.to)
+    _table(("table", "file rows", "lake rows"), counts)
+    print(f"copied {len(counts)} tables from {source}; row counts equal on both sides")
+    return 0
+
+
+COMMANDS = {"maintain": cmd_maintain, "migrate-warehouse": cmd_migrate_warehouse, "load": cmd_load, "runs": cmd_runs, "rejects": cmd_rejects, "substances": cmd_substances,
             "export": cmd_export}

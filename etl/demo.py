@@ -87,6 +87,9 @@ def build_warehouse(files: demo_data.DemoFiles, target: str | os.PathLike | None
     from . import load  # the loader pulls in the dictionary; import only when loading
 
     path = db.real_warehouse_path(target)  # a symlinked warehouse stays a link; its target is replaced
+    if not isinstance(path, Path):
+        raise DemoRefused("the demo builds a warehouse file, not a lake: unset SUPPLYWATCH_WAREHOUSE (or pass --db"
+                          " FILE), or load the demo's CSV files into the lake with python -m etl load")
     refuse_if_real(path)
     build = path.with_name(f".{path.stem}.demo-{os.getpid()}{path.suffix or '.duckdb'}")
     _remove_build(build)

@@ -359,13 +359,15 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
         # Bound DuckDB's buffer pool (default 80 % of RAM) so a large file spills instead of growing the process.
         load_memory.apply(con)
         phase("updating the substance dictionary")
+        sw_db.begin(con)  # the dictionary too: on a lake, one file is one transaction
         if prof.kind == "samples":
             install_dictionary_if_changed(con)
-        con.execute("BEGIN TRANSACTION")
         values = lits([path.name, str(path.resolve()), csvf.content_hash, prof.kind, prof.name, dropped or None])
-        run_id = con.execute(
-            "INSERT INTO load_runs (file_name, file_path, content_hash, kind, profile, dropped_columns, started_at,"
-            f" status) VALUES ({values}, now()::TIMESTAMP, 'refused') RETURNING run_id").fetchone()[0]
+        # the id first, then the row: a lake has neither column defaults from sequences nor INSERT ... RETURNING
+        run_id = con.execute("SELECT nextval('load_run_ids')").fetchone()[0]
+        con.execute(
+            "INSERT INTO load_runs (run_id, file_name, file_path, content_hash, kind, profile, dropped_columns,"
+            f" started_at, status) VALUES ({run_id}, {values}, now()::TIMESTAMP, 'refused')")
         res.run_id = run_id
         phase("reading rows")
         n_good, duck_rejects = _read_raw(con, csvf)
@@ -430,7 +432,7 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
             f" WHERE run_id = {run_id}")
         for table in ("t", "rej_errors", "rej_scans"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
-        con.execute("COMMIT")
+        sw_db.commit(con)
     return res
 
 

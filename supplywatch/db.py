@@ -17,8 +17,11 @@ blocks every other process, readers included. So there are two files:
   unit of work opens and closes it so the ``python -m supplywatch users`` CLI can
   get in between.
 
-A later backend (a DuckLake catalog on PostgreSQL shared by several app servers)
-slots in by replacing the functions below; nothing else opens DuckDB files.
+The other warehouse backend, for several app servers and ETL workers on one store, is a DuckLake: a catalog in
+PostgreSQL and Parquet files under a data path, chosen with ``SUPPLYWATCH_WAREHOUSE=ducklake:postgres:<dsn>`` and
+``SUPPLYWATCH_DATA_PATH`` (or ``--db ducklake:postgres:<dsn>``). There a load is one DuckLake transaction under a
+PostgreSQL advisory lock, readers pin a snapshot and the data version is its id (supplywatch.lake,
+docs/scale-out.md). The functions below pick the backend; nothing else opens DuckDB files.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from typing import Iterator
 
 import duckdb
 
-from . import app_postgres, findings, leftovers, schema
+from . import app_postgres, findings, lake, leftovers, schema
 from .sql_text import sql_literals  # noqa: F401  (db.sql_literals, as the loader calls it)
 from .sql_text import sql_text as _sql_text
 
@@ -66,16 +69,29 @@ class AnotherLoadRunning(RuntimeError):
         super().__init__(f"another load is running (pid {pid if pid else 'unknown'})")
 
 
+WarehouseUnavailable = lake.Unavailable  # a lake's catalog does not answer (one line naming the setting)
+
+
 class SchemaTooNew(RuntimeError):
     """The file was written by a newer Supply Watch; refuse rather than guess."""
 
 
 # ---------------------------------------------------------------- paths
 
-def warehouse_path(db: str | os.PathLike | None = None) -> Path:
-    """The warehouse file: ``--db`` wins, then ``SUPPLYWATCH_DB``, then the default."""
+def warehouse_path(db: str | os.PathLike | None = None) -> "Path | lake.Lake":
+    """The warehouse: ``--db`` wins, then ``SUPPLYWATCH_WAREHOUSE`` (a lake), then ``SUPPLYWATCH_DB``, then the
+    default file. A ``ducklake:postgres:<dsn>`` value in either gives a :class:`lake.Lake` (whose ``str`` is that
+    value again, so it passes through the views' string cache keys)."""
+    if lake.is_lake(db):
+        return lake.parse(db)
     if db:
         return Path(db)
+    chosen = os.environ.get(lake.SETTING, "").strip()
+    if chosen:
+        if not lake.is_lake(chosen):
+            raise ValueError(f"{lake.SETTING} must start with '{lake.PREFIX}' (got {chosen[:30]!r}); unset it to use"
+                             " the warehouse file")
+        return lake.parse(chosen)
     env = os.environ.get("SUPPLYWATCH_DB")
     return Path(env) if env else DEFAULT_WAREHOUSE
 
@@ -84,14 +100,25 @@ def real_warehouse_path(db: str | os.PathLike | None = None) -> Path:
     """The file behind :func:`warehouse_path` once symlinks are followed: what a writer locks, copies and replaces.
 
     Replacing the link itself would turn it into a regular file and leave the target (say, on a data disk)
-    stale; locking the link's name would let a load through the link and one through the target run at once."""
-    return Path(os.path.realpath(warehouse_path(db)))
+    stale; locking the link's name would let a load through the link and one through the target run at once.
+    A lake is returned as it is."""
+    wh = warehouse_path(db)
+    return wh if isinstance(wh, lake.Lake) else Path(os.path.realpath(wh))
+
+
+def _lake_anchor() -> Path:
+    """Name the lake's local scratch and spill files hang from (supplywatch.leftovers): this host's temp folder."""
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "supplywatch-lake"
 
 
 def scratch_prefix(db: str | os.PathLike | None = None) -> Path:
     """Path prefix for this process's scratch files beside the warehouse (a converted copy of an input file);
     the folder is created if missing. A killed process's files are removed like its copy (leftovers)."""
     path = real_warehouse_path(db)
+    if isinstance(path, lake.Lake):
+        path = _lake_anchor()
     path.parent.mkdir(parents=True, exist_ok=True)
     return leftovers.scratch_prefix(path, os.getpid())
 
@@ -102,6 +129,8 @@ def app_db_path(db: str | os.PathLike | None = None) -> Path:
     if env and not app_postgres.is_url(env):  # a postgresql:// URL is no file (app_db_url)
         return Path(env)
     wh = warehouse_path(db)
+    if isinstance(wh, lake.Lake):
+        wh = DEFAULT_WAREHOUSE
     return wh.with_name(f"{wh.stem}-app{wh.suffix or '.duckdb'}")
 
 
@@ -125,12 +154,18 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(con: duckdb.DuckDBPyConnection, migrations: list[str]) -> int:
+def migrate(con: duckdb.DuckDBPyConnection, migrations: list[str], adapt=None) -> int:
     """Apply the migrations this file has not seen yet, in one transaction; return the new version.
 
     On PostgreSQL several servers may start at once: the migration takes a transaction-scoped advisory lock and
     reads the version again under it (READ COMMITTED, so it sees what a server before it committed), and adds the
-    constraints only PostgreSQL can hold (schema.APP_POSTGRES_CONSTRAINTS)."""
+    constraints only PostgreSQL can hold (schema.APP_POSTGRES_CONSTRAINTS).
+
+    ``adapt`` rewrites each migration first (the lake's DDL: :func:`lake.adapt_ddl`). On a lake each statement
+    commits on its own, under the writer lock, and the version is recorded after each migration: DuckLake cannot
+    rename a table created in the same transaction as another is dropped (the rebuilds of migrations 2 and 3)."""
+    if adapt is not None:
+        return _migrate_by_statement(con, migrations, adapt)
     current = schema_version(con)
     if current > len(migrations):
         raise SchemaTooNew(
@@ -162,10 +197,28 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations: list[str]) -> int:
     return len(migrations)
 
 
+def _migrate_by_statement(con: duckdb.DuckDBPyConnection, migrations: list[str], adapt) -> int:
+    current = schema_version(con)
+    if current > len(migrations):
+        raise SchemaTooNew(
+            f"database schema version {current} is newer than this Supply Watch knows ({len(migrations)})"
+        )
+    con.execute(adapt(schema.META))
+    for number, sql in enumerate(migrations[current:], start=current + 1):
+        for statement in adapt(sql).split(";"):
+            if statement.strip():
+                con.execute(statement)
+        set_meta(con, "schema_version", str(number))
+    return len(migrations)
+
+
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> None:
-    """Store one key/value fact about the file (``synthetic``, ``built_at`` ...)."""
-    con.execute(f"INSERT INTO meta VALUES ({_sql_text(key)}, {_sql_text(value)})"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+    """Store one key/value fact about the file (``synthetic``, ``built_at`` ...).
+
+    Delete then insert, not INSERT OR REPLACE: a lake's tables have no primary key to replace on."""
+    con.execute(f"DELETE FROM meta WHERE key = {_sql_text(key)}")
+    con.execute(f"INSERT INTO meta VALUES ({_sql_text(key)}, {_sql_text(value)})")
+
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -227,6 +280,10 @@ def writing_snapshot(db: str | os.PathLike | None = None, wait: bool = False) ->
     the old file keep reading it; :func:`data_version` changes after the swap.
     """
     path = real_warehouse_path(db)
+    if isinstance(path, lake.Lake):
+        with _lake_writing(path, wait) as con:
+            yield con
+        return
     with writer_lock(path, wait=wait):
         leftovers.remove_stale(path)  # copies and spill folders of killed loads (their pid is gone)
         tmp = leftovers.copy_path(path, os.getpid())
@@ -258,6 +315,53 @@ def writing_snapshot(db: str | os.PathLike | None = None, wait: bool = False) ->
             shutil.rmtree(spill, ignore_errors=True)
 
 
+_in_lake_transaction: set[int] = set()  # ids of lake writers' connections, inside the block's one transaction
+
+
+def begin(con: duckdb.DuckDBPyConnection) -> None:
+    """BEGIN the load's transaction; on a lake the writer's block already is one transaction, so nothing to do."""
+    if id(con) not in _in_lake_transaction:
+        con.execute("BEGIN TRANSACTION")
+
+
+def commit(con: duckdb.DuckDBPyConnection) -> None:
+    """COMMIT the load's transaction; on a lake the writer commits when the block ends (and not if it raises)."""
+    if id(con) not in _in_lake_transaction:
+        con.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def _lake_writing(lk: lake.Lake, wait: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The lake's writer: under the lake's advisory lock, a read-write connection whose schema is migrated and
+    whose sequences are TEMP ones continuing the stored numbers. The block is the one DuckLake transaction that
+    makes its rows visible: the writer BEGINs it before the block and COMMITs after (:func:`begin` / :func:`commit` inside the block do nothing); if the block raises, or the process dies,
+    nothing is committed. Staging (TEMP tables) stays in this process's memory and spill folder."""
+    anchor = _lake_anchor()
+    with lake.writer_lock(lk, wait=wait, refused=AnotherLoadRunning):
+        anchor.parent.mkdir(parents=True, exist_ok=True)
+        leftovers.remove_stale(anchor)
+        spill = leftovers.spill_path(anchor, os.getpid())
+        con = lake.connect(lk, EXTENSION_DIR, temp_directory=str(spill))
+        try:
+            migrate(con, schema.WAREHOUSE_MIGRATIONS, adapt=lake.adapt_ddl)
+            if not findings.is_current(con):
+                con.execute("BEGIN TRANSACTION")
+                findings.ensure(con)
+                con.execute("COMMIT")
+            lake.create_sequences(con, schema.WAREHOUSE_MIGRATIONS)
+            con.execute("BEGIN TRANSACTION")
+            _in_lake_transaction.add(id(con))
+            try:
+                yield con
+            finally:
+                _in_lake_transaction.discard(id(con))
+            con.execute("COMMIT")
+        finally:
+            with contextlib.suppress(Exception):
+                con.close()  # an open transaction is rolled back
+            shutil.rmtree(spill, ignore_errors=True)
+
+
 def ensure_warehouse(db: str | os.PathLike | None = None) -> Path:
     """Create an empty warehouse, or migrate an old one, so read-only opens always work.
 
@@ -265,7 +369,9 @@ def ensure_warehouse(db: str | os.PathLike | None = None) -> Path:
     (supplywatch.findings), so a version that changes the rule costs one rewrite, not slower pages until the
     next load."""
     path = warehouse_path(db)
-    if path.exists():
+    if isinstance(path, lake.Lake) and lake.snapshot_id(path) is None:
+        pass  # a new lake: the writer below creates it
+    elif path.exists():
         con = _attach_readonly(path)
         try:
             current = schema_version(con)
@@ -288,12 +394,16 @@ def connect_readonly(db: str | os.PathLike | None = None) -> duckdb.DuckDBPyConn
     return _attach_readonly(ensure_warehouse(db))
 
 
-def _attach_readonly(path: Path) -> duckdb.DuckDBPyConnection:
+def _attach_readonly(path, snapshot: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open ``path`` read-only through ATTACH in a fresh in-memory database.
 
     ``duckdb.connect(path)`` reuses a process-wide instance keyed by the path, which
     would keep serving the old inode after a swap; ATTACH opens the file anew.
+    A lake is attached pinned to the snapshot of ``snapshot`` (a :func:`data_version` token), when given.
     """
+    if isinstance(path, lake.Lake):
+        pinned = int(snapshot.rsplit("-", 1)[1]) if snapshot and snapshot.startswith("lake-") else None
+        return lake.connect(path, EXTENSION_DIR, read_only=True, snapshot=pinned)
     con = duckdb.connect(":memory:")
     con.execute(f"ATTACH '{_sql_str(path)}' AS warehouse (READ_ONLY)")
     con.execute("USE warehouse")
@@ -308,9 +418,16 @@ def data_version(db: str | os.PathLike | None = None) -> str:
     """A token that changes whenever a load swaps in a new warehouse file.
 
     Use it as a cache key: results cached under an old token are never served for
-    new data, and nothing per-user goes into it.
+    new data, and nothing per-user goes into it. On a lake it is ``lake-<snapshot id>``: every load, on any
+    worker, commits a new snapshot, so every server sees it on its next call without a restart.
     """
-    st = warehouse_path(db).stat()
+    path = warehouse_path(db)
+    if isinstance(path, lake.Lake):
+        sid = lake.snapshot_id(path)
+        if sid is None:
+            raise FileNotFoundError(f"no lake yet at {path.where()}")
+        return f"lake-{sid}"
+    st = path.stat()
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
 
 
@@ -333,6 +450,8 @@ class Warehouse:
         self._lock = threading.Lock()
         self._open: _Open | None = None
         self._checked: str | None = None  # the last version whose schema was checked (or migrated)
+        self._pinned: dict[str, duckdb.DuckDBPyConnection] = {}  # a lake: one connection per snapshot read
+        self._epoch = lake.catalog_epoch()
 
     def version(self) -> str:
         """The current file's version token; its schema is checked once per new version, not per cursor
@@ -347,15 +466,28 @@ class Warehouse:
             self._checked = version
         return version
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        version = self.version()
+    def cursor(self, version: str | None = None) -> duckdb.DuckDBPyConnection:
+        """A cursor on the current version, or on ``version`` (a cache key the caller already holds) so what it
+        reads is exactly that version: on a lake the connection is pinned to that snapshot."""
+        if version is None or not isinstance(self.path, lake.Lake):  # a file cannot be pinned: read the current
+            version = self.version()
         with self._lock:
-            if self._open is None or self._open.version != version:
-                con = _attach_readonly(self.path)
-                # Old connections are left for the garbage collector: a cursor handed out a
-                # moment ago may still be reading them.
-                self._open = _Open(version, con)
-            cur = self._open.con.cursor()
+            if isinstance(self.path, lake.Lake):
+                if lake.catalog_epoch() != self._epoch:  # PostgreSQL restarted: their catalog sessions are dead
+                    self._pinned.clear()
+                    self._epoch = lake.catalog_epoch()
+                if version not in self._pinned:
+                    self._pinned[version] = _attach_readonly(self.path, snapshot=version)
+                    while len(self._pinned) > 3:  # the newest few; older ones go to the garbage collector
+                        self._pinned.pop(next(iter(self._pinned)))
+                cur = self._pinned[version].cursor()
+            else:
+                if self._open is None or self._open.version != version:
+                    con = _attach_readonly(self.path, snapshot=version)
+                    # Old connections are left for the garbage collector: a cursor handed out a
+                    # moment ago may still be reading them.
+                    self._open = _Open(version, con)
+                cur = self._open.con.cursor()
         cur.execute("USE warehouse")
         return cur
 
@@ -471,3 +603,27 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+# ---------------------------------------------------------------- upkeep
+
+def maintain_warehouse(db: str | os.PathLike | None = None, older_than_days: int = 7,
+                       wait: bool = True) -> list[str]:
+    """Tidy the warehouse; return lines saying what was done.
+
+    A lake collects one small Parquet file per table per load and keeps every snapshot: merge adjacent files,
+    expire snapshots older than ``older_than_days`` (time travel before that is given up), then delete the files
+    no snapshot reads and those killed loads left. It runs under the writer lock, so no load is mid-way (its
+    not-yet-committed files would look orphaned). The file backend rewrites the whole file on every load, so it
+    has nothing to tidy."""
+    path = warehouse_path(db)
+    if not isinstance(path, lake.Lake):
+        return [f"nothing to do: the warehouse file {path} is rewritten whole by every load (no small files,"
+                " no old snapshots)"]
+    ensure_warehouse(path)
+    with lake.writer_lock(path, wait=wait, refused=AnotherLoadRunning):
+        con = lake.connect(path, EXTENSION_DIR)
+        try:
+            return [f"{step}: {n}" for step, n in lake.maintain(con, older_than_days)]
+        finally:
+            con.close()

@@ -96,7 +96,9 @@ def refresh(con: duckdb.DuckDBPyConnection, samples_where: str | None = None) ->
               WHERE {scope}) n
         WHERE samples.sample_no = n.sample_no""")
     if samples_where is None:
-        con.execute(f"INSERT OR REPLACE INTO meta VALUES ({sql_literals([META_KEY, fingerprint()])})")
+        # delete then insert: a lake's meta has no primary key for INSERT OR REPLACE (supplywatch.lake)
+        con.execute(f"DELETE FROM meta WHERE key = {sql_literals([META_KEY])}")
+        con.execute(f"INSERT INTO meta VALUES ({sql_literals([META_KEY, fingerprint()])})")
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> bool:

@@ -59,6 +59,9 @@ PAGE_DEFAULT_QUERIES: dict[str, list[tuple[str, dict]]] = {
     "data": [("load_history", {}), ("reject_reasons", {}), ("reject_rows", {}), ("unknown_substances", {})],
 }
 _warmed: set[tuple[str, str]] = set()
+# per warehouse, process-wide (nothing per user): the last version read, and why the current one cannot be
+_last_good: dict[str, str] = {}
+_unavailable: dict[str, str] = {}
 _warm_lock = threading.Lock()
 
 
@@ -79,7 +82,15 @@ def _version(path: str) -> str:
     turns this off, e.g. to measure cold pages).
     """
     warehouse(path)
-    version = db.data_version(path)
+    try:
+        version = db.data_version(path)
+        _last_good[path] = version
+        _unavailable.pop(path, None)
+    except db.WarehouseUnavailable as exc:  # a lake whose catalog is down: keep serving what is cached
+        if path not in _last_good:
+            raise
+        version = _last_good[path]
+        _unavailable[path] = str(exc)
     if os.environ.get("SUPPLYWATCH_WARM_CACHE", "1") != "0":
         with _warm_lock:
             fresh = (path, version) not in _warmed
@@ -114,10 +125,15 @@ def data_version() -> str:
     return _version(str(db.warehouse_path()))
 
 
+def data_unavailable() -> str | None:
+    """Why the current data version could not be read (the warehouse's catalog is down), or None."""
+    return _unavailable.get(str(db.warehouse_path()))
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(name: str, version: str, path: str, fkey: tuple, kwargs: tuple):
     f = Filters(**dict(zip(FIELD_ORDER, fkey)))
-    return QUERIES[name](warehouse(path).cursor(), f, **dict(kwargs))
+    return QUERIES[name](warehouse(path).cursor(version), f, **dict(kwargs))  # that version's snapshot, on a lake
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -126,7 +142,7 @@ def _protected(version: str, path: str, fkey: tuple, target: str, k: int) -> pub
     read-only by every public reader (aggregates only; kept as one object, since unpickling it on every view would
     cost more than reading it)."""
     f = Filters(**dict(zip(FIELD_ORDER, fkey)))
-    return public_trends.protected(warehouse(path).cursor(), f, target, k)
+    return public_trends.protected(warehouse(path).cursor(version), f, target, k)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -134,7 +150,7 @@ def _protected_checked(version: str, path: str, fkey: tuple, k: int):
     """The public overview's window and protected "Samples checked" margins for one data version and date range
     (aggregates only, shared read-only by every public reader)."""
     f = Filters(**dict(zip(FIELD_ORDER, fkey)))
-    return public_headline.protected(warehouse(path).cursor(), f, k)
+    return public_headline.protected(warehouse(path).cursor(version), f, k)
 
 
 def checked_for_public(ctx: "Context") -> tuple:
@@ -154,7 +170,7 @@ def query(name: str, f: Filters, **kwargs):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _status(version: str, path: str) -> dict:
-    con = warehouse(path).cursor()
+    con = warehouse(path).cursor(version)
     return {"status": metrics.data_status(con), "options": metrics.filter_options(con)}
 
 
@@ -347,6 +363,9 @@ def banner(ctx: Context) -> None:
     """Data as of (latest sample, last load), the synthetic-data flag, and what the reader's counts mean."""
     _ = ctx._
     info = status()["status"]
+    if data_unavailable():
+        st.warning(_("The shared data store is not answering: the figures below are the last ones read and may be"
+                     " out of date."), icon="⚠️")
     if info["synthetic"]:
         st.warning(_("Synthetic demo data") + " — " + _("not real drug-checking results."), icon="⚠️")
     if info["latest_sample"] is None:

@@ -59,6 +59,27 @@ def app_backend(request, isolated_db, monkeypatch) -> str:
     return request.param
 
 
+@pytest.fixture
+def lake_env(pg_cluster, pg_database, tmp_path, monkeypatch) -> str:
+    """The warehouse on a fresh lake: SUPPLYWATCH_WAREHOUSE on a fresh catalog database, SUPPLYWATCH_DATA_PATH on a
+    fresh folder, the warehouse file setting on a path that must never be created. Returns the setting's value."""
+    spec = f"ducklake:postgres:{pg_cluster.dsn(pg_database)}"
+    monkeypatch.setenv("SUPPLYWATCH_WAREHOUSE", spec)
+    monkeypatch.setenv("SUPPLYWATCH_DATA_PATH", str(tmp_path / "lake"))
+    monkeypatch.setenv("SUPPLYWATCH_DB", str(tmp_path / "never.duckdb"))
+    monkeypatch.setenv("SUPPLYWATCH_APP_DB", str(tmp_path / "app.duckdb"))
+    monkeypatch.setenv("SUPPLYWATCH_PUBLIC_DIR", str(tmp_path / "public"))
+    return spec
+
+
+@pytest.fixture(params=["file", "lake"])
+def any_warehouse(request, isolated_db):
+    """Run the test on the warehouse file and again on a lake (skipped, with the reason, without PostgreSQL)."""
+    if request.param == "lake":
+        return request.getfixturevalue("lake_env")
+    return isolated_db
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Stop the one Playwright driver the browser and attack tests share, if any test started it."""
     from tests.browser import stack

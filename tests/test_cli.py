@@ -15,7 +15,7 @@ import pytest
 import supplywatch_cli
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ["load", "runs", "rejects", "substances", "export", "demo", "signals", "users", "publish", "deliver",
+COMMANDS = ["load", "runs", "rejects", "substances", "export", "maintain", "migrate-warehouse", "demo", "signals", "users", "publish", "deliver",
             "subscribers", "webhooks", "help-directory", "migrate-app"]
 
 

@@ -1,4 +1,6 @@
-"""The warehouse is swapped in whole: readers never see a half-written load, writers never overlap."""
+"""The warehouse is swapped in whole: readers never see a half-written load, writers never overlap.
+
+Tests taking ``any_warehouse`` run on the warehouse file and again on a lake (tests/conftest.py)."""
 
 import datetime as dt
 import os
@@ -20,7 +22,7 @@ def add_alert(con, alert_id: str) -> None:
     )
 
 
-def test_new_warehouse_is_created_at_current_schema(isolated_db):
+def test_new_warehouse_is_created_at_current_schema(any_warehouse):
     con = db.connect_readonly()
     assert db.schema_version(con) == len(schema.WAREHOUSE_MIGRATIONS)
     assert count_alerts(con) == 0
@@ -37,7 +39,7 @@ def test_app_file_sits_beside_the_warehouse_by_default(monkeypatch, tmp_path):
     assert db.app_db_path(tmp_path / "w.duckdb") == tmp_path / "w-app.duckdb"
 
 
-def test_reader_keeps_old_snapshot_until_it_asks_again(isolated_db):
+def test_reader_keeps_old_snapshot_until_it_asks_again(any_warehouse):
     warehouse = db.Warehouse()
     old = warehouse.cursor()
     version = db.data_version()
@@ -61,7 +63,7 @@ def test_failed_load_leaves_warehouse_byte_for_byte(isolated_db):
     assert [p.name for p in isolated_db.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 
-def test_second_writer_is_refused_with_holders_pid(isolated_db):
+def test_second_writer_is_refused_with_holders_pid(any_warehouse):
     with db.writing_snapshot():
         with pytest.raises(db.AnotherLoadRunning, match=rf"another load is running \(pid {os.getpid()}\)"):
             with db.writing_snapshot():
@@ -86,7 +88,7 @@ def test_newer_file_is_refused(isolated_db):
         db.ensure_warehouse()
 
 
-def test_meta_round_trip(isolated_db):
+def test_meta_round_trip(any_warehouse):
     with db.writing_snapshot() as con:
         db.set_meta(con, "synthetic", "true")
     assert db.get_meta(db.connect_readonly(), "synthetic") == "true"

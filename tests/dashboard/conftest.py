@@ -97,8 +97,8 @@ def build(path: Path, synthetic: bool = True) -> None:
             con.execute(
                 "INSERT INTO samples (sample_id, source, collected_date, site, region, expected_raw,"
                 " expected_substance, expected_class, sample_type, form, fentanyl_strip, ftir_tested, lab_tested,"
-                " fentanyl_pct, notes, load_run_id) VALUES (?, 'Test service', ?, ?, ?, ?, ?, ?, 'drug', 'powder',"
-                " ?, ?, false, ?, ?, 1)",
+                " fentanyl_pct, notes, load_run_id, sample_no) VALUES (?, 'Test service', ?, ?, ?, ?, ?, ?, 'drug',"
+                " 'powder', ?, ?, false, ?, ?, 1, nextval('sample_nos'))",  # a lake has no column default from it
                 [sid, day, site, region, exp_raw, exp_sub, exp_cls, strip, ftir, pct, SECRET_NOTE],
             )
             for name in found:

@@ -15,6 +15,27 @@ THIS_WEEK = Filters(start=dt.date(2026, 3, 9), end=dt.date(2026, 3, 15))
 NORTH_THIS_WEEK = Filters(start=dt.date(2026, 3, 9), end=dt.date(2026, 3, 15), region="North")
 
 
+@pytest.fixture(scope="module")
+def built_lake(pg_cluster, tmp_path_factory):
+    """The same hand-counted warehouse, written through the same writer into a lake (PostgreSQL catalog)."""
+    from supplywatch import lake
+    from tests.dashboard.conftest import build
+
+    name = pg_cluster.create_database("dashboard_metrics_lake")
+    target = lake.Lake(pg_cluster.dsn(name), str(tmp_path_factory.mktemp("lake")) + "/")
+    build(target)
+    return target
+
+
+@pytest.fixture(params=["file", "lake"])
+def con(request, fixture_db):
+    """A read-only connection to the fixture warehouse: the file, then the lake (the same numbers on both)."""
+    target = fixture_db if request.param == "file" else request.getfixturevalue("built_lake")
+    c = db.connect_readonly(target)
+    yield c
+    c.close()
+
+
 def day(value) -> str:
     """A DATE column value (pandas gives Timestamps) as 'YYYY-MM-DD'."""
     return pd.Timestamp(value).date().isoformat()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -35,7 +36,12 @@ def cli(isolated_db, capsys):
 def query(isolated_db):
     """Run SQL read-only against the isolated warehouse and return all rows."""
     def run(sql: str, params=None) -> list[tuple]:
-        con = duckdb.connect(str(isolated_db), read_only=True)
+        if os.environ.get("SUPPLYWATCH_WAREHOUSE"):  # the lake of a test taking any_warehouse (tests/conftest.py)
+            from supplywatch import db
+
+            con = db.connect_readonly()
+        else:
+            con = duckdb.connect(str(isolated_db), read_only=True)
         try:
             return con.execute(sql, params or []).fetchall()
         finally:

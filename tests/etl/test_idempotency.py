@@ -26,7 +26,7 @@ def test_same_content_under_another_name_is_unchanged(cli, data_dir, tmp_path):
     assert (status, out.strip()) == (0, "january-export.csv: unchanged, nothing added (same content as load run 1)")
 
 
-def test_overlapping_files_add_only_new_samples(cli, data_dir, query):
+def test_overlapping_files_add_only_new_samples(any_warehouse, cli, data_dir, query):
     cli("load", data_dir / "samples_jan.csv")
     assert counts(query) == (4, 8)  # incl. the two identical rows: two samples
     status, out, _ = cli("load", data_dir / "samples_jan_feb.csv")
@@ -38,7 +38,7 @@ def test_overlapping_files_add_only_new_samples(cli, data_dir, query):
         ("2024-02-01", "A"), ("2024-02-02", "B")]
 
 
-def test_identical_rows_repeated_in_a_later_file_are_not_doubled(cli, tmp_path, query):
+def test_identical_rows_repeated_in_a_later_file_are_not_doubled(any_warehouse, cli, tmp_path, query):
     row = "2024-01-01,A,North,Fentanyl,positive,Fentanyl HCl\n"
     head = "date,site,region,expected,fentanyl_strip,ftir_components\n"
     (tmp_path / "a.csv").write_text(head + row * 2)
@@ -57,7 +57,7 @@ def test_repeated_sample_ids_within_a_file_keep_the_first(cli, tmp_path, query):
     assert query("SELECT sample_id FROM samples ORDER BY 1") == [("local:X1",), ("local:X2",)]
 
 
-def test_overdose_reload_with_changed_bytes_skips_known_events(cli, data_dir, tmp_path, query):
+def test_overdose_reload_with_changed_bytes_skips_known_events(any_warehouse, cli, data_dir, tmp_path, query):
     cli("load", data_dir / "toronto_small.csv")
     longer = tmp_path / "toronto_more.csv"
     longer.write_text((data_dir / "toronto_small.csv").read_text() + "5,Maple Respite,NA,2023,Q1,9\n")
@@ -103,7 +103,7 @@ COPIES_DIFFER = (
 )
 
 
-def test_each_load_numbers_its_samples_and_detections_carry_their_sample(cli, data_dir, query):
+def test_each_load_numbers_its_samples_and_detections_carry_their_sample(any_warehouse, cli, data_dir, query):
     assert cli("load", data_dir / "samples_jan.csv")[0] == 0
     assert cli("load", data_dir / "samples_jan_feb.csv")[0] == 0
     # one integer key per sample, numbered on from the earlier load, never reused

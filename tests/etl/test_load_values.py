@@ -27,7 +27,7 @@ def test_canonical_samples_with_bom_and_crlf(cli, data_dir, query):
         assert (sub, cls) == (match.substance, match.cls)
 
 
-def test_detections_from_lists_and_strips(cli, data_dir, query):
+def test_detections_from_lists_and_strips(any_warehouse, cli, data_dir, query):
     cli("load", data_dir / "samples_bom_crlf.csv")
     got = query("SELECT sample_id, method, substance_raw, substance, class, is_trace, is_primary FROM detections"
                 " ORDER BY sample_id, method, substance_raw")
@@ -51,7 +51,7 @@ def test_detections_from_lists_and_strips(cli, data_dir, query):
         ("Mystery Powder X", "unclassified")]
 
 
-def test_drugcheckingbc_layout_with_list_literals_and_identical_rows(cli, data_dir, query):
+def test_drugcheckingbc_layout_with_list_literals_and_identical_rows(any_warehouse, cli, data_dir, query):
     status, out, _ = cli("load", data_dir / "dcbc_small.csv")
     assert status == 0
     assert "as samples with profile drugcheckingbc" in out
@@ -99,7 +99,7 @@ def test_toronto_layout_trims_names_and_reads_markers(cli, data_dir, query):
     ]
 
 
-def test_alerts_keep_text_as_text_and_drop_unsafe_links(cli, data_dir, query):
+def test_alerts_keep_text_as_text_and_drop_unsafe_links(any_warehouse, cli, data_dir, query):
     status, _, _ = cli("load", data_dir / "alerts.csv")
     assert status == 0
     assert query("SELECT source, issued_date::VARCHAR, region, alert_type, title, link FROM alerts"
