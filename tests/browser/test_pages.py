@@ -7,7 +7,7 @@ from . import stack, ui
 pytestmark = pytest.mark.browser
 
 PUBLIC = ["/", "/overview", "/trends", "/concentration", "/expected", "/emerging", "/samples", "/overdoses", "/alerts", "/data",
-          "/subscribe", "/sign-in"]
+          "/subscribe", "/get-help", "/sign-in"]
 
 
 def test_navigation_lists_every_public_page(page, app):
