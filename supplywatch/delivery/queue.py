@@ -103,7 +103,7 @@ def due(con, now: dt.datetime, limit: int, kinds: tuple[str, ...] | None = None)
     (a worker with no mail server takes webhooks only, so waiting mail never fills its batches)."""
     rows = con.execute(
         "SELECT delivery_id, subscriber_id, kind, alert_id, version, token_enc, attempts FROM deliveries"
-        " WHERE status = 'queued' AND next_attempt_at <= ? AND (? OR list_contains(?::VARCHAR[], kind))"
+        " WHERE status = 'queued' AND next_attempt_at <= ? AND (? OR kind = ANY(CAST(? AS VARCHAR[])))"
         " ORDER BY kind = 'alert', next_attempt_at, delivery_id LIMIT ?",
         [auth.naive_utc(now), kinds is None, list(kinds or ()), limit],
     ).fetchall()
