@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from supplywatch import db
+from supplywatch.sql_text import sql_text
 
 
 class MigrationRefused(RuntimeError):
@@ -19,7 +20,7 @@ class MigrationRefused(RuntimeError):
 
 
 def _q(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
+    return sql_text(str(text))
 
 
 def copy_file_to_lake(source: str | os.PathLike, target: str) -> list[tuple[str, int, int]]:

@@ -29,6 +29,8 @@ from typing import Iterator
 
 import duckdb
 
+from .sql_text import sql_text
+
 PREFIX = "ducklake:postgres:"
 SETTING = "SUPPLYWATCH_WAREHOUSE"
 DATA_SETTING = "SUPPLYWATCH_DATA_PATH"
@@ -89,7 +91,7 @@ def parse(text: str | Lake) -> Lake:
 # ---------------------------------------------------------------- connections
 
 def _lit(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
+    return sql_text(str(text))
 
 
 def connect(lake: Lake, extension_dir: Path | None, read_only: bool = False, snapshot: int | None = None,

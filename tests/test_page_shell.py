@@ -2,6 +2,7 @@
 serves them."""
 
 import asyncio
+import concurrent.futures
 
 import pytest
 
@@ -25,6 +26,13 @@ def test_the_shell_gets_lang_and_the_script_from_this_origin():
         b'<body></body></html>')
 
 
+def in_own_loop(coro):
+    """Run ``coro`` to the end on a fresh event loop in its own thread: in the whole suite the shared Playwright
+    driver keeps a loop running in this thread, and asyncio.run refuses to start a second one there."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def run(middleware_app, path, query=b"", headers=()):
     sent = []
 
@@ -36,7 +44,7 @@ def run(middleware_app, path, query=b"", headers=()):
 
     scope = {"type": "http", "method": "GET", "path": path, "query_string": query,
              "headers": [(b"accept-encoding", b"gzip"), *headers]}
-    asyncio.run(middleware_app(scope, receive, send))
+    in_own_loop(middleware_app(scope, receive, send))
     return sent
 
 
@@ -74,7 +82,7 @@ def asset(name):
 
     scope = {"type": "http", "method": "GET", "path": "/shell/" + name, "path_params": {"name": name},
              "headers": [], "query_string": b""}
-    return asyncio.run(page_shell.shell_asset(Request(scope)))
+    return in_own_loop(page_shell.shell_asset(Request(scope)))
 
 
 def test_only_the_shell_assets_are_served():

@@ -58,6 +58,9 @@ def selected(page, label: str) -> str:
 
 def _open(page, label: str):
     widget = page.locator('[data-testid="stSelectbox"]').filter(has=selectbox(page, label))
+    # scrolled into view first: a box at the bottom edge of the sidebar (the Region box once the navigation grew)
+    # took the click but opened no list of options
+    widget.scroll_into_view_if_needed()
     widget.get_by_role("button", name="Open").click()
     items = page.get_by_role("option")
     items.first.wait_for()

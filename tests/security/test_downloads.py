@@ -107,7 +107,7 @@ def test_table_toolbar_csv_download_is_guarded(page, hostile_app):
     body = download(page, button.click)
     assert unguarded(body) == []
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
-    assert rows[1][:2] == [hostile_app.sample_id, rows[1][1]]  # the newest sample first, as on the page
+    assert hostile_app.sample_id in rows[1]  # the newest sample first, as on the page (what was found leads it)
     assert {"'" + SOLD_AS, "'" + SITE, "'" + FOUND} <= set(rows[1])
 
 
