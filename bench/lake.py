@@ -63,9 +63,9 @@ def _run(args: argparse.Namespace, work: Path, dsn: str) -> int:
                                 ",".join(demo_data.SAMPLE_COLUMNS)])
     load = [report.python(), "-m", "etl", "load", str(samples), "--source", demo_data.SOURCE, "--quiet",
             "--no-signals"]
-    on_file = _measured(load + ["--db", str(work / "file.duckdb")], {"SUPPLYWATCH_WAREHOUSE": ""})
-    on_lake = _measured(load, {"SUPPLYWATCH_WAREHOUSE": f"ducklake:postgres:{dsn}",
-                               "SUPPLYWATCH_DATA_PATH": str(work / "lake")})
+    on_file = report.run_measured(load + ["--db", str(work / "file.duckdb")], env={"SUPPLYWATCH_WAREHOUSE": ""})
+    on_lake = report.run_measured(load, env={"SUPPLYWATCH_WAREHOUSE": f"ducklake:postgres:{dsn}",
+                                             "SUPPLYWATCH_DATA_PATH": str(work / "lake")})
     for name, step in (("bare read", bare), ("file load", on_file), ("lake load", on_lake)):
         if step.returncode != 0:
             print(f"{name} failed: {step.stderr.strip() or step.stdout.strip()}", file=sys.stderr)
@@ -89,19 +89,6 @@ def _run(args: argparse.Namespace, work: Path, dsn: str) -> int:
         _record(row)
         print(f"recorded in {report.DOC}")
     return 0
-
-
-def _measured(cmd: list[str], env: dict[str, str]) -> report.Measured:
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        return report.run_measured(cmd)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _record(row: dict[str, str]) -> None:

@@ -28,11 +28,13 @@ class Measured:
     stderr: str
 
 
-def run_measured(cmd: list[str], cwd: Path = ROOT) -> Measured:
-    """Run ``cmd`` and measure it alone: ``os.wait4`` gives this child's own ru_maxrss (KiB on Linux)."""
+def run_measured(cmd: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> Measured:
+    """Run ``cmd`` and measure it alone: ``os.wait4`` gives this child's own ru_maxrss (KiB on Linux).
+    ``env`` adds to (or overrides) this process's environment for the child only."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, text=True)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, text=True,
+                                env={**os.environ, **env} if env else None)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)

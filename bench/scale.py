@@ -97,8 +97,8 @@ def _one_size(n: int, work: Path, memory: str | None) -> dict | None:
     (work / "bare.duckdb").unlink(missing_ok=True)
     wh = work / "load.duckdb"
     env_memory = {"SUPPLYWATCH_LOAD_MEMORY": memory} if memory else {}
-    load = _measured_with_env([report.python(), "-m", "etl", "load", str(samples), "--db", str(wh),
-                               "--source", demo_data.SOURCE, "--quiet", "--no-signals"], env_memory)
+    load = report.run_measured([report.python(), "-m", "etl", "load", str(samples), "--db", str(wh),
+                                "--source", demo_data.SOURCE, "--quiet", "--no-signals"], env=env_memory)
     if load.returncode != 0:
         print(f"{n:,}: load failed (exit {load.returncode}): {load.stderr.strip() or load.stdout.strip()}",
               file=sys.stderr)
@@ -115,19 +115,6 @@ def _one_size(n: int, work: Path, memory: str | None) -> dict | None:
           f" warehouse {row['warehouse_mb']:.0f} MB; "
           + ", ".join(f"{p} {c:.2f}/{w:.2f} s" for p, (c, w) in times.items()), flush=True)
     return row
-
-
-def _measured_with_env(cmd: list[str], env: dict[str, str]) -> report.Measured:
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        return report.run_measured(cmd)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _table(rows: list[dict]) -> str:
