@@ -8,7 +8,6 @@ own). The catalog is a throwaway PostgreSQL cluster (tests/postgres_cluster.py) 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
