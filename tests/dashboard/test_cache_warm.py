@@ -4,6 +4,7 @@ import threading
 
 from supplywatch import views
 from supplywatch.filters import Filters
+from supplywatch.web import queries
 
 
 def test_new_version_warms_every_default_query_once(fixture_db, monkeypatch):
@@ -19,7 +20,7 @@ def test_new_version_warms_every_default_query_once(fixture_db, monkeypatch):
         monkeypatch.setitem(views.QUERIES, name, counting(name, views.QUERIES[name]))
     monkeypatch.setenv("SUPPLYWATCH_WARM_CACHE", "1")
     views._cached.clear()
-    monkeypatch.setattr(views, "_warmed", set())
+    monkeypatch.setattr(queries, "_warmed", set())
     views.data_version()
     for thread in threading.enumerate():
         if thread.name == "supplywatch-warm":

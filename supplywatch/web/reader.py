@@ -1,0 +1,83 @@
+"""Who is reading, and how numbers and dates are written for them: the page Context."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+import streamlit as st
+
+from .. import i18n, suppression
+from ..filters import Filters
+
+STAFF_ROLES = ("poster", "reviewer", "admin")
+
+
+def is_staff() -> bool:
+    """True for a signed-in staff user (set by the alerts sign-in as st.session_state['sw_user'])."""
+    user = st.session_state.get("sw_user")
+    return isinstance(user, dict) and user.get("role") in STAFF_ROLES
+
+
+def suppress_k() -> int:
+    """k for small-cell suppression: env SUPPLYWATCH_SUPPRESS_K, else secrets 'suppress_k', else 5."""
+    try:
+        secret = st.secrets.get("suppress_k")
+    except Exception:  # no secrets file: the default applies
+        secret = None
+    default = int(secret) if isinstance(secret, int) or (isinstance(secret, str) and secret.isdigit()) else 5
+    return suppression.k_from_env(max(2, default))
+
+
+def current_lang() -> str:
+    """'en' or 'fr': session state first, then the ``lang`` query parameter (also seeds the session)."""
+    lang = st.session_state.get("lang")
+    if lang not in i18n.LANGUAGES:
+        lang = st.query_params.get("lang", "en")
+        lang = lang if lang in i18n.LANGUAGES else "en"
+        st.session_state["lang"] = lang
+    return lang
+
+
+@functools.lru_cache(maxsize=4096)
+def _number(value, lang: str, digits: int) -> str:
+    return i18n.format_number(value, lang, digits)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(value: dt.date, lang: str) -> str:
+    return i18n.format_date(value, lang)
+
+
+@dataclass
+class Context:
+    """What a page needs: filters, language, translator, whether counts are exact, and k."""
+
+    f: Filters
+    lang: str
+    _: Callable[[str], str]
+    staff: bool
+    k: int
+
+    def number(self, value, digits: int = 0) -> str:
+        return _number(value, self.lang, digits)
+
+    def percent(self, share, digits: int = 0) -> str:
+        return i18n.format_percent(share, self.lang, digits)
+
+    def month(self, value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, pd.Timestamp):
+            value = value.date()
+        return i18n.format_date(value, self.lang, "MMM y")
+
+    def date(self, value) -> str:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return ""
+        if isinstance(value, pd.Timestamp):
+            value = value.date()
+        return _date(value, self.lang)
