@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import help_directory, views
+from . import app_version, help_directory
 from .alerts.text import escape_markdown
 from .weblinks import public_link
 
@@ -21,7 +21,7 @@ def _entries(version: str) -> list:
 
 def entries() -> list:
     try:
-        return _entries(views._app_file_version())
+        return _entries(app_version.APP_VERSION.token())
     except Exception:  # an app file being migrated or busy must never take a public page down
         return []
 

@@ -6,9 +6,8 @@ in the module of ``supplywatch/web/`` named for what it holds; read there, not h
 
 from __future__ import annotations
 
-from .web.alert_lists import (ALERTS_STALE, RETRY_SECONDS, VERSION_SECONDS, _app_file_version,  # noqa: F401
-                              _LAST_APP_VERSION, _public_history, _RETRY_AFTER, _VERSION_READ, alert_list,
-                              alerts_stale, community_alerts, public_board)
+from .web.alert_lists import (ALERTS_STALE, _public_history, alert_list, alerts_stale,  # noqa: F401
+                              community_alerts, public_board)
 from .web.labels import method_names, target_label  # noqa: F401
 from .web.queries import (FIELD_ORDER, PAGE_DEFAULT_QUERIES, QUERIES, _cached, _protected,  # noqa: F401
                           _protected_checked, _status, _version, _warm, _warmed, checked_for_public, cursor,

@@ -4,19 +4,16 @@ database's version (public data, shared by every reader), kept on screen while t
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import replace
 
 import streamlit as st
 
-from .. import db
+from .. import app_version, db
 from ..weblinks import public_link
 from .queries import query, status
 from .reader import Context
 
 
-_LAST_APP_VERSION: list[str] = []  # the last token read, public data only: what the board shows when it cannot read
-_RUN = threading.local()  # per script run (each session runs on its own thread): did this run read stale alerts?
 # Shown over the public board while the app database (PostgreSQL) cannot be reached.
 ALERTS_STALE = ("The alert list could not be refreshed just now: it shows what this server last read. The feeds,"
                 " posters and plain web page keep the last published alerts.")
@@ -24,42 +21,7 @@ ALERTS_STALE = ("The alert list could not be refreshed just now: it shows what t
 
 def alerts_stale() -> bool:
     """True when this run's community alerts come from the last read, the app database being out of reach."""
-    return getattr(_RUN, "stale", False)
-
-
-_RETRY_AFTER = [0.0]  # time.monotonic() before which an unreachable app database is not asked again
-RETRY_SECONDS = 15.0  # a host that does not answer costs the connect timeout (5 s): once per 15 s, not every page
-# On PostgreSQL the version is read at most once a second per process, however many readers and however many parts
-# of a page (board, help directory) ask: each read is a connection; a published alert shows within a second. The
-# app file's version is a stat, read every time.
-VERSION_SECONDS = 1.0
-_VERSION_READ: list[tuple[float, str]] = []  # (time.monotonic() read, token): public data, the same for everyone
-
-
-def _app_file_version() -> str:
-    """A token that changes whenever community alerts are written (db.app_version). When the app database cannot
-    be reached, the last token this process read, so the board keeps showing the alerts it last cached; it is not
-    asked again for RETRY_SECONDS, so supply pages listing alerts never wait on it page after page."""
-    import time
-
-    try:
-        if time.monotonic() < _RETRY_AFTER[0]:
-            raise db.AppStoreUnavailable("the app database was unreachable a moment ago")
-        read_at, version = _VERSION_READ[0] if _VERSION_READ else (None, None)
-        if read_at is None or time.monotonic() - read_at > VERSION_SECONDS or not db.app_db_url():
-            version = db.app_version()
-            _VERSION_READ[:] = [(time.monotonic(), version)]
-    except db.AppStoreUnavailable:
-        _VERSION_READ.clear()
-        if time.monotonic() >= _RETRY_AFTER[0]:
-            _RETRY_AFTER[0] = time.monotonic() + RETRY_SECONDS
-        _RUN.stale = True
-        if not _LAST_APP_VERSION:
-            raise
-        return _LAST_APP_VERSION[-1]
-    _RUN.stale = False
-    _LAST_APP_VERSION[:] = [version]
-    return version
+    return app_version.APP_VERSION.stale()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -80,7 +42,7 @@ def public_board(now: dt.datetime) -> tuple[list, list]:
     from ..alerts import store
 
     try:
-        public = _public_history(_app_file_version())
+        public = _public_history(app_version.APP_VERSION.token())
     except db.AppStoreUnavailable:  # nothing read yet by this server: an empty board under the banner, no traceback
         return [], []
     if any(a.status == "published" and a.expires_at <= now for a in public):
@@ -88,7 +50,7 @@ def public_board(now: dt.datetime) -> tuple[list, list]:
             store.expire_due(now)
         except Exception:  # a busy or read-only app file must never take the public board down
             pass
-        public = _public_history(_app_file_version())
+        public = _public_history(app_version.APP_VERSION.token())
     return store.board(now, public)
 
 
@@ -98,7 +60,7 @@ def community_alerts(region: str | None) -> list[dict]:
     Expiry is by time alone, so each call checks ``is_active`` on the cached versions.
     """
     try:
-        public = _public_history(_app_file_version())
+        public = _public_history(app_version.APP_VERSION.token())
     except Exception:  # the alerts file being migrated or locked must not break a supply page
         public = []
     now = dt.datetime.now(dt.timezone.utc)

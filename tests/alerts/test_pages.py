@@ -191,16 +191,16 @@ def test_expiry_with_frozen_clock_leaves_board(live_alert, clock):
 
 
 def test_board_views_do_not_write_the_app_file_until_an_alert_is_due(live_alert, clock, monkeypatch):
-    from supplywatch import views
+    from supplywatch.app_version import APP_VERSION
 
     calls = []
     real = store.expire_due
     monkeypatch.setattr(store, "expire_due", lambda now: calls.append(now) or real(now))
-    version = views._app_file_version()
+    version = APP_VERSION.token()
     for _ in range(3):
         page("alerts_board.py")
         clock["now"] += dt.timedelta(hours=1)
-    assert calls == [] and views._app_file_version() == version  # 3 views before expiry: nothing written
+    assert calls == [] and APP_VERSION.token() == version  # 3 views before expiry: nothing written
     clock["now"] += dt.timedelta(hours=3)  # now past the 6-hour expiry
     board = page("alerts_board.py")
     assert len(calls) == 1 and store.get(live_alert.alert_id).status == "expired"

@@ -9,7 +9,7 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supplywatch import db, session, views
+from supplywatch import app_version, db, session, views
 from supplywatch.alerts import store
 
 PAGES = "../../app_pages/"
@@ -57,9 +57,9 @@ def test_board_keeps_the_last_alerts_it_read_under_a_banner(app_backend, staff, 
                                                            monkeypatch, pg_cluster):
     now = dt.datetime.now(dt.timezone.utc)
     monkeypatch.setattr(session, "now", lambda: now)
-    monkeypatch.setattr(views, "_RETRY_AFTER", [0.0])  # this process's memory of the outage stays in this test
-    monkeypatch.setattr(views, "_LAST_APP_VERSION", [])
-    monkeypatch.setattr(views, "_VERSION_READ", [])
+    clock = [0.0]  # this process's memory of the outage stays in this test, on its own clock
+    version = app_version.AppVersion(lambda: clock[0])
+    monkeypatch.setattr(app_version, "APP_VERSION", version)
     a = store.create_draft(text=make_text(), severity="warning", regions=["Victoria"], actor="pat", now=now)
     store.submit_for_review(a.alert_id, "pat", now)
     store.approve(a.alert_id, "rae", now)
@@ -68,11 +68,11 @@ def test_board_keeps_the_last_alerts_it_read_under_a_banner(app_backend, staff, 
     board = run("alerts_board.py")
     assert headline in "\n".join(m.value for m in board.markdown) and not board.warning
     monkeypatch.setenv("SUPPLYWATCH_APP_DB", DOWN_URL)  # the database goes away
-    views._VERSION_READ.clear()  # a second later: the token read for the last page is too old to reuse
+    clock[0] += 1.1  # a second later: the token read for the last page is too old to reuse
     board = run("alerts_board.py")
     assert [w.value for w in board.warning] == [STALE]
     assert headline in "\n".join(m.value for m in board.markdown)
-    views._LAST_APP_VERSION.clear()  # a server that never read the alerts: an empty board, the same banner
+    version.last = None  # a server that never read the alerts: an empty board, the same banner
     views._public_history.clear()
     asked = []
     monkeypatch.setattr(db, "app_version", lambda: asked.append(1) or pytest.fail("asked again within 15 s"))
@@ -80,7 +80,7 @@ def test_board_keeps_the_last_alerts_it_read_under_a_banner(app_backend, staff, 
     assert [w.value for w in board.warning] == [STALE]
     assert headline not in "\n".join(m.value for m in board.markdown)
     assert asked == []  # the failure a moment ago is remembered: no new 5 s connect per page
-    views._RETRY_AFTER[0] = 0.0  # 15 s later
+    clock[0] += 15  # 15 s later
     monkeypatch.setattr(db, "app_version", lambda: asked.append(1) or "pg-9")
     views._public_history.clear()
     monkeypatch.setenv("SUPPLYWATCH_APP_DB", url)  # back: the next page asks again and shows the alert, no banner
