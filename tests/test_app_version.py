@@ -59,8 +59,8 @@ def test_app_file_token_is_read_every_time(reads, monkeypatch):
     assert [version.token(), version.token()] == ["file-1", "file-2"] and calls == ["file-1", "file-2"]
 
 
-def test_database_away_keeps_the_last_token_and_waits_15_seconds(reads, monkeypatch):
-    calls, answers = reads
+def read_then_away(answers: list, monkeypatch) -> tuple[Clock, AppVersion]:
+    """A PostgreSQL app database read once ('pg-3-1'), then out of reach 2 s later."""
     monkeypatch.setenv("SUPPLYWATCH_APP_DB", PG)
     clock = Clock()
     version = AppVersion(clock)
@@ -68,6 +68,12 @@ def test_database_away_keeps_the_last_token_and_waits_15_seconds(reads, monkeypa
     assert version.token() == "pg-3-1" and not version.stale()
     clock.now += 2
     assert version.token() == "pg-3-1" and version.stale()  # the last token, this run marked stale
+    return clock, version
+
+
+def test_database_away_keeps_the_last_token_and_waits_15_seconds(reads, monkeypatch):
+    calls, answers = reads
+    clock, version = read_then_away(answers, monkeypatch)
     assert calls == ["pg-3-1", "down"]
     clock.now += 14.9  # 14.9 s after the failure: not asked again
     assert version.token() == "pg-3-1" and version.stale() and calls == ["pg-3-1", "down"]
@@ -92,14 +98,7 @@ def test_never_read_and_away_raises(reads, monkeypatch):
 
 def test_stale_is_per_thread(reads, monkeypatch):
     """Each Streamlit session runs on its own thread: one reader's stale read does not put a banner on another's."""
-    calls, answers = reads
-    monkeypatch.setenv("SUPPLYWATCH_APP_DB", PG)
-    clock = Clock()
-    version = AppVersion(clock)
-    answers += ["pg-1-0", db.AppStoreUnavailable("refused")]
-    version.token()
-    clock.now += 2
-    version.token()
+    _, version = read_then_away(reads[1], monkeypatch)
     seen = []
     other = threading.Thread(target=lambda: seen.append(version.stale()))
     other.start()
