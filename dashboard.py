@@ -7,11 +7,12 @@ server start who followed a link such as /alerts got a "Page not found" box over
 
 import streamlit as st
 
-from supplywatch import i18n, session, views
+from supplywatch import session
+from supplywatch.web import language
 
 st.set_page_config(page_title="Supply Watch", layout="wide")
 
-_ = i18n.translator(views.current_lang())
+_ = language.translator()
 
 pages = {
     _("Supply"): [
@@ -43,5 +44,5 @@ page = st.navigation(pages, expanded=True)
 st.set_page_config(page_title=f"{page.title} · Supply Watch")
 # The language switch is drawn on every page (between navigation and run, where shared elements go),
 # so st.session_state["lang"] is always there for every page, the alerts pages included.
-views.language_picker()
+language.switch()
 page.run()

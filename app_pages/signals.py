@@ -4,11 +4,11 @@ import datetime as dt
 
 import streamlit as st
 
-from supplywatch import i18n, signals
+from supplywatch import i18n, session, signals
 from supplywatch.alerts.store import AlertError
 from supplywatch.session import require_role
 
-lang = st.session_state.get("lang", "en")
+lang = session.lang()
 _ = i18n.translator(lang)
 username = require_role(*signals.DECIDERS, page="signals")["username"]
 

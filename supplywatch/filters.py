@@ -1,4 +1,7 @@
-"""The dashboard's shared filters: one dataclass that round-trips through the URL and becomes a SQL WHERE."""
+"""The dashboard's shared filters: one dataclass that round-trips through the URL and becomes a SQL WHERE.
+
+The reader's language is not a filter: it has one owner, ``supplywatch.web.language``, which keeps its own ``lang``
+key in the address."""
 
 from __future__ import annotations
 
@@ -6,10 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, fields, replace
 from typing import Mapping
 
-from . import i18n
-
 # URL query-string keys, in the order they are written.
-QUERY_KEYS = ("from", "to", "region", "site", "expected", "type", "lang")
+QUERY_KEYS = ("from", "to", "region", "site", "expected", "type")
 SAMPLE_TYPES = ("drug", "residue")
 
 
@@ -23,7 +24,6 @@ class Filters:
     site: str | None = None
     expected: str | None = None  # samples.expected_raw, as the service wrote it ("sold as")
     sample_type: str | None = None
-    lang: str = "en"
 
     # ------------------------------------------------------------ URL
 
@@ -36,7 +36,6 @@ class Filters:
             "site": self.site,
             "expected": self.expected,
             "type": self.sample_type,
-            "lang": self.lang if self.lang != "en" else None,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -57,7 +56,6 @@ class Filters:
         if start and end and start > end:
             start, end = end, start
         sample_type = one("type")
-        lang = one("lang")
         return cls(
             start=start,
             end=end,
@@ -65,7 +63,6 @@ class Filters:
             site=one("site"),
             expected=one("expected"),
             sample_type=sample_type if sample_type in SAMPLE_TYPES else None,
-            lang=lang if lang in i18n.LANGUAGES else "en",
         )
 
     # ------------------------------------------------------------ SQL
@@ -93,8 +90,8 @@ class Filters:
         return (" AND ".join(clauses) or "TRUE"), params
 
     def cache_key(self) -> tuple:
-        """The data-relevant fields (language excluded) as a hashable key for cached queries."""
-        return tuple(getattr(self, f.name) for f in fields(self) if f.name != "lang")
+        """Every field, as a hashable key for cached queries."""
+        return tuple(getattr(self, f.name) for f in fields(self))
 
     def without_dates(self) -> "Filters":
         """The same filters over all dates (for first-detection lookbacks)."""

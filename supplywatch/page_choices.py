@@ -14,6 +14,7 @@ from typing import Sequence
 import streamlit as st
 
 from .filters import QUERY_KEYS
+from .web import language
 
 
 def url_text(value: object) -> str:
@@ -40,7 +41,7 @@ def seed(key: str, param: str, options: Sequence) -> bool:
     """Before the widget ``key`` is drawn: give it the URL's value for ``param`` when the widget has none yet
     (first run of a session, or back on the page) and the value is one of ``options``; keep a current value only
     while it is still an option. True when the widget's value now comes from session state."""
-    assert param not in QUERY_KEYS, f"{param!r} is a sidebar filter key"
+    assert param not in (*QUERY_KEYS, language.KEY), f"{param!r} is a sidebar filter key"
     if key in st.session_state:
         if st.session_state[key] in options:
             return True

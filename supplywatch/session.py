@@ -16,6 +16,7 @@ import os
 import streamlit as st
 
 from . import auth, db, i18n, staff_sessions
+from .web import language
 
 KEY = "sw_user"
 STAFF_ROLES = ("poster", "reviewer")
@@ -30,7 +31,8 @@ def now() -> dt.datetime:
 
 
 def lang() -> str:
-    return st.session_state.get("lang", "en")
+    """The reader's language (supplywatch.web.language owns it)."""
+    return language.current()
 
 
 def signed_in() -> dict | None:

@@ -12,7 +12,8 @@ from .web.labels import method_names, target_label  # noqa: F401
 from .web.queries import (FIELD_ORDER, PAGE_DEFAULT_QUERIES, QUERIES, _cached, _protected,  # noqa: F401
                           _protected_checked, _status, _version, _warm, _warmed, checked_for_public, cursor,
                           data_unavailable, data_version, query, status, warehouse)
-from .web.reader import STAFF_ROLES, Context, current_lang, is_staff, suppress_k  # noqa: F401
+from .web.language import current as current_lang, switch as language_picker  # noqa: F401  (old names)
+from .web.reader import STAFF_ROLES, Context, is_staff, suppress_k  # noqa: F401
 from .web.reader_counts import (Trend, count_text, counts_for_reader, counts_text, outside_text,  # noqa: F401
                                 positivity_for_reader, rate_text, table)
-from .web.sidebar import banner, filter_summary, language_picker, sidebar, start_page  # noqa: F401
+from .web.sidebar import banner, filter_summary, sidebar, start_page  # noqa: F401

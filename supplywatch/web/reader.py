@@ -32,16 +32,6 @@ def suppress_k() -> int:
     return suppression.k_from_env(max(2, default))
 
 
-def current_lang() -> str:
-    """'en' or 'fr': session state first, then the ``lang`` query parameter (also seeds the session)."""
-    lang = st.session_state.get("lang")
-    if lang not in i18n.LANGUAGES:
-        lang = st.query_params.get("lang", "en")
-        lang = lang if lang in i18n.LANGUAGES else "en"
-        st.session_state["lang"] = lang
-    return lang
-
-
 @functools.lru_cache(maxsize=4096)
 def _number(value, lang: str, digits: int) -> str:
     return i18n.format_number(value, lang, digits)
@@ -54,7 +44,8 @@ def _date(value: dt.date, lang: str) -> str:
 
 @dataclass
 class Context:
-    """What a page needs: filters, language, translator, whether counts are exact, and k."""
+    """What a page needs: filters, language (the reader's, from web.language, for this run), translator, whether
+    counts are exact, and k."""
 
     f: Filters
     lang: str

@@ -1,4 +1,4 @@
-"""The shared sidebar: the language switch, the supply filters mirrored into the URL, the data banner and the
+"""The shared sidebar: the supply filters mirrored into the URL, the data banner and the
 first lines of every supply page."""
 
 from __future__ import annotations
@@ -11,27 +11,8 @@ from .. import i18n
 from ..dictionary import substance_label
 from ..filters import QUERY_KEYS, SAMPLE_TYPES, Filters
 from .queries import data_unavailable, status
-from .reader import Context, current_lang, is_staff, suppress_k
-
-
-def _lang_changed() -> None:
-    st.session_state["lang"] = st.session_state["_sw_lang_widget"]
-
-
-def language_picker() -> str:
-    """The EN/FR switch (drawn on every page by dashboard.py); the choice lives in st.session_state['lang']."""
-    lang = current_lang()
-    if st.session_state.get("_sw_lang_widget") != lang:
-        st.session_state["_sw_lang_widget"] = lang
-    st.sidebar.selectbox(
-        i18n.translator(lang)("Language"), list(i18n.LANGUAGES), key="_sw_lang_widget",
-        format_func=i18n.LANGUAGES.get, on_change=_lang_changed,
-    )
-    if lang != "en":
-        st.query_params["lang"] = lang
-    elif "lang" in st.query_params:
-        del st.query_params["lang"]
-    return lang
+from . import language
+from .reader import Context, is_staff, suppress_k
 
 
 def _seed_widgets(page: str, first_date=None) -> None:
@@ -61,7 +42,7 @@ def _seed_widgets(page: str, first_date=None) -> None:
 
 def sidebar(page: str = "") -> Context:
     """Draw the supply filters in the sidebar, mirror them into the URL, and return the page context."""
-    lang = current_lang()
+    lang = language.current()
     _ = i18n.translator(lang)
     opts = status()["options"]
     _seed_widgets(page, opts["span"][0] if opts["span"] else None)
@@ -105,7 +86,7 @@ def sidebar(page: str = "") -> Context:
             _("Sample type"), [None, *SAMPLE_TYPES], key="f_type",
             format_func=lambda v: everything if v is None else type_labels[v], placeholder=everything,
         )
-    f = Filters(start, end, region, site, expected, sample_type, lang)
+    f = Filters(start, end, region, site, expected, sample_type)
     _sync_url(f)
     st.session_state["sw_filters"] = f
     return Context(f, lang, _, is_staff(), suppress_k())
