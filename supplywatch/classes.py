@@ -1,8 +1,9 @@
 """Substance classes, detection methods and which method can detect what.
 
 One slug per class is used everywhere (``substances.class``, ``detections.class``,
-``samples.expected_class``). Labels are here in English and French so the
-dashboard, alerts and exports all say the same thing. ``STRIP_TARGETS`` and ``BROAD_METHODS`` feed
+``samples.expected_class``). Each class has exactly one name per language, here, and nowhere else (no .po entry,
+no table in a page): the dashboard, alerts, signals and exports all say the same thing (tests/dashboard/
+test_class_names.py). The names are the ones readers already saw on the public pages. ``STRIP_TARGETS`` and ``BROAD_METHODS`` feed
 :func:`supplywatch.dictionary.capable_methods`, the method-aware denominator of a positivity rate
 (docs/methods.md, "Positivity"): a sample counts as tested for X only if one of its methods could have found X.
 This is the ground floor of the domain: of the project it imports only the SQL quoting helper.
@@ -45,12 +46,13 @@ _CLASS_LIST = [
         "Héroïne, morphine, oxycodone, hydromorphone, méthadone et autres opioïdes.",
     ),
     SubstanceClass(
-        "benzodiazepine", "Benzodiazepines", "Benzodiazépines",
+        "benzodiazepine", "Benzodiazepine-related drugs", "Drogues apparentées aux benzodiazépines",
         "Benzodiazepines and related drugs, including designer ones such as bromazolam and etizolam.",
         "Benzodiazépines et apparentées, y compris de synthèse comme le bromazolam et l'étizolam.",
     ),
     SubstanceClass(
-        "alpha2_sedative", "Alpha-2 sedatives", "Sédatifs alpha-2",
+        "alpha2_sedative", "Veterinary sedatives (xylazine, medetomidine)",
+        "Sédatifs vétérinaires (xylazine, médétomidine)",
         "Veterinary sedatives such as xylazine and medetomidine; naloxone does not reverse them.",
         "Sédatifs vétérinaires comme la xylazine et la médétomidine; la naloxone ne les renverse pas.",
     ),
@@ -85,17 +87,17 @@ _CLASS_LIST = [
         "Agonistes de synthèse des récepteurs cannabinoïdes comme l'AMB-FUBINACA et le 5F-ADB.",
     ),
     SubstanceClass(
-        "cut", "Cuts & fillers", "Agents de coupe",
+        "cut", "Cuts and buffers", "Agents de coupe",
         "Cuts, buffers and fillers: caffeine, mannitol, erythritol, inositol, lidocaine, phenacetin ...",
         "Agents de coupe et charges : caféine, mannitol, érythritol, inositol, lidocaïne, phénacétine ...",
     ),
     SubstanceClass(
-        "precursor", "Precursors & by-products", "Précurseurs et sous-produits",
+        "precursor", "Precursors and by-products", "Précurseurs et sous-produits",
         "Manufacturing precursors and by-products, e.g. 4-ANPP from fentanyl synthesis.",
         "Précurseurs et sous-produits de fabrication, p. ex. le 4-ANPP issu de la synthèse du fentanyl.",
     ),
     SubstanceClass(
-        "other", "Other actives & medicines", "Autres substances actives et médicaments",
+        "other", "Other", "Autre",
         "Other active substances and medicines: acetaminophen, antihistamines, steroids ...",
         "Autres substances actives et médicaments : acétaminophène, antihistaminiques, stéroïdes ...",
     ),
@@ -106,7 +108,7 @@ _CLASS_LIST = [
         class_level=True,
     ),
     SubstanceClass(
-        "unknown", "Unknown (sold as unknown)", "Inconnu (vendu comme inconnu)",
+        "unknown", "Sold as unknown", "Vendu comme inconnu",
         "The person did not know what the sample was meant to be.",
         "La personne ne savait pas ce que l'échantillon était censé contenir.",
         detectable=False, class_level=True,
@@ -118,7 +120,7 @@ _CLASS_LIST = [
         detectable=False,
     ),
     SubstanceClass(
-        "unclassified", "Unclassified", "Non classé",
+        "unclassified", "Unknown name", "Nom inconnu",
         "A name the dictionary does not know yet; kept as written and listed for review.",
         "Un nom que le dictionnaire ne connaît pas encore; conservé tel quel et listé pour révision.",
         detectable=False,

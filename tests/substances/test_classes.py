@@ -44,11 +44,11 @@ def test_every_strip_target_gets_its_strip():
 @pytest.mark.parametrize("slug, en, fr", [
     ("fentanyl", "Fentanyl & analogues", "Fentanyl et analogues"),
     ("nitazene", "Nitazenes", "Nitazènes"),
-    ("benzodiazepine", "Benzodiazepines", "Benzodiazépines"),
-    ("alpha2_sedative", "Alpha-2 sedatives", "Sédatifs alpha-2"),
+    ("benzodiazepine", "Benzodiazepine-related drugs", "Drogues apparentées aux benzodiazépines"),
+    ("alpha2_sedative", "Veterinary sedatives (xylazine, medetomidine)", "Sédatifs vétérinaires (xylazine, médétomidine)"),
     ("stimulant", "Stimulants", "Stimulants"),
-    ("cut", "Cuts & fillers", "Agents de coupe"),
-    ("unclassified", "Unclassified", "Non classé"),
+    ("cut", "Cuts and buffers", "Agents de coupe"),
+    ("unclassified", "Unknown name", "Nom inconnu"),
 ])
 def test_labels(slug, en, fr):
     assert classes.label(slug) == en
