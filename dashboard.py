@@ -1,4 +1,4 @@
-"""Supply Watch entry point: navigation and the shared sidebar, nothing else.
+"""Supply Watch entry point: the navigation by role (supplywatch/web/navigation.py) and the language switch.
 
 The pages live in app_pages/, not pages/: a pages/ folder beside this file switches on Streamlit's older
 folder-based navigation until the first st.navigation run in the process, so the first reader after every
@@ -8,33 +8,14 @@ server start who followed a link such as /alerts got a "Page not found" box over
 import streamlit as st
 
 from supplywatch import session
-from supplywatch.web import language
+from supplywatch.web import language, navigation
 
 st.set_page_config(page_title="Supply Watch", layout="wide")
 
 _ = language.translator()
 
-pages = {
-    _("Supply"): [
-        # Streamlit serves the default page at / only and answers its url_path with "Page not found", so the
-        # home page is a hidden default at / and "This week" also has its own typed, shared and reloaded /overview.
-        st.Page("app_pages/overview.py", title=_("This week"), url_path="home", default=True, visibility="hidden"),
-        st.Page("app_pages/overview.py", title=_("This week"), url_path="overview"),
-        st.Page("app_pages/trends.py", title=_("Trends"), url_path="trends"),
-        st.Page("app_pages/concentration.py", title=_("Concentration"), url_path="concentration"),
-        st.Page("app_pages/expected_found.py", title=_("Expected vs found"), url_path="expected"),
-        st.Page("app_pages/emerging.py", title=_("Emerging"), url_path="emerging"),
-        st.Page("app_pages/samples.py", title=_("Samples"), url_path="samples"),
-    ],
-    _("Overdoses"): [
-        st.Page("app_pages/overdoses.py", title=_("Overdoses"), url_path="overdoses"),
-    ],
-    # Alerts block (owned by the alerts area): staff pages are listed only for signed-in users with the role.
-    _("Alerts"): session.alert_pages(_),
-    _("Data"): [
-        st.Page("app_pages/data.py", title=_("Data"), url_path="data"),
-    ],
-}
+# Every page, and which ones this reader's role lists, is in one table: supplywatch/web/navigation.py.
+pages = navigation.build(session.navigation_role(), _, session.stand_in)
 
 # expanded: every page link shown; collapsed, Streamlit hides all but the first ten behind "View more", which put
 # the staff pages out of sight once the subscribe page was added

@@ -1,4 +1,4 @@
-"""Streamlit glue for staff sign-in: who is signed in, which alert pages they see, and page guards.
+"""Streamlit glue for staff sign-in: who is signed in, the role the navigation is built for, and page guards.
 
 ``st.session_state["sw_user"] = {"username": ..., "role": ...}`` while signed in (the
 dashboard reads exactly this key). That state lasts one browser tab; the ``sw_session`` cookie
@@ -146,39 +146,19 @@ STORE_DOWN = ("Staff accounts and alert drafting cannot be reached right now. Pu
               " few minutes.")
 
 
-def alert_pages(_) -> list:
-    """The Alerts section of the navigation: public board and sign-in always; staff pages by role.
-
-    A staff page the reader may not open is still there, hidden, at its own URL: typed or reloaded signed out,
-    it sends the reader to sign-in and back; signed in without the role, it says so.
-    """
+def navigation_role() -> str | None:
+    """The role the navigation is built for (supplywatch.web.navigation): the signed-in user's, re-read from the
+    database after restoring the session cookie; None for a public reader, or while the app database is out of
+    reach (public pages keep working; staff pages say so through require_role and sign-in)."""
     try:
         restore()
         user = current()
-    except db.AppStoreUnavailable:  # public pages keep working; staff pages say so (require_role, sign-in)
-        user = None
-    pages = [st.Page("app_pages/alerts_board.py", title=_("Drug alerts"), url_path="alerts"),
-             st.Page("app_pages/subscribe.py", title=_("Alerts by email"), url_path="subscribe"),
-             st.Page("app_pages/get_help.py", title=_("Where to get help"), url_path="get-help")]
-    role = user["role"] if user else None
-    sign_in_page = st.Page("app_pages/sign_in.py", title=_("Staff sign-in"), url_path="sign-in")
-    staff = [
-        ("app_pages/staff_alerts.py", _("Draft and review"), "staff-alerts", STAFF_ROLES),
-        ("app_pages/signals.py", _("Signals"), "signals", STAFF_ROLES),
-        ("app_pages/staff_delivery.py", _("Alert delivery"), "staff-delivery", ("reviewer", "admin")),
-        ("app_pages/admin_users.py", _("Staff accounts"), "admin", ADMIN_ROLES),
-    ]
-    for script, title, url_path, roles in staff:
-        if auth.has_role(role, *roles):
-            pages.append(st.Page(script, title=title, url_path=url_path))
-        else:
-            pages.append(st.Page(_stand_in(url_path, roles, sign_in_page), title=title, url_path=url_path,
-                                 visibility="hidden"))
-    pages.append(sign_in_page)
-    return pages
+    except db.AppStoreUnavailable:
+        return None
+    return user["role"] if user else None
 
 
-def _stand_in(url_path: str, roles: tuple[str, ...], sign_in_page):
+def stand_in(url_path: str, roles: tuple[str, ...], sign_in_page):
     """What a staff URL shows to a reader who may not open it: sign-in (then back here), or a refusal."""
 
     def page() -> None:
