@@ -14,9 +14,9 @@ if first.empty:
     st.stop()
 
 first = first.assign(
-    label=[views.target_label(s, _) if s in ("xylazine", "medetomidine", "carfentanil") else
+    label=[views.target_label(s, _, ctx.lang) if s in ("xylazine", "medetomidine", "carfentanil") else
            dictionary.substance_label(s, ctx.lang) for s in first["substance"]],
-    klass=[views.target_label(c, _) for c in first["class"]],
+    klass=[views.target_label(c, _, ctx.lang) for c in first["class"]],
     first_text=[ctx.date(d) for d in first["first_seen"]],
     last_text=[ctx.date(d) for d in first["last_seen"]],
     n_text=[views.count_text(int(v), ctx) for v in first["n"]],

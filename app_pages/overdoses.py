@@ -32,7 +32,8 @@ units = sorted(part["unit"].unique())
 unit = keep("od_unit", "unit", units, units[0], lambda _s: c2.selectbox(
     _("Unit"), units, format_func=lambda u: UNITS.get(u, u), key="od_unit"))
 target = keep("od_target", "signal", metrics.HEADLINE_TARGETS, metrics.HEADLINE_TARGETS[0], lambda _s: c3.selectbox(
-    _("Supply signal"), metrics.HEADLINE_TARGETS, format_func=lambda t: views.target_label(t, _), key="od_target"))
+    _("Supply signal"), metrics.HEADLINE_TARGETS, format_func=lambda t: views.target_label(t, _, ctx.lang),
+    key="od_target"))
 part = overdose_periods.with_kind(part[part["unit"] == unit])
 # One line holds one kind of period: a year beside its quarters would read as a jump in harms.
 kinds = overdose_periods.kinds(part)
@@ -75,14 +76,14 @@ lag_from = overdose_periods.lag_start(part, newest, LAG_DAYS)
 
 # a rolling window is drawn where it ends (the 12 months up to January sit at January, not a year earlier)
 drawn = part.assign(period_start=part["period_end"]) if kind.startswith("rolling_") else part
-fig = overdose_chart.overdoses(drawn, supply, alert_dates, lag_from, _, views.target_label(target, _))
+fig = overdose_chart.overdoses(drawn, supply, alert_dates, lag_from, _, views.target_label(target, _, ctx.lang))
 st.plotly_chart(charts.in_language(fig, ctx.lang), width="stretch", key="od_chart")
 st.caption(
     _("{measure} per period, one panel per region, and the share of checked samples with {what} (bottom "
       "panel). Triangles in the top lane and dotted lines are alert dates; shaded bands in a region's panel are "
       "suppressed counts (not zero); the lightly shaded last {lag} days may still be incomplete because reports "
       "arrive late.").format(measure=MEASURES.get(measure, measure),
-                                              what=views.target_label(target, _), lag=LAG_DAYS)
+                                              what=views.target_label(target, _, ctx.lang), lag=LAG_DAYS)
     + " " + _("Periods: {kind}.").format(kind=overdose_periods.kind_label(kind, _))
 )
 

@@ -67,7 +67,7 @@ rows.append({"measure": _("Samples checked"), "now": now_text, "before": before_
 
 for i, target in enumerate(metrics.HEADLINE_TARGETS, start=1):
     now, before = rate_row(cur, target), rate_row(prev, target)
-    label = _("Opioid samples with {what}").format(what=views.target_label(target, _))
+    label = _("Opioid samples with {what}").format(what=views.target_label(target, _, ctx.lang))
     value = ctx.percent(now["share"]) if now.get("share") is not None and not pd.isna(now["share"]) else "—"
     # No sample tested by a sensitive method: no rate; finds by a less sensitive one (FTIR) only as a count.
     said = views.rate_text(now, ctx) if now["n"] else _("No sample tested by a method sensitive enough.")

@@ -14,7 +14,7 @@ c1, c2, c3, c4 = st.columns(4)
 # shows the same view.
 keep = page_choices.keep
 target = keep("tr_target", "substance", TARGETS, TARGETS[0], lambda _s: c1.selectbox(
-    _("Substance or class"), TARGETS, format_func=lambda t: views.target_label(t, _), key="tr_target"))
+    _("Substance or class"), TARGETS, format_func=lambda t: views.target_label(t, _, ctx.lang), key="tr_target"))
 PERIODS = ("week", "month")
 period = keep("tr_period", "interval", PERIODS, "week", lambda _s: c2.radio(
     _("Period"), PERIODS, format_func={"week": _("Weekly"), "month": _("Monthly")}.get, key="tr_period"))
@@ -34,7 +34,7 @@ compare = keep("tr_methods", "compare", (False, True), False, lambda _s: st.togg
     _("Compare methods"), key="tr_methods",
     help=_("Each detection method's own rate side by side, to see why services using different methods differ."),
 ))
-name = views.target_label(target, _)
+name = views.target_label(target, _, ctx.lang)
 
 if compare:
     by_method = views.query("positivity_by_method", ctx.f, target=target, period=period, population=population)
