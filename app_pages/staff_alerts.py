@@ -65,7 +65,7 @@ def alert_form(prefix: str, alert=None):
                                    value=", ".join(alert.substances) if alert else "", key=f"{prefix}_substances")
         guidance = st.multiselect(
             _("Guidance for (used when What to do is left empty)"), classes.SUBSTANCE_CLASSES,
-            format_func=lambda c: classes.CLASSES[c].label_fr if lang == "fr" else classes.CLASSES[c].label_en,
+            format_func=lambda c: classes.label(c, lang),
             key=f"{prefix}_guidance", placeholder=_("Choose options"),
         )
         evidence = st.text_area(_("Evidence (one per line: sample ids, signal, overdose counts, dates)"),
