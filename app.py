@@ -13,10 +13,12 @@ from starlette.routing import Route
 
 from supplywatch.channels.serving import public_file
 from supplywatch.delivery.one_click import one_click_unsubscribe
+from supplywatch.web.first_view import lifespan
 from supplywatch.page_shell import PREFIX, PageShell, shell_asset
 from supplywatch.staff_sessions import session_start
 
-app = st.App("dashboard.py", routes=[
+# lifespan: what a first reader of each public page sees is computed in the background from the start
+app = st.App("dashboard.py", lifespan=lifespan, routes=[
     Route("/public/{path:path}", public_file, methods=["GET", "HEAD"]),
     Route("/session/start", session_start, methods=["GET"]),
     # RFC 8058 one-click unsubscribe; a GET of /subscribe is still the Streamlit page with its button.

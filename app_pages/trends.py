@@ -90,7 +90,7 @@ st.plotly_chart(
 methods = views.method_names(metrics.sensitive_methods(target), ctx.lang)
 st.caption(
     _("Share of samples with {what} found, among {n} samples tested by a method sensitive enough to detect it "
-      "({methods}). Bars are 95% confidence intervals; hollow markers have fewer than {low} samples.").format(
+      "({methods}). Shaded bands are 95% confidence intervals; hollow markers have fewer than {low} samples.").format(
         what=name, n=trend.total_text, methods=methods, low=metrics.LOW_N
     )
 )

@@ -11,7 +11,7 @@ from .web.alert_lists import (ALERTS_STALE, _public_history, alert_list, alerts_
 from .web.labels import method_names, target_label  # noqa: F401
 from .web.queries import (FIELD_ORDER, PAGE_DEFAULT_QUERIES, QUERIES, _cached, _protected,  # noqa: F401
                           _protected_checked, _status, _version, _warm, _warmed, checked_for_public, cursor,
-                          data_unavailable, data_version, query, status, warehouse)
+                          data_unavailable, data_version, query, status, warehouse, WARM_HOOKS)
 from .web.language import current as current_lang, switch as language_picker  # noqa: F401  (old names)
 from .web.reader import STAFF_ROLES, Context, is_staff, suppress_k  # noqa: F401
 from .web.reader_counts import (Trend, count_text, counts_for_reader, counts_text, outside_text,  # noqa: F401

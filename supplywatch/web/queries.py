@@ -59,6 +59,8 @@ _warmed: set[tuple[str, str]] = set()
 _last_good: dict[str, str] = {}
 _unavailable: dict[str, str] = {}
 _warm_lock = threading.Lock()
+# More to compute for each new version, after the default queries (supplywatch.web.first_view adds the public pages')
+WARM_HOOKS: list[Callable[[], None]] = []
 
 
 @st.cache_resource(show_spinner=False)
@@ -105,6 +107,8 @@ def _warm(path: str, version: str) -> None:
                 return
     try:  # the public Trends and Overdoses default view
         _protected(version, path, key, "fentanyl", suppression.k_from_env())
+        for hook in WARM_HOOKS:
+            hook()
     except Exception:
         return
 

@@ -24,13 +24,21 @@ RATES = pd.DataFrame({
 })
 
 
-def test_rate_lines_draw_low_n_hollow_with_asymmetric_intervals():
+def test_rate_lines_draw_low_n_hollow_with_asymmetric_intervals_as_one_band_per_series():
     fig = charts.rate_lines(RATES, "grp", str, _, "Share of tested samples")
-    north, south = fig.data
+    north_band, south_band, north, south = fig.data  # bands first: every line is drawn over every band
     assert list(north.marker.symbol) == ["circle-open", "circle"]
-    assert list(north.error_y.array) == pytest.approx([0.4, 0.35])
-    assert list(north.error_y.arrayminus) == pytest.approx([0.4, 0.15])
-    assert len(south.x) == 0  # a suppressed rate is not drawn at all
+    # one closed path per series (hi left to right, then lo right to left), not an error bar per point
+    assert list(north_band.x) == list(pd.to_datetime(["2026-01-05", "2026-01-12", "2026-01-12", "2026-01-05"]))
+    assert list(north_band.y) == pytest.approx([0.9, 0.6, 0.1, 0.1])
+    assert (north_band.fill, north_band.hoverinfo, north_band.showlegend) == ("toself", "skip", False)
+    assert north_band.line.color == north.line.color and north_band.legendgroup == north.legendgroup == "North"
+    assert north.error_y.array is None
+    # the hover of a point still gives the interval with k and n
+    assert [list(c) for c in north.customdata] == [["1", "2", "low n", 0.1, 0.9], ["2", "8", "", 0.1, 0.6]]
+    assert north.hovertemplate == ("%{x|%Y-%m-%d}: %{y:.0%} (95% CI %{customdata[3]:.0%}–%{customdata[4]:.0%}; "
+                                   "%{customdata[0]}/%{customdata[1]}) %{customdata[2]}<extra>North</extra>")
+    assert len(south.x) == len(south_band.x) == 0  # a suppressed rate is not drawn at all
     assert (fig.layout.yaxis.tickformat, tuple(fig.layout.yaxis.range)) == (".0%", (0, 1.02))
     assert fig.layout.yaxis.title.text == "Share of tested samples"
     assert north.line.dash != south.line.dash  # series differ by more than colour
