@@ -24,8 +24,8 @@ from dataclasses import replace
 
 import pandas as pd
 
-from .. import charts, i18n, views
-from . import queries
+from .. import charts, i18n
+from . import alert_lists, queries, reader, reader_counts
 from ..filters import Filters
 
 THREAD = "supplywatch-first-view"
@@ -37,14 +37,14 @@ def enabled() -> bool:
 
 def warm() -> None:
     """The public default view of the home page, the alert board and Trends, into the shared caches."""
-    ctx = views.Context(Filters(), "en", str, False, views.suppress_k())
-    end, _checked = views.checked_for_public(ctx)
+    ctx = reader.Context(Filters(), "en", str, False, reader.suppress_k())
+    end, _checked = queries.checked_for_public(ctx)
     if end:
-        views.query("headline", ctx.f, end=end)
-    latest = views.status()["status"]["latest_sample"] or dt.date.today()  # as views.alert_list asks
-    views.query("external_alerts", replace(ctx.f, start=latest - dt.timedelta(days=30), end=None))
-    views.positivity_for_reader(ctx, "fentanyl", "week")
-    views.public_board(dt.datetime.now(dt.timezone.utc))
+        queries.query("headline", ctx.f, end=end)
+    latest = queries.status()["status"]["latest_sample"] or dt.date.today()  # as views.alert_list asks
+    queries.query("external_alerts", replace(ctx.f, start=latest - dt.timedelta(days=30), end=None))
+    reader_counts.positivity_for_reader(ctx, "fentanyl", "week")
+    alert_lists.public_board(dt.datetime.now(dt.timezone.utc))
 
 
 def warm_code() -> None:
@@ -62,7 +62,7 @@ def warm_code() -> None:
 def _at_start() -> None:
     try:
         warm_code()
-        views.data_version()  # a new version: views' warm-up runs every page's default queries, then ``warm``
+        queries.data_version()  # a new version: views' warm-up runs every page's default queries, then ``warm``
     except Exception:  # a missing or busy warehouse: the first reader's page reports it, as it would have
         pass
 

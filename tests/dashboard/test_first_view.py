@@ -11,7 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from supplywatch import auth, db, metrics, public_headline, public_trends, views
-from supplywatch.web import first_view, queries
+from supplywatch.web import first_view
+from supplywatch.web import queries as web_queries
 from supplywatch.alerts import store
 
 
@@ -33,8 +34,8 @@ def queries(monkeypatch) -> list[str]:
         monkeypatch.setattr(module, name, counting(f"{module.__name__}.{name}", getattr(module, name)))
     for cache in (views._cached, views._protected, views._protected_checked, views._status, views._public_history):
         cache.clear()
-    monkeypatch.setattr(views, "_warmed", set())
-    monkeypatch.setattr(queries, "WARM_HOOKS", [])
+    monkeypatch.setattr(web_queries, "_warmed", set())
+    monkeypatch.setattr(web_queries, "WARM_HOOKS", [])
     monkeypatch.setenv("SUPPLYWATCH_WARM_CACHE", "1")
     return calls
 
