@@ -41,7 +41,7 @@ st.dataframe(
 )
 
 with st.form("add_user", clear_on_submit=True):
-    st.subheader(_("Add an account"))
+    st.header(_("Add an account"))
     name = st.text_input(_("Username"), key="add_name")
     role = st.selectbox(_("Role"), auth.ROLES, format_func=ROLE.get, key="add_role")
     password = st.text_input(_("Password (at least 10 characters)"), type="password", key="add_password")
@@ -50,7 +50,7 @@ with st.form("add_user", clear_on_submit=True):
 
 names = [u.username for u in users]
 if names:
-    st.subheader(_("Change an account"))
+    st.header(_("Change an account"))
     who = st.selectbox(_("Account"), names, key="change_who")
     col1, col2 = st.columns(2)
     with col1:

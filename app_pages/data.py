@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from supplywatch import metrics, views
+from supplywatch import doc_text, metrics, views
 
 ctx = views.start_page("Data")
 _ = ctx._
@@ -59,19 +59,19 @@ with unknown:
 ENGLISH_ONLY = _("This document is written in English only for now.")
 
 with dictionary:
-    if ctx.lang != "en":
+    found = doc_text.document(DOCS, "data-dictionary.md", ctx.lang)
+    if found and found[1] != ctx.lang:
         st.info(ENGLISH_ONLY)
-    path = DOCS / "data-dictionary.md"
-    if path.exists():
-        st.markdown(path.read_text(encoding="utf-8"))
+    if found:
+        st.markdown(found[0])
     else:
         st.caption(_("The data dictionary (docs/data-dictionary.md) is not available in this installation."))
 
 with methods:
-    if ctx.lang != "en":
+    found = doc_text.document(DOCS, "methods.md", ctx.lang)
+    if found and found[1] != ctx.lang:
         st.info(ENGLISH_ONLY)
-    path = DOCS / "methods.md"
-    if path.exists():
-        st.markdown(path.read_text(encoding="utf-8"))
+    if found:
+        st.markdown(found[0])
     st.caption(_("Positivity uses only samples tested by a method sensitive enough to detect the substance "
                  "(minimum {low} for a point not to be marked low n).").format(low=metrics.LOW_N))

@@ -56,7 +56,21 @@
       }
     });
   }
-  new MutationObserver(function () { fixNavLists(); frenchHints(); }).observe(
+  // A chart drawn by supplywatch/chart_frame.py sits in a container keyed sw-chart-<key> with its caption (name and
+  // text summary) after it: the chart becomes a figure named by that caption, so a screen reader reads the sentence
+  // instead of the tick labels (WCAG 1.1.1).
+  var captionSeq = 0;
+  function nameCharts() {
+    document.querySelectorAll('[class*="st-key-sw-chart-"]').forEach(function (box) {
+      var chart = box.querySelector('[data-testid="stPlotlyChart"]');
+      var caption = box.querySelector('[data-testid="stCaptionContainer"]');
+      if (!chart || !caption) return;
+      if (!caption.id) caption.id = "sw-chart-name-" + (++captionSeq);
+      if (chart.getAttribute("role") !== "figure") chart.setAttribute("role", "figure");
+      if (chart.getAttribute("aria-labelledby") !== caption.id) chart.setAttribute("aria-labelledby", caption.id);
+    });
+  }
+  new MutationObserver(function () { fixNavLists(); frenchHints(); nameCharts(); }).observe(
     document.documentElement, {childList: true, subtree: true, characterData: true});
   fixNavLists();
 })();
