@@ -16,7 +16,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from . import db, i18n, metrics, overdose_periods, public_headline, public_trends, sample_table, suppression
+from . import db, i18n, local_time, metrics, overdose_periods, public_headline, public_trends, sample_table, suppression
 from .dictionary import substance_label
 from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
 from .formula_guard import guard_frame
@@ -374,7 +374,7 @@ def banner(ctx: Context) -> None:
     loaded = info["loaded_at"]
     text = _("Data as of {date} (latest sample); last loaded {loaded}.").format(
         date=ctx.date(info["latest_sample"]),
-        loaded=i18n.format_datetime(loaded, ctx.lang, "short") if loaded else _("never"),
+        loaded=local_time.format_local(loaded, ctx.lang) if loaded else _("never"),  # the deployment's zone
     )
     if ctx.staff:
         text += " " + _("Signed in as staff: exact counts are shown.")
