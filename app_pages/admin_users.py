@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import auth, i18n, session
+from supplywatch import auth, i18n, local_time, session
 from supplywatch.formula_guard import guard_frame
 
 lang = session.lang()
@@ -69,6 +69,7 @@ if names:
 
 with st.expander(_("Account audit (newest first)")):
     audit = pd.DataFrame(auth.account_audit(limit=500), columns=["at", "actor", "action", "username", "detail"])
-    st.dataframe(guard_frame(audit.rename(columns={"at": _("When (UTC)"), "actor": _("By"), "action": _("Action"),
+    audit["at"] = local_time.format_column(audit["at"], lang)  # the deployment's zone
+    st.dataframe(guard_frame(audit.rename(columns={"at": _("When"), "actor": _("By"), "action": _("Action"),
                                                    "username": _("Account"), "detail": _("Detail")})),
                  hide_index=True)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from supplywatch import doc_text, metrics, views
+from supplywatch import doc_text, local_time, metrics, views
 
 ctx = views.start_page("Data")
 _ = ctx._
@@ -24,10 +24,12 @@ def with_status(df):
 
 with loads:
     history = with_status(views.query("load_history", ctx.f))
+    history = history.assign(**{c: local_time.format_column(history[c], ctx.lang)  # the deployment's zone
+                                for c in ("started_at", "finished_at") if c in history})
     views.table(
         history,
-        {"run_id": _("Run"), "file_name": _("File"), "kind": _("Kind"), "profile": _("Layout"), "started_at": _("Started (UTC)"),
-         "finished_at": _("Finished (UTC)"), "rows_read": _("Rows read"), "rows_loaded": _("Rows loaded"),
+        {"run_id": _("Run"), "file_name": _("File"), "kind": _("Kind"), "profile": _("Layout"), "started_at": _("Started"),
+         "finished_at": _("Finished"), "rows_read": _("Rows read"), "rows_loaded": _("Rows loaded"),
          "rows_duplicate": _("Duplicates"), "rows_rejected": _("Rejected"), "status": _("Status"),
          "message": _("Message")},
         ctx,
