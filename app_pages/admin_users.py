@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import auth, i18n, session
+from supplywatch import auth, i18n, local_time, session
 from supplywatch.formula_guard import guard_frame
 
 lang = session.lang()
@@ -41,7 +41,7 @@ st.dataframe(
 )
 
 with st.form("add_user", clear_on_submit=True):
-    st.subheader(_("Add an account"))
+    st.header(_("Add an account"))
     name = st.text_input(_("Username"), key="add_name")
     role = st.selectbox(_("Role"), auth.ROLES, format_func=ROLE.get, key="add_role")
     password = st.text_input(_("Password (at least 10 characters)"), type="password", key="add_password")
@@ -50,7 +50,7 @@ with st.form("add_user", clear_on_submit=True):
 
 names = [u.username for u in users]
 if names:
-    st.subheader(_("Change an account"))
+    st.header(_("Change an account"))
     who = st.selectbox(_("Account"), names, key="change_who")
     col1, col2 = st.columns(2)
     with col1:
@@ -69,6 +69,7 @@ if names:
 
 with st.expander(_("Account audit (newest first)")):
     audit = pd.DataFrame(auth.account_audit(limit=500), columns=["at", "actor", "action", "username", "detail"])
-    st.dataframe(guard_frame(audit.rename(columns={"at": _("When (UTC)"), "actor": _("By"), "action": _("Action"),
+    audit["at"] = local_time.format_column(audit["at"], lang)  # the deployment's zone
+    st.dataframe(guard_frame(audit.rename(columns={"at": _("When"), "actor": _("By"), "action": _("Action"),
                                                    "username": _("Account"), "detail": _("Detail")})),
                  hide_index=True)

@@ -53,7 +53,8 @@ def show(alert, retracted_or_expired: str | None = None, place: str = "list") ->
         elif alert.msg_type == "Update":
             head += " · " + _("Updated").upper()
         st.markdown(f"**{escape_markdown(head)}**")
-        st.markdown("### " + escape_markdown(t.headline))
+        # h2 under the page's h1; h3 under the "Alert {id}" h2 of a linked alert (headings never skip a level)
+        st.markdown(("### " if place == "deep" else "## ") + escape_markdown(t.headline))
         meta = _("{regions} · published {published} · until {expires}").format(
             regions=", ".join(alert.regions),
             published=local_time.format_local(alert.published_at, lang),
@@ -82,7 +83,7 @@ wanted = st.query_params.get("alert")
 if wanted:
     chosen = [a for a in [*active, *past] if a.alert_id == wanted]
     if chosen:
-        st.subheader(_("Alert {id}").format(id=wanted))
+        st.header(_("Alert {id}").format(id=wanted))
         a = chosen[0]
         show(a, None if a.is_active(now) else (_("Retracted") if a.is_retracted else _("Expired")), place="deep")
 

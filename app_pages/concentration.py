@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from supplywatch import charts, histogram, views
+from supplywatch import chart_frame, chart_summary, charts, histogram, views
 
 ctx = views.start_page("Fentanyl concentration")
 _ = ctx._
@@ -19,7 +19,13 @@ if not ctx.staff:
     shown.loc[small, ["median", "q1", "q3"]] = None
 shown["n_text"] = [views.count_text(int(v), ctx) for v in shown["n"]]
 
-st.plotly_chart(charts.in_language(charts.concentration(shown, _), ctx.lang), width="stretch", key="conc_chart")
+chart_name = _("Median fentanyl % by weight each month")
+chart_frame.show(
+    charts.in_language(charts.concentration(shown, _), ctx.lang), chart_name,
+    chart_summary.over_time(_, chart_name, shown, ctx.month,
+                            lambda r: f"{ctx.number(r['median'], 1)} % (n={r['n_text']})", y="median"),
+    key="conc_chart",
+)
 st.caption(
     _("Median fentanyl % by weight each month among {n} quantified samples; bars span the middle half "
       "(25th to 75th percentile); hollow markers have fewer than 10 results.").format(
@@ -38,15 +44,16 @@ with st.expander(_("Table")):
         ctx,
     )
 
-st.subheader(_("Distribution"))
+st.header(_("Distribution"))
 hist = histogram.complete_bands(views.query("concentration_histogram", ctx.f, width=5.0), 5.0)
 hist_text = views.counts_text(hist["n"], ctx)
 labels = [f"{ctx.number(a)}–{ctx.number(a + 5)} %" for a in hist["lower"]]
 shown = [t == ctx.number(int(v)) for t, v in zip(hist_text, hist["n"])]
-st.plotly_chart(
+hist_name = _("Quantified samples in each 5-point band of fentanyl %")
+chart_frame.show(
     charts.bars(labels, [int(v) if ok else 0 for v, ok in zip(hist["n"], shown)], hist_text, _, _("Samples"),
                 _("Fentanyl % by weight"), hidden=[None if ok else t for t, ok in zip(hist_text, shown)]),
-    width="stretch", key="conc_hist",
+    hist_name, chart_summary.bars(_, hist_name, labels, hist_text), key="conc_hist",
 )
 st.caption(_("How many quantified samples fall in each 5-point band of fentanyl %. A band with few samples "
              "shows <{k} (or 'suppressed') at its base instead of a bar; an empty band shows 0.").format(k=ctx.k))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from supplywatch import metrics, views
+from supplywatch import doc_text, local_time, metrics, views
 
 ctx = views.start_page("Data")
 _ = ctx._
@@ -24,10 +24,12 @@ def with_status(df):
 
 with loads:
     history = with_status(views.query("load_history", ctx.f))
+    history = history.assign(**{c: local_time.format_column(history[c], ctx.lang)  # the deployment's zone
+                                for c in ("started_at", "finished_at") if c in history})
     views.table(
         history,
-        {"run_id": _("Run"), "file_name": _("File"), "kind": _("Kind"), "profile": _("Layout"), "started_at": _("Started (UTC)"),
-         "finished_at": _("Finished (UTC)"), "rows_read": _("Rows read"), "rows_loaded": _("Rows loaded"),
+        {"run_id": _("Run"), "file_name": _("File"), "kind": _("Kind"), "profile": _("Layout"), "started_at": _("Started"),
+         "finished_at": _("Finished"), "rows_read": _("Rows read"), "rows_loaded": _("Rows loaded"),
          "rows_duplicate": _("Duplicates"), "rows_rejected": _("Rejected"), "status": _("Status"),
          "message": _("Message")},
         ctx,
@@ -59,19 +61,19 @@ with unknown:
 ENGLISH_ONLY = _("This document is written in English only for now.")
 
 with dictionary:
-    if ctx.lang != "en":
+    found = doc_text.document(DOCS, "data-dictionary.md", ctx.lang)
+    if found and found[1] != ctx.lang:
         st.info(ENGLISH_ONLY)
-    path = DOCS / "data-dictionary.md"
-    if path.exists():
-        st.markdown(path.read_text(encoding="utf-8"))
+    if found:
+        st.markdown(found[0])
     else:
         st.caption(_("The data dictionary (docs/data-dictionary.md) is not available in this installation."))
 
 with methods:
-    if ctx.lang != "en":
+    found = doc_text.document(DOCS, "methods.md", ctx.lang)
+    if found and found[1] != ctx.lang:
         st.info(ENGLISH_ONLY)
-    path = DOCS / "methods.md"
-    if path.exists():
-        st.markdown(path.read_text(encoding="utf-8"))
+    if found:
+        st.markdown(found[0])
     st.caption(_("Positivity uses only samples tested by a method sensitive enough to detect the substance "
                  "(minimum {low} for a point not to be marked low n).").format(low=metrics.LOW_N))

@@ -23,7 +23,7 @@ first = first.assign(
     risk=[_("high risk") if v else "" for v in first["high_risk"]],
 )
 new = first[first["is_new"]]
-st.subheader(_("First seen in the last {days} days").format(days=lookback))
+st.header(_("First seen in the last {days} days").format(days=lookback))
 st.caption(_("A substance counts as new in a region when its first detection there, over all loaded data, falls "
              "within the look-back window ending at the newest sample."))
 if new.empty:
@@ -32,11 +32,11 @@ else:
     views.table(new, {"region": _("Region"), "label": _("Substance"), "klass": _("Class"), "first_text": _("First seen"),
                       "last_text": _("Last seen"), "n_text": _("Samples"), "risk": _("Note")}, ctx)
 
-st.subheader(_("Everything seen, by region"))
+st.header(_("Everything seen, by region"))
 views.table(first, {"region": _("Region"), "label": _("Substance"), "klass": _("Class"), "first_text": _("First seen"),
                     "last_text": _("Last seen"), "n_text": _("Samples"), "risk": _("Note")}, ctx)
 
-st.subheader(_("Names not in the dictionary yet"))
+st.header(_("Names not in the dictionary yet"))
 unknown = views.query("unknown_substances", ctx.f)
 if unknown.empty:
     st.caption(_("Every name found is in the substance dictionary."))

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import charts, display_names, phone_layout, suppression, views
+from supplywatch import chart_frame, chart_summary, charts, display_names, phone_layout, suppression, views
 from supplywatch.formula_guard import guard_frame
 
 ctx = views.start_page("Expected vs found")
@@ -25,9 +25,13 @@ def name(slug: str) -> str:
 
 shown["label"] = [name(e) + (f" ({_('low n')})" if low else "")
                   for e, low in zip(shown["expected"], shown["low_n"])]
-st.subheader(_("Did people get what they expected?"))
-st.plotly_chart(charts.rate_bars(shown, "label", _, _("Share where the expected substance was found")),
-                width="stretch", key="ef_match")
+st.header(_("Did people get what they expected?"))
+match_name = _("Share where the expected substance was found")
+chart_frame.show(charts.rate_bars(shown, "label", _, match_name), match_name,
+                 chart_summary.bars(_, match_name, list(shown["label"]),
+                                    [f"{ctx.percent(v)} ({k}/{n})" for v, k, n in
+                                     zip(shown["share"], shown["k_text"], shown["n_text"])]),
+                 key="ef_match")
 st.caption(_("Share of FTIR- or lab-tested samples in which the expected substance (or, for a class such as "
              "'unknown opioid', any drug of that class) was found, with 95% confidence intervals."))
 unexpected = views.counts_for_reader(
@@ -46,7 +50,7 @@ with st.expander(_("Table")):
         ctx,
     )
 
-st.subheader(_("What people got instead"))
+st.header(_("What people got instead"))
 cells = found["matrix"]
 if not cells.empty:
     grid = cells.pivot(index="expected_class", columns="found_class", values="n").fillna(0).astype("int64")
@@ -63,8 +67,8 @@ if not cells.empty:
         grid = grid.where(status == suppression.SHOWN, 0)
     # a heat map on a wide screen; on a phone, where its cells cannot be read, the same numbers as a table
     with phone_layout.wide("ef-matrix"):
-        st.plotly_chart(charts.matrix(grid, text, _("Found (class)"), _("Expected")), width="stretch",
-                        key="ef_matrix")
+        chart_frame.show(charts.matrix(grid, text, _("Found (class)"), _("Expected")), _("What people got instead"),
+                         chart_summary.grid(_, _("What people got instead"), *grid.shape), key="ef_matrix")
     with phone_layout.narrow("ef-matrix"):
         st.dataframe(guard_frame(text), width="stretch", key="ef_matrix_narrow")
     st.caption(_("Samples by what was expected (rows) and each class of active drug found (columns); a sample "
@@ -74,7 +78,7 @@ if not cells.empty:
     with phone_layout.wide("ef-matrix-table"), st.expander(_("Table")):
         st.dataframe(guard_frame(text), width="stretch")
 
-st.subheader(_("Which substances appear together"))
+st.header(_("Which substances appear together"))
 pairs = found["pairs"]
 if not pairs.empty:
     grid = pairs.pivot(index="a", columns="b", values="n").fillna(0).astype("int64")
@@ -86,7 +90,8 @@ if not pairs.empty:
         text = grid.map(lambda v: views.count_text(int(v), ctx))
         grid = grid.where((grid >= ctx.k) | (grid == 0), 0)
     with phone_layout.wide("ef-pairs"):
-        st.plotly_chart(charts.matrix(grid, text, "", ""), width="stretch", key="ef_pairs")
+        chart_frame.show(charts.matrix(grid, text, "", ""), _("Which substances appear together"),
+                         chart_summary.grid(_, _("Which substances appear together"), *grid.shape), key="ef_pairs")
     with phone_layout.narrow("ef-pairs"):
         st.dataframe(guard_frame(text), width="stretch", key="ef_pairs_narrow")
     st.caption(_("Number of FTIR- or lab-tested samples containing both substances; the diagonal is the number "

@@ -23,5 +23,5 @@ region = st.selectbox(_("Region"), [""] + names, format_func=lambda r: r or _("A
 for name, entries in groups.items():
     if region and name not in (region, help_directory.EVERYWHERE):
         continue
-    st.subheader(_("Every region") if name == help_directory.EVERYWHERE else escape_markdown(name))
+    st.header(_("Every region") if name == help_directory.EVERYWHERE else escape_markdown(name))
     help_pages.show(entries, lang, f"help-page-{name}")

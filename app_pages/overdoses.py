@@ -4,7 +4,8 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import charts, metrics, overdose_chart, overdose_periods, page_choices, views
+from supplywatch import (chart_frame, chart_summary, charts, metrics, overdose_chart, overdose_periods, page_choices,
+                         views)
 from supplywatch.filters import Filters
 
 LAG_DAYS = overdose_periods.LAG_DAYS  # the newest four weeks each source has are labelled as possibly incomplete
@@ -77,7 +78,10 @@ lag_from = overdose_periods.lag_start(part, newest, LAG_DAYS)
 # a rolling window is drawn where it ends (the 12 months up to January sit at January, not a year earlier)
 drawn = part.assign(period_start=part["period_end"]) if kind.startswith("rolling_") else part
 fig = overdose_chart.overdoses(drawn, supply, alert_dates, lag_from, _, views.target_label(target, _, ctx.lang))
-st.plotly_chart(charts.in_language(fig, ctx.lang), width="stretch", key="od_chart")
+chart_name = _("{measure} by region").format(measure=MEASURES.get(measure, measure))
+chart_frame.show(charts.in_language(fig, ctx.lang), chart_name, chart_summary.over_time(
+    _, chart_name, drawn, ctx.date, lambda r: ctx.number(r["value"], 0 if unit == "count" else 1), "region",
+    x="period_start", y="value"), key="od_chart")
 st.caption(
     _("{measure} per period, one panel per region, and the share of checked samples with {what} (bottom "
       "panel). Triangles in the top lane and dotted lines are alert dates; shaded bands in a region's panel are "
@@ -114,6 +118,6 @@ with st.expander(_("Table")):
                         "source": _("Source")}, ctx)
 
 if len(alerts):
-    st.subheader(_("Alerts in this period"))
+    st.header(_("Alerts in this period"))
     for r in alerts.to_dict("records"):
         st.text(f"{ctx.date(r['issued_date'])} · {r['region'] or ''} · {r['title']}")

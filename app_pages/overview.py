@@ -9,7 +9,7 @@ from supplywatch import metrics, suppression, views
 ctx = views.start_page("This week in the supply")
 _ = ctx._
 # Alerts for the reader's region come first, on a phone too (where the numbers below fill two screens).
-st.subheader(_("Alerts"))
+st.header(_("Alerts"))
 views.alert_list(ctx)
 
 if ctx.staff:
@@ -103,7 +103,7 @@ rows.append({"measure": _("Matched what people expected"), "now": views.rate_tex
 with st.expander(_("Table of these numbers")):
     views.table(pd.DataFrame(rows), {"measure": _("Measure"), "now": _("This week"), "before": _("Previous week")}, ctx)
 
-st.subheader(_("Newest first detections"))
+st.header(_("Newest first detections"))
 new = views.query("first_detections", ctx.f, lookback_days=180, new_only=True).head(8)
 if new.empty:
     st.caption(_("No substance was seen for the first time in the last 180 days."))

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from supplywatch import i18n, session, signals
+from supplywatch import i18n, local_time, session, signals
 from supplywatch.alerts.store import AlertError
 from supplywatch.session import require_role
 
@@ -70,7 +70,7 @@ for item in items:
         if item.status != "new":
             decided = _("{status} by {who} at {when}").format(
                 status=STATUS_LABELS[item.status], who=item.decided_by,
-                when=i18n.format_datetime(item.decided_at, lang),
+                when=local_time.format_local(item.decided_at, lang),
             )
             st.text(decided + (f" · {item.reason}" if item.reason else "") +
                     (f" · {item.alert_id}" if item.alert_id else ""))

@@ -40,7 +40,7 @@ except keys.KeyMissing:
     st.info(_("Email alerts and webhooks are not set up: set SUPPLYWATCH_SUBSCRIBER_KEY (docs/subscriptions.md)."))
     st.stop()
 
-st.subheader(_("Subscribers"))
+st.header(_("Subscribers"))
 counts = subscribers.counts()
 if counts:
     st.dataframe(guard_frame(pd.DataFrame(
@@ -50,7 +50,7 @@ if counts:
 else:
     st.caption(_("No confirmed subscribers yet."))
 
-st.subheader(_("Queue"))
+st.header(_("Queue"))
 summary = queue.summary()
 st.markdown(" · ".join(f"{STATUS.get(k, k)}: {v}" for k, v in sorted(summary.items())) or _("Nothing queued."))
 problems = queue.problems()
@@ -63,7 +63,7 @@ if problems:
 else:
     st.caption(_("No failed deliveries."))
 
-st.subheader(_("Remove an address on request"))
+st.header(_("Remove an address on request"))
 with st.form("remove_address", clear_on_submit=True):
     address = st.text_input(_("Email address to remove"), key="remove_address_input")
     if st.form_submit_button(_("Remove this address")) and allowed():
@@ -77,7 +77,7 @@ with st.form("remove_address", clear_on_submit=True):
                 else _("That address is not subscribed."))
             st.rerun()
 
-st.subheader(_("Webhooks"))
+st.header(_("Webhooks"))
 hooks = webhooks.listing()
 for hook in hooks:
     with st.container(border=True, horizontal=True):

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import charts, metrics, page_choices, public_trends, views
+from supplywatch import chart_frame, chart_summary, charts, metrics, page_choices, public_trends, views
 
 ctx = views.start_page("Trends")
 _ = ctx._
@@ -35,6 +35,13 @@ compare = keep("tr_methods", "compare", (False, True), False, lambda _s: st.togg
     help=_("Each detection method's own rate side by side, to see why services using different methods differ."),
 ))
 name = views.target_label(target, _, ctx.lang)
+chart_name = (_("Weekly share of tested samples with {what}") if period == "week" else
+              _("Monthly share of tested samples with {what}")).format(what=name)
+
+
+def share_with_n(row: dict) -> str:
+    """A point's value as the summary reads it: '34% (n=52)'."""
+    return f"{ctx.percent(row['share'])} (n={row['n_text']})"
 
 if compare:
     by_method = views.query("positivity_by_method", ctx.f, target=target, period=period, population=population)
@@ -49,10 +56,11 @@ if compare:
         return text if m in metrics.sensitive_methods(target) else _("{method} (not sensitive enough)").format(
             method=text)
 
-    st.plotly_chart(
+    chart_frame.show(
         charts.in_language(charts.rate_lines(shown, "method", method_name, _, _("Share of samples each method tested")),
                            ctx.lang),
-        width="stretch", key="tr_methods_chart",
+        chart_name, chart_summary.over_time(_, chart_name, shown, ctx.date, share_with_n, "method", method_name),
+        key="tr_methods_chart",
     )
     st.caption(_("Each line is the share of samples in which one method found {what}, among the samples that "
                  "method tested; a sample tested by two methods counts in both. A method marked not sensitive "
@@ -83,9 +91,11 @@ if shown.empty:
 
 series = "grp" if group else "target"
 label = (lambda g: str(g)) if group == "region" else (lambda t: views.target_label(str(t), _, ctx.lang))
-st.plotly_chart(
+chart_frame.show(
     charts.in_language(charts.rate_lines(shown, series, label, _, _("Share of tested samples")), ctx.lang),
-    width="stretch", key="tr_chart",
+    chart_name, chart_summary.over_time(_, chart_name, shown, ctx.date, share_with_n, series if group else None,
+                                        label),
+    key="tr_chart",
 )
 methods = views.method_names(metrics.sensitive_methods(target), ctx.lang)
 st.caption(

@@ -51,3 +51,9 @@ def format_local(value: dt.datetime | None, lang: str, fmt: str = "short", tz: Z
     locale = i18n.LOCALES.get(lang, "en_CA")
     text = dates.format_datetime(here, format=fmt, tzinfo=here.tzinfo, locale=locale)
     return f"{text} {dates.get_timezone_name(here, 'short', locale=locale)}"
+
+
+def format_column(values, lang: str) -> list[str]:
+    """:func:`format_local` over a table column of UTC timestamps (pandas' NaT and None shown as '')."""
+    return [format_local(v.to_pydatetime() if hasattr(v, "to_pydatetime") else v, lang) if v is not None and v == v
+            else "" for v in values]

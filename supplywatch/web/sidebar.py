@@ -7,7 +7,7 @@ from typing import Callable
 
 import streamlit as st
 
-from .. import i18n
+from .. import i18n, local_time
 from ..dictionary import substance_label
 from ..filters import QUERY_KEYS, SAMPLE_TYPES, Filters
 from .queries import data_unavailable, status
@@ -118,7 +118,7 @@ def banner(ctx: Context) -> None:
     loaded = info["loaded_at"]
     text = _("Data as of {date} (latest sample); last loaded {loaded}.").format(
         date=ctx.date(info["latest_sample"]),
-        loaded=i18n.format_datetime(loaded, ctx.lang, "short") if loaded else _("never"),
+        loaded=local_time.format_local(loaded, ctx.lang) if loaded else _("never"),  # the deployment's zone
     )
     if ctx.staff:
         text += " " + _("Signed in as staff: exact counts are shown.")

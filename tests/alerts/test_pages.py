@@ -247,7 +247,7 @@ def test_deep_link_from_feeds_and_posters_shows_that_alert(live_alert, clock):
     at = AppTest.from_file(PAGES + "alerts_board.py", default_timeout=60)
     at.query_params["alert"] = live_alert.alert_id
     at.run()
-    assert at.subheader[0].value == "Alert SW-2026-0001"
+    assert at.header[0].value == "Alert SW-2026-0001"
     assert "Carfentanil found in down sold as fentanyl" in at.markdown[1].value + at.markdown[2].value
 
 

@@ -1,7 +1,8 @@
 """`python -m tests.browser.screenshots`: the README's screenshots (docs/screenshots/*.png) from the running demo app.
 
 Builds the same fixture app as the browser tests, publishes one alert through the real store (poster drafts,
-reviewer approves), and saves small viewport-sized PNGs of the overview, trends, the alerts board and a phone view.
+reviewer approves), loads the demo help directory, and saves small viewport-sized PNGs: the alert board (desktop and
+phone), Get help, the home page in French on a phone, the supply pages.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 CHART = '[data-testid="stPlotlyChart"]'
 SHOTS = [
     # file, path, viewport, the element scrolled to the top first (None: the top of the page)
+    ("alerts.png", "/alerts", DESKTOP, None),
+    ("phone-alerts.png", "/alerts", PHONE, None),
+    ("get-help.png", "/get-help", DESKTOP, None),
+    ("phone-fr.png", "/?lang=fr", PHONE, None),
     ("overview.png", "/", DESKTOP, None),
     ("trends.png", "/trends", DESKTOP, None),
-    ("alerts.png", "/alerts", DESKTOP, None),
     ("phone.png", "/", PHONE, None),
     ("overdoses.png", "/overdoses", DESKTOP, CHART),
     ("phone-overdoses.png", "/overdoses", PHONE, CHART),
@@ -55,6 +59,8 @@ def main(argv: list[str]) -> int:
     folder = Path(tempfile.mkdtemp(prefix="sw-screenshots-"))
     app = stack.build(folder)
     publish_demo_alert(app)
+    # the demo help directory (invented services, 555 numbers), as `make run` loads it
+    stack._run(["-m", "supplywatch", "help-directory", "load", "data/help_directory.csv"], app.env)
     stack.start(app)
     OUT.mkdir(parents=True, exist_ok=True)
     try:

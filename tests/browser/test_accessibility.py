@@ -10,7 +10,7 @@ from . import axe, stack, ui
 pytestmark = pytest.mark.browser
 
 PUBLIC = ["", "overview", "trends", "concentration", "expected", "emerging", "overdoses", "alerts", "subscribe",
-          "sign-in", "data", "samples"]
+          "get-help", "sign-in", "data", "samples"]
 STAFF = ["staff-alerts", "signals"]  # signed in as a poster
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 

@@ -39,7 +39,7 @@ def metrics_by_label(at: AppTest) -> dict:
 
 
 def texts(at: AppTest) -> list[str]:
-    return [e.value for e in [*at.caption, *at.text, *at.markdown, *at.title, *at.subheader]]
+    return [e.value for e in [*at.caption, *at.text, *at.markdown, *at.title, *at.header, *at.subheader]]
 
 
 def frame(at: AppTest, column: str):

@@ -54,7 +54,7 @@ def order(at) -> list[str]:
 
 def _walk(node) -> list[str]:
     kind = getattr(node, "type", "")
-    if kind in ("subheader", "metric", "page_link") or kind == "markdown" and getattr(node, "tag", "") == "h3":
+    if kind in ("header", "subheader", "metric", "page_link") or kind == "markdown" and getattr(node, "tag", "") == "h3":
         label = getattr(node, "label", None) or getattr(node, "value", "")
         return [f"{kind}:{label}"]
     children = getattr(node, "children", None)

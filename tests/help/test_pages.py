@@ -54,12 +54,12 @@ def test_the_page_lists_every_region_then_everywhere(isolated_db, lang, heading,
     help_directory.load(ROOT / "data" / "help_directory.csv", "ada", NOW)
     at = run("get_help.py", lang)
     assert at.title[0].value == heading
-    assert [s.value for s in at.subheader] == ["Capital", "Interior", "Metro", "North Coast", "Valley", everywhere]
+    assert [s.value for s in at.header] == ["Capital", "Interior", "Metro", "North Coast", "Valley", everywhere]
     assert texts(at)[0] == first
     assert len(texts(at)) == 13
     at.selectbox(key=f"help_region_{lang}").select("Valley")
     at.run()
-    assert [s.value for s in at.subheader] == ["Valley", everywhere]
+    assert [s.value for s in at.header] == ["Valley", everywhere]
     assert len(texts(at)) == 3
 
 
