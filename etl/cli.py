@@ -172,11 +172,12 @@ def _discard_stdout() -> None:
 
 def cmd_load(args) -> int:
     from .load import load_paths
+    from .progress import display
 
     ok, loaded_any = True, False
     for path in args.paths:  # one at a time, so each summary is out before a later file can fail
         [r] = load_paths([path], profile=args.profile, db=args.db, max_reject_rate=args.max_reject_rate,
-                         progress=not args.quiet, wait=args.wait, source=args.source,
+                         progress=None if args.quiet else display, wait=args.wait, source=args.source,
                          service_start=args.service_start)
         print_summary(r)
         ok = ok and r.ok
