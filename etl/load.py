@@ -26,6 +26,7 @@ from . import conflicts
 from . import load_memory
 from . import overdoses
 from . import person_data
+from . import person_scan
 from . import profiles as P
 from . import readers
 from . import samples
@@ -150,9 +151,9 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
             f" started_at, status) VALUES ({run_id}, {values}, now()::TIMESTAMP, 'refused')")
         res.run_id = run_id
         phase("reading rows")
-        n_good, duck_rejects = read_raw(con, csvf)
-        phase("looking for person-level data")
         person_named = {i for i, h in enumerate(csvf.header) if h and P.is_person_column(h)}
+        n_good, duck_rejects = read_raw(con, csvf, person_scan.hit_sql(csvf, prof, person_named))
+        phase("looking for person-level data")
         found = scan_person_data(con, csvf, prof, person_named, res)
         mapper = Mapper(prof, csvf.header)
         phase("checking values")

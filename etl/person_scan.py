@@ -18,10 +18,21 @@ def person_columns(csvf: CsvFile, prof: Profile) -> list[str]:
     return [h for h in csvf.header if h and P.is_person_column(h) and h.lower() not in ignored]
 
 
-def scan_person_data(con, csvf: CsvFile, prof: Profile, person_named: set[int], res: LoadResult):
-    """Find person-level values by content (etl.person_data); add the columns it drops to the run's record."""
+def targets(csvf: CsvFile, prof: Profile, person_named: set[int]) -> dict:
+    """The columns the content scan looks at, and how (:func:`etl.person_data.scan_targets`)."""
     fields = {name: spec.source_columns() for name, spec in prof.fields.items()}
-    found = person_data.scan_raw(con, csvf.header, prof.kind, fields, person_named)
+    return person_data.scan_targets(csvf.header, prof.kind, fields, person_named)
+
+
+def hit_sql(csvf: CsvFile, prof: Profile, person_named: set[int]) -> str:
+    """SQL the read computes per row: true when a scanned cell looks person-level (:func:`etl.person_data.hit_sql`)."""
+    return person_data.hit_sql(targets(csvf, prof, person_named))
+
+
+def scan_person_data(con, csvf: CsvFile, prof: Profile, person_named: set[int], res: LoadResult):
+    """Find person-level values by content (etl.person_data) on the rows the read flagged; add the columns it
+    drops to the run's record."""
+    found = person_data.scan_raw(con, csvf.header, targets(csvf, prof, person_named))
     res.person_found = found
     labels = {h: person_data.column_label(h, i) for i, h in enumerate(csvf.header)}  # a header may be data
     res.unused_columns = [labels.get(c, c) for c in res.unused_columns if labels.get(c, c) not in found.dropped]

@@ -19,11 +19,14 @@ from .mapping import Mapper, lookup_table, map_patterns, map_values, q
 from .readers import CsvFile, FileRefused
 
 
-def read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile) -> tuple[int, list[tuple]]:
-    """Read every record as VARCHAR into temp table ``raw`` (rowid = order); return (good rows, DuckDB rejects)."""
+def read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile, person_hit: str = "false") -> tuple[int, list[tuple]]:
+    """Read every record as VARCHAR into temp table ``raw`` (rowid = order); return (good rows, DuckDB rejects).
+
+    ``person_hit`` (:func:`etl.person_data.hit_sql`) is computed in the same pass as column ``person_hit``, so
+    the person-level scan reads only the rows it flags instead of the whole file a second time."""
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(csvf.header))) + "}"
     try:
-        read_csv(con, csvf, cols)
+        read_csv(con, csvf, cols, person_hit)
     except duckdb.InvalidInputException as exc:  # the parser gave up on the whole file (found by the fuzz too)
         raise csv_error(csvf, exc) from None
     n_good, base = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM raw").fetchone()
@@ -47,9 +50,9 @@ def csv_error(csvf: CsvFile, exc: Exception) -> FileRefused:
                        " endings, or save it again as CSV UTF-8")
 
 
-def read_csv(con, csvf: CsvFile, cols: str) -> None:
+def read_csv(con, csvf: CsvFile, cols: str, person_hit: str) -> None:
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM read_csv({q(csvf.read_path)}, columns = {cols},"
+        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT *, {person_hit} AS {person_data.HIT} FROM read_csv({q(csvf.read_path)}, columns = {cols},"
         f" header = true, delim = {q(csvf.delimiter)}, quote = '\"', escape = '\"', auto_detect = false,"
         " strict_mode = true, null_padding = false, store_rejects = true, rejects_table = 'rej_errors',"
         " rejects_scan = 'rej_scans', max_line_size = 2097152, parallel = true)"
