@@ -10,6 +10,8 @@ import sys
 
 from supplywatch import db as sw_db
 
+from .progress import display
+
 EPILOG = "Formats and mapping files: docs/data-formats.md. Tables: docs/data-dictionary.md."
 
 
@@ -172,7 +174,6 @@ def _discard_stdout() -> None:
 
 def cmd_load(args) -> int:
     from .load import load_paths
-    from .progress import display
 
     ok, loaded_any = True, False
     for path in args.paths:  # one at a time, so each summary is out before a later file can fail
