@@ -10,6 +10,8 @@ import sys
 
 from supplywatch import db as sw_db
 
+from .progress import display
+
 EPILOG = "Formats and mapping files: docs/data-formats.md. Tables: docs/data-dictionary.md."
 
 
@@ -176,7 +178,7 @@ def cmd_load(args) -> int:
     ok, loaded_any = True, False
     for path in args.paths:  # one at a time, so each summary is out before a later file can fail
         [r] = load_paths([path], profile=args.profile, db=args.db, max_reject_rate=args.max_reject_rate,
-                         progress=not args.quiet, wait=args.wait, source=args.source,
+                         progress=None if args.quiet else display, wait=args.wait, source=args.source,
                          service_start=args.service_start)
         print_summary(r)
         ok = ok and r.ok

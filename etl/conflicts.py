@@ -8,7 +8,7 @@ figure). The load refuses the whole file instead, naming both lines, the key and
 conflicting row is listed under ``python -m etl rejects RUN``.
 
 This module reads the temporary tables the load builds (one row per valid record with its key) and never writes
-the warehouse; :mod:`etl.load` stores what it finds.
+the warehouse; :func:`etl.rejects.refuse_conflicts` stores what it finds.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from pathlib import Path
 from supplywatch import db
 
 from . import demo_data
+from .progress import display as progress_display
 
 DEFAULT_OUT = db.ROOT / "data" / "demo"
 
@@ -94,7 +95,8 @@ def build_warehouse(files: demo_data.DemoFiles, target: str | os.PathLike | None
     build = path.with_name(f".{path.stem}.demo-{os.getpid()}{path.suffix or '.duckdb'}")
     _remove_build(build)
     try:
-        results = load.load_paths(files.paths(), db=build, progress=progress, source=demo_data.SOURCE)
+        results = load.load_paths(files.paths(), db=build, progress=progress_display if progress else None,
+                                  source=demo_data.SOURCE)
         for result in results:
             print(result.message)
         refused = [r for r in results if not r.ok]

@@ -4,7 +4,7 @@ A sample dated after the day it is loaded has not been checked yet (9999-12-31 i
 would stretch every date range to the year 9999); one dated before the service started is a typo too. A count of
 overdoses is a whole number of people, never negative, never NaN or infinite; a percentage lies in 0-100.
 
-Each function returns ``(condition SQL, reason SQL)`` pairs for :func:`etl.load._check`; ``shown`` is the SQL
+Each function returns ``(condition SQL, reason SQL)`` pairs for :func:`etl.checks.check`; ``shown`` is the SQL
 that quotes the value as written.
 """
 

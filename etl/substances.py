@@ -7,10 +7,12 @@ never dropped: they stay as written with class 'unclassified' and are listed by 
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import duckdb
 
+from supplywatch import db as sw_db
 from supplywatch import findings
 from supplywatch.db import sql_literals
 from supplywatch.dictionary import (  # noqa: F401 (re-exported: the ETL's callers and tests import them from here)
@@ -58,6 +60,17 @@ def install_dictionary(con: duckdb.DuckDBPyConnection, path: str | Path | None =
                             for k, e in names))
     if reclassify_existing:
         reclassify(con)
+
+
+def install_dictionary_if_changed(con) -> None:
+    """Refill the dictionary tables when data/substances.csv changed since the last load (its hash is in meta)."""
+    path = Path(DICTIONARY_PATH)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
+    if sw_db.get_meta(con, "dictionary_sha256") == digest:
+        register_functions(con)
+        return
+    install_dictionary(con)
+    sw_db.set_meta(con, "dictionary_sha256", digest)
 
 
 def reclassify(con: duckdb.DuckDBPyConnection) -> int:
