@@ -176,6 +176,29 @@ def _refuse_bare_cr(path: Path, chunk: bytes, previous_last: bytes, lines_before
         raise _bare_cr(path, lines_before + chunk.count(b"\n", 0, m.start()) + 1)
 
 
+def mixed_line_end(path: Path) -> int | None:
+    """The first line (1-based) whose end (LF or CR LF, outside quotes) differs from the header's, or None.
+
+    DuckDB reads one kind of line end per file and stops with a parser error when a file mixes them (files
+    joined from two systems); this names the line. Only called once the file is being refused: it reads the
+    whole file line by line.
+    """
+    first_crlf = None
+    inside = False
+    with open(path, "rb") as fh:
+        for line_no, raw in enumerate(fh, start=1):
+            if raw.count(b'"') % 2:
+                inside = not inside
+            if inside or not raw.endswith(b"\n"):
+                continue
+            crlf = raw.endswith(b"\r\n")
+            if first_crlf is None:
+                first_crlf = crlf
+            elif crlf != first_crlf:
+                return line_no
+    return None
+
+
 class _QuoteWatch:
     """Finds a quoted field still open more than 1 MB after its opening quote (a missing closing quote).
 

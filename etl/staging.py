@@ -13,7 +13,7 @@ import duckdb
 
 from supplywatch.db import sql_literals as lits
 
-from . import person_data
+from . import person_data, readers
 from . import profiles as P
 from .mapping import Mapper, lookup_table, map_patterns, map_values, q
 from .readers import CsvFile, FileRefused
@@ -41,11 +41,14 @@ def read_raw(con: duckdb.DuckDBPyConnection, csvf: CsvFile, person_hit: str = "f
 def csv_error(csvf: CsvFile, exc: Exception) -> FileRefused:
     """A DuckDB reader error (several hundred characters of parser options) as one line naming the file; nothing
     of DuckDB's text when it quotes person-level data."""
-    first = str(exc).split(". ")[0].split(":", 1)[-1].strip()
+    first = re.split(r"\.\s", str(exc).split(":", 1)[-1].strip() + " ", maxsplit=1)[0].strip()
     if not first or person_data.looks_personal(first):
         first = "no detail"
     line = re.search(r"\bLine:?\s*(\d+)", str(exc))
     where = f"line {line[1]}: " if line else ""
+    if "state machine reached an invalid state" in first and (mixed := readers.mixed_line_end(csvf.path)):
+        return FileRefused(f"{csvf.path.name}: line {mixed}: this line ends with a different line break (LF or"
+                           " CR LF) than the header; save the file again with one kind of line ending")
     return FileRefused(f"{csvf.path.name}: {where}cannot be read as CSV ({first[:120]}); check its quotes and line"
                        " endings, or save it again as CSV UTF-8")
 
