@@ -7,7 +7,9 @@ server start who followed a link such as /alerts got a "Page not found" box over
 
 import streamlit as st
 
-from supplywatch import i18n, session, views
+from supplywatch import i18n, run_snapshot, session, views
+
+run_snapshot.begin()  # every query of this run reads one data version (supplywatch/run_snapshot.py)
 
 st.set_page_config(page_title="Supply Watch", layout="wide")
 

@@ -16,7 +16,8 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from . import db, i18n, metrics, overdose_periods, public_headline, public_trends, sample_table, suppression
+from . import (db, i18n, metrics, overdose_periods, public_headline, public_trends, run_snapshot, sample_table,
+               suppression)
 from .dictionary import substance_label
 from .filters import QUERY_KEYS, SAMPLE_TYPES, Filters
 from .formula_guard import guard_frame
@@ -81,6 +82,8 @@ def _version(path: str) -> str:
     view, so the first reader after a load does not wait for the cold queries (SUPPLYWATCH_WARM_CACHE=0
     turns this off, e.g. to measure cold pages).
     """
+    if run_snapshot.pinned(path):  # this run already read one: every query of a page reads the same snapshot
+        return run_snapshot.pinned(path)
     warehouse(path)
     try:
         version = db.data_version(path)
@@ -97,6 +100,7 @@ def _version(path: str) -> str:
             _warmed.add((path, version))
         if fresh:
             threading.Thread(target=_warm, args=(path, version), name="supplywatch-warm", daemon=True).start()
+    run_snapshot.pin(path, version)
     return version
 
 
@@ -368,8 +372,9 @@ def banner(ctx: Context) -> None:
                      " out of date."), icon="⚠️")
     if info["synthetic"]:
         st.warning(_("Synthetic demo data") + " — " + _("not real drug-checking results."), icon="⚠️")
+    box = st.container(key=run_snapshot.element_key(data_version()))  # the version read, for tests: run_snapshot
     if info["latest_sample"] is None:
-        st.info(_("No samples loaded yet."))
+        box.info(_("No samples loaded yet."))
         return
     loaded = info["loaded_at"]
     text = _("Data as of {date} (latest sample); last loaded {loaded}.").format(
@@ -380,7 +385,7 @@ def banner(ctx: Context) -> None:
         text += " " + _("Signed in as staff: exact counts are shown.")
     else:
         text += " " + _("Counts from 1 to {k1} are shown as <{k} to protect privacy.").format(k1=ctx.k - 1, k=ctx.k)
-    st.caption(text)
+    box.caption(text)
 
 
 def start_page(title: str) -> Context:
