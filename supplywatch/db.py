@@ -355,6 +355,7 @@ def _lake_writing(lk: lake.Lake, wait: bool) -> Iterator[duckdb.DuckDBPyConnecti
                 yield con
             finally:
                 _in_lake_transaction.discard(id(con))
+            lake.hold_before_commit()  # a test hook; nothing unless SUPPLYWATCH_TEST_HOLD_COMMIT is set
             con.execute("COMMIT")
         finally:
             with contextlib.suppress(Exception):
