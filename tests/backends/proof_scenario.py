@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,40 @@ DOWN_BANNER = "The shared data store is not answering"
 STALE_ALERTS = "The alert list could not be refreshed just now"
 _VERSION = re.compile(r"st-key-data-version-lake-(\d+)\b")
 _REJECTED = re.compile(r"([\d,\u202f\u00a0]+) rows were rejected in loaded files")
+
+
+# ---------------------------------------------------------------- settings and the alert
+
+UNSET = ("SUPPLYWATCH_ADMIN_USER", "SUPPLYWATCH_ADMIN_PASSWORD", "SUPPLYWATCH_SUPPRESS_K", "SUPPLYWATCH_BASE_URL")
+
+
+def settings(cluster, folder: Path) -> dict[str, str]:
+    """One lake (a fresh catalog database + a data path), one fresh app database and one public folder: what this
+    process, both servers and both workers share (and :data:`UNSET` is removed)."""
+    return {
+        "SUPPLYWATCH_WAREHOUSE": "ducklake:postgres:" + cluster.dsn(cluster.create_database("proof_lake")),
+        "SUPPLYWATCH_DATA_PATH": str(folder / "lake"),
+        "SUPPLYWATCH_APP_DB": cluster.url(cluster.create_database("proof_app")),
+        "SUPPLYWATCH_PUBLIC_DIR": str(folder / "public"),
+        "SUPPLYWATCH_DB": str(folder / "never.duckdb"),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def approve_alert(text: dict) -> None:
+    """An alert drafted and submitted by a poster, approved by a reviewer (the second staff account), through the
+    alert store with this process's settings: what server 1 does when its staff click through."""
+    import datetime as dt
+
+    from supplywatch import auth
+    from supplywatch.alerts import store
+
+    now = dt.datetime.now(dt.timezone.utc)
+    auth.add_user("pat", "poster", "pat-poster-pass-2026", actor="proof", now=now)
+    auth.add_user("rae", "reviewer", "rae-reviewer-pass-2026", actor="proof", now=now)
+    alert = store.create_draft(text=text, severity="warning", regions=["Victoria"], actor="pat", now=now)
+    store.submit_for_review(alert.alert_id, "pat", now)
+    store.approve(alert.alert_id, "rae", now)
 
 
 # ---------------------------------------------------------------- the four files
@@ -92,13 +127,15 @@ class Worker:
         self.path: Path | None = None
         self.stderr: list[str] = []
         self.finished: list[tuple[str, int, str]] = []  # (file, exit code, stderr) of every load that ended
+        self.seconds: list[float] = []  # how long each finished load took, queueing for the lock included
         self.killed = 0
+        self._started = 0.0
 
     def start(self, path: Path, hold: bool = False) -> "Worker":
         env = dict(self.env)
         if hold:
             env[lake.HOLD_SETTING] = "600"
-        self.path, self.stderr = path, []
+        self.path, self.stderr, self._started = path, [], time.monotonic()
         self.proc = subprocess.Popen([PYTHON, "-m", "etl", *LOAD_ARGS, str(path)], cwd=ROOT, env=env, text=True,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         threading.Thread(target=self._drain, args=(self.proc, self.stderr), daemon=True).start()
@@ -119,6 +156,7 @@ class Worker:
             return True
         time.sleep(0.05)  # the drain thread reads the last lines
         self.finished.append((self.path.name, self.proc.returncode, "".join(self.stderr)))
+        self.seconds.append(time.monotonic() - self._started)
         self.proc = None
         return False
 
@@ -187,7 +225,7 @@ class Readers:
         page, started = self.pages[i], time.monotonic()
         page.goto(self.servers[i].url + "/data", wait_until="domcontentloaded")
         page.locator("[data-testid='stCaptionContainer']", has_text="rows were rejected in loaded files").first \
-            .wait_for(state="attached", timeout=90_000)
+            .wait_for(state="attached", timeout=180_000)
         html = page.content()
         found = _REJECTED.search(html)
         view = View(server=i, phase=phase, seconds=time.monotonic() - started,
@@ -211,10 +249,10 @@ class Readers:
         """The alert board's text on server ``i`` once ``wait_for`` shows."""
         page = self.pages[i]
         page.goto(self.servers[i].url + "/alerts", wait_until="domcontentloaded")
-        page.get_by_text(wait_for).first.wait_for(timeout=90_000)
+        page.get_by_text(wait_for).first.wait_for(timeout=180_000)
         return page.inner_text("body")
 
-    def read_while(self, busy, phase: str, timeout: float = 600) -> None:
+    def read_while(self, busy, phase: str, timeout: float = 3600) -> None:
         """Read every server in turn while ``busy()`` is true (at least one round)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -223,6 +261,90 @@ class Readers:
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{phase}: still busy after {timeout:.0f} s")
+
+
+@dataclass
+class Outcome:
+    """What one run of the scenario saw, for the test's assertions and the bench's table."""
+
+    seconds: float
+    readers: Readers
+    workers: list[Worker]
+    left_by_kills: set[str]  # samples of the killed file visible while it was held and after each kill
+    board_after_approval: str  # server 2's board text
+    feeds_served: dict[str, str]  # public feed files as server 2 serves them
+    before_down: list[View]
+    down: list[View]
+    board_down: str
+    cli_down: dict[str, subprocess.CompletedProcess]
+    final: list[View]
+    tracebacks: list[str]
+
+
+def run(folder: Path, env: dict, files: Files, cluster, approve, headline: str, kills: int = 1) -> Outcome:
+    """The scenario: two servers, w1 holding file 2 and killed ``kills`` times while w2 waits with file 1, then
+    file 2 again (w1) and file 3 (w2, sharing samples with 2) at once, ``approve()`` (an alert approved with server
+    1's settings), PostgreSQL stopped (views, board, CLI) and started, then file 4 (w1). Readers never stop."""
+    started = time.monotonic()
+    f1, f2, f3, f4 = files.paths
+    servers = start_servers(folder, env)
+    w1, w2 = Worker("w1", env), Worker("w2", env)
+    left: set[str] = set()
+    try:
+        with browser_stack.chromium() as browser:
+            readers = Readers(servers, browser)
+            readers.round("empty")
+            w2_queued = False
+            for _ in range(kills):  # w1 holds file 2's transaction open (rows written, not committed)
+                w1.start(f2, hold=True)
+                if not w2_queued:
+                    w2.start(f1)  # queued behind w1's lock (or loads first and w1 waits)
+                    w2_queued = True
+                readers.read_while(lambda: not w1.holding(), "a worker holds file 2")
+                left |= stored_ids(env) & files.ids[1]
+                w1.kill()
+                left |= stored_ids(env) & files.ids[1]
+            readers.read_while(w2.busy, "after the kill")
+            w1.start(f2)
+            w2.start(f3)
+            readers.read_while(lambda: any([w1.busy(), w2.busy()]), "overlapping loads")
+            before_down = readers.round("before PostgreSQL stops")
+            approve()
+            board = readers.board_text(1, headline)
+            feeds = {}
+            for name in ("feeds/alerts.json", "feeds/alerts.atom"):  # written once, served by every server
+                with urllib.request.urlopen(f"{servers[1].url}/public/{name}", timeout=60) as r:
+                    feeds[name] = r.read().decode("utf-8")
+            cluster.stop()
+            try:
+                down = readers.round("PostgreSQL down")
+                board_down = readers.board_text(1, STALE_ALERTS)
+                cli = {"etl runs": _cli(env, "etl", "runs"), "supplywatch users list": _cli(env, "supplywatch", "users",
+                                                                                           "list")}
+            finally:
+                cluster.start()
+            w1.start(f4)
+            readers.read_while(w1.busy, "after PostgreSQL restarted")
+            final = readers.round("final")
+    finally:
+        for w in (w1, w2):
+            w.stop()
+        for s in servers:
+            browser_stack.stop(s)
+    return Outcome(time.monotonic() - started, readers, [w1, w2], left, board, feeds, before_down, down, board_down,
+                   cli, final, tracebacks(servers, [w1, w2]))
+
+
+def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([PYTHON, "-m", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def stored_ids(env: dict) -> set[str]:
+    """The sample ids the lake shows now (a fresh reader, as a new server would see them)."""
+    from supplywatch import db
+
+    return {r[0] for r in db.Warehouse(env["SUPPLYWATCH_WAREHOUSE"]).cursor().execute(
+        "SELECT sample_id FROM samples").fetchall()}
 
 
 def rejected_at(warehouse, version: int) -> int:
