@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from supplywatch import help_pages, i18n, local_time, session, views
+from supplywatch import db, help_pages, i18n, local_time, public_feed_copy, session, views
 from supplywatch.alerts import store
 from supplywatch.alerts.board import own_path, public_files, region_options
 from supplywatch.alerts.text import escape_markdown
@@ -24,6 +24,9 @@ st.caption(_("Alerts from local drug checking and harm reduction staff. No sign-
 active, past = views.public_board(now)  # cached per change of the app file; records expiry when due
 if views.alerts_stale():
     st.warning(_(views.ALERTS_STALE))
+# A server started while the app database is down has read no alert: the shared public feed's, not an empty board.
+copied = (public_feed_copy.active_alerts(db.public_dir(), lang, now)
+          if views.alerts_stale() and not active and not past else [])
 regions = region_options(active, past)
 region = st.selectbox(_("Region"), [""] + regions, format_func=lambda r: r or _("All regions"),
                       key=f"alerts_region_{lang}")  # per language: a keyed widget keeps its first labels
@@ -79,6 +82,14 @@ def show(alert, retracted_or_expired: str | None = None, place: str = "list") ->
             link_row([(FILES[kind], url) for kind, url in public_files(alert, lang)], key + "-files", own=True)
 
 
+def show_copy(item: public_feed_copy.FeedAlert) -> None:
+    """One alert as the public feed last wrote it; all of it escaped, so it shows as text."""
+    with st.container(border=True):
+        st.markdown(f"**{escape_markdown(SYMBOL[item.severity] + ' ' + SEVERITY[item.severity].upper())}**")
+        st.markdown("### " + escape_markdown(item.headline))
+        st.markdown(escape_markdown(item.text))
+
+
 wanted = st.query_params.get("alert")
 if wanted:
     chosen = [a for a in [*active, *past] if a.alert_id == wanted]
@@ -90,10 +101,14 @@ if wanted:
 tab_active, tab_history = st.tabs([_("Active alerts"), _("History")])
 with tab_active:
     shown = [a for a in active if not region or region in a.regions]
-    if not shown:
+    if not shown and not copied:
         st.info(_("No active alerts for this area right now."))
     for alert in shown:
         show(alert, place="active")
+    if copied:
+        st.caption(_("Copied from the public alert feed as last published, while the alerts cannot be read."))
+    for item in copied:
+        show_copy(item)
 with tab_history:
     shown = [a for a in past if not region or region in a.regions]
     if not shown:

@@ -39,7 +39,7 @@ from typing import Iterator
 
 import duckdb
 
-from . import app_postgres, findings, lake, leftovers, schema
+from . import app_pool, app_postgres, findings, lake, leftovers, schema
 from .sql_text import sql_literals  # noqa: F401  (db.sql_literals, as the loader calls it)
 from .sql_text import sql_text as _sql_text
 
@@ -355,6 +355,7 @@ def _lake_writing(lk: lake.Lake, wait: bool) -> Iterator[duckdb.DuckDBPyConnecti
                 yield con
             finally:
                 _in_lake_transaction.discard(id(con))
+            lake.hold_before_commit()  # a test hook; nothing unless SUPPLYWATCH_TEST_HOLD_COMMIT is set
             con.execute("COMMIT")
         finally:
             with contextlib.suppress(Exception):
@@ -511,10 +512,13 @@ def app_connection(db: str | os.PathLike | None = None, retry_seconds: float = 1
 def app_store(where: str | os.PathLike, retry_seconds: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A migrated read-write connection to the app state at ``where``: a ``postgresql://`` URL or an app file
     (what :func:`app_connection` opens for the configured one, and ``migrate-app`` for both ends of the copy)."""
-    if app_postgres.is_url(str(where)):
-        con = app_postgres.connect(str(where).strip())
-    else:
-        con = _connect_app_file(Path(where), retry_seconds)
+    if app_postgres.is_url(str(where)):  # a kept connection (supplywatch/app_pool.py) was checked when it was made
+        with app_pool.connection(str(where).strip()) as (con, fresh):
+            if fresh and schema.APP_MIGRATIONS:
+                migrate(con, schema.APP_MIGRATIONS)
+            yield con
+        return
+    con = _connect_app_file(Path(where), retry_seconds)
     try:
         if schema.APP_MIGRATIONS:
             migrate(con, schema.APP_MIGRATIONS)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 import threading
 import time
 import zlib
@@ -38,6 +39,10 @@ CONNECT_TIMEOUT_S = 5
 # pg_advisory_lock(int4, int4): one key for every writer of a lake (why one and not one per source: scale-out.md)
 LOCK_CLASS = zlib.crc32(b"supplywatch") & 0x7FFFFFFF
 LOCK_WRITER = 1
+# Test hook (tests/backends/test_proof.py, bench/proof.py): seconds a writer waits with every row written and not yet
+# committed, after saying so on stderr, so a test can SIGKILL a real `python -m etl load` at a known point.
+HOLD_SETTING = "SUPPLYWATCH_TEST_HOLD_COMMIT"
+HOLDING = "holding the load's transaction before COMMIT"
 
 
 class Unavailable(RuntimeError):
@@ -151,6 +156,16 @@ def _pg(lake: Lake, application: str = "supplywatch"):
 _version_cons: dict[str, object] = {}  # dsn -> a psycopg connection kept for snapshot_id (no per-user data)
 _version_lock = threading.Lock()
 _epoch = [0]  # counts catalog connections found broken: readers re-attach after PostgreSQL restarted
+
+
+def hold_before_commit() -> None:
+    """With ``SUPPLYWATCH_TEST_HOLD_COMMIT=<seconds>`` set (tests only), print :data:`HOLDING` on stderr and wait
+    that long before the writer commits; unset (production), nothing. The wait is inside the transaction and
+    under the writer lock, which is what a kill there must leave behind: nothing visible, the lock released."""
+    seconds = os.environ.get(HOLD_SETTING, "").strip()
+    if seconds:
+        print(HOLDING, file=sys.stderr, flush=True)
+        time.sleep(float(seconds))
 
 
 def catalog_epoch() -> int:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Callable
 
 import streamlit as st
 
-from .. import db, metrics, overdose_periods, public_headline, public_trends, sample_table, suppression
+from .. import (db, metrics, overdose_periods, public_headline, public_trends, run_snapshot, sample_table,
+               suppression)
 from ..filters import Filters
 
 if TYPE_CHECKING:
@@ -77,6 +78,8 @@ def _version(path: str) -> str:
     view, so the first reader after a load does not wait for the cold queries (SUPPLYWATCH_WARM_CACHE=0
     turns this off, e.g. to measure cold pages).
     """
+    if run_snapshot.pinned(path):  # this run already read one: every query of a page reads the same snapshot
+        return run_snapshot.pinned(path)
     warehouse(path)
     try:
         version = db.data_version(path)
@@ -93,6 +96,7 @@ def _version(path: str) -> str:
             _warmed.add((path, version))
         if fresh:
             threading.Thread(target=_warm, args=(path, version), name="supplywatch-warm", daemon=True).start()
+    run_snapshot.pin(path, version)
     return version
 
 

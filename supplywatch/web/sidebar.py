@@ -7,10 +7,10 @@ from typing import Callable
 
 import streamlit as st
 
-from .. import i18n, local_time
+from .. import i18n, local_time, run_snapshot
 from ..dictionary import substance_label
 from ..filters import QUERY_KEYS, SAMPLE_TYPES, Filters
-from .queries import data_unavailable, status
+from .queries import data_unavailable, data_version, status
 from . import language
 from .reader import Context, is_staff, suppress_k
 
@@ -112,8 +112,9 @@ def banner(ctx: Context) -> None:
                      " out of date."), icon="⚠️")
     if info["synthetic"]:
         st.warning(_("Synthetic demo data") + " — " + _("not real drug-checking results."), icon="⚠️")
+    box = st.container(key=run_snapshot.element_key(data_version()))  # the version read, for tests: run_snapshot
     if info["latest_sample"] is None:
-        st.info(_("No samples loaded yet."))
+        box.info(_("No samples loaded yet."))
         return
     loaded = info["loaded_at"]
     text = _("Data as of {date} (latest sample); last loaded {loaded}.").format(
@@ -124,7 +125,7 @@ def banner(ctx: Context) -> None:
         text += " " + _("Signed in as staff: exact counts are shown.")
     else:
         text += " " + _("Counts from 1 to {k1} are shown as <{k} to protect privacy.").format(k1=ctx.k - 1, k=ctx.k)
-    st.caption(text)
+    box.caption(text)
 
 
 def start_page(title: str) -> Context:
