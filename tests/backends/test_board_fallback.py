@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from supplywatch import i18n, public_feed_copy, session, views
+from supplywatch import app_version, i18n, public_feed_copy, session, views
 from supplywatch.alerts import store
 from tests.backends.test_app_down import DOWN_URL, run
 
@@ -25,9 +25,8 @@ NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone.utc)
 def test_server_started_during_the_outage_shows_the_feeds_alerts(app_backend, staff, make_text, monkeypatch, lang):
     now = dt.datetime.now(dt.timezone.utc)
     monkeypatch.setattr(session, "now", lambda: now)
-    monkeypatch.setattr(views, "_RETRY_AFTER", [0.0])
-    monkeypatch.setattr(views, "_LAST_APP_VERSION", [])  # this server never read the alerts
-    monkeypatch.setattr(views, "_VERSION_READ", [])
+    # a fresh version object: this server never read the alerts
+    monkeypatch.setattr(app_version, "APP_VERSION", app_version.AppVersion())
     views._public_history.clear()
     a = store.create_draft(text=make_text(), severity="warning", regions=["Victoria"], actor="pat", now=now)
     store.submit_for_review(a.alert_id, "pat", now)
