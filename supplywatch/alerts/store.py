@@ -12,9 +12,10 @@ After a change the public sees, :func:`refresh_public` rewrites the static chann
 files; a channel failure is audited and reported to staff, never undoes the change.
 
 This module holds the steps, each one transaction (:func:`_step`). Beside it: the rows
-they write (``rows``), the cleaning of what staff typed (``drafting``), the reads
-(``reads``), the public files (``public_files``) and the CSV (``export``); ``store.X``
-keeps every name callers use.
+they write (``rows``), the cleaning of what staff typed (``drafting``), the messages a
+publication owes, queued in the same transaction (``outbox``), the reads (``reads``),
+the public files (``public_files``) and the CSV (``export``); ``store.X`` keeps every
+name callers use.
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ from typing import Iterator
 import duckdb
 
 from .. import auth, db
-from ..delivery import queue as delivery_queue
 from ..messages import UserError
-from . import authorship, settings
+from . import authorship, outbox, settings
 from .drafting import _complete, _draft_version, _new_id
 from .export import alerts_csv  # noqa: F401  (store.alerts_csv, as the pages call it)
 from .model import PUBLIC_STATUSES, Alert, as_utc
@@ -204,7 +204,7 @@ def approve(alert_id: str, actor: str, now: dt.datetime) -> Alert:
         _set_status(con, alert, "published", approver=actor, published_at=now, flagged_for_review=flagged)
         _audit(con, now, actor, action, alert, "flagged for review: single-person publish" if flagged else None)
         done = _latest(con, alert_id)
-        delivery_queue.enqueue_alert(con, done, now)  # same transaction: the alert and the mail it owes
+        outbox.enqueue_alert(con, done, now)  # same transaction: the alert and the mail it owes
     refresh_public(now, actor)
     return done
 
@@ -288,7 +288,7 @@ def retract(alert_id: str, actor: str, reason: str, now: dt.datetime) -> Alert:
         _audit(con, now, actor, "superseded", old, f"by {cancel.key}")
         _insert(con, cancel)
         _audit(con, now, actor, "retracted", cancel, why)
-        delivery_queue.enqueue_alert(con, cancel, now)
+        outbox.enqueue_alert(con, cancel, now)
     refresh_public(now, actor)
     return cancel
 
