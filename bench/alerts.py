@@ -73,16 +73,10 @@ def main(argv: list[str]) -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines = [f"{name}: {sec * 1000:.1f} ms" if sec < 1 else f"{name}: {sec:.1f} s" for name, sec in t.items()]
     lines.append(f"peak RSS of the process: {peak:.0f} MB")
-    lines.append(f"1-minute load average at the end: {os.getloadavg()[0]:.1f} on 2 cores (shared machine: upper bounds)")
-    print("\n".join(lines))
-    if not args.no_docs:
-        body = (
-            f"`python -m bench alerts --alerts N` (bench/alerts.py): the app file in a temporary folder; each step as "
-            f"the pages and CLI call it (each opens its own short connection). Channel writing is stubbed while N "
-            f"alerts are published, then real. Machine: {report.machine()}. Run {report.today()}.\n\n"
-            + "\n".join(f"- {line}" for line in lines)
-            + "\n\nEvery store call opens the app file afresh (so the CLI and other processes can get in), which is "
-            "most of a step's cost; argon2 at its default cost dominates sign-in by design."
-        )
-        report.update_section(TITLE, body)
+    report.record(TITLE, lines, no_docs=args.no_docs, how=(
+        "`python -m bench alerts --alerts N` (bench/alerts.py): the app file in a temporary folder; each step as "
+        "the pages and CLI call it (each opens its own short connection). Channel writing is stubbed while N "
+        "alerts are published, then real."), note=(
+        "Every store call opens the app file afresh (so the CLI and other processes can get in), which is "
+        "most of a step's cost; argon2 at its default cost dominates sign-in by design."))
     return 0

@@ -138,15 +138,11 @@ def main(argv: list[str]) -> int:
         f"per minute ({counter.n} received)",
         f"worker without a mail server: {hooks} webhooks to a loopback HTTP receiver in {hook_time:.1f} s = "
         f"{hooks / hook_time * 60:,.0f} per minute",
-        f"1-minute load average at the end: {os.getloadavg()[0]:.1f} on 2 cores (shared machine: upper bounds)",
     ]
-    print("\n".join(lines))
-    if not args.no_docs:
-        body = (f"`python -m bench delivery [--subscribers N] [--send M]` (bench/delivery.py): a temporary app file "
-                f"with N confirmed subscribers (a third subscribed to every region, the rest to one of five), one "
-                f"warning alert for one region approved, then the worker sends M of its mails to an aiosmtpd server on "
-                f"loopback; then W webhooks on a loopback HTTP server get a second alert, posted by the worker with "
-                f"no SMTP settings (webhooks only). Machine: {report.machine()}. Run {report.today()}.\n\n"
-                + "\n".join(f"- {line}" for line in lines))
-        report.update_section(TITLE, body)
+    report.record(TITLE, lines, no_docs=args.no_docs, how=(
+        "`python -m bench delivery [--subscribers N] [--send M]` (bench/delivery.py): a temporary app file "
+        "with N confirmed subscribers (a third subscribed to every region, the rest to one of five), one "
+        "warning alert for one region approved, then the worker sends M of its mails to an aiosmtpd server on "
+        "loopback; then W webhooks on a loopback HTTP server get a second alert, posted by the worker with "
+        "no SMTP settings (webhooks only)."))
     return 0

@@ -97,15 +97,11 @@ def main(argv: list[str]) -> int:
         f"each approve queued {sample['queued'] // 2:,} of {args.subscribers:,} subscribers and wrote the feeds, "
         f"boards, index, CAP, SMS and both posters ({sample['files']} public files after two alerts); "
         f"font files parsed per process: {sample['fonts_parsed']}",
-        f"1-minute load average at the end: {os.getloadavg()[0]:.1f} on 2 cores (shared machine: upper bounds)",
     ]
-    print("\n".join(lines))
-    if not args.no_docs:
-        body = (f"`python -m bench publish [--subscribers N] [--rounds R]` (bench/publish.py): in a fresh process per "
-                f"run, a temporary app file with N confirmed subscribers, then `store.approve` of one warning alert "
-                f"(its transaction queues the matching subscribers in one INSERT ... SELECT; then every public file "
-                f"is rewritten), twice. `baseline` parses the poster fonts for every poster as before; `cached` "
-                f"parses them once per process (supplywatch/channels/poster_fonts.py). Machine: {report.machine()}. "
-                f"Run {report.today()}.\n\n" + "\n".join(f"- {line}" for line in lines) + "\n\n" + NOTE)
-        report.update_section(TITLE, body)
+    report.record(TITLE, lines, no_docs=args.no_docs, note=NOTE, how=(
+        f"`python -m bench publish [--subscribers N] [--rounds R]` (bench/publish.py): in a fresh process per "
+        f"run, a temporary app file with N confirmed subscribers, then `store.approve` of one warning alert "
+        f"(its transaction queues the matching subscribers in one INSERT ... SELECT; then every public file "
+        f"is rewritten), twice. `baseline` parses the poster fonts for every poster as before; `cached` "
+        f"parses them once per process (supplywatch/channels/poster_fonts.py)."))
     return 0

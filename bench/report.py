@@ -98,6 +98,18 @@ def section_table_rows(title: str, doc: Path = DOC) -> list[str]:
     return [r for r in rows[2:] if not set(r) <= set("|-: ")]
 
 
+def record(title: str, lines: list[str], how: str, no_docs: bool, note: str = "", doc: Path = DOC) -> None:
+    """Print a bench's result ``lines`` (the machine's load average appended) and, unless ``no_docs``, rewrite its
+    section of the benchmarks document: ``how`` it was measured, the machine and time, one bullet per line, then
+    ``note``."""
+    lines = [*lines, f"1-minute load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+                     " (shared machine: upper bounds)"]
+    print("\n".join(lines))
+    if not no_docs:
+        body = f"{how} Machine: {machine()}. Run {today()}.\n\n" + "\n".join(f"- {line}" for line in lines)
+        update_section(title, body + (f"\n\n{note}" if note else ""), doc)
+
+
 def today() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 

@@ -24,6 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from . import db, staff_sessions
 from .messages import UserError
+from .utc import naive_utc  # noqa: F401  (auth.naive_utc, as the stores call it)
 
 ROLES = ("poster", "reviewer", "admin")
 MIN_PASSWORD = 10
@@ -52,13 +53,6 @@ class User:
     created_at: dt.datetime
     failed_count: int
     locked_until: dt.datetime | None
-
-
-def naive_utc(now: dt.datetime) -> dt.datetime:
-    """``now`` as the naive UTC value DuckDB TIMESTAMP columns hold."""
-    if now.tzinfo is not None:
-        now = now.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return now
 
 
 def has_role(role: str | None, *allowed: str) -> bool:

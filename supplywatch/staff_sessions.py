@@ -26,6 +26,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from . import db
+from .utc import naive_utc
 
 COOKIE = "sw_session"
 TICKET_SECONDS = 60
@@ -76,14 +77,10 @@ def safe_next(path: str | None) -> str:
     return parts.path
 
 
-def _naive(now: dt.datetime) -> dt.datetime:
-    return now.astimezone(dt.timezone.utc).replace(tzinfo=None) if now.tzinfo else now
-
-
 def new_ticket(username: str, next_path: str | None, now: dt.datetime) -> str:
     """A one-time ticket for ``username`` that opens a session when redeemed within TICKET_SECONDS."""
     ticket = secrets.token_urlsafe(32)
-    t = _naive(now)
+    t = naive_utc(now)
     with db.app_connection() as con:
         con.execute("DELETE FROM staff_sessions WHERE expires_at <= ?", [t])  # old tickets and sessions go
         con.execute(
@@ -101,7 +98,7 @@ def redeem(ticket: str | None, now: dt.datetime) -> tuple[str, str] | None:
     """
     if not ticket:
         return None
-    t = _naive(now)
+    t = naive_utc(now)
     token = secrets.token_urlsafe(32)
     with db.app_connection() as con:
         con.execute("BEGIN TRANSACTION")
@@ -127,7 +124,7 @@ def resume(token: str | None, now: dt.datetime) -> str | None:
     """The username of a live session (and its last visit set to ``now``), or None; an ended session is deleted."""
     if not token or not isinstance(token, str):
         return None
-    t = _naive(now)
+    t = naive_utc(now)
     key = digest(token)
     with db.app_connection() as con:
         row = con.execute(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..auth import naive_utc
+from ..utc import naive_utc
 
 # Read beside each alert_versions row (the outer query's table must be ``alert_versions``): its authors, first first.
 AUTHORS_COLUMN = (

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..alert_states import PUBLIC_STATUSES, SEVERITIES, STATUSES, severity_rank
+from ..utc import as_utc  # noqa: F401  (model.as_utc, as the alerts package calls it)
 
 __all__ = ["Alert", "AlertText", "as_utc", "LANGS", "MSG_TYPES", "PUBLIC_STATUSES", "SEVERITIES", "STATUSES",
            "severity_rank"]
@@ -71,10 +72,3 @@ class Alert:
     def text_for(self, lang: str) -> AlertText:
         """Text in ``lang``, falling back to English when that language is missing."""
         return self.text.get(lang) or self.text["en"]
-
-
-def as_utc(value: dt.datetime) -> dt.datetime:
-    """An aware UTC datetime; naive values are taken to be UTC already (DuckDB TIMESTAMP)."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import quote
 
 from ..plain_text import strip_markup
+from ..utc import as_utc
 from ..weblinks import SCHEMES, public_link
 
 ALLOWED_SCHEMES = SCHEMES
@@ -97,9 +98,7 @@ def file_url(base_url: str, relative: str) -> str:
 
 def utc(moment: datetime) -> datetime:
     """``moment`` in UTC (naive datetimes are taken as UTC, as the store writes them), whole seconds."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).replace(microsecond=0)
+    return as_utc(moment).replace(microsecond=0)
 
 
 def iso(moment: datetime) -> str:

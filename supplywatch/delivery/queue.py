@@ -1,8 +1,9 @@
 """The delivery queue: rows owed to subscribers, claimed and settled by the worker.
 
 Publishing only inserts rows here, inside the publishing transaction (the alert and
-the messages it owes commit or roll back together); no mail server is touched, so a
-slow or dead one never delays an alert. The unique key (subscriber, kind, alert,
+the messages it owes commit or roll back together; the alerts package owns that step,
+supplywatch.alerts.outbox, and this module settles the rows); no mail server is touched,
+so a slow or dead one never delays an alert. The unique key (subscriber, kind, alert,
 version) makes a second enqueue of the same version a no-op: at most one message per
 subscriber per alert version.
 
@@ -23,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .. import auth, db
-from ..alerts.model import SEVERITIES
+from ..alerts.outbox import enqueue_alert  # noqa: F401  (queue.enqueue_alert: the rows this queue settles)
 
 # Wait before attempt n+1 after n failures: 1, 2, 4 ... minutes, at most an hour; dead after MAX_ATTEMPTS.
 BACKOFF_FIRST = dt.timedelta(minutes=1)
@@ -40,36 +41,6 @@ class Delivery:
     version: int
     token_enc: str | None
     attempts: int
-
-
-def enqueue_alert(con, alert, now: dt.datetime) -> int:
-    """Queue one message per confirmed subscriber and per webhook matching ``alert`` (region and minimum severity),
-    and to everyone owed an earlier version of it (an update or retraction reaches whoever heard of the alert, even
-    when it moved region or dropped below their minimum); return how many.
-
-    Call inside the transaction that makes the version public (published, or a Cancel).
-    Drafts and versions in review are never queued; nor are pending (unconfirmed) addresses.
-    """
-    if alert.status not in ("published", "cancelled"):
-        return 0
-    return (_enqueue(con, alert, now, "alert", "subscribers", "subscriber_id", "confirmed_at IS NOT NULL")
-            + _enqueue(con, alert, now, "webhook", "webhooks", "webhook_id", "disabled_at IS NULL"))
-
-
-def _enqueue(con, alert, now: dt.datetime, kind: str, table: str, id_col: str, ready: str) -> int:
-    naive = auth.naive_utc(now)
-    inserted = con.execute(
-        "INSERT INTO deliveries (subscriber_id, kind, alert_id, version, status, next_attempt_at, enqueued_at)"
-        f" SELECT {id_col}, ?, ?, ?, 'queued', ?, ? FROM {table}"
-        f" WHERE {ready} AND ((array_position(?, min_severity) <= ?"  # standard SQL: DuckDB and PostgreSQL
-        " AND (coalesce(array_length(regions, 1), 0) = 0 OR regions && CAST(? AS VARCHAR[])))"
-        f" OR {id_col} IN (SELECT subscriber_id FROM deliveries WHERE kind = ? AND alert_id = ?"
-        " AND version < ? AND status <> 'dead'))"
-        " ON CONFLICT DO NOTHING",
-        [kind, alert.alert_id, int(alert.version), naive, naive, list(SEVERITIES),
-         SEVERITIES.index(alert.severity) + 1, list(alert.regions), kind, alert.alert_id, int(alert.version)],
-    ).fetchone()[0]
-    return int(inserted)
 
 
 AMBIGUOUS = "the worker stopped while sending; it may or may not have arrived, so it is not sent again"

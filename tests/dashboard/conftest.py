@@ -147,15 +147,21 @@ def built_db(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def fixture_db(built_db, tmp_path, monkeypatch) -> Path:
-    """SUPPLYWATCH_DB pointing at the hand-counted warehouse, the app file in a fresh folder, k at its default."""
-    monkeypatch.setenv("SUPPLYWATCH_DB", str(built_db))
+def dashboard_on(warehouse: Path, tmp_path: Path, monkeypatch) -> Path:
+    """The dashboard pointed at ``warehouse`` (SUPPLYWATCH_DB), the app file and public folder in ``tmp_path``, k at
+    its default, no warming threads racing the tests; returns ``warehouse``. The differencing attacks use it too."""
+    monkeypatch.setenv("SUPPLYWATCH_DB", str(warehouse))
     monkeypatch.setenv("SUPPLYWATCH_APP_DB", str(tmp_path / "app.duckdb"))
     monkeypatch.setenv("SUPPLYWATCH_PUBLIC_DIR", str(tmp_path / "public"))
     monkeypatch.delenv("SUPPLYWATCH_SUPPRESS_K", raising=False)
-    monkeypatch.setenv("SUPPLYWATCH_WARM_CACHE", "0")  # no background threads racing the tests
-    return built_db
+    monkeypatch.setenv("SUPPLYWATCH_WARM_CACHE", "0")
+    return warehouse
+
+
+@pytest.fixture
+def fixture_db(built_db, tmp_path, monkeypatch) -> Path:
+    """SUPPLYWATCH_DB pointing at the hand-counted warehouse, the app file in a fresh folder, k at its default."""
+    return dashboard_on(built_db, tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -56,3 +56,27 @@ def test_run_measured_reports_the_childs_own_memory():
 def test_run_measured_keeps_exit_status_and_output():
     result = report.run_measured([sys.executable, "-c", "import sys; print('out'); sys.exit(3)"])
     assert (result.returncode, result.stdout) == (3, "out\n")
+
+
+def test_record_prints_the_lines_and_writes_how_machine_lines_and_note(tmp_path, monkeypatch, capsys):
+    """The publish, delivery and alerts benches share this: one bullet per line, the load average last."""
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\nintro\n")
+    monkeypatch.setattr(report.os, "getloadavg", lambda: (3.25, 0.0, 0.0))
+    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(report, "machine", lambda: "2 cores (test CPU)")
+    monkeypatch.setattr(report, "today", lambda: "2026-12-02 06:40 UTC")
+    report.record("Publish", ["approve: 0.94 s", "queued: 10,034"], how="`python -m bench publish`: how.",
+                  no_docs=False, note="Why it is slow.", doc=doc)
+    load = "1-minute load average at the end: 3.2 on 2 cores (shared machine: upper bounds)"
+    assert capsys.readouterr().out == f"approve: 0.94 s\nqueued: 10,034\n{load}\n"
+    assert doc.read_text() == (
+        "# Benchmarks\n\nintro\n\n## Publish\n\n`python -m bench publish`: how. Machine: 2 cores (test CPU). Run "
+        f"2026-12-02 06:40 UTC.\n\n- approve: 0.94 s\n- queued: 10,034\n- {load}\n\nWhy it is slow.\n")
+
+
+def test_record_without_docs_leaves_the_document_alone(tmp_path, capsys):
+    doc = tmp_path / "benchmarks.md"
+    report.record("Publish", ["approve: 0.94 s"], how="how.", no_docs=True, doc=doc)
+    assert not doc.exists()
+    assert capsys.readouterr().out.startswith("approve: 0.94 s\n1-minute load average at the end: ")

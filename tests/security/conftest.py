@@ -18,6 +18,7 @@ from tests.alerts.conftest import cheap_hashes, draft, make_text, now, published
 from tests.browser import stack as app_stack
 from tests.browser import ui
 from tests.channels.conftest import alert  # noqa: F401  (fixture)
+from tests.dashboard.conftest import dashboard_on
 from tests.etl.conftest import cli, query  # noqa: F401  (fixtures: in-process ETL CLI, read-only query)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,9 +167,4 @@ def differencing_path(tmp_path_factory, differencing_samples) -> Path:
 @pytest.fixture
 def differencing_app(differencing_path, tmp_path, monkeypatch) -> Path:
     """The dashboard pointed at the differencing warehouse, k at its default, no warming threads."""
-    monkeypatch.setenv("SUPPLYWATCH_DB", str(differencing_path))
-    monkeypatch.setenv("SUPPLYWATCH_APP_DB", str(tmp_path / "app.duckdb"))
-    monkeypatch.setenv("SUPPLYWATCH_PUBLIC_DIR", str(tmp_path / "public"))
-    monkeypatch.delenv("SUPPLYWATCH_SUPPRESS_K", raising=False)
-    monkeypatch.setenv("SUPPLYWATCH_WARM_CACHE", "0")
-    return differencing_path
+    return dashboard_on(differencing_path, tmp_path, monkeypatch)
