@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from supplywatch import chart_frame, chart_summary, charts, histogram, views
+from supplywatch import chart_summary, charts, histogram, views
+from supplywatch.web import chart_frame
 
 ctx = views.start_page("Fentanyl concentration")
 _ = ctx._

@@ -4,8 +4,9 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import (chart_frame, chart_summary, charts, metrics, overdose_chart, overdose_periods, page_choices,
+from supplywatch import (chart_summary, charts, metrics, overdose_chart, overdose_periods, page_choices,
                          views)
+from supplywatch.web import chart_frame
 from supplywatch.filters import Filters
 
 LAG_DAYS = overdose_periods.LAG_DAYS  # the newest four weeks each source has are labelled as possibly incomplete

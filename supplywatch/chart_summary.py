@@ -1,6 +1,6 @@
 """One-sentence text summaries of what a chart shows, for people who cannot see it (WCAG 1.1.1).
 
-A screen reader meets a plotly chart as a pile of tick labels; :mod:`supplywatch.chart_frame` names each chart
+A screen reader meets a plotly chart as a pile of tick labels; :mod:`supplywatch.web.chart_frame` names each chart
 and reads it this sentence instead: the newest value of each line with its n, the bars' values, a grid's size.
 Built from the same rows the page plots (never from the figure, whose construction changes for speed), in the
 reader's language through the page's translator and formatters. Every sentence ends with where the full numbers

@@ -6,7 +6,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from supplywatch import chart_frame, chart_summary, i18n
+from supplywatch import chart_summary, i18n
+from supplywatch.web import chart_frame
 
 TREND = pd.DataFrame({
     "period": [dt.date(2025, 1, 6), dt.date(2025, 1, 13), dt.date(2025, 1, 20), dt.date(2025, 1, 6),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .alerts.text import escape_markdown
+from ..alerts.text import escape_markdown
 
 PREFIX = "sw-chart-"
 
