@@ -26,7 +26,10 @@ from . import db, staff_sessions
 from .messages import UserError
 from .utc import naive_utc  # noqa: F401  (auth.naive_utc, as the stores call it)
 
-ROLES = ("poster", "reviewer", "admin")
+ROLES = ("poster", "reviewer", "admin")  # every staff account; any of them sees exact counts
+ALERT_ROLES = ("poster", "reviewer")  # who drafts alerts (the alert pages; the store re-checks it)
+REVIEW_ROLES = ("reviewer",)  # who approves another author's alert
+ADMIN_ROLES = ("admin",)  # who manages staff accounts
 MIN_PASSWORD = 10
 # Slow-down after the n-th wrong password in a row (seconds before the next try), then lockout.
 SLOWDOWN_SECONDS = {2: 1, 3: 2, 4: 4}

@@ -19,8 +19,8 @@ from . import auth, db, i18n, staff_sessions
 from .web import language
 
 KEY = "sw_user"
-STAFF_ROLES = ("poster", "reviewer")
-ADMIN_ROLES = ("admin",)
+STAFF_ROLES = auth.ALERT_ROLES  # the alert pages' roles (auth holds every role list once)
+ADMIN_ROLES = auth.ADMIN_ROLES
 NEXT = "sw_next"  # the staff page a signed-out reader asked for, to go back to after sign-in
 GO = "sw_go"  # the /session/start address the browser is sent to once, right after sign-in
 FROM_COOKIE = "cookie"  # marks a user restored from the session cookie: signed out when that session ends

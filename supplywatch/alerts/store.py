@@ -42,8 +42,8 @@ from .rows import (  # noqa: F401  (store.SYSTEM, store._COLS as callers and tes
 )
 from .text import TextError, clean_text
 
-DRAFTERS = ("poster", "reviewer")
-REVIEWERS = ("reviewer",)
+DRAFTERS = auth.ALERT_ROLES
+REVIEWERS = auth.REVIEW_ROLES
 
 
 class AlertError(UserError):

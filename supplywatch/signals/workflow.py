@@ -6,13 +6,14 @@ import datetime as dt
 
 import duckdb
 
+from .. import auth
 from .persistence import DecisionError, Stored, _open_one, dismiss, load, mark_accepted, save
 from .rules import run_all
 from .settings import SignalSettings, load_settings
 from .suggestion import Suggestion
 from .suggestion import day_of as _today
 
-DECIDERS = ("poster", "reviewer")  # may accept or dismiss (admin too); re-checked on every action
+DECIDERS = auth.ALERT_ROLES  # may accept or dismiss (admin too); re-checked on every action
 
 
 def newest_data_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:

@@ -52,10 +52,10 @@ SECTIONS: dict[str, tuple[Entry, ...]] = {
         Entry("app_pages/alerts_board.py", _("Drug alerts"), "alerts"),
         Entry("app_pages/subscribe.py", _("Alerts by email"), "subscribe"),
         Entry("app_pages/get_help.py", _("Where to get help"), "get-help"),
-        Entry("app_pages/staff_alerts.py", _("Draft and review"), "staff-alerts", ("poster", "reviewer")),
-        Entry("app_pages/signals.py", _("Signals"), "signals", ("poster", "reviewer")),
+        Entry("app_pages/staff_alerts.py", _("Draft and review"), "staff-alerts", auth.ALERT_ROLES),
+        Entry("app_pages/signals.py", _("Signals"), "signals", auth.ALERT_ROLES),
         Entry("app_pages/staff_delivery.py", _("Alert delivery"), "staff-delivery", ("reviewer", "admin")),
-        Entry("app_pages/admin_users.py", _("Staff accounts"), "admin", ("admin",)),
+        Entry("app_pages/admin_users.py", _("Staff accounts"), "admin", auth.ADMIN_ROLES),
         SIGN_IN,
     ),
     _("Data"): (

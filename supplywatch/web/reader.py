@@ -10,10 +10,10 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from .. import i18n, suppression
+from .. import auth, i18n, suppression
 from ..filters import Filters
 
-STAFF_ROLES = ("poster", "reviewer", "admin")
+STAFF_ROLES = auth.ROLES  # any staff account sees exact counts
 
 
 def is_staff() -> bool:
