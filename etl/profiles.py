@@ -13,12 +13,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from supplywatch import classes
+
 from . import periods
 from . import person_names
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
 KINDS = ("samples", "overdoses", "alerts")
-STRIPS = ("fentanyl_strip", "benzo_strip", "xylazine_strip", "nitazene_strip", "medetomidine_strip")
+STRIPS = tuple(classes.STRIPS)  # the strip columns, in order (supplywatch.classes holds the strip table)
 LISTS = ("ftir_components", "lab_components", "ftir_trace_components", "lab_trace_components")
 LIST_FORMATS = (";", ",", "|", "python")  # the usual ones; any other separator text is allowed too
 

@@ -4,6 +4,7 @@ with their detections, in pieces of consecutive rows; the samples themselves are
 
 from __future__ import annotations
 
+from supplywatch import classes
 from supplywatch.db import sql_literals as lits
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
@@ -29,16 +30,10 @@ SAMPLE_TYPE_VALUES = {"drug": "drug", "residue": "residue", "used equipment": "r
 FORM_VALUES = {"powder": "powder", "pill": "pill", "tablet": "pill", "capsule": "pill", "crystal": "crystal",
                "rock": "crystal", "liquid": "liquid", "paper": "paper", "blotter": "paper", "tab": "paper",
                "other": "other"}
-# strip column -> (substance recorded, class) for a positive result
-STRIP_TARGETS = {
-    "fentanyl_strip": ("fentanyl", "fentanyl"),
-    "benzo_strip": (None, "benzodiazepine"),
-    "xylazine_strip": ("xylazine", "alpha2_sedative"),
-    "nitazene_strip": (None, "nitazene"),
-    "medetomidine_strip": ("medetomidine", "alpha2_sedative"),
-}
-STRIP_RAW = {"fentanyl_strip": "fentanyl", "benzo_strip": "benzodiazepines", "xylazine_strip": "xylazine",
-             "nitazene_strip": "nitazenes", "medetomidine_strip": "medetomidine"}
+# strip column -> (substance recorded, class) for a positive result, and the raw name stored: from the one strip
+# table, supplywatch.classes.STRIPS
+STRIP_TARGETS = {column: (strip.positive_substance, strip.positive_class) for column, strip in classes.STRIPS.items()}
+STRIP_RAW = {column: strip.raw_name for column, strip in classes.STRIPS.items()}
 
 
 def transform(con, m: Mapper, src: str) -> None:

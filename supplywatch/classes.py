@@ -212,14 +212,30 @@ _METHOD_LIST = [
 METHODS: dict[str, Method] = {m.slug: m for m in _METHOD_LIST}
 BROAD_METHODS: frozenset[str] = frozenset({"ftir", "lab"})
 
-# What each strip is built to detect: a class slug or a canonical substance.
-STRIP_TARGETS: dict[str, str] = {
-    "fentanyl_strip": "fentanyl",        # class (fentanyl & analogues)
-    "benzo_strip": "benzodiazepine",     # class
-    "xylazine_strip": "xylazine",        # substance
-    "nitazene_strip": "nitazene",        # class
-    "medetomidine_strip": "medetomidine",  # substance
+
+
+@dataclass(frozen=True)
+class Strip:
+    """One test strip: what it is built to detect (a class slug or a canonical substance), and what a positive
+    result is stored as: the raw name written to detections, the substance (None when only the class is known)
+    and its class."""
+
+    target: str
+    raw_name: str
+    positive_substance: str | None
+    positive_class: str
+
+
+# Every strip the loader reads and the metrics count, in column order: the one strip table.
+STRIPS: dict[str, Strip] = {
+    "fentanyl_strip": Strip("fentanyl", "fentanyl", "fentanyl", "fentanyl"),  # class (fentanyl & analogues)
+    "benzo_strip": Strip("benzodiazepine", "benzodiazepines", None, "benzodiazepine"),  # class
+    "xylazine_strip": Strip("xylazine", "xylazine", "xylazine", "alpha2_sedative"),  # substance
+    "nitazene_strip": Strip("nitazene", "nitazenes", None, "nitazene"),  # class
+    "medetomidine_strip": Strip("medetomidine", "medetomidine", "medetomidine", "alpha2_sedative"),  # substance
 }
+# What each strip is built to detect: a class slug or a canonical substance.
+STRIP_TARGETS: dict[str, str] = {column: strip.target for column, strip in STRIPS.items()}
 # Members of a strip's class that the strip does not reliably detect: a negative strip
 # result must not count as "tested" for them.
 STRIP_BLIND_SPOTS: dict[str, frozenset[str]] = {

@@ -142,3 +142,15 @@ def test_expected_matches_sql_agrees():
 ])
 def test_substance_label(name, lang, shown):
     assert dictionary.substance_label(name, lang) == shown
+
+
+def test_the_loader_and_the_metrics_read_the_one_strip_table():
+    """Every strip list is supplywatch.classes.STRIPS seen from one side (the strip table was kept in three shapes)."""
+    from etl import profiles, samples
+    from supplywatch import metrics
+
+    assert profiles.STRIPS == metrics.STRIPS == tuple(classes.STRIP_TARGETS) == tuple(classes.STRIPS) == (
+        "fentanyl_strip", "benzo_strip", "xylazine_strip", "nitazene_strip", "medetomidine_strip")
+    assert {c: (s.positive_substance, s.positive_class, s.raw_name) for c, s in classes.STRIPS.items()} == {
+        c: (*samples.STRIP_TARGETS[c], samples.STRIP_RAW[c]) for c in classes.STRIPS}
+    assert classes.STRIPS["benzo_strip"] == classes.Strip("benzodiazepine", "benzodiazepines", None, "benzodiazepine")
