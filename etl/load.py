@@ -20,6 +20,7 @@ import duckdb
 from supplywatch import db as sw_db
 from supplywatch.db import sql_literals as lits
 from supplywatch import findings
+from supplywatch import first_seen
 from supplywatch import weblinks
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
@@ -421,6 +422,7 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
                     res.message += f"; {found.blanked_cells()} cells holding person-level data blanked, not stored"
                 if prof.kind == "samples":
                     res.unknown_substances = run_unknown_names(con, run_id)
+                    first_seen.add_run(con, run_id)  # the first/last-seen summary, in this transaction
             except conflicts.ConflictsFound as exc:
                 _refuse_conflicts(con, res, exc, csvf, mapper, duck_rejects, redact=personal)
         con.execute(
