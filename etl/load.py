@@ -422,7 +422,6 @@ def _load(path: Path, csvf: CsvFile, prof: Profile, db, max_reject_rate: float, 
                     res.message += f"; {found.blanked_cells()} cells holding person-level data blanked, not stored"
                 if prof.kind == "samples":
                     res.unknown_substances = run_unknown_names(con, run_id)
-                    first_seen.add_run(con, run_id)  # the first/last-seen summary, in this transaction
             except conflicts.ConflictsFound as exc:
                 _refuse_conflicts(con, res, exc, csvf, mapper, duck_rejects, redact=personal)
         con.execute(
@@ -978,6 +977,7 @@ def _insert_sample_piece(con, run_id: int, item_cols: list[str], lo: int, hi: in
              USING (sample_no)
     """)
     con.execute("DROP TABLE ns")
+    first_seen.add_samples(con, first, final)  # the first/last-seen summary, in this transaction
     return n_new
 
 

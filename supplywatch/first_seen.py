@@ -12,7 +12,7 @@ about 2,000 rows.
 Kept equal to ``detections`` by every writer of ``detections``, inside the writer's transaction:
 
 * a load adds only new samples (a duplicate is skipped, a conflicting row refuses the file), so
-  :func:`add_run` folds the run's new detections into the table: earliest of the firsts, latest of the lasts,
+  :func:`add_samples` folds each piece's new detections into the table: earliest of the firsts, latest of the lasts,
   sum of the counts (the run's samples are new, so no sample is counted twice);
 * re-mapping unknown names (``etl.substances.reclassify``) changes or removes stored detections, so it calls
   :func:`rebuild`;
@@ -30,9 +30,11 @@ KEYS = ("region", "site", "expected_raw", "sample_type", "substance", "class")
 _KEYS = ", ".join(KEYS)
 
 def _grouped(where: str) -> str:
+    # DISTINCT first, then a grouping over a few thousand groups: DuckDB spills a DISTINCT under the load's memory
+    # cap, not a count(DISTINCT) aggregate (200,000 samples under 100MB ran out of memory). A sample has one date.
     return (f"SELECT {_KEYS}, min(collected_date) AS first_seen, max(collected_date) AS last_seen,"
-            f" count(DISTINCT sample_no) AS n FROM detections WHERE substance IS NOT NULL AND {where}"
-            f" GROUP BY {_KEYS}")
+            f" count(*) AS n FROM (SELECT DISTINCT {_KEYS}, sample_no, collected_date FROM detections"
+            f" WHERE substance IS NOT NULL AND {where}) per_sample GROUP BY {_KEYS}")
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -41,17 +43,13 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"INSERT INTO {TABLE} {_grouped('TRUE')}")
 
 
-def add_run(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
-    """Fold the detections of the samples load run ``run_id`` added into the table.
+def add_samples(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:
+    """Fold the detections of the new samples numbered ``first`` to ``last`` (one piece of a load) into the table.
 
-    The run's samples are numbered after every stored sample (loads are serialised by the writer lock), so the
-    range of their numbers picks their detections without a join over the whole table."""
-    lo, hi = con.execute("SELECT min(sample_no), max(sample_no) FROM samples WHERE load_run_id = ?",
-                         [int(run_id)]).fetchone()
-    if lo is None:
-        return
-    new = _grouped(f"sample_no BETWEEN {int(lo)} AND {int(hi)}"
-                   f" AND sample_no IN (SELECT sample_no FROM samples WHERE load_run_id = {int(run_id)})")
+    A load numbers its new samples after every stored one (loads are serialised by the writer lock), so the range
+    holds only that piece's samples. Called per piece, it holds no more than a piece's detections under the load's
+    memory cap (the whole run of 200,000 samples at once ran out of 100MB)."""
+    new = _grouped(f"sample_no BETWEEN {int(first)} AND {int(last)}")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE first_seen_merged AS
         SELECT {_KEYS}, min(first_seen) AS first_seen, max(last_seen) AS last_seen, CAST(sum(n) AS BIGINT) AS n

@@ -232,8 +232,9 @@ WAREHOUSE_MIGRATIONS: list[str] = [
     );
     INSERT INTO substance_first_seen
     SELECT region, site, expected_raw, sample_type, substance, class, min(collected_date), max(collected_date),
-           count(DISTINCT sample_no)
-    FROM detections WHERE substance IS NOT NULL
+           count(*)
+    FROM (SELECT DISTINCT region, site, expected_raw, sample_type, substance, class, sample_no, collected_date
+          FROM detections WHERE substance IS NOT NULL) per_sample
     GROUP BY region, site, expected_raw, sample_type, substance, class;
     """,
 ]
