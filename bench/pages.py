@@ -74,7 +74,7 @@ WHERE ((meth.method = 'ftir' AND s.ftir_tested) OR (meth.method = 'lab' AND s.la
 def build(path: Path, n: int, end: str = "2026-03-15") -> None:
     """Generate ``n`` samples with detections, overdose counts and a few alerts into a new warehouse."""
     from etl.load import STRIP_RAW, STRIP_TARGETS, lits
-    from supplywatch import db, findings, schema
+    from supplywatch import db, findings, first_seen, schema
 
     with db.writing_snapshot(path) as con:
         con.execute("INSERT INTO load_runs (run_id, file_name, kind, started_at, finished_at, rows_read, rows_loaded,"
@@ -100,6 +100,7 @@ def build(path: Path, n: int, end: str = "2026-03-15") -> None:
                    'Bench alert ' || d, NULL, NULL, 1 FROM (SELECT CAST(range AS INTEGER) AS d FROM range(12)) t""")
         db.set_meta(con, "synthetic", "true")
         findings.refresh(con)  # as the ETL folds each sample it writes
+        first_seen.rebuild(con)  # and the first/last-seen summary it keeps
 
 
 def time_queries(path: Path) -> dict[str, float]:

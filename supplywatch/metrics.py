@@ -19,7 +19,7 @@ from dataclasses import replace
 import duckdb
 import pandas as pd
 
-from . import classes, dictionary, findings, sensitivity
+from . import classes, dictionary, findings, first_seen, sensitivity
 from .expected_found import expected_found, finding_cells, match_counts  # noqa: F401  (re-exported, as below)
 from .filters import Filters
 from .load_report import data_status, load_history, reject_reasons, reject_rows, reject_summary  # noqa: F401
@@ -386,39 +386,20 @@ def first_detections(con: duckdb.DuckDBPyConnection, f: Filters, lookback_days: 
 
     Dates ignore the date filter (a first detection is first over all the data); region/site/type filters apply.
     The lookback ends at the newest sample date in the warehouse. ``new_only`` keeps the rows first seen within
-    the lookback, and counts distinct samples for those few only (the overview's list; 2-3x cheaper at 1M).
+    the lookback (the overview's list). Read from the first/last-seen summary the writers keep
+    (supplywatch.first_seen: a few thousand rows, not a distinct count over every detection).
     """
-    g = f.without_dates()
-    where, params = g.where("d")
-    found = f"d.substance IS NOT NULL AND d.class NOT IN ('placeholder', 'cut') AND {where}"
+    where, params = f.without_dates().where("d")
     cutoff = f"(SELECT d FROM latest) - INTERVAL {int(lookback_days)} DAY"
-    if new_only:
-        counted = f"""
-            new AS (
-                SELECT coalesce(d.region, '?') AS region, d.substance, any_value(d.class) AS class,
-                       min(d.collected_date) AS first_seen, max(d.collected_date) AS last_seen
-                FROM detections d WHERE {found}
-                GROUP BY 1, 2 HAVING min(d.collected_date) > {cutoff}
-            ),
-            per AS (
-                SELECT new.*, c.n FROM new JOIN (
-                    SELECT coalesce(d.region, '?') AS region, d.substance, count(DISTINCT d.sample_no) AS n
-                    FROM detections d WHERE {found} AND d.substance IN (SELECT substance FROM new)
-                    GROUP BY 1, 2
-                ) c USING (region, substance)
-            )"""
-        params = params * 2
-    else:
-        counted = f"""
-            per AS (
-                SELECT coalesce(d.region, '?') AS region, d.substance, any_value(d.class) AS class,
-                       min(d.collected_date) AS first_seen, max(d.collected_date) AS last_seen,
-                       count(DISTINCT d.sample_no) AS n
-                FROM detections d WHERE {found}
-                GROUP BY 1, 2
-            )"""
     sql = f"""
-        WITH latest AS (SELECT max(collected_date) AS d FROM samples), {counted}
+        WITH latest AS (SELECT max(collected_date) AS d FROM samples),
+        per AS (
+            SELECT coalesce(d.region, '?') AS region, d.substance, any_value(d.class) AS class,
+                   min(d.first_seen) AS first_seen, max(d.last_seen) AS last_seen, sum(d.n) AS n
+            FROM {first_seen.TABLE} d
+            WHERE d.class NOT IN ('placeholder', 'cut') AND {where}
+            GROUP BY 1, 2 {f"HAVING min(d.first_seen) > {cutoff}" if new_only else ""}
+        )
         SELECT per.*, per.first_seen > {cutoff} AS is_new, coalesce(sub.high_risk, false) AS high_risk
         FROM per LEFT JOIN substances sub ON sub.substance = per.substance
         ORDER BY first_seen DESC, region, per.substance

@@ -214,6 +214,29 @@ WAREHOUSE_MIGRATIONS: list[str] = [
     """
     ALTER TABLE load_runs ADD COLUMN rows_conflict BIGINT DEFAULT 0;
     """,
+    # 7: when each substance was first and last seen, and in how many samples, per filter group
+    #    (supplywatch.first_seen): Emerging's and the overview's first detections read this small table instead of
+    #    a grouped distinct count over every detection (the slowest supply query, 2.8 s at 1M samples). Filled
+    #    here from the stored detections; every writer of detections keeps it equal to them.
+    """
+    CREATE TABLE substance_first_seen (
+        region       VARCHAR,
+        site         VARCHAR,
+        expected_raw VARCHAR,
+        sample_type  VARCHAR,
+        substance    VARCHAR NOT NULL,
+        class        VARCHAR NOT NULL,
+        first_seen   DATE NOT NULL,
+        last_seen    DATE NOT NULL,
+        n            BIGINT NOT NULL
+    );
+    INSERT INTO substance_first_seen
+    SELECT region, site, expected_raw, sample_type, substance, class, min(collected_date), max(collected_date),
+           count(*)
+    FROM (SELECT DISTINCT region, site, expected_raw, sample_type, substance, class, sample_no, collected_date
+          FROM detections WHERE substance IS NOT NULL) per_sample
+    GROUP BY region, site, expected_raw, sample_type, substance, class;
+    """,
 ]
 
 # Columns of ``detections`` copied from its sample (migration 3), in table order after ``sample_no``.

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from supplywatch import db, findings, schema
+from supplywatch import db, findings, first_seen, schema
 
 D = dt.date
 THIS_WEEK = [D(2026, 3, 9) + dt.timedelta(days=i) for i in range(7)]
@@ -137,6 +137,7 @@ def build(path: Path, synthetic: bool = True) -> None:
         if synthetic:
             db.set_meta(con, "synthetic", "true")
         findings.refresh(con)  # what a load does for each sample it writes
+        first_seen.rebuild(con)  # and the first/last-seen summary it keeps
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from supplywatch import db, findings, schema
+from supplywatch import db, findings, first_seen, schema
 from tests.alerts.conftest import cheap_hashes, draft, make_text, now, published_calls, staff  # noqa: F401  (fixtures)
 from tests.browser import stack as app_stack
 from tests.browser import ui
@@ -139,6 +139,7 @@ def build(path: Path, samples: list[dict]) -> None:
                     con.execute(schema.INSERT_DETECTION,
                                 [s["sample_id"], strip, "Positive", target, CLASSES[target], False, True])
         findings.refresh(con)
+        first_seen.rebuild(con)  # and the first/last-seen summary it keeps
 
 
 @pytest.fixture(scope="module")
