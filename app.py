@@ -14,7 +14,7 @@ from starlette.routing import Route
 from supplywatch.channels.serving import public_file
 from supplywatch.delivery.one_click import one_click_unsubscribe
 from supplywatch.web.first_view import lifespan
-from supplywatch.page_shell import PREFIX, PageShell, shell_asset
+from supplywatch.web.page_shell import PREFIX, PageShell, shell_asset
 from supplywatch.staff_sessions import session_start
 
 # lifespan: what a first reader of each public page sees is computed in the background from the start

@@ -7,7 +7,8 @@ server start who followed a link such as /alerts got a "Page not found" box over
 
 import streamlit as st
 
-from supplywatch import run_snapshot, session
+from supplywatch import run_snapshot
+from supplywatch.web import session
 from supplywatch.web import language, navigation
 
 run_snapshot.begin()  # every query of this run reads one data version (supplywatch/run_snapshot.py)

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import auth, i18n, local_time, session
+from supplywatch import auth, i18n, local_time
+from supplywatch.web import session
 from supplywatch.formula_guard import guard_frame
 
 lang = session.lang()

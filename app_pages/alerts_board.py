@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from supplywatch import db, help_pages, i18n, local_time, public_feed_copy, session, views
+from supplywatch import db, i18n, local_time, public_feed_copy, views
+from supplywatch.web import help_pages, session
 from supplywatch.alerts import store
 from supplywatch.alerts.board import own_path, public_files, region_options
 from supplywatch.alerts.text import escape_markdown

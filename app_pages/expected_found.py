@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import chart_summary, charts, display_names, phone_layout, suppression, views
+from supplywatch import chart_summary, charts, display_names, suppression, views
+from supplywatch.web import phone_layout
 from supplywatch.web import chart_frame
 from supplywatch.formula_guard import guard_frame
 

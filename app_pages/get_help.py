@@ -3,7 +3,8 @@ treatment and detox entry, crisis and spotting lines), from the directory staff 
 
 import streamlit as st
 
-from supplywatch import help_directory, help_pages, i18n, session
+from supplywatch import help_directory, i18n
+from supplywatch.web import help_pages, session
 from supplywatch.alerts.text import escape_markdown
 
 lang = session.lang()

@@ -4,8 +4,8 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import (chart_summary, charts, metrics, overdose_chart, overdose_periods, page_choices,
-                         views)
+from supplywatch import chart_summary, charts, metrics, overdose_chart, overdose_periods, views
+from supplywatch.web import page_choices
 from supplywatch.web import chart_frame
 from supplywatch.filters import Filters
 

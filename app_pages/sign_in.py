@@ -4,7 +4,8 @@ import logging
 
 import streamlit as st
 
-from supplywatch import auth, db, i18n, session
+from supplywatch import auth, db, i18n
+from supplywatch.web import session
 
 _ = i18n.translator(session.lang())
 

@@ -4,9 +4,10 @@ import datetime as dt
 
 import streamlit as st
 
-from supplywatch import i18n, local_time, session, signals
+from supplywatch import i18n, local_time, signals
+from supplywatch.web import session
 from supplywatch.alerts.store import AlertError
-from supplywatch.session import require_role
+from supplywatch.web.session import require_role
 
 lang = session.lang()
 _ = i18n.translator(lang)

@@ -5,7 +5,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from supplywatch import auth, classes, i18n, session
+from supplywatch import auth, classes, i18n
+from supplywatch.web import session
 from supplywatch.alerts import settings, store
 from supplywatch.alerts.model import SEVERITIES
 from supplywatch.alerts.text import LADDER, escape_markdown, split_items, what_to_do

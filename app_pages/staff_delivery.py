@@ -9,7 +9,8 @@ The same functions back ``python -m supplywatch subscribers | webhooks`` (docs/s
 import pandas as pd
 import streamlit as st
 
-from supplywatch import i18n, session
+from supplywatch import i18n
+from supplywatch.web import session
 from supplywatch.alerts.model import SEVERITIES
 from supplywatch.alerts.text import escape_markdown
 from supplywatch.delivery import keys, queue, subscribers, webhooks

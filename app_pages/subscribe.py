@@ -6,7 +6,8 @@ click on a button rather than acting on the visit, because mail scanners open li
 
 import streamlit as st
 
-from supplywatch import i18n, session, views
+from supplywatch import i18n, views
+from supplywatch.web import session
 from supplywatch.alerts.board import region_options
 from supplywatch.alerts.model import SEVERITIES
 from supplywatch.delivery import keys, subscribers

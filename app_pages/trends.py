@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from supplywatch import chart_summary, charts, metrics, page_choices, public_trends, views
+from supplywatch import chart_summary, charts, metrics, public_trends, views
+from supplywatch.web import page_choices
 from supplywatch.web import chart_frame
 
 ctx = views.start_page("Trends")

@@ -6,7 +6,7 @@ import concurrent.futures
 
 import pytest
 
-from supplywatch import page_shell
+from supplywatch.web import page_shell
 
 SHELL = b'<!doctype html>\n<html lang="en">\n<head><title>Streamlit</title></head><body></body></html>'
 

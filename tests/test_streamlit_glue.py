@@ -1,4 +1,4 @@
-"""Streamlit stays in its glue: supplywatch/web/ and the few glue modules named here import it, and of the domain
+"""Streamlit stays in its glue: supplywatch/web/ (and views.py, which re-exports it) imports it, and of the domain
 only those import supplywatch/web/ (the rest stays testable without Streamlit; docs/architecture.md)."""
 
 from __future__ import annotations
@@ -7,10 +7,8 @@ import ast
 
 from tests.test_import_graph import ROOT, import_graph, project_modules
 
-# Streamlit glue outside supplywatch/web/: sign-in and page guards, the help directory on pages, a page's own
-# choices in the URL, the phone layout's CSS, and the names pages call.
-GLUE = {"supplywatch.session", "supplywatch.help_pages", "supplywatch.page_choices", "supplywatch.phone_layout",
-        "supplywatch.views"}
+# Streamlit glue outside supplywatch/web/: only the names pages call (views re-exports the glue's).
+GLUE = {"supplywatch.views"}
 
 
 def in_glue(module: str) -> bool:

@@ -8,7 +8,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supplywatch import auth, session
+from supplywatch import auth
+from supplywatch.web import session
 from supplywatch.alerts import store
 
 PAGES = "../../app_pages/"

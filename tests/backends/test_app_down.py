@@ -9,7 +9,8 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supplywatch import app_version, db, session, views
+from supplywatch import app_version, db, views
+from supplywatch.web import session
 from supplywatch.alerts import store
 
 PAGES = "../../app_pages/"

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from supplywatch import app_version, i18n, public_feed_copy, session, views
+from supplywatch import app_version, i18n, public_feed_copy, views
+from supplywatch.web import session
 from supplywatch.alerts import store
 from tests.backends.test_app_down import DOWN_URL, run
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from supplywatch import page_choices
+from supplywatch.web import page_choices
 
 from .test_pages import frame, run
 

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supplywatch import db, session
+from supplywatch import db
+from supplywatch.web import session
 from supplywatch.delivery import keys, subscribers
 
 from .conftest import confirm_token

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supplywatch import help_directory, session
+from supplywatch import help_directory
+from supplywatch.web import session
 from supplywatch.alerts import store
 
 from .test_directory import NOW

@@ -15,7 +15,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supplywatch import auth, db, schema, session
+from supplywatch import auth, db, schema
+from supplywatch.web import session
 from supplywatch.alerts import store
 
 H = dt.timedelta(hours=1)

@@ -21,7 +21,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supplywatch import auth, db, session
+from supplywatch import auth, db
+from supplywatch.web import session
 
 from .attempts import attempt_all
 

@@ -181,7 +181,7 @@ def test_https_is_seen_directly_or_through_the_proxy(scheme, proto, https):
 def test_the_shipped_csp_allows_exactly_the_sign_in_redirect_script():
     """Behind the shipped nginx the redirect after sign-in runs only if its hash is in the policy (or staff would
     be signed in for one tab only, with no error anywhere)."""
-    from supplywatch import session
+    from supplywatch.web import session
 
     policy = (ROOT / "deploy" / "nginx" / "security-headers.conf").read_text()
     wanted = base64.b64encode(hashlib.sha256(session.REDIRECT_SCRIPT.encode()).digest()).decode()
@@ -189,7 +189,7 @@ def test_the_shipped_csp_allows_exactly_the_sign_in_redirect_script():
 
 
 def test_the_redirect_html_carries_the_address_as_text():
-    from supplywatch import session
+    from supplywatch.web import session
 
     assert session.redirect_html('/session/start?t=a"b<c>') == (
         '<script data-go="/session/start?t=a&quot;b&lt;c&gt;">location.replace(document.currentScript.dataset.go)'

@@ -15,8 +15,8 @@ import os
 
 import streamlit as st
 
-from . import auth, db, i18n, staff_sessions
-from .web import language
+from .. import auth, db, i18n, staff_sessions
+from . import language
 
 KEY = "sw_user"
 STAFF_ROLES = auth.ALERT_ROLES  # the alert pages' roles (auth holds every role list once)

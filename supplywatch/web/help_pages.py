@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import app_version, help_directory
-from .alerts.text import escape_markdown
-from .weblinks import public_link
+from .. import app_version, help_directory
+from ..alerts.text import escape_markdown
+from ..weblinks import public_link
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 LANGS = ("en", "fr")
-FOLDER = Path(__file__).parent / "shell"
+FOLDER = Path(__file__).parent.parent / "shell"  # supplywatch/shell/
 ASSETS = {"page.js": "text/javascript; charset=utf-8", "a11y.css": "text/css; charset=utf-8"}
 PREFIX = "/shell/"
 _HTML_TAG = re.compile(rb'<html lang="[A-Za-z-]*">')

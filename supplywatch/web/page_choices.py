@@ -13,8 +13,8 @@ from typing import Sequence
 
 import streamlit as st
 
-from .filters import QUERY_KEYS
-from .web import language
+from ..filters import QUERY_KEYS
+from . import language
 
 
 def url_text(value: object) -> str:
