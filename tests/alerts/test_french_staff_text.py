@@ -22,5 +22,5 @@ def test_staff_alerts_caption_and_guidance_placeholder_in_french(staff, clock):
 def test_account_audit_columns_in_french(staff, clock):
     at = page("admin_users.py", "ada", lang="fr")
     audit = at.dataframe[-1].value
-    assert list(audit.columns) == ["Quand (UTC)", "Par", "Action", "Compte", "Détail"]
+    assert list(audit.columns) == ["Quand", "Par", "Action", "Compte", "Détail"]  # each time names its zone
     assert len(audit) >= 1
