@@ -61,7 +61,8 @@ def _open(page, label: str):
     # scrolled into view first: a box at the bottom edge of the sidebar (the Region box once the navigation grew)
     # took the click but opened no list of options
     widget.scroll_into_view_if_needed()
-    widget.get_by_role("button", name="Open").click()
+    # the button is "Open", or "Ouvrir" on a French page (the page shell names Streamlit's controls in French)
+    widget.get_by_role("button", name=re.compile(r"^(Open|Ouvrir)$")).click()
     items = page.get_by_role("option")
     items.first.wait_for()
     return items
