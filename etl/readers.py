@@ -185,7 +185,11 @@ def mixed_line_end(path: Path) -> int | None:
     """
     first_crlf = None
     inside = False
-    with open(path, "rb") as fh:
+    try:
+        fh = open(path, "rb")
+    except OSError:  # gone or unreadable: the caller keeps DuckDB's own first sentence
+        return None
+    with fh:
         for line_no, raw in enumerate(fh, start=1):
             if raw.count(b'"') % 2:
                 inside = not inside
