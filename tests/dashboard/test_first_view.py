@@ -4,6 +4,7 @@ in the background (supplywatch.first_view), and the server does not wait for tha
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import threading
 
@@ -100,11 +101,9 @@ def test_the_server_does_not_wait_for_the_warm_up(fixture_db, queries, monkeypat
         async with first_view.lifespan(None):
             return [t.name for t in threading.enumerate() if t.is_alive()]
 
-    loop = asyncio.new_event_loop()  # not asyncio.run: it would reset this thread's loop
-    try:
-        running = loop.run_until_complete(serve())
-    finally:
-        loop.close()
+    # on a thread of its own: in the whole suite the shared Playwright driver keeps a loop running on this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        running = pool.submit(asyncio.run, serve()).result()
     assert first_view.THREAD in running  # still warming while the server already serves
     go_on.set()
     finish_warming()

@@ -62,7 +62,7 @@ def main_conf(folder: Path, site: Path) -> str:
     temps = "\n".join(f"    {name}_temp_path {folder / name};" for name in ("client_body", "proxy", "fastcgi",
                                                                              "uwsgi", "scgi"))
     return (f"master_process off;\ndaemon off;\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'} warn;\n"
-            "events { worker_connections 64; }\n"
+            "events { worker_connections 1024; }\n"  # a page opens ~60 script chunks, each two connections
             f"http {{\n    access_log {folder / 'access.log'};\n{temps}\n    include {site};\n}}\n")
 
 
