@@ -37,7 +37,7 @@ con.close()
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench etl", description=__doc__)
-    p.add_argument("--samples", type=lambda s: int(s.replace("_", "")), default=1_000_000,
+    p.add_argument("--samples", type=report.count, default=1_000_000,
                    help="number of samples to generate and load (default 1,000,000)")
     p.add_argument("--seed", type=int, default=42, help="demo seed (default 42)")
     p.add_argument("--workdir", type=Path, help="folder for the files (default: a temporary folder, removed after)")

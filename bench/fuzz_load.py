@@ -28,7 +28,7 @@ OUT = report.ROOT / "bench" / "out" / "fuzz-failures"
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench fuzz", description=__doc__)
-    p.add_argument("--files", type=lambda s: int(s.replace("_", "")), default=10_000,
+    p.add_argument("--files", type=report.count, default=10_000,
                    help="number of files to generate and load (default 10,000)")
     p.add_argument("--seed", type=int, help="hypothesis seed (default: drawn and printed)")
     p.add_argument("--fresh-every", type=int, default=500,

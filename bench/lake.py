@@ -26,7 +26,7 @@ GOAL_LAKE_RATIO = 1.5
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench lake", description=__doc__)
-    p.add_argument("--samples", type=lambda s: int(s.replace("_", "")), default=1_000_000,
+    p.add_argument("--samples", type=report.count, default=1_000_000,
                    help="number of samples to generate and load (default 1,000,000)")
     p.add_argument("--seed", type=int, default=42, help="demo seed (default 42)")
     p.add_argument("--dsn", help="libpq DSN of an empty database for the catalog (default: a throwaway cluster)")

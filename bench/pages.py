@@ -171,7 +171,7 @@ def time_pages(path: Path, repeats: int = 3) -> list[tuple[str, float, float]]:
 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m bench pages", description=__doc__)
-    p.add_argument("--samples", type=lambda s: int(s.replace("_", "")), default=1_000_000)
+    p.add_argument("--samples", type=report.count, default=1_000_000)
     p.add_argument("--db", help="an existing warehouse to time instead of generating one")
     p.add_argument("--no-docs", action="store_true", help="print only; do not update docs/benchmarks.md")
     args = p.parse_args(argv)

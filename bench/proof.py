@@ -28,9 +28,9 @@ HEADLINE = "Carfentanil found in down sold as fentanyl."
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench proof", description=__doc__)
-    p.add_argument("--per-file", type=lambda s: int(s.replace("_", "")), default=200_000,
+    p.add_argument("--per-file", type=report.count, default=200_000,
                    help="samples per file (default 200,000)")
-    p.add_argument("--overlap", type=lambda s: int(s.replace("_", "")), default=None,
+    p.add_argument("--overlap", type=report.count, default=None,
                    help="samples files 2 and 3 share (default a tenth of --per-file)")
     p.add_argument("--kills", type=int, default=3, help="times the worker holding file 2 is killed (default 3)")
     p.add_argument("--no-docs", action="store_true", help="print only; do not update docs/benchmarks.md")

@@ -110,6 +110,11 @@ def record(title: str, lines: list[str], how: str, no_docs: bool, note: str = ""
         update_section(title, body + (f"\n\n{note}" if note else ""), doc)
 
 
+def count(text: str) -> int:
+    """An argparse type for sample counts written with or without underscores: 200_000 or 200000."""
+    return int(text.replace("_", ""))
+
+
 def today() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 

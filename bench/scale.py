@@ -61,7 +61,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--sizes", default="100000,1000000,10000000",
                    help="comma-separated sample counts (default 100000,1000000,10000000)")
     p.add_argument("--backends", default=",".join(BACKENDS), help="file, lake or both (default file,lake)")
-    p.add_argument("--workers", type=lambda s: int(s.replace("_", "")), default=1_000_000, metavar="N",
+    p.add_argument("--workers", type=report.count, default=1_000_000, metavar="N",
                    help="samples per file for two lake workers vs one (default 1,000,000; 0 skips it)")
     p.add_argument("--memory", default=None, help="SUPPLYWATCH_LOAD_MEMORY for the loads (default: the loader's)")
     p.add_argument("--dsn", help="libpq DSN of a PostgreSQL server for the lakes' catalogs, whose user may create"

@@ -19,7 +19,7 @@ TITLE = "Signals"
 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m bench signals", description=__doc__)
-    p.add_argument("--samples", type=lambda s: int(s.replace("_", "")), default=20_000)
+    p.add_argument("--samples", type=report.count, default=20_000)
     p.add_argument("--db", help="an existing warehouse to run on instead of building the demo")
     p.add_argument("--no-docs", action="store_true", help="print only; do not update docs/benchmarks.md")
     args = p.parse_args(argv)

@@ -26,7 +26,7 @@ TITLE = "Substance normalisation"
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench substances", description=__doc__)
-    p.add_argument("--names", type=lambda s: int(s.replace("_", "")), default=3_000_000,
+    p.add_argument("--names", type=report.count, default=3_000_000,
                    help="raw names to key and join (default 3,000,000: about 1M samples x 3 components)")
     p.add_argument("--non-ascii", type=float, default=0.01,
                    help="share of names with a non-ASCII character (default 0.01)")

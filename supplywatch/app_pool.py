@@ -55,13 +55,6 @@ def _close(con: app_postgres.Connection) -> None:
         con.close()
 
 
-def _reusable(con: app_postgres.Connection) -> bool:
-    from psycopg.pq import TransactionStatus
-
-    raw = con._raw
-    return not raw.closed and raw.info.transaction_status == TransactionStatus.IDLE
-
-
 @contextlib.contextmanager
 def connection(url: str) -> Iterator[tuple[app_postgres.Connection, bool]]:
     """(connection, fresh) for ``url``: a kept one (fresh False) or a new one (fresh True: the caller checks the
@@ -75,7 +68,7 @@ def connection(url: str) -> Iterator[tuple[app_postgres.Connection, bool]]:
         yield con, fresh
         ok = True
     finally:
-        keep = ok and _reusable(con)
+        keep = ok and con.idle()
         if keep:
             with _lock:
                 kept = _idle.setdefault(url, [])

@@ -178,3 +178,9 @@ class Connection:
 
     def close(self) -> None:
         self._raw.close()
+
+    def idle(self) -> bool:
+        """Open and outside any transaction: safe to hand to the next unit of work (supplywatch/app_pool.py)."""
+        from psycopg.pq import TransactionStatus
+
+        return not self._raw.closed and self._raw.info.transaction_status == TransactionStatus.IDLE

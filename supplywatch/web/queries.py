@@ -78,8 +78,8 @@ def _version(path: str) -> str:
     view, so the first reader after a load does not wait for the cold queries (SUPPLYWATCH_WARM_CACHE=0
     turns this off, e.g. to measure cold pages).
     """
-    if run_snapshot.pinned(path):  # this run already read one: every query of a page reads the same snapshot
-        return run_snapshot.pinned(path)
+    if pinned := run_snapshot.pinned(path):  # this run already read one: every query of a page reads the same snapshot
+        return pinned
     warehouse(path)
     try:
         version = db.data_version(path)
