@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import dates
 
 from . import i18n
+from .utc import as_utc
 
 ENV = "SUPPLYWATCH_TIMEZONE"
 DEFAULT = "America/Vancouver"
@@ -45,9 +46,7 @@ def format_local(value: dt.datetime | None, lang: str, fmt: str = "short", tz: Z
     abbreviation in that language ('2026-07-01, 11:30 a.m. PDT' / '2026-07-01 11 h 30 HAP'); '' for None."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    here = value.astimezone(tz or zone())
+    here = as_utc(value).astimezone(tz or zone())
     locale = i18n.LOCALES.get(lang, "en_CA")
     text = dates.format_datetime(here, format=fmt, tzinfo=here.tzinfo, locale=locale)
     return f"{text} {dates.get_timezone_name(here, 'short', locale=locale)}"

@@ -16,10 +16,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .alert_states import SEVERITIES
 from .channels.links import feed_path
+from .utc import as_utc
 
 MAX_BYTES = 5_000_000  # a feed of every active alert is a few kB per alert; anything larger is not ours
-SEVERITIES = ("information", "caution", "warning")
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def _when(value) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(_text(value).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return as_utc(parsed)
 
 
 def active_alerts(public_dir: Path, lang: str, now: dt.datetime) -> list[FeedAlert]:
