@@ -3,22 +3,28 @@
 import streamlit as st
 
 from supplywatch import chart_summary, charts, histogram, views
-from supplywatch.web import chart_frame
+from supplywatch.web import chart_frame, public_pages
 
 ctx = views.start_page("Fentanyl concentration")
 _ = ctx._
 
-monthly = views.query("concentration_by_month", ctx.f)
-if monthly.empty:
+if ctx.staff:
+    monthly = views.query("concentration_by_month", ctx.f)
+    shown = monthly.copy()
+    shown["n_text"] = [views.count_text(int(v), ctx) for v in shown["n"]]
+    hist = histogram.complete_bands(views.query("concentration_histogram", ctx.f, width=5.0), 5.0)
+    hist_text = views.counts_text(hist["n"], ctx)
+else:
+    # The public reads whole public months and one region at most; counts come from one audited table
+    # (supplywatch.public_concentration), the histogram over every date.
+    public_pages.notes(ctx)
+    shown, bands = public_pages.concentration(ctx)
+    hist = histogram.complete_bands(bands[["lower", "n"]], 5.0)
+    texts = dict(zip(bands["lower"].astype(float), bands["n_text"]))
+    hist_text = [texts.get(float(a), ctx.number(0)) for a in hist["lower"]]
+if shown.empty:
     st.info(_("No quantified fentanyl results under these filters."))
     st.stop()
-
-shown = monthly.copy()
-if not ctx.staff:
-    # A median of fewer than k results describes a handful of samples: hide it with its quartiles.
-    small = (shown["n"] >= 1) & (shown["n"] < ctx.k)
-    shown.loc[small, ["median", "q1", "q3"]] = None
-shown["n_text"] = [views.count_text(int(v), ctx) for v in shown["n"]]
 
 chart_name = _("Median fentanyl % by weight each month")
 chart_frame.show(
@@ -27,11 +33,17 @@ chart_frame.show(
                             lambda r: f"{ctx.number(r['median'], 1)} % (n={r['n_text']})", y="median"),
     key="conc_chart",
 )
-st.caption(
-    _("Median fentanyl % by weight each month among {n} quantified samples; bars span the middle half "
-      "(25th to 75th percentile); hollow markers have fewer than 10 results.").format(
-        n=views.count_text(int(monthly["n"].sum()), ctx))
-)
+if ctx.staff:
+    st.caption(
+        _("Median fentanyl % by weight each month among {n} quantified samples; bars span the middle half "
+          "(25th to 75th percentile); hollow markers have fewer than 10 results.").format(
+            n=views.count_text(int(shown["n"].sum()), ctx))
+    )
+else:
+    st.caption(_("Median fentanyl % by weight each month among quantified samples; bars span the middle half "
+                 "(25th to 75th percentile); hollow markers have fewer than 10 results."))
+    st.caption(_("Months are whole weeks (Monday to Sunday): each week counts in the month that holds its "
+                 "Thursday."))
 with st.expander(_("Table")):
     views.table(
         shown.assign(
@@ -46,8 +58,6 @@ with st.expander(_("Table")):
     )
 
 st.header(_("Distribution"))
-hist = histogram.complete_bands(views.query("concentration_histogram", ctx.f, width=5.0), 5.0)
-hist_text = views.counts_text(hist["n"], ctx)
 labels = [f"{ctx.number(a)}–{ctx.number(a + 5)} %" for a in hist["lower"]]
 shown = [t == ctx.number(int(v)) for t, v in zip(hist_text, hist["n"])]
 hist_name = _("Quantified samples in each 5-point band of fentanyl %")
@@ -58,5 +68,8 @@ chart_frame.show(
 )
 st.caption(_("How many quantified samples fall in each 5-point band of fentanyl %. A band with few samples "
              "shows <{k} (or 'suppressed') at its base instead of a bar; an empty band shows 0.").format(k=ctx.k))
+if not ctx.staff:
+    st.caption(_("The distribution covers every date: one month's would give away counts hidden in the months "
+                 "above."))
 with st.expander(_("Table"), expanded=False):
     views.table(hist.assign(band=labels, n_text=hist_text), {"band": _("Band"), "n_text": _("Samples")}, ctx)

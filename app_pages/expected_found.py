@@ -4,25 +4,42 @@ import pandas as pd
 import streamlit as st
 
 from supplywatch import chart_summary, charts, display_names, suppression, views
-from supplywatch.web import phone_layout
-from supplywatch.web import chart_frame
+from supplywatch.web import chart_frame, phone_layout, public_pages
 from supplywatch.formula_guard import guard_frame
 
 ctx = views.start_page("Expected vs found")
 _ = ctx._
 
-found = views.query("expected_found", ctx.f, top=10)  # match rates, class matrix and pairs: one pass
+if ctx.staff:
+    found = views.query("expected_found", ctx.f, top=10)  # match rates, class matrix and pairs: one pass
+else:
+    # The public reads whole public months and one region at most, every count from shared safe blocks
+    # (supplywatch.public_expected_found).
+    public_pages.notes(ctx)
+    found = public_pages.expected_found(ctx)
 match = found["match"]
 if match.empty:
     st.info(_("No FTIR- or lab-tested samples with an expected substance under these filters."))
     st.stop()
 
-shown = views.counts_for_reader(match, ctx, num="matched")
+shown = views.counts_for_reader(match, ctx, num="matched") if ctx.staff else match
 
 
 def name(slug: str) -> str:
     """One casing for every substance and class on this page (the dictionary's display names)."""
     return display_names.display_name(slug, lambda t: views.target_label(t, _, ctx.lang), ctx.lang)
+
+
+def public_grid(cells: pd.DataFrame, row: str, col: str, grid: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The grid with hidden cells drawn as 0, and each cell's text (its count, <k or 'suppressed'), from the
+    statuses the public counts were given."""
+    status = cells.pivot(index=row, columns=col, values="status").fillna(suppression.SHOWN)
+    status.index, status.columns = grid.index, grid.columns
+    word = _("suppressed")
+    text = pd.DataFrame(
+        [[suppression.label(int(v), s, ctx.k, word, ctx.number) for v, s in zip(grid.iloc[r], status.iloc[r])]
+         for r in range(len(grid))], index=grid.index, columns=grid.columns)
+    return grid.where(status == suppression.SHOWN, 0), text
 
 
 shown["label"] = [name(e) + (f" ({_('low n')})" if low else "")
@@ -36,11 +53,13 @@ chart_frame.show(charts.rate_bars(shown, "label", _, match_name), match_name,
                  key="ef_match")
 st.caption(_("Share of FTIR- or lab-tested samples in which the expected substance (or, for a class such as "
              "'unknown opioid', any drug of that class) was found, with 95% confidence intervals."))
-unexpected = views.counts_for_reader(
-    match.drop(columns=["share", "lo", "hi"]).rename(
-        columns={"unexpected_share": "share", "unexpected_lo": "lo", "unexpected_hi": "hi"}),
-    ctx, num="unexpected",
-)
+unexpected = match.drop(columns=["share", "lo", "hi"]).rename(
+    columns={"unexpected_share": "share", "unexpected_lo": "lo", "unexpected_hi": "hi"})
+if ctx.staff:
+    unexpected = views.counts_for_reader(unexpected, ctx, num="unexpected")
+else:
+    unexpected["k_text"] = [suppression.label(int(v), s, ctx.k, _("suppressed"), ctx.number)
+                            for v, s in zip(unexpected["unexpected"], unexpected["u_status"])]
 with st.expander(_("Table")):
     views.table(
         shown.assign(
@@ -61,12 +80,7 @@ if not cells.empty:
     if ctx.staff:
         text = grid.map(ctx.number)
     else:
-        status = suppression.suppress_matrix(grid, ctx.k)
-        word = _("suppressed")
-        text = pd.DataFrame(
-            [[suppression.label(int(v), s, ctx.k, word, ctx.number) for v, s in zip(grid.iloc[r], status.iloc[r])]
-             for r in range(len(grid))], index=grid.index, columns=grid.columns)
-        grid = grid.where(status == suppression.SHOWN, 0)
+        grid, text = public_grid(cells, "expected_class", "found_class", grid)
     # a heat map on a wide screen; on a phone, where its cells cannot be read, the same numbers as a table
     with phone_layout.wide("ef-matrix"):
         chart_frame.show(charts.matrix(grid, text, _("Found (class)"), _("Expected")), _("What people got instead"),
@@ -89,8 +103,7 @@ if not pairs.empty:
     if ctx.staff:
         text = grid.map(ctx.number)
     else:
-        text = grid.map(lambda v: views.count_text(int(v), ctx))
-        grid = grid.where((grid >= ctx.k) | (grid == 0), 0)
+        grid, text = public_grid(pairs, "a", "b", grid)
     with phone_layout.wide("ef-pairs"):
         chart_frame.show(charts.matrix(grid, text, "", ""), _("Which substances appear together"),
                          chart_summary.grid(_, _("Which substances appear together"), *grid.shape), key="ef_pairs")

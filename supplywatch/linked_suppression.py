@@ -98,7 +98,7 @@ def dependencies(atoms: pd.DataFrame, dims: Sequence[str], codes: dict | None = 
 
 def protect(atoms: pd.DataFrame, dims: Sequence[str], margins: Iterable[Iterable[str]], values: Sequence[str],
             k: int, hide_with: dict[str, str] | None = None, audit: bool = False,
-            blocks: Sequence[Sequence[str]] | None = None) -> Protected:
+            blocks: Sequence[Sequence[str]] | None = None, private: Iterable[Iterable[str]] = ()) -> Protected:
     """Statuses of every cell of every margin in ``margins`` for each count column in ``values``.
 
     ``hide_with={"k": "n"}`` hides a non-zero ``k`` wherever ``n`` is hidden (a numerator beside a hidden
@@ -109,20 +109,24 @@ def protect(atoms: pd.DataFrame, dims: Sequence[str], margins: Iterable[Iterable
     cell is shown only when it is a sum of whole blocks of at least ``k``, safe against any chain by construction.
     ``hide_with`` is then ignored: each count stands on its own blocks (a numerator hidden only because its
     denominator is would be a sum of whole blocks, computable from the shown ones); a rate still needs both.
+    ``private`` margins (with ``audit``) are never shown, yet their cells from 1 to k-1 must not be computable
+    either (a finer split the page does not offer, such as one month's histogram).
     """
     hide_with = hide_with or {}
     atoms = atoms.reset_index(drop=True)
     size = len(atoms)
     dim_codes = _factorize(atoms, dims)
     result = Protected({}, dependencies(atoms, dims, dim_codes))
-    closed = sorted({result.closure(m) for m in margins}, key=lambda m: (len(m), sorted(m)))
+    hidden_only = {result.closure(m) for m in private}
+    closed = sorted({result.closure(m) for m in margins} | hidden_only, key=lambda m: (len(m), sorted(m)))
     codes, first = {}, {}
     raw = {v: atoms[v].to_numpy(dtype=np.int64) for v in values}
     plain = {d: atoms[d].to_numpy() for d in dims}
     for m in closed:
         codes[m] = _combine(dim_codes, sorted(m), size)
         first[m] = np.unique(codes[m], return_index=True)[1] if size else np.zeros(0, dtype=np.int64)
-    relations = [(a, b, codes[a][first[b]]) for a, b in combinations(closed, 2) if a < b and size]
+    relations = [(a, b, codes[a][first[b]]) for a, b in combinations(closed, 2)
+                 if a < b and size and not {a, b} & hidden_only]
     status: dict[str, dict[frozenset, np.ndarray]] = {}
     nums_of: dict[str, dict] = {}
     for v in values:
@@ -132,14 +136,15 @@ def protect(atoms: pd.DataFrame, dims: Sequence[str], margins: Iterable[Iterable
             block = safe_blocks.partition(raw[v], [_combine(dim_codes, sorted(g), size) for g in blocks], k)
             st = {m: safe_blocks.statuses(block, codes[m], nums[m], k) for m in closed}
         else:
-            st = {m: np.where((nums[m] >= 1) & (nums[m] < k), 1, 0).astype(np.int8) for m in closed}
+            st = {m: np.where((nums[m] >= 1) & (nums[m] < k), 1, 2 if m in hidden_only else 0).astype(np.int8)
+                  for m in closed}
         if v in hide_with and blocks is None:  # with blocks, such a cell would be hidden yet computable
             for m in closed:
                 st[m][(status[hide_with[v]][m] > 0) & (st[m] == 0) & (nums[m] > 0)] = 2
         if blocks is None:
             _stabilise(st, nums, relations)
         if audit and size:
-            _audit(st, nums, codes, closed, size, relations)
+            _audit(st, nums, codes, closed, size, relations, k, hidden_only)
         status[v], nums_of[v] = st, nums
         if blocks is not None:
             result.blocks[v] = block
@@ -179,14 +184,16 @@ def _stabilise(st: dict, nums: dict, relations: list) -> None:
             st[a][lone[st[a][lone] == 0]] = 2
 
 
-def _audit(st: dict, nums: dict, codes: dict, closed: list, size: int, relations: list) -> None:
+def _audit(st: dict, nums: dict, codes: dict, closed: list, size: int, relations: list, k: int = 1,
+           hidden_only: frozenset | set = frozenset()) -> None:
     """Hide cells until no hidden non-zero cell lies in the span of the shown cells (as sets of atoms).
 
     A single relation between two nested margins is what :func:`_stabilise` checks; cells of margins that are not
     nested (a site filter and a "sold as" filter) can still add and subtract to a hidden cell. Each cell is the
     indicator vector of its atoms; a hidden cell whose vector is a combination of shown cells' vectors can be
     computed by the public. For each such cell the smallest shown non-zero cell sharing atoms with it is hidden,
-    the margins are made consistent again, and the check repeats (hiding only grows, so it ends).
+    the margins are made consistent again, and the check repeats (hiding only grows, so it ends). Cells of
+    ``hidden_only`` margins of k or more are never shown but need not stay unknown.
     """
     blocks, spans = [], []
     for m in closed:
@@ -197,9 +204,10 @@ def _audit(st: dict, nums: dict, codes: dict, closed: list, size: int, relations
     cells = np.vstack(blocks)
     values = np.concatenate([nums[m] for m in closed])
     bounds = np.cumsum([0, *spans])
+    exempt = np.concatenate([np.full(len(st[m]), m in hidden_only) for m in closed]) & (values >= k)
     while True:
         hidden = np.concatenate([st[m] > 0 for m in closed])
-        suspects = np.flatnonzero(hidden & (values > 0))
+        suspects = np.flatnonzero(hidden & (values > 0) & ~exempt)
         found = suspects[~_reduce(cells[suspects], *_echelon(cells[~hidden])).any(axis=1)]
         if not len(found):
             return

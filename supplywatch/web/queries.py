@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Callable
 
 import streamlit as st
 
-from .. import (db, metrics, overdose_periods, public_headline, public_trends, run_snapshot, sample_table,
-               suppression)
+from .. import (db, metrics, overdose_periods, public_concentration, public_headline, public_trends, run_snapshot,
+               sample_table, suppression)
 from ..filters import Filters
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ QUERIES: dict[str, Callable] = {
     "expected_found": metrics.expected_found,
     "concentration_by_month": metrics.concentration_by_month,
     "concentration_histogram": metrics.concentration_histogram,
+    "public_concentration_months": public_concentration.medians,  # the public page's medians, by public month
     "headline": metrics.headline,
     "first_detections": metrics.first_detections,
     "unknown_substances": metrics.unknown_substances,

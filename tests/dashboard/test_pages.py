@@ -212,13 +212,24 @@ def test_expected_found_public_suppresses(fixture_db):
     assert rows["Fentanyl & analogues (low n)"]["Expected substance found"] == "<5 of <5 (rate not shown)"
 
 
-def test_expected_found_public_with_one_class_found(fixture_db):
-    # W01 alone: expected a benzodiazepine, bromazolam found -> one-column matrices
+def test_expected_found_public_reads_whole_months(fixture_db):
+    """The public reads whole public months: to Jan 10 is January (Dec 30 to Feb 2), so W02 (Jan 11, sold as
+    'Unknown', fentanyl found) counts beside W01 (Jan 10, a benzodiazepine expected, bromazolam found)."""
     at = run("expected_found", params={"region": "West", "from": "2025-01-01", "to": "2025-01-10"})
-    assert not at.exception
+    assert "Counts cover whole periods: Dec 30, 2024 to Feb 2, 2025." in texts(at)
     # each matrix twice: the table shown on a phone instead of the heat map, and the one under the heat map
     assert [e.value.to_dict("list") for e in at.dataframe][1:] == [
-        {"Benzodiazepine-related drugs": ["<5"]}] * 2 + [{"Bromazolam": ["<5"]}] * 2
+        {"Benzodiazepine-related drugs": ["<5", "0"], "Fentanyl & analogues": ["0", "<5"]}] * 2 + [
+        {"Bromazolam": ["<5", "0"], "Fentanyl & analogues": ["0", "<5"]}] * 2
+
+
+def test_expected_found_public_leaves_out_the_staff_filters(fixture_db):
+    """Site, "sold as" and sample type are for staff: a public link with a site shows the region's counts."""
+    with_site = run("expected_found", params={"region": "West", "site": "Nowhere", "from": "2025-01-01"})
+    assert ("Site, “sold as” and sample type filters are for signed-in staff: this page shows all of them."
+            in texts(with_site))
+    plain = run("expected_found", params={"region": "West", "from": "2025-01-01"})
+    assert [e.value.to_dict("list") for e in with_site.dataframe] == [e.value.to_dict("list") for e in plain.dataframe]
 
 
 def test_emerging_page(fixture_db):

@@ -1,0 +1,159 @@
+"""Expected vs found as the public sees it, protected against subtraction across every view by safe blocks.
+
+The public page shows, for all regions or one and a range of whole public months (whole weeks, as on Trends),
+the match table (tested, matched, something else active per expected substance), the expected class x found
+class matrix and the co-occurrence pairs. Site, "sold as" and sample type are for signed-in staff. Every count is
+counted once per atom (public month x region x expected substance x expected class) and split into blocks of at
+least k (supplywatch.safe_blocks), months first, so a count over all dates or a region keeps whole blocks; a count
+is shown only when it is whole blocks, whatever range or region the reader picks. See docs/methods.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from . import findings, metrics, public_trends, safe_blocks
+from .expected_found import finding_cells
+from .filters import Filters
+from .rates import wilson
+from .suppression import COMPLEMENTARY, SHOWN, SMALL
+
+_CODES = {0: SHOWN, 1: SMALL, 2: COMPLEMENTARY}
+GAP = public_trends.NO_VALUE
+DIMS = ("month", "region", "expected", "expected_class")
+# How each kind of count is merged into blocks, finest first: across months, then regions, then everything.
+LADDERS = {"match": (("region", "expected"), ("expected",)), "class": (("region", "expected_class"), ("expected_class",)),
+           "pair": (("region",),)}
+
+
+@dataclass
+class PublicCounts:
+    """Every count per atom and its blocks: ``values``/``blocks`` keyed by measure ('n', 'matched', 'unexpected',
+    'class:<slug>', 'pair:<a>|<b>'); ``chosen``: the substances of the co-occurrence matrix."""
+
+    atoms: pd.DataFrame
+    values: dict[str, np.ndarray]
+    blocks: dict[str, np.ndarray]
+    chosen: list[str]
+    k: int
+
+    def selection(self, f: Filters) -> np.ndarray:
+        """The atoms of the whole public months ``f``'s range touches, in its region (all when None)."""
+        keep = public_trends._in_range(self.atoms["month"].to_numpy(), *public_trends.period_bounds(f, "month"))
+        if f.region is not None:
+            keep &= (self.atoms["region"] == f.region).to_numpy()
+        return keep
+
+    def cell(self, measure: str, selection: np.ndarray) -> tuple[int, str]:
+        """A count over the selected atoms and its status (shown only when whole blocks)."""
+        if measure not in self.values:
+            return 0, SHOWN
+        total, code = safe_blocks.union_status(self.blocks[measure], self.values[measure], selection, self.k)
+        return total, _CODES[code]
+
+
+def _atom_cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """finding_cells over every date, with the public month and region of each."""
+    week = metrics._period_sql("week", "s.collected_date")
+    group = (f"strftime({public_trends.month_of_week(week)}, '%Y-%m-%d') || '|' || "
+             f"coalesce(s.region, {metrics._lit(GAP)})")
+    cells = finding_cells(con, Filters(), group)
+    parts = cells["grp"].str.split("|", n=1, expand=True) if len(cells) else pd.DataFrame({0: [], 1: []})
+    return cells.assign(month=pd.to_datetime(parts[0]).dt.date, region=parts[1],
+                        expected=cells["expected"].fillna(GAP), expected_class=cells["expected_class"].fillna("?"))
+
+
+def _top(cells: pd.DataFrame, top: int) -> list[str]:
+    """The ``top`` substances found in most samples over every date and region (ties by name)."""
+    found: dict[str, int] = {}
+    for names, n in zip(cells["found_substances"], cells["n"]):
+        for name in names:
+            found[name] = found.get(name, 0) + int(n)
+    return sorted(sorted(found, key=lambda s: (-found[s], s))[:top])
+
+
+def measures(cells: pd.DataFrame, chosen: list[str]) -> pd.DataFrame:
+    """One row per expanded cell: its atom and, per measure, how many samples it adds."""
+    rows = []
+    slugs = findings.class_slugs()
+    for r in cells.itertuples(index=False):
+        n = int(r.n)
+        row = {d: getattr(r, d) for d in DIMS}
+        if r.expected != GAP:
+            row.update({"n": n, "matched": n * bool(r.found_expected), "unexpected": n * bool(r.found_unexpected)})
+        row.update({f"class:{s}": n for bit, s in enumerate(slugs) if int(r.found_classes) >> bit & 1})
+        present = sorted(set(r.found_substances) & set(chosen))
+        row.update({f"pair:{a}|{b}": n for i, a in enumerate(present) for b in present[i:]})
+        rows.append(row)
+    frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(DIMS))
+    counts = [c for c in frame.columns if c not in DIMS]
+    frame[counts] = frame[counts].fillna(0).astype("int64")
+    return frame.groupby(list(DIMS), as_index=False)[counts].sum()
+
+
+def protected(con: duckdb.DuckDBPyConnection, k: int, top: int = 10) -> PublicCounts:
+    """Every public count per atom with its blocks (shared by every public reader)."""
+    cells = _atom_cells(con)
+    chosen = _top(cells, top)
+    table = measures(cells, chosen)
+    codes = {d: pd.factorize(table[d])[0].astype(np.int64) for d in DIMS}
+    values, blocks = {}, {}
+    for measure in table.columns.drop(list(DIMS)):
+        kind = "match" if ":" not in measure else measure.split(":")[0]
+        levels = [pd.factorize(pd.Series(list(zip(*(codes[d] for d in g)))))[0] for g in LADDERS[kind]]
+        values[measure] = table[measure].to_numpy(dtype=np.int64)
+        blocks[measure] = safe_blocks.partition(values[measure], levels, k)
+    return PublicCounts(table[list(DIMS)], values, blocks, chosen, k)
+
+
+def match(pub: PublicCounts, f: Filters) -> pd.DataFrame:
+    """Per expected substance: n tested, matched, something else active, each with its status, and the rates
+    (None where either count is hidden)."""
+    pick = pub.selection(f)
+    records = []
+    for e in sorted(set(pub.atoms["expected"][pick]) - {GAP}):
+        here = pick & (pub.atoms["expected"] == e).to_numpy()
+        (n, ns), (m, ms), (u, us) = (pub.cell(v, here) for v in ("n", "matched", "unexpected"))
+        if not n:
+            continue
+        rec = {"expected": e, "n": n, "matched": m, "unexpected": u, "n_status": ns, "k_status": ms, "u_status": us,
+               "low_n": n < metrics.LOW_N}
+        for prefix, count, status in (("", m, ms), ("unexpected_", u, us)):
+            lo, hi = wilson(count, n)
+            hidden = ns != SHOWN or status != SHOWN
+            rec.update({f"{prefix}share": None if hidden else count / n, f"{prefix}lo": None if hidden else lo,
+                        f"{prefix}hi": None if hidden else hi})
+        records.append(rec)
+    out = pd.DataFrame(records)
+    if out.empty:
+        return out
+    return out.sort_values(["n", "expected"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def matrix(pub: PublicCounts, f: Filters) -> pd.DataFrame:
+    """(expected_class, found_class, n, status): samples by expected class and each active class found."""
+    pick = pub.selection(f)
+    rows = []
+    for e in sorted(set(pub.atoms["expected_class"][pick])):
+        here = pick & (pub.atoms["expected_class"] == e).to_numpy()
+        for slug in findings.class_slugs():
+            n, status = pub.cell(f"class:{slug}", here)
+            if n:
+                rows.append((e, slug, n, status))
+    return pd.DataFrame(rows, columns=["expected_class", "found_class", "n", "status"])
+
+
+def pairs(pub: PublicCounts, f: Filters) -> pd.DataFrame:
+    """(a, b, n, status), both orders: samples containing both of two of the chosen substances (a == b: a)."""
+    pick = pub.selection(f)
+    rows = []
+    for i, a in enumerate(pub.chosen):
+        for b in pub.chosen[i:]:
+            n, status = pub.cell(f"pair:{a}|{b}", pick)
+            if n:
+                rows += [(a, b, n, status)] + ([(b, a, n, status)] if a != b else [])
+    return pd.DataFrame(rows, columns=["a", "b", "n", "status"])
