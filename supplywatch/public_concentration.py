@@ -68,7 +68,9 @@ def monthly(prot: Protected, f: Filters) -> pd.DataFrame:
     if f.region:
         table = table[table["region"] == f.region]
     out = table[_in_months(table["month"], f)].rename(columns={"month": "period"})[["period", "n", "n_status"]]
-    return out.sort_values("period").reset_index(drop=True)
+    out = out.sort_values("period").reset_index(drop=True)
+    out["period"] = [pd.Timestamp(p).date() for p in out["period"]]
+    return out
 
 
 def histogram(prot: Protected, region: str | None) -> pd.DataFrame:

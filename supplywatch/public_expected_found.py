@@ -131,6 +131,8 @@ def match(pub: PublicCounts, f: Filters) -> pd.DataFrame:
     out = pd.DataFrame(records)
     if out.empty:
         return out
+    for col in ("share", "lo", "hi", "unexpected_share", "unexpected_lo", "unexpected_hi"):
+        out[col] = pd.Series([r[col] for r in records], dtype="object")  # None, not NaN, where hidden
     return out.sort_values(["n", "expected"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 

@@ -47,7 +47,6 @@ def concentration(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
     path = str(db.warehouse_path())
     prot = _concentration(_version(path), path, ctx.k)
     counts = public_concentration.monthly(prot, ctx.f)
-    counts["period"] = [pd.Timestamp(p).date() for p in counts["period"]]
     medians = query("public_concentration_months", public_concentration.public_filters(ctx.f))
     monthly = counts.merge(medians.drop(columns="n"), on="period", how="left")
     small = (monthly["n"] >= 1) & (monthly["n"] < ctx.k)
