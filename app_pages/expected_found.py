@@ -13,9 +13,9 @@ _ = ctx._
 if ctx.staff:
     found = views.query("expected_found", ctx.f, top=10)  # match rates, class matrix and pairs: one pass
 else:
-    # The public reads whole public months and one region at most, every count from shared safe blocks
+    # The public reads every date and one region at most, every count from shared safe blocks
     # (supplywatch.public_expected_found).
-    public_pages.notes(ctx)
+    public_pages.notes(ctx, every_date=True)
     found = public_pages.expected_found(ctx)
 match = found["match"]
 if match.empty:

@@ -1,11 +1,12 @@
 """Expected vs found as the public sees it, protected against subtraction across every view by safe blocks.
 
-The public page shows, for all regions or one and a range of whole public months (whole weeks, as on Trends),
-the match table (tested, matched, something else active per expected substance), the expected class x found
-class matrix and the co-occurrence pairs. Site, "sold as" and sample type are for signed-in staff. Every count is
-counted once per atom (public month x region x expected substance x expected class) and split into blocks of at
-least k (supplywatch.safe_blocks), months first, so a count over all dates or a region keeps whole blocks; a count
-is shown only when it is whole blocks, whatever range or region the reader picks. See docs/methods.md.
+The public page shows, for all regions or one, over every date, the match table (tested, matched, something else
+active per expected substance), the expected class x found class matrix and the co-occurrence pairs. Site,
+"sold as" and sample type are for signed-in staff, and so are date ranges: the same counts over each range of
+whole months could only be shown by hiding most of them (measured: docs/benchmarks.md). Every count is counted
+once per atom (public month x region x expected substance x expected class) and split into blocks of at least k
+(supplywatch.safe_blocks), months first, so a count over every date keeps whole blocks; a count is shown only
+when it is whole blocks. See docs/methods.md.
 """
 
 from __future__ import annotations
@@ -26,8 +27,14 @@ _CODES = {0: SHOWN, 1: SMALL, 2: COMPLEMENTARY}
 GAP = public_trends.NO_VALUE
 DIMS = ("month", "region", "expected", "expected_class")
 # How each kind of count is merged into blocks, finest first: across months, then regions, then everything.
-LADDERS = {"match": (("region", "expected"), ("expected",)), "class": (("region", "expected_class"), ("expected_class",)),
+LADDERS = {"match": (("region", "expected"), ("expected",)),
+           "class": (("region", "expected_class"), ("expected_class",)),
            "pair": (("region",),)}
+
+
+def public_filters(f: Filters) -> Filters:
+    """What the public may vary on this page: the region (every date, whatever the range)."""
+    return Filters(region=f.region)
 
 
 @dataclass

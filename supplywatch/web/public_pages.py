@@ -29,13 +29,16 @@ def _label(value: int, status: str, ctx: Context) -> str:
     return suppression.label(int(value), status, ctx.k, ctx._("suppressed"), ctx.number)
 
 
-def notes(ctx: Context) -> None:
-    """One line when the sidebar sets a filter the public page leaves out, one on the whole months read."""
+def notes(ctx: Context, every_date: bool = False) -> None:
+    """One line when the sidebar sets a filter the public page leaves out; one on the dates read (``every_date``:
+    the page covers every date whatever the range; else whole public months)."""
     _ = ctx._
-    if public_concentration.ignored(ctx.f):
-        st.caption(_("Site, “sold as” and sample type filters are for signed-in staff: this page shows all of "
+    if public_concentration.ignored(ctx.f) or (every_date and (ctx.f.start or ctx.f.end)):
+        st.caption(_("Site, “sold as”, sample type and date filters are for signed-in staff: for the public, "
+                     "this page covers every date and shows all of them.") if every_date else
+                   _("Site, “sold as” and sample type filters are for signed-in staff: this page shows all of "
                      "them."))
-    if ctx.f.start or ctx.f.end:
+    if not every_date and (ctx.f.start or ctx.f.end):
         first, last = public_trends.covered_days(ctx.f, "month")
         st.caption(_("Counts cover whole periods: {first} to {last}.").format(
             first=ctx.date(first) if first else "…", last=ctx.date(last) if last else "…"))
@@ -62,9 +65,10 @@ def expected_found(ctx: Context, top: int = 10) -> dict[str, pd.DataFrame]:
     """The page's three views for the public, each count with its status (and text for the match table)."""
     path = str(db.warehouse_path())
     pub = _expected_found(_version(path), path, ctx.k, top)
-    f = public_concentration.public_filters(ctx.f)
+    f = public_expected_found.public_filters(ctx.f)
     match = public_expected_found.match(pub, f)
     if len(match):
         match["n_text"] = [_label(v, s, ctx) for v, s in zip(match["n"], match["n_status"])]
         match["k_text"] = [_label(v, s, ctx) for v, s in zip(match["matched"], match["k_status"])]
-    return {"match": match, "matrix": public_expected_found.matrix(pub, f), "pairs": public_expected_found.pairs(pub, f)}
+    return {"match": match, "matrix": public_expected_found.matrix(pub, f),
+            "pairs": public_expected_found.pairs(pub, f)}

@@ -196,6 +196,17 @@ def test_concentration_hides_small_months_for_the_public(fixture_db):
     assert df.to_dict("records")[0]["Quantified samples"] == "<5"
 
 
+def test_concentration_public_reads_whole_months_and_every_date_for_the_histogram(fixture_db):
+    """To Mar 10 is the whole public month of March (Mar 2 to Mar 29: the week of Mar 30 has its Thursday in
+    April); the histogram says it covers every date; a site filter is left out, with a note."""
+    at = run("concentration", params={"from": "2026-03-09", "to": "2026-03-10", "site": "Nowhere"})
+    assert {"Counts cover whole periods: Mar 2, 2026 to Mar 29, 2026.",
+            "The distribution covers every date: one month's would give away counts hidden in the months above.",
+            "Site, “sold as” and sample type filters are for signed-in staff: this page shows all of them."} <= set(
+        texts(at))
+    assert [r["Month"] for r in frame(at, "Median %").to_dict("records")] == ["Mar 2026"]
+
+
 def test_expected_found_page(fixture_db, staff_account):
     at = run("expected_found", staff=True, params={"from": "2026-03-09"})
     rows = {r["Expected"]: r for r in frame(at, "Expected substance found").to_dict("records")}
@@ -212,11 +223,12 @@ def test_expected_found_public_suppresses(fixture_db):
     assert rows["Fentanyl & analogues (low n)"]["Expected substance found"] == "<5 of <5 (rate not shown)"
 
 
-def test_expected_found_public_reads_whole_months(fixture_db):
-    """The public reads whole public months: to Jan 10 is January (Dec 30 to Feb 2), so W02 (Jan 11, sold as
-    'Unknown', fentanyl found) counts beside W01 (Jan 10, a benzodiazepine expected, bromazolam found)."""
+def test_expected_found_public_reads_every_date(fixture_db):
+    """The public reads every date here: a range to Jan 10 still counts W02 (Jan 11, sold as 'Unknown', fentanyl
+    found) beside W01 (Jan 10, a benzodiazepine expected, bromazolam found), West's only FTIR samples."""
     at = run("expected_found", params={"region": "West", "from": "2025-01-01", "to": "2025-01-10"})
-    assert "Counts cover whole periods: Dec 30, 2024 to Feb 2, 2025." in texts(at)
+    assert ("Site, “sold as”, sample type and date filters are for signed-in staff: for the public, this page "
+            "covers every date and shows all of them." in texts(at))
     # each matrix twice: the table shown on a phone instead of the heat map, and the one under the heat map
     assert [e.value.to_dict("list") for e in at.dataframe][1:] == [
         {"Benzodiazepine-related drugs": ["<5", "0"], "Fentanyl & analogues": ["0", "<5"]}] * 2 + [
@@ -224,11 +236,11 @@ def test_expected_found_public_reads_whole_months(fixture_db):
 
 
 def test_expected_found_public_leaves_out_the_staff_filters(fixture_db):
-    """Site, "sold as" and sample type are for staff: a public link with a site shows the region's counts."""
+    """Site, "sold as", sample type and dates are for staff: a public link with a site shows the region's counts."""
     with_site = run("expected_found", params={"region": "West", "site": "Nowhere", "from": "2025-01-01"})
-    assert ("Site, “sold as” and sample type filters are for signed-in staff: this page shows all of them."
-            in texts(with_site))
-    plain = run("expected_found", params={"region": "West", "from": "2025-01-01"})
+    assert ("Site, “sold as”, sample type and date filters are for signed-in staff: for the public, this page "
+            "covers every date and shows all of them." in texts(with_site))
+    plain = run("expected_found", params={"region": "West"})
     assert [e.value.to_dict("list") for e in with_site.dataframe] == [e.value.to_dict("list") for e in plain.dataframe]
 
 

@@ -131,19 +131,21 @@ def ef_atom(s: dict) -> tuple:
 
 def expected_found_cells(con, samples: list[dict]) -> list[dict]:
     """The match table (tested, matched, something else active), the class matrix and the pairs under every range
-    and region; each measure is its own system (which samples matched is not public)."""
+    (the public page covers every date whatever the range) and region; each measure is its own system (which
+    samples matched is not public)."""
     pub = public_expected_found.protected(con, K)
     tested = [s for s in samples if s["ftir"]]
     slugs = public_expected_found.findings.class_slugs()
     cells = []
     for (start, end), region in product(RANGES, regions(samples)):
-        f = public_concentration.public_filters(Filters(start=start, end=end, region=region))
+        f = public_expected_found.public_filters(Filters(start=start, end=end, region=region))
         here = [s for s in tested if in_months(s, f)]
         for r in public_expected_found.match(pub, f).to_dict("records"):
             rows = [s for s in here if (s["expected_substance"] or s["expected_class"]) == r["expected"]]
             for measure, status in (("n", "n_status"), ("matched", "k_status"), ("unexpected", "u_status")):
                 inside = [s for s in rows if measure == "n" or s[measure]]
-                cells.append(cell(measure, inside, ef_atom, int(r[measure]), r[status], f"{measure} {r['expected']} {f}"))
+                cells.append(cell(measure, inside, ef_atom, int(r[measure]), r[status],
+                                  f"{measure} {r['expected']} {f}"))
         for r in public_expected_found.matrix(pub, f).to_dict("records"):
             bit = slugs.index(r["found_class"])
             inside = [s for s in here if s["expected_class"] == r["expected_class"] and s["classes"] >> bit & 1]
