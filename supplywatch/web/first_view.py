@@ -25,7 +25,7 @@ from dataclasses import replace
 import pandas as pd
 
 from .. import charts, i18n
-from . import alert_lists, queries, reader, reader_counts
+from . import alert_lists, public_pages, queries, reader, reader_counts
 from ..filters import Filters
 
 THREAD = "supplywatch-first-view"
@@ -36,7 +36,8 @@ def enabled() -> bool:
 
 
 def warm() -> None:
-    """The public default view of the home page, the alert board and Trends, into the shared caches."""
+    """The public default view of the home page, the alert board, Trends, Concentration and Expected vs found, into
+    the shared caches."""
     ctx = reader.Context(Filters(), "en", str, False, reader.suppress_k())
     end, _checked = queries.checked_for_public(ctx)
     if end:
@@ -44,6 +45,8 @@ def warm() -> None:
     latest = queries.status()["status"]["latest_sample"] or dt.date.today()  # as views.alert_list asks
     queries.query("external_alerts", replace(ctx.f, start=latest - dt.timedelta(days=30), end=None))
     reader_counts.positivity_for_reader(ctx, "fentanyl", "week")
+    public_pages.concentration(ctx)  # the audited Concentration table (seconds on the demo) and Expected vs found's
+    public_pages.expected_found(ctx)
     alert_lists.public_board(dt.datetime.now(dt.timezone.utc))
 
 
