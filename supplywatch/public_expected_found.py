@@ -106,7 +106,11 @@ def protected(con: duckdb.DuckDBPyConnection, k: int, top: int = 10) -> PublicCo
     """Every public count per atom with its blocks (shared by every public reader)."""
     cells = _atom_cells(con)
     chosen = _top(cells, top)
-    table = measures(cells, chosen)
+    return blocked(measures(cells, chosen), chosen, k)
+
+
+def blocked(table: pd.DataFrame, chosen: list[str], k: int) -> PublicCounts:
+    """The counts per atom of ``table`` (DIMS and one column per measure) split into blocks by LADDERS."""
     codes = {d: pd.factorize(table[d])[0].astype(np.int64) for d in DIMS}
     values, blocks = {}, {}
     for measure in table.columns.drop(list(DIMS)):
@@ -128,7 +132,7 @@ def match(pub: PublicCounts, f: Filters) -> pd.DataFrame:
         if not n:
             continue
         rec = {"expected": e, "n": n, "matched": m, "unexpected": u, "n_status": ns, "k_status": ms, "u_status": us,
-               "low_n": n < metrics.LOW_N}
+               "low_n": ns != COMPLEMENTARY and n < metrics.LOW_N}  # no bound on a "suppressed" n
         for prefix, count, status in (("", m, ms), ("unexpected_", u, us)):
             lo, hi = wilson(count, n)
             hidden = ns != SHOWN or status != SHOWN

@@ -54,7 +54,7 @@ def concentration(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
     monthly = counts.merge(medians.drop(columns="n"), on="period", how="left")
     small = (monthly["n"] >= 1) & (monthly["n"] < ctx.k)
     monthly.loc[small, ["median", "q1", "q3"]] = None
-    monthly["low_n"] = monthly["n"] < metrics.LOW_N
+    monthly["low_n"] = (monthly["n"] < metrics.LOW_N) & (monthly["n_status"] != suppression.COMPLEMENTARY)
     monthly["n_text"] = [_label(v, s, ctx) for v, s in zip(monthly["n"], monthly["n_status"])]
     hist = public_concentration.histogram(prot, ctx.f.region)
     hist["n_text"] = [_label(v, s, ctx) for v, s in zip(hist["n"], hist["n_status"])]

@@ -14,6 +14,7 @@ import datetime as dt
 from itertools import product
 
 import duckdb
+import pandas as pd
 import pytest
 
 from supplywatch import db, metrics, public_concentration, public_expected_found, suppression
@@ -260,3 +261,19 @@ def test_a_public_range_is_read_as_whole_public_months():
     f = public_concentration.public_filters(Filters(start=dt.date(2026, 1, 21), end=dt.date(2026, 1, 30),
                                                     site="Mobile Van", sample_type="drug"))
     assert f == Filters(start=dt.date(2025, 12, 29), end=dt.date(2026, 2, 1))
+
+
+def test_a_suppressed_count_is_not_marked_low_n():
+    """'Low n' (under 10) beside a 'suppressed' count would bound it to 5..9; beside <5 it says nothing more.
+
+    Hills expected fentanyl 6, Valley 2: Valley's 2 joins Hills' block (6 + 2 = 8), so Hills' 6 is not whole
+    blocks ('suppressed'), Valley's is <5 and all regions' 8 is shown."""
+    month = dt.date(2026, 1, 1)
+    table = pd.DataFrame({"month": [month, month], "region": ["Hills", "Valley"],
+                          "expected": ["fentanyl", "fentanyl"], "expected_class": ["fentanyl", "fentanyl"],
+                          "n": [6, 2], "matched": [6, 2], "unexpected": [0, 0]})
+    pub = public_expected_found.blocked(table, [], K)
+    rows = {region: public_expected_found.match(pub, Filters(region=region)).iloc[0]
+            for region in (None, "Hills", "Valley")}
+    assert [(rows[r]["n"], rows[r]["n_status"], rows[r]["low_n"]) for r in (None, "Hills", "Valley")] == [
+        (8, SHOWN, True), (6, suppression.COMPLEMENTARY, False), (2, suppression.SMALL, True)]
