@@ -26,19 +26,6 @@ def test_the_shell_gets_lang_and_the_script_from_this_origin():
         b'<body></body></html>')
 
 
-@pytest.mark.parametrize(("path", "preloads"), [
-    ("/trends", True), ("/concentration", True), ("/expected", True), ("/overdoses", True),
-    ("/", False), ("/alerts", False), ("/overview", False), ("/trends/../alerts", False),
-])
-def test_chart_pages_name_plotlys_chunk_first(path, preloads):
-    chunk = page_shell.plotly_chunk()
-    assert chunk and chunk.startswith("PlotlyChart.") and chunk.endswith(".js")  # this Streamlit build has one
-    link = f'<meta name="sw-chart-code" content="./static/js/{chunk}">'.encode()
-    out = page_shell.rewrite(SHELL, "en", path)
-    assert (link + b'<link rel="stylesheet" href="/shell/a11y.css">' in out) is preloads
-    assert out.count(b"sw-chart-code") == int(preloads)
-
-
 def in_own_loop(coro):
     """Run ``coro`` to the end on a fresh event loop in its own thread: in the whole suite the shared Playwright
     driver keeps a loop running in this thread, and asyncio.run refuses to start a second one there."""

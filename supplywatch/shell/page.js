@@ -104,25 +104,9 @@
       if (chart.getAttribute("aria-labelledby") !== caption.id) chart.setAttribute("aria-labelledby", caption.id);
     });
   }
-  // On a chart page the shell names Streamlit's plotly chunk (<meta name="sw-chart-code">, supplywatch/web/
-  // page_shell.py). Once the server runs the page (the app root says "running": Streamlit's own code has booted and
-  // the browser mostly waits), the chunk is started, so the chart does not wait for it when it arrives. The same URL
-  // as Streamlit's own import: one module, evaluated once.
-  var chartCodeStarted = false;
-  function startChartCode() {
-    if (chartCodeStarted) return;
-    var meta = document.querySelector('meta[name="sw-chart-code"]');
-    var app = document.querySelector('[data-testid="stApp"]');
-    if (!meta) { chartCodeStarted = true; return; }
-    if (!app || app.getAttribute("data-test-script-state") !== "running") return;
-    chartCodeStarted = true;
-    import(new URL(meta.content, document.baseURI).href).catch(function () { /* Streamlit loads it when needed */ });
-  }
   // attributes too: React puts its English names back when it redraws a widget; our rewrite is idempotent.
-  new MutationObserver(function () {
-    startChartCode(); fixNavLists(); frenchHints(); frenchNames(); nameCharts();
-  }).observe(
+  new MutationObserver(function () { fixNavLists(); frenchHints(); frenchNames(); nameCharts(); }).observe(
     document.documentElement, {childList: true, subtree: true, characterData: true, attributes: true,
-                               attributeFilter: NAMED.concat(["data-test-script-state"])});
+                               attributeFilter: NAMED});
   fixNavLists();
 })();

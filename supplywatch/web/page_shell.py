@@ -7,15 +7,10 @@ Streamlit serves one shell with ``<html lang="en">`` for every path, so French w
 visible focus where Streamlit's styles fall short) and ``/shell/page.js`` (keeps ``lang`` in step on language and
 page switches, which happen without a reload, and repairs the sidebar navigation's list markup). Nothing inline:
 the deployment's Content-Security-Policy allows scripts from this origin only.
-
-On the pages that draw plotly charts the shell also names Streamlit's plotly chunk (``<meta name="sw-chart-code">``,
-about 4.7 MB of JavaScript): ``page.js`` starts it as soon as the server starts running the page, while the browser
-would otherwise wait, instead of after the page's chart arrives (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -27,25 +22,6 @@ PREFIX = "/shell/"
 _HTML_TAG = re.compile(rb'<html lang="[A-Za-z-]*">')
 # Streamlit's own paths and ours: never a page shell to rewrite.
 _NOT_PAGES = ("/_stcore", "/static", "/public", "/session", "/media", "/component", PREFIX)
-# The url_paths (supplywatch/web/navigation.py) of the pages that draw a plotly chart on first view.
-CHART_PAGES = frozenset({"trends", "concentration", "expected", "overdoses"})
-
-
-@functools.cache
-def plotly_chunk() -> str | None:
-    """The file name of the Streamlit build's plotly chunk ('PlotlyChart.<hash>.js'), None when it has none."""
-    import streamlit
-
-    found = sorted((Path(streamlit.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
-    return found[0].name if len(found) == 1 else None
-
-
-def chart_code_link(path: str) -> str:
-    """The preload of plotly's chunk for a chart page's shell ('' for other pages, or a build without one)."""
-    chunk = plotly_chunk()
-    if path.strip("/") not in CHART_PAGES or not chunk:
-        return ""
-    return f'<meta name="sw-chart-code" content="./static/js/{chunk}">'
 
 
 def lang_of(query_string: bytes | str) -> str:
@@ -56,13 +32,11 @@ def lang_of(query_string: bytes | str) -> str:
     return asked if asked in LANGS else "en"
 
 
-def rewrite(shell: bytes, lang: str, path: str = "") -> bytes:
-    """The page shell with ``lang`` on its ``<html>`` tag, and our stylesheet and script before ``</head>`` (with
-    plotly's chunk named first on a chart page's ``path``)."""
+def rewrite(shell: bytes, lang: str) -> bytes:
+    """The page shell with ``lang`` on its ``<html>`` tag, and our stylesheet and script before ``</head>``."""
     lang = lang if lang in LANGS else "en"
     out = _HTML_TAG.sub(f'<html lang="{lang}">'.encode(), shell, count=1)
-    tags = (f'{chart_code_link(path)}<link rel="stylesheet" href="{PREFIX}a11y.css">'
-            f'<script src="{PREFIX}page.js"></script></head>')
+    tags = f'<link rel="stylesheet" href="{PREFIX}a11y.css"><script src="{PREFIX}page.js"></script></head>'
     return out.replace(b"</head>", tags.encode(), 1)
 
 
@@ -108,7 +82,7 @@ class PageShell:
             body.append(message.get("body", b""))
             if message.get("more_body"):
                 return
-            page = rewrite(b"".join(body), lang, scope["path"])
+            page = rewrite(b"".join(body), lang)
             headers = [(k, v) for k, v in start["message"].get("headers", []) if k.lower() != b"content-length"]
             headers.append((b"content-length", str(len(page)).encode()))
             await send({**start["message"], "headers": headers})
