@@ -100,8 +100,8 @@ cells[idx + 1].metric(
 cells[idx + 1].caption(views.rate_text(match, ctx))
 rows.append({"measure": _("Matched what people expected"), "now": views.rate_text(match, ctx), "before": ""})
 
-with st.expander(_("Table of these numbers")):
-    views.table(pd.DataFrame(rows), {"measure": _("Measure"), "now": _("This week"), "before": _("Previous week")}, ctx)
+with st.expander(_("Table of these numbers")):  # ten rows of text: a plain table, no data grid to load
+    views.text_table(rows, {"measure": _("Measure"), "now": _("This week"), "before": _("Previous week")})
 
 st.header(_("Newest first detections"))
 new = views.query("first_detections", ctx.f, lookback_days=180, new_only=True).head(8)

@@ -7,7 +7,8 @@ import streamlit as st
 from supplywatch import auth, db, i18n
 from supplywatch.web import session
 
-_ = i18n.translator(session.lang())
+LANG = session.lang()
+_ = i18n.translator(LANG)
 
 st.title(_("Staff sign-in"))
 
@@ -27,7 +28,8 @@ if no_accounts:
         if auth.bootstrap_admin(name, password, session.now()):
             st.info(_("The first admin account was created from the deployment secrets."))
     except auth.AuthError as exc:
-        st.error(_("The admin account in the deployment secrets was refused: {error}").format(error=exc.translated(_)))
+        refused = _("The admin account in the deployment secrets was refused: {error}")
+        st.error(refused.format(error=exc.translated(_, LANG)))
     if auth.count_users() == 0:
         st.info(
             _("No staff accounts yet. Whoever runs this server creates the first one with: "
@@ -54,7 +56,7 @@ else:
         try:
             session.sign_in(username, password)
         except auth.AuthError as exc:
-            st.error(exc.translated(_))
+            st.error(exc.translated(_, LANG))
         except db.AppStoreUnavailable:
             st.error(_(session.STORE_DOWN))
         except Exception:  # nothing a reader can act on beyond trying again; the server log keeps the detail

@@ -6,7 +6,9 @@ browser's own clock (performance.now), split where Streamlit's app root changes 
 
 - shell: the HTML page shell received (server, HTTP);
 - boot: shell to the script starting (browser: JavaScript bundle, then the websocket and the session);
-- script: the page's Python run, from "running" to "notRunning" (server: queries, figures, and sending them);
+- script: from "running" to "notRunning": the server running the page (queries, figures, sending them) and the
+  browser drawing each element as it arrives, loading the code for each new kind of element; the page's own
+  Python is the smaller part (20-90 ms of CPU a run for these three pages, docs/benchmarks.md);
 - draw: script done to the page settled, nothing stale or pending (browser: React and plotly drawing).
 
 "settled" = the tests' idle condition (tests/browser/ui.py) first true; its 400 ms confirmation window is not
@@ -86,7 +88,7 @@ def measure(app_url: str, repeat: int) -> dict[str, dict]:
 
 
 def table(results: dict) -> str:
-    rows = ["| page | first visit | settled (median) | max | shell (server) | boot (browser) | script (server) | "
+    rows = ["| page | first visit | settled (median) | max | shell (server) | boot (browser) | script (server run, browser) | "
             "draw (browser) |", "|---|---|---|---|---|---|---|---|"]
     for name, r in results.items():
         m = r["median"]
@@ -102,13 +104,16 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--folder", type=Path, help="working folder (default: a temporary one)")
     ap.add_argument("--note", default="", help="what else the machine was doing, for the record")
     ap.add_argument("--no-record", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    ap.add_argument("--port", type=int, default=0, help="the app server's port (default: a free one; never 8501)")
     args = ap.parse_args(argv)
+    if args.port == 8501:
+        ap.error("--port 8501 is the dashboard's own port: choose another")
     sys.path.insert(0, str(report.ROOT))
     from tests.browser import stack
 
     folder = args.folder or Path(tempfile.mkdtemp(prefix="sw-reader-"))
     app = stack.build(folder, samples=args.samples)
-    stack.start(app)
+    stack.start(app, port=args.port)
     try:
         load_before = os.getloadavg()[0]
         results = measure(app.url, args.repeat)
@@ -120,7 +125,8 @@ def main(argv: list[str]) -> int:
         f"`python -m bench reader --samples {args.samples} --repeat {args.repeat}` ({report.today()}). "
         "One headless Debian chromium, one reader, each visit a fresh Streamlit session (a typed URL or shared "
         "link), 1280x900. Times from navigation start to a settled page; the parts are where Streamlit's app root "
-        "changes state (see bench/reader_speed.py): shell and script are server time, boot and draw browser time.\n\n"
+        "changes state (see bench/reader_speed.py): shell is server time, boot and draw browser time; script is "
+        "the server's run of the page with the browser drawing what arrives.\n\n"
         + table(results) + "\n\n"
         f"1-minute load average {load_before:.1f} before and {load_after:.1f} after"
         f"{' (' + args.note + ')' if args.note else ''}. Machine: {report.machine()}.\n"

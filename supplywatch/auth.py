@@ -22,7 +22,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from . import db, staff_sessions
+from . import db, local_time, staff_sessions
 from .messages import UserError
 from .utc import naive_utc  # noqa: F401  (auth.naive_utc, as the stores call it)
 
@@ -43,7 +43,23 @@ _DUMMY_HASH = HASHER.hash("not-a-real-password-" + secrets.token_hex(8))
 
 
 class AuthError(UserError):
-    """A refused sign-in or account change; ``translated(_)`` gives it in the reader's language."""
+    """A refused sign-in or account change; ``translated(_, lang)`` gives it in the reader's language.
+
+    A lockout carries its end (``until``, UTC), shown as the clock time in the deployment's zone ('12:15 a.m. PST'
+    / '00 h 15 HNP'): the reader sees the time on their own clock, not UTC to convert.
+    """
+
+    def __init__(self, template: str, until: dt.datetime | None = None, **params):
+        self.until = until
+        if until is not None:
+            params["time"] = local_time.format_local_time(until, "en")
+        super().__init__(template, **params)
+
+    def translated(self, _, lang: str = "en") -> str:
+        """The message in ``_``'s language; a lockout's time written as readers of ``lang`` write it."""
+        if self.until is None:
+            return super().translated(_)
+        return _(self.template).format(**{**self.params, "time": local_time.format_local_time(self.until, lang)})
 
 
 @dataclass(frozen=True)
@@ -184,10 +200,6 @@ def reset_password(username: str, password: str, actor: str, now: dt.datetime) -
     )
 
 
-def _fmt(moment: dt.datetime) -> str:
-    return moment.strftime("%H:%M UTC")
-
-
 # How long a sign-in waits out other sessions writing the same account (DuckDB's "Conflict on update") or another
 # process holding the app file, before saying it is busy. Nothing is checked or counted while it waits.
 RETRY_SECONDS = 20.0
@@ -316,14 +328,14 @@ def authenticate(username: str, password: str, now: dt.datetime) -> User:
         _verify(_DUMMY_HASH, password or "")  # the same time as a wrong password for a real account
         raise AuthError("Wrong username or password.")
     if kind == "locked":
-        raise AuthError("Too many wrong passwords: this account is locked until {time}.", time=_fmt(info))
+        raise AuthError("Too many wrong passwords: this account is locked until {time}.", until=info)
     if kind == "slow":
         raise AuthError("Too many wrong passwords: wait {seconds} seconds and try again.", seconds=info)
     hashed, role, disabled, failed = info
     if not _verify(hashed, password or ""):  # the attempt is already counted: only the audit row is left
         if failed >= LOCK_AFTER:
             _transaction(lambda con: audit(con, now, None, "account_locked", name, f"{failed} wrong passwords"))
-            raise AuthError("Too many wrong passwords: this account is locked until {time}.", time=_fmt(t + LOCK_FOR))
+            raise AuthError("Too many wrong passwords: this account is locked until {time}.", until=t + LOCK_FOR)
         _transaction(lambda con: audit(con, now, None, "sign_in_failed", name, f"wrong password ({failed} in a row)"))
         raise AuthError("Wrong username or password.")
     rehashed = HASHER.hash(password) if HASHER.check_needs_rehash(hashed) else None

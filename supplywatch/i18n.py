@@ -49,13 +49,6 @@ def format_date(value: dt.date | None, lang: str, fmt: str = "medium") -> str:
     return dates.format_date(value, format=fmt, locale=LOCALES.get(lang, "en_CA"))
 
 
-def format_datetime(value: dt.datetime | None, lang: str, fmt: str = "medium") -> str:
-    """A UTC timestamp in the reader's language, labelled UTC."""
-    if value is None:
-        return ""
-    return dates.format_datetime(value, format=fmt, tzinfo=dt.timezone.utc, locale=LOCALES.get(lang, "en_CA")) + " UTC"
-
-
 def format_number(value: float | int | None, lang: str, digits: int = 0) -> str:
     """A number with the locale's grouping and decimal mark ('1,234.5' / '1 234,5')."""
     if value is None:

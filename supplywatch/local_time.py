@@ -52,6 +52,20 @@ def format_local(value: dt.datetime | None, lang: str, fmt: str = "short", tz: Z
     return f"{text} {dates.get_timezone_name(here, 'short', locale=locale)}"
 
 
+def format_local_time(value: dt.datetime, lang: str) -> str:
+    """The clock time of ``value`` (UTC; naive means UTC) in the deployment's zone, with its abbreviation
+    ('4:05 p.m. PST' / '16 h 05 HNP'): for waits shorter than a day, such as a sign-in lockout."""
+    here = as_utc(value).astimezone(zone())
+    locale = i18n.LOCALES.get(lang, "en_CA")
+    text = dates.format_time(here, format="short", tzinfo=here.tzinfo, locale=locale)
+    return f"{text} {dates.get_timezone_name(here, 'short', locale=locale)}"
+
+
+def local_date(value: dt.datetime) -> dt.date:
+    """The deployment's calendar day of ``value`` (UTC; naive means UTC): 22:44 Pacific is that day, not the next."""
+    return as_utc(value).astimezone(zone()).date()
+
+
 def format_column(values, lang: str) -> list[str]:
     """:func:`format_local` over a table column of UTC timestamps (pandas' NaT and None shown as '')."""
     return [format_local(v.to_pydatetime() if hasattr(v, "to_pydatetime") else v, lang) if v is not None and v == v

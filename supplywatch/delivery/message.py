@@ -14,7 +14,7 @@ import html
 from email.message import EmailMessage
 from email.utils import format_datetime as rfc2822_date
 
-from .. import i18n
+from .. import i18n, local_time
 from ..channels.feeds import HEADINGS, alert_links, entry_title
 from ..channels.help_block import html_list, text_lines
 from ..channels.links import alert_page_url, check_base_url, file_url, plain, poster_path, text_for
@@ -84,7 +84,7 @@ def alert_mail(alert, sub, *, base_url: str, sender: str, now, help_entries=()) 
         plain(text.details),
         f"{todo_word}: {plain(text.what_to_do)}" if alert.msg_type != "Cancel" else "",
         f"{regions_word}: {', '.join(plain(r) for r in alert.regions)}",
-        f"{_('Until')}: {i18n.format_datetime(alert.expires_at, lang)}" if alert.msg_type != "Cancel" else "",
+        f"{_('Until')}: {local_time.format_local(alert.expires_at, lang)}" if alert.msg_type != "Cancel" else "",
     ]
     where = text_lines(alert, help_entries, lang)
     links = [(_("The alert on the public board"), page), (_("Poster to print (PDF)"), poster)]

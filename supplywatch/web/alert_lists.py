@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from .. import app_version, db
+from .. import app_version, db, local_time
 from ..weblinks import public_link
 from .queries import query, status
 from .reader import Context
@@ -57,7 +57,8 @@ def public_board(now: dt.datetime) -> tuple[list, list]:
 def community_alerts(region: str | None) -> list[dict]:
     """Active community alerts for ``region`` (all when None), from the cached public history.
 
-    Expiry is by time alone, so each call checks ``is_active`` on the cached versions.
+    Expiry is by time alone, so each call checks ``is_active`` on the cached versions. Each is dated by its day in
+    the deployment's zone, the day its readers saw it published.
     """
     try:
         public = _public_history(app_version.APP_VERSION.token())
@@ -65,7 +66,7 @@ def community_alerts(region: str | None) -> list[dict]:
         public = []
     now = dt.datetime.now(dt.timezone.utc)
     found = [a for a in public if a.is_active(now) and (not region or region in a.regions)]
-    out = [{"date": (a.published_at or a.created_at).date(), "alert": a} for a in found]
+    out = [{"date": local_time.local_date(a.published_at or a.created_at), "alert": a} for a in found]
     return sorted(out, key=lambda r: r["date"], reverse=True)
 
 

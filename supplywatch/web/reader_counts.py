@@ -97,6 +97,21 @@ def table(df: pd.DataFrame, columns: dict[str, str], ctx: Context, caption: str 
         st.caption(caption)
 
 
+def text_table(rows: list[dict], columns: dict[str, str]) -> None:
+    """A handful of rows of text as a plain table (markdown, drawn as an HTML ``<table>`` with header cells), each
+    cell escaped so it shows as text. For small tables nobody sorts or downloads: unlike :func:`table`'s grid it
+    makes a new tab load no data-grid code (about 1.3 MB of JavaScript on the home page; docs/benchmarks.md)."""
+    from ..alerts.text import escape_markdown
+
+    def cell(value) -> str:
+        return escape_markdown(" ".join(str(value if value is not None else "").split())) or " "
+
+    lines = ["| " + " | ".join(cell(title) for title in columns.values()) + " |",
+             "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(row.get(c)) for c in columns) + " |" for row in rows]
+    st.markdown("\n".join(lines))
+
+
 def outside_text(outside: int, target: str, ctx: Context, shown: str | None = None) -> str:
     """'Also found by FTIR in N samples ...': finds outside a rate's denominator, as a count ('' for none);
     ``shown`` is the count as already protected for the public (default: this reader's view of ``outside``)."""

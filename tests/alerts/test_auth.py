@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from supplywatch import auth, db
+from supplywatch import auth, db, i18n, local_time
 
 NOW = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.timezone.utc)
 PW = "correct horse battery"
@@ -49,7 +49,24 @@ def test_wrong_password_and_unknown_user_get_the_same_message(pat, name, passwor
     assert str(exc.value) == message
 
 
-def test_repeated_failures_slow_down_then_lock_for_15_minutes(pat):
+@pytest.mark.parametrize("lang, message", [
+    ("en", "Too many wrong passwords: this account is locked until 4:05\u202fp.m. PST."),
+    ("fr", "Trop de mots de passe erronés : ce compte est verrouillé jusqu'à 16 h 05 HNP."),
+])
+def test_lockout_names_the_time_on_the_deployments_clock(pat, monkeypatch, lang, message):
+    # five wrong passwords a minute apart, the fifth at 23:50 UTC on 27 November, lock until 00:05 UTC on the 28th:
+    # 4:05 p.m. on the 27th in Vancouver (PST, UTC-8), never "00:05 UTC"
+    monkeypatch.setenv(local_time.ENV, "America/Vancouver")
+    for minute in range(46, 51):
+        with pytest.raises(auth.AuthError) as exc:
+            auth.authenticate("pat", "nope nope nope", dt.datetime(2026, 11, 27, 23, minute, tzinfo=dt.timezone.utc))
+    assert auth.get_user("pat").locked_until == dt.datetime(2026, 11, 28, 0, 5)
+    assert exc.value.translated(i18n.translator(lang), lang) == message
+
+
+def test_repeated_failures_slow_down_then_lock_for_15_minutes(pat, monkeypatch):
+    monkeypatch.setenv(local_time.ENV, "America/Vancouver")  # 08:15 UTC on 27 November is 00:15 PST (UTC-8)
+
     def attempt(at, password="nope nope nope"):
         with pytest.raises(auth.AuthError) as exc:
             auth.authenticate("pat", password, at)
@@ -64,8 +81,8 @@ def test_repeated_failures_slow_down_then_lock_for_15_minutes(pat):
     assert attempt(sec(2)) == "Too many wrong passwords: wait 1 seconds and try again."
     assert attempt(sec(3)) == "Wrong username or password."  # 4th: 4 s
     assert attempt(sec(5)) == "Too many wrong passwords: wait 2 seconds and try again."
-    assert attempt(sec(7)) == "Too many wrong passwords: this account is locked until 08:15 UTC."  # 5th
-    assert attempt(sec(60), PW) == "Too many wrong passwords: this account is locked until 08:15 UTC."
+    assert attempt(sec(7)) == "Too many wrong passwords: this account is locked until 12:15\u202fa.m. PST."  # 5th
+    assert attempt(sec(60), PW) == "Too many wrong passwords: this account is locked until 12:15\u202fa.m. PST."
     assert auth.get_user("pat").locked_until == dt.datetime(2026, 11, 27, 8, 15, 7)
     # after the lock the right password works and the counter starts again
     assert auth.authenticate("pat", PW, sec(15 * 60 + 7)).failed_count == 0

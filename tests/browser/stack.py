@@ -91,13 +91,14 @@ def build(folder: Path, samples: int = 3000, seed: int = 42) -> Stack:
     return Stack(folder=folder, env=env)
 
 
-def start(stack: Stack, timeout: float = 90.0) -> Stack:
-    """Start the app as `make run` does (`streamlit run app.py`: dashboard + /public/ files) on a free port.
+def start(stack: Stack, timeout: float = 90.0, port: int = 0) -> Stack:
+    """Start the app as `make run` does (`streamlit run app.py`: dashboard + /public/ files) on ``port`` (default: a
+    free one).
 
     Waits for /_stcore/health; raises with the server's output if it dies. Like `make run`, the public base URL
     (in feeds and CAP) defaults to the address it serves on.
     """
-    stack.port = free_port()
+    stack.port = port or free_port()
     stack.log = stack.folder / f"streamlit-{stack.port}.log"
     stack.env.setdefault("SUPPLYWATCH_BASE_URL", stack.url)
     out = open(stack.log, "w")

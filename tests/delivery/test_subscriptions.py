@@ -9,7 +9,7 @@ import hashlib
 import duckdb
 import pytest
 
-from supplywatch import db
+from supplywatch import db, local_time
 from supplywatch.alerts import store
 from supplywatch.delivery import keys, queue, subscribers, worker
 from supplywatch.delivery.subscribers import SubscriptionError
@@ -104,13 +104,16 @@ def test_subscribing_a_known_address_changes_nothing_and_says_the_same(inbox):
 
 @pytest.mark.parametrize("lang, subject, todo, until, page_label, poster", [
     ("en", "Caution: Carfentanil found in down sold as fentanyl.", "What to do: - Carry naloxone.",
-     "Until: Dec 11, 2026, 8:00:00\u202fa.m. UTC", "The alert on the public board: ",
+     "Until: 2026-12-11, 12:00\u202fa.m. PST", "The alert on the public board: ",
      "Poster to print (PDF): https://alerts.example.org/public/posters/SW-2026-0001-v1-en.pdf"),
     ("fr", "Prudence: Carfentanil trouvé dans du down vendu comme fentanyl.", "Que faire: - Ayez de la naloxone.",
-     "Jusqu’au: 11 déc. 2026, 08 h 00 min 00 s UTC", "L’alerte sur le tableau public: ",
+     "Jusqu’au: 2026-12-11 00 h 00 HNP", "L’alerte sur le tableau public: ",
      "Affiche à imprimer (PDF): https://alerts.example.org/public/posters/SW-2026-0001-v1-fr.pdf"),
 ])
-def test_alert_mail_in_the_subscribers_language(inbox, draft, lang, subject, todo, until, page_label, poster):
+def test_alert_mail_in_the_subscribers_language(inbox, draft, monkeypatch, lang, subject, todo, until, page_label,
+                                                poster):
+    # the alert runs until 08:00 UTC on 11 December: midnight starting that day in Vancouver (PST, UTC-8)
+    monkeypatch.setenv(local_time.ENV, "America/Vancouver")
     subscribed(inbox, ANA, lang=lang)
     publish(draft)
     drain()
@@ -126,6 +129,24 @@ def test_alert_mail_in_the_subscribers_language(inbox, draft, lang, subject, tod
     assert f"<h1>{subject}</h1>" in html
     assert '<a href="https://alerts.example.org/alerts?alert=SW-2026-0001">' in html
     assert "<img" not in html  # no tracking pixels
+
+
+@pytest.mark.parametrize("lang, until", [
+    ("en", "Until: 2026-12-10, 6:30\u202fp.m. PST"),
+    ("fr", "Jusqu’au: 2026-12-10 18 h 30 HNP"),
+])
+def test_mail_until_is_the_deployments_day_and_time(monkeypatch, lang, until):
+    # 02:30 UTC on 11 December is still the evening of the 10th in Vancouver (PST, UTC-8)
+    from supplywatch.delivery.message import alert_mail
+    from supplywatch.delivery.subscribers import Subscriber
+    from tests.channels.conftest import make_alert
+
+    monkeypatch.setenv(local_time.ENV, "America/Vancouver")
+    monkeypatch.setenv(keys.ENV, keys.new_key())
+    alert = make_alert(expires_at=dt.datetime(2026, 12, 11, 2, 30))
+    mail = alert_mail(alert, Subscriber("0" * 32, ANA, ("Victoria",), "caution", lang),
+                      base_url="https://alerts.example.org", sender="a@b.example", now=NOW)
+    assert until in mail.get_body(preferencelist=("plain",)).get_content().splitlines()
 
 
 def test_alert_text_is_escaped_in_the_html_part():

@@ -21,7 +21,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supplywatch import auth, db
+from supplywatch import auth, db, local_time
 from supplywatch.web import session
 
 from .attempts import attempt_all
@@ -32,13 +32,15 @@ NOW = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.timezone.utc)
 PW = "correct horse battery"
 WRONG = "not the password"
 WRONG_MSG = "Wrong username or password."
-LOCKED_0815 = "Too many wrong passwords: this account is locked until 08:15 UTC."
+# 08:15 UTC on 27 November is a quarter past midnight in Vancouver (PST, UTC-8)
+LOCKED_0815 = "Too many wrong passwords: this account is locked until 12:15\u202fa.m. PST."
 
 
 @pytest.fixture
-def pat(app_backend, cheap_hashes):
+def pat(app_backend, cheap_hashes, monkeypatch):
     """The account under attack, in the app file or in PostgreSQL (shared by every process, as by several servers);
-    returns SUPPLYWATCH_APP_DB for the attacking processes."""
+    returns SUPPLYWATCH_APP_DB for the attacking processes. The lockout time is read in Vancouver."""
+    monkeypatch.setenv(local_time.ENV, "America/Vancouver")
     auth.add_user("pat", "poster", PW, actor="ada", now=NOW)
     return os.environ["SUPPLYWATCH_APP_DB"]
 
@@ -123,7 +125,7 @@ def test_locked_account_checks_no_password_from_any_process_for_15_minutes(pat):
     for i in range(5):  # 5 wrong passwords, each after its slow-down
         with pytest.raises(auth.AuthError):
             auth.authenticate("pat", WRONG, NOW + dt.timedelta(seconds=10 * i))
-    locked = "Too many wrong passwords: this account is locked until 08:15 UTC."
+    locked = LOCKED_0815
     later = NOW + dt.timedelta(minutes=15, seconds=39)
     per_process = [[("pat", PW, later)] * 5 + [("pat", WRONG, later)] * 5 for _ in range(3)]
     outcomes, checked = in_processes(pat, per_process)
