@@ -16,9 +16,10 @@ from fpdf import FPDF
 
 from ..weblinks import link_problem
 from .feeds import SEVERITY_WORD
+from .. import local_time
 from ..help_directory import HEADING
 from .help_block import entries_for
-from .links import ChannelError, iso, plain, text_for, utc
+from .links import ChannelError, plain, text_for, utc
 from .poster_fonts import add_font
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -152,9 +153,10 @@ def poster_pdf(alert, lang: str, url: str, help_entries=()) -> bytes:
     pdf.set_font("DejaVu", "", 12)
     lines = [words["scan"], url]
     if alert.published_at:
-        lines.append(f"{words['issued']}{colon} {iso(alert.published_at)[:10]}")
+        lines.append(f"{words['issued']}{colon} {local_time.format_local(alert.published_at, lang)}")
     if alert.expires_at:
-        lines.append(f"{words['expires']}{colon} {iso(alert.expires_at)[:10]}")
+        # The day and the clock time on the deployment's clock: a UTC date is a day late every evening in the west.
+        lines.append(f"{words['expires']}{colon} {local_time.format_local(alert.expires_at, lang)}")
     lines.append(f"{alert.alert_id} v{int(alert.version)}")
     pdf.multi_cell(width - qr_size - 6, 6.5, "\n".join(lines), align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

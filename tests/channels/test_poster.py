@@ -72,3 +72,23 @@ def test_long_text_flows_onto_more_pages_with_the_qr_code_last():
     assert len(reader.pages) > 1
     assert [len(p.images) for p in reader.pages][-1] == 1
     assert text.count("Carry naloxone.") == 50
+
+
+# Published 06:30 UTC on 27 Nov = 22:30 PST on the 26th; expires 07:00 UTC on 11 Dec = 23:00 PST on the 10th. The
+# poster used to print the UTC dates (27 Nov, 11 Dec): a warning read on the evening of the 10th as valid a day more.
+# (extract() folds the narrow no-break space Babel puts before p.m. into a space.)
+@pytest.mark.parametrize("lang, issued, until", [
+    ("en", "Issued: 2026-11-26, 10:30 p.m. PST", "Until: 2026-12-10, 11:00 p.m. PST"),
+    ("fr", "Publiée le : 2026-11-26 22 h 30 HNP", "Jusqu'au : 2026-12-10 23 h 00 HNP"),
+])
+def test_poster_dates_are_on_the_deployments_clock(monkeypatch, lang, issued, until):
+    import datetime as dt
+
+    from supplywatch import local_time
+
+    monkeypatch.setenv(local_time.ENV, "America/Vancouver")
+    alert = make_alert(published_at=dt.datetime(2026, 11, 27, 6, 30, tzinfo=dt.timezone.utc),
+                       expires_at=dt.datetime(2026, 12, 11, 7, 0, tzinfo=dt.timezone.utc))
+    _, text = extract(poster.poster_pdf(alert, lang, URL))
+    assert issued in text and until in text
+    assert "2026-11-27" not in text and "2026-12-11" not in text
