@@ -76,7 +76,7 @@ def atoms(con: duckdb.DuckDBPyConnection, f: Filters, end: dt.date, days: int = 
                coalesce(s.expected_raw, {gap}) AS expected_raw, coalesce(s.sample_type, {gap}) AS sample_type,
                count(*) AS checked
         FROM samples s WHERE {where}
-        GROUP BY ALL
+        GROUP BY ALL ORDER BY ALL  -- one order, so every process hides the same cells
     """
     out = con.execute(sql, [split, *params]).df()
     out["checked"] = out["checked"].astype("int64")

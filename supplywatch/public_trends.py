@@ -131,7 +131,7 @@ def atoms(con: duckdb.DuckDBPyConnection, f: Filters, target: str) -> pd.DataFra
                count(*) FILTER (WHERE {tested} AND {found}) AS k,
                count(*) FILTER (WHERE NOT {tested} AND {found}) AS x
         FROM samples s WHERE {where_s} AND ({tested} OR {metrics._tested_any_sql(capable)})
-        GROUP BY ALL
+        GROUP BY ALL ORDER BY ALL  -- one order, so every process builds the same blocks
     """
     out = con.execute(sql, params + params + params).df()
     out[["n", "k", "x"]] = out[["n", "k", "x"]].astype("int64")
