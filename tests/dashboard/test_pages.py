@@ -365,6 +365,6 @@ def test_all_dates_follow_the_data_after_a_load(isolated_db, build_warehouse, mo
     at.run()
     assert any(t.startswith("Data as of Mar 20, 2026") for t in texts(at))
     m = metrics_by_label(at)
-    # Mar 14-20: N06, N07, S03 and the five new; Mar 7-13: P06, P07 and twelve of this week's fixture samples.
-    assert (m["Samples checked"].value, m["Samples checked"].delta) == ("8", "-6")
+    # The public week is Monday Mar 16 to Sunday Mar 22 (a Trends week): the five new; Mar 9-15: the fixture's 15.
+    assert (m["Samples checked"].value, m["Samples checked"].delta) == ("5", "-10")
     assert "to" not in at.query_params and "from" not in at.query_params
