@@ -19,10 +19,15 @@ first = first.assign(
     klass=[views.target_label(c, _, ctx.lang) for c in first["class"]],
     first_text=[ctx.date(d) for d in first["first_seen"]],
     last_text=[ctx.date(d) for d in first["last_seen"]],
-    n_text=[views.count_text(int(v), ctx) for v in first["n"]],
+    # For the public a bound, not a count: "is it here, since when" is what the page is for, and exact counts
+    # per region and substance could be subtracted from Trends' or another filter's (docs/methods.md).
+    n_text=[views.bound_text(int(v), ctx) for v in first["n"]],
     risk=[_("high risk") if v else "" for v in first["high_risk"]],
 )
 new = first[first["is_new"]]
+if not ctx.staff:
+    st.caption(_("Samples are shown as fewer than {k} or {k} or more, not counted exactly, so that no small count "
+                 "can be worked out by comparing pages or filters.").format(k=ctx.number(ctx.k)))
 st.header(_("First seen in the last {days} days").format(days=lookback))
 st.caption(_("A substance counts as new in a region when its first detection there, over all loaded data, falls "
              "within the look-back window ending at the newest sample."))
@@ -41,7 +46,7 @@ unknown = views.query("unknown_substances", ctx.f)
 if unknown.empty:
     st.caption(_("Every name found is in the substance dictionary."))
 else:
-    views.table(unknown.assign(n_text=[views.count_text(int(v), ctx) for v in unknown["n"]],
+    views.table(unknown.assign(n_text=[views.bound_text(int(v), ctx) for v in unknown["n"]],
                                first_text=[ctx.date(d) for d in unknown["first_seen"]],
                                last_text=[ctx.date(d) for d in unknown["last_seen"]]),
                 {"name": _("Name as written"), "n_text": _("Samples"), "first_text": _("First seen"),

@@ -213,6 +213,8 @@ def _audit(st: dict, nums: dict, codes: dict, closed: list, size: int, relations
             return
         for h in found:
             pool = np.flatnonzero(~hidden & (values > 0) & ((cells * cells[h]).sum(axis=1) > 0))
+            if not len(pool):  # an earlier pick of this round hid its last shown neighbour: checked again next round
+                continue
             pick = pool[np.lexsort((pool, values[pool]))][0]
             m = int(np.searchsorted(bounds, pick, side="right")) - 1
             st[closed[m]][pick - bounds[m]] = 2

@@ -5,10 +5,11 @@ The overview shows the samples checked in the last 7 days and the 7 days before,
 table whose margins are every combination of those four dimensions, so suppression is decided once on that
 table (supplywatch.linked_suppression) and every filter reads its cell's status from it.
 
-For that to hold, every filter must count the same days: for the public the 7 days end at the newest sample
-under the date filter alone (not under the region or site filter, which would give each region its own week and
-make the cells of different filters unrelated, yet still subtractable on shared days). See docs/methods.md,
-"Small-cell suppression".
+For that to hold, every filter must count the same days: for the public "this week" is the week (Monday to
+Sunday) holding the newest sample under the date filter alone (not under the region or site filter, which would
+give each region its own week and make the cells of different filters unrelated, yet still subtractable on shared
+days), and the previous week the one before: Trends weeks, so two date ranges give the same weeks or other ones,
+never overlapping 7-day windows. See docs/methods.md, "Small-cell suppression".
 """
 
 from __future__ import annotations
@@ -47,9 +48,11 @@ def outer(f: Filters) -> Filters:
 
 
 def window_end(con: duckdb.DuckDBPyConnection, f: Filters) -> dt.date | None:
-    """The last day of the public "this week": the newest sample under the date filter alone."""
+    """The last day of the public "this week": the Sunday of the week (Monday to Sunday, a Trends week) holding
+    the newest sample under the date filter alone, so This week's counts are cells of the Trends margins."""
     where, params = outer(f).where("s")
-    return con.execute(f"SELECT max(s.collected_date) FROM samples s WHERE {where}", params).fetchone()[0]
+    newest = con.execute(f"SELECT max(s.collected_date) FROM samples s WHERE {where}", params).fetchone()[0]
+    return None if newest is None else newest + dt.timedelta(days=6 - newest.weekday())
 
 
 def margins() -> list[frozenset]:
@@ -73,7 +76,7 @@ def atoms(con: duckdb.DuckDBPyConnection, f: Filters, end: dt.date, days: int = 
                coalesce(s.expected_raw, {gap}) AS expected_raw, coalesce(s.sample_type, {gap}) AS sample_type,
                count(*) AS checked
         FROM samples s WHERE {where}
-        GROUP BY ALL
+        GROUP BY ALL ORDER BY ALL  -- one order, so every process hides the same cells
     """
     out = con.execute(sql, [split, *params]).df()
     out["checked"] = out["checked"].astype("int64")

@@ -14,6 +14,7 @@ from .web.queries import (FIELD_ORDER, PAGE_DEFAULT_QUERIES, QUERIES, _cached, _
                           data_unavailable, data_version, query, status, warehouse, WARM_HOOKS)
 from .web.language import current as current_lang, switch as language_picker  # noqa: F401  (old names)
 from .web.reader import STAFF_ROLES, Context, is_staff, suppress_k  # noqa: F401
-from .web.reader_counts import (Trend, count_text, counts_for_reader, counts_text, outside_text,  # noqa: F401
-                                positivity_for_reader, rate_text, table, text_table)
+from .web.reader_counts import (Trend, bound_text, count_text, counts_for_reader, counts_text,  # noqa: F401
+                                outside_text, positivity_for_reader, rate_text, table, text_table,
+                                week_rates_for_public)
 from .web.sidebar import banner, filter_summary, sidebar, start_page  # noqa: F401

@@ -4,7 +4,7 @@ version calls ``warm``).
 
 views.PAGE_DEFAULT_QUERIES warms each page's queries with no filters, as staff run them. The public pages ask for
 more: the home page's week ends where every filter's week ends (supplywatch.public_headline), so its headline
-query carries that end; its alert list reads external alerts from the 30 days before the newest sample; the
+query carries that end, and its rates read six substances' Trends margins (supplywatch.public_week); its alert list reads external alerts from the 30 days before the newest sample; the
 board reads the community alerts of the app database; Trends reads the shared public margins and builds a plotly
 figure (the first figure of a process imports plotly and its validators: about a second). Measured on 20,000
 samples, a first visit after a server start took 4.3-4.4 s against 1.8-2.4 s for the next ones (docs/benchmarks.md,
@@ -42,6 +42,7 @@ def warm() -> None:
     end, _checked = queries.checked_for_public(ctx)
     if end:
         queries.query("headline", ctx.f, end=end)
+        reader_counts.week_rates_for_public(ctx, end)  # the six headline substances' Trends margins
     latest = queries.status()["status"]["latest_sample"] or dt.date.today()  # as views.alert_list asks
     queries.query("external_alerts", replace(ctx.f, start=latest - dt.timedelta(days=30), end=None))
     reader_counts.positivity_for_reader(ctx, "fentanyl", "week")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from .. import db, metrics, public_trends, suppression
+from .. import db, metrics, public_trends, public_week, suppression
 from ..formula_guard import guard_frame
 from .labels import method_names
 from .queries import _protected, _version, query
@@ -59,6 +59,33 @@ def positivity_for_reader(ctx: Context, target: str, period: str, group: str | N
     outside = suppression.label(view.outside, view.outside_status, ctx.k, word, ctx.number)
     return Trend(out, view.total, suppression.label(view.total, view.total_status, ctx.k, word, ctx.number),
                  outside_text(view.outside, target, ctx, shown=outside))
+
+
+def week_rates_for_public(ctx: Context, end) -> dict[str, dict[str, dict]]:
+    """This week's and the previous week's rates of each headline substance among samples sold as an opioid, as
+    cells of the public Trends margins (supplywatch.public_week), with n_text/k_text and the finds outside n."""
+    path = str(db.warehouse_path())
+    key = public_trends.outer(ctx.f).cache_key()
+    shared = {t: _protected(_version(path), path, key, t, ctx.k) for t in metrics.HEADLINE_TARGETS}
+    word = ctx._("suppressed")
+    out = public_week.rates(shared, ctx.f, end)
+    for week in out.values():
+        for row in week.values():
+            for count in ("n", "k"):
+                row[f"{count}_text"] = suppression.label(row[count], row[f"{count}_status"], ctx.k, word, ctx.number)
+            row["outside_text"] = suppression.label(row["outside"], row["outside_status"], ctx.k, word, ctx.number)
+    return out
+
+
+def bound_text(value: int, ctx: Context) -> str:
+    """A count as this reader may see it where the public gets only a bound: exact for staff; for the public '0',
+    '<k' or 'k or more' (Emerging's samples, This week's median and matched share: see docs/methods.md)."""
+    value = int(value)
+    if ctx.staff or value == 0:
+        return ctx.number(value)
+    if value < ctx.k:
+        return suppression.label(value, suppression.SMALL, ctx.k, ctx._("suppressed"), ctx.number)
+    return ctx._("{k} or more").format(k=ctx.number(ctx.k))
 
 
 def counts_text(values, ctx: Context, total_shown: bool = True) -> list[str]:

@@ -1,5 +1,5 @@
-"""What a page run does on every visit, kept small: the public home page suppresses its rates in one pass, and the
-numbers it shows stay the hand-counted ones (test_pages.py holds those)."""
+"""What a page run does on every visit, kept small: the public home page runs no suppression pass of its own, and
+the numbers it shows stay the hand-counted ones (test_pages.py holds those)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ def run_overview() -> AppTest:
     return at
 
 
-def test_public_overview_suppresses_its_thirteen_rates_in_one_pass(fixture_db, monkeypatch):
-    """Six targets this week and last, plus "matched what people expected": one pandas pass (about 35 ms each on
-    the reader's server), not thirteen."""
+def test_public_overview_runs_no_suppression_pass_of_its_own(fixture_db, monkeypatch):
+    """The public rates are cells of the Trends margins, protected once per data version and shared by every reader
+    (supplywatch.public_week): no per-visit pandas pass (about 35 ms on the reader's server) is left to run."""
     calls = []
     real = suppression.suppress_rates
 
@@ -27,8 +27,8 @@ def test_public_overview_suppresses_its_thirteen_rates_in_one_pass(fixture_db, m
 
     monkeypatch.setattr(suppression, "suppress_rates", counting)
     at = run_overview()
-    assert calls == [13]
+    assert calls == []
     m = {x.label: x for x in at.metric}
-    assert m["Opioid samples with Fentanyl & analogues"].value == "71%"  # 10 of 14, as in test_pages
+    assert m["Opioid samples with Fentanyl & analogues"].help == "suppressed of 14 (rate not shown)"  # test_pages
     assert m["Opioid samples with Xylazine"].help == "<5 of 11 (rate not shown)"
-    assert m["Matched what people expected"].help == "82% (95% CI 52%–95%), 9 of 11"  # N01-N07 of N01-N08, S01-S02 of S01-S03
+    assert m["Matched what people expected"].help == "Fewer than 20 samples: not shown."

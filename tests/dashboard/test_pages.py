@@ -56,9 +56,13 @@ def test_overview_public_numbers_and_suppression(fixture_db):
     at = run()
     m = metrics_by_label(at)
     assert (m["Samples checked"].value, m["Samples checked"].delta) == ("15", "8")  # 15 this week, 7 before
+    assert ("The week of Monday Mar 9, 2026 to Sunday Mar 15, 2026, compared with the week before (counts cover "
+            "whole weeks, as on Trends). Positivity is among samples sold as an opioid.") in texts(at)
+    # Trends' cell: fentanyl found in 10 of 14 opioid samples (North 8, South 2), but the week of Mar 2's 3 finds
+    # are small and join March's only block of 5 or more, this week's; March minus this week would give them away
     fent = m["Opioid samples with Fentanyl & analogues"]
-    assert fent.value == "71%"  # 10 of 14
-    assert "71% (95% CI 45%–88%), 10 of 14" in texts(at)
+    assert fent.value == "—"
+    assert "suppressed of 14 (rate not shown)" in texts(at)
     carf = m["Opioid samples with Carfentanil"]
     assert carf.value == "—"  # FTIR is not sensitive enough for carfentanil and no lab result: no rate
     assert ("No sample tested by a method sensitive enough. Also found by FTIR spectrometer in samples that no "
@@ -66,6 +70,8 @@ def test_overview_public_numbers_and_suppression(fixture_db):
             "means not detectable, not absent).") in texts(at)
     assert "<5 of 11 (rate not shown)" in texts(at)  # xylazine, 1 of 11: a small cell
     assert m["Median fentanyl %"].value == "11.0%"
+    assert m["Median fentanyl %"].help == "Median of 5 or more quantified samples."  # a bound, not the count
+    assert m["Matched what people expected"].help == "Fewer than 20 samples: not shown."  # 11 (staff: 9 of 11)
     assert any("Counts from 1 to 4 are shown as <5" in t for t in texts(at))
 
 
@@ -97,8 +103,9 @@ def test_overview_region_from_url(fixture_db):
     m = metrics_by_label(at)
     # North's 12 is hidden for the public: all regions' 15 minus 12 would give South's 3 (staff see 12)
     assert (m["Samples checked"].value, m["Samples checked"].delta) == ("suppressed", "")
-    assert m["Opioid samples with Fentanyl & analogues"].value == "73%"  # 8 of 11
-    assert "73% (95% CI 43%–90%), 8 of 11" in texts(at)
+    # North's 11 tested share a block with South's 3 (as on Trends): 8 of 11 is hidden too
+    assert m["Opioid samples with Fentanyl & analogues"].value == "—"
+    assert "suppressed of suppressed (rate not shown)" in texts(at)
 
 
 def test_filter_choice_goes_into_the_url_and_back(fixture_db):
@@ -121,7 +128,8 @@ def test_overview_in_french(fixture_db):
     assert at.title[0].value == "Cette semaine dans l'approvisionnement"
     m = metrics_by_label(at)
     assert m["Échantillons analysés"].value == "15"
-    assert m["Échantillons d'opioïdes avec Fentanyl et analogues"].value.replace("\u00a0", " ") == "71 %"
+    assert m["Échantillons d'opioïdes avec Fentanyl et analogues"].value == "—"  # as in English
+    assert any(t.startswith("La semaine du lundi 9 mars 2026 au dimanche 15 mars 2026") for t in texts(at))
     assert any(t.startswith("Données au 15 mars 2026") for t in texts(at))
     assert at.session_state["lang"] == "fr"
 
@@ -380,6 +388,6 @@ def test_all_dates_follow_the_data_after_a_load(isolated_db, build_warehouse, mo
     at.run()
     assert any(t.startswith("Data as of Mar 20, 2026") for t in texts(at))
     m = metrics_by_label(at)
-    # Mar 14-20: N06, N07, S03 and the five new; Mar 7-13: P06, P07 and twelve of this week's fixture samples.
-    assert (m["Samples checked"].value, m["Samples checked"].delta) == ("8", "-6")
+    # The public week is Monday Mar 16 to Sunday Mar 22 (a Trends week): the five new; Mar 9-15: the fixture's 15.
+    assert (m["Samples checked"].value, m["Samples checked"].delta) == ("5", "-10")
     assert "to" not in at.query_params and "from" not in at.query_params

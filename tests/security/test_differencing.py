@@ -68,8 +68,10 @@ def _day(value) -> dt.date:
 
 # ------------------------------------------------------------------ the attacker's equations
 
-def public_cells(con, samples: list[dict], periods=("week", "month"), types=(None,), targets=TARGETS) -> list[dict]:
-    """Every count the public sees in every trend view, with the samples it counts and its status."""
+def public_cells(con, samples: list[dict], periods=("week", "month"), types=(None,), targets=TARGETS,
+                 groups=(None, "region", "expected")) -> list[dict]:
+    """Every count the public sees in every trend view, with the samples it counts and its status (``groups``:
+    the splits; a split by region repeats the region filters' cells)."""
     regions = sorted({s["region"] for s in samples})
     sites = sorted({s["site"] for s in samples})
     sold = sorted({s["sold_as"] for s in samples})
@@ -89,7 +91,7 @@ def public_cells(con, samples: list[dict], periods=("week", "month"), types=(Non
                             members = [s for s in samples if in_view(s, f, population)]
                             if not members:
                                 continue
-                            for group in (None, "region", "expected"):
+                            for group in groups:
                                 cells += _view_cells(prot, f, target, period, group, population, members)
     return cells
 
@@ -238,12 +240,17 @@ def test_a_public_month_is_the_weeks_whose_thursday_it_holds(differencing_con):
     Xylazine tested (FTIR or xylazine strip) and found, by hand: week 01-19: 6 + 5 + 2 + 6 + 3 + 1 + 4 FTIR and 7
     strip-negative = 34, found 6 + 5 + 2 + 6 = 19; week 01-26: 8 + 3 + 9 + 1 + 5 drug and 3 + 6 residue FTIR, and
     02-01's 6 + 5 = 46, found 9 + 1 + 5 = 15; week 02-02: 10 + 4 (strip) + 6 + 6 + 12 + 2 drug and 2 residue (strip)
-    = 42, found 10 + 4 + 6 + 2 = 22. Calendar months would give January 69 and February 53.
+    = 42, found 10 + 4 + 6 + 2 = 22. Calendar months would give January 69 and February 53. The tested counts over
+    all samples are hidden: February's only samples not sold as an opioid (2 Pressie) join January's, and the
+    months' opioid counts stay whole instead (80 − 11 stimulant = 69 and 42 − 2 = 40).
     """
     rows = public_trends.view(differencing_con, Filters(), "xylazine", "month", None, "all", K).rows
     assert [(_day(r["period"]), r["n"], r["k"], r["n_status"], r["k_status"]) for r in rows.to_dict("records")] == [
-        (dt.date(2026, 1, 1), 80, 34, suppression.SHOWN, suppression.SHOWN),
-        (dt.date(2026, 2, 1), 42, 22, suppression.SHOWN, suppression.SHOWN)]
+        (dt.date(2026, 1, 1), 80, 34, suppression.COMPLEMENTARY, suppression.SHOWN),
+        (dt.date(2026, 2, 1), 42, 22, suppression.COMPLEMENTARY, suppression.SHOWN)]
+    opioid = public_trends.view(differencing_con, Filters(), "xylazine", "month", None, "opioid", K).rows
+    assert [(r["n"], r["n_status"]) for r in opioid.to_dict("records")] == [(69, suppression.SHOWN),
+                                                                            (40, suppression.SHOWN)]
 
 
 def test_a_hidden_count_hides_its_rate_as_none(differencing_con):
@@ -256,23 +263,25 @@ def test_a_hidden_count_hides_its_rate_as_none(differencing_con):
     shown = rows[~hidden]
     # Found (k) blocks, by hand: week 01-19, Valley's 2 joins the smallest block of the week, Hills Van's 5, so
     # Hills (11) and Valley are hidden and Coast's 6 (of 6 + 3 + 7 tested) stays; week 01-26, Valley's 1 joins
-    # Hills' Mobile Van 5 on 02-01, Coast 9 of 9 + 6 stays; week 02-02 every region is whole blocks: Coast 6 + 2
-    # of 6 + 12 + 2 + 2, Hills 10 + 4 of 14, Valley 0 of 6.
+    # Hills' Mobile Van 5 on 02-01, Coast 9 of 9 + 6 stays; week 02-02: Hills 10 + 4 of 14, Valley 0 of 6. Coast's
+    # 6 + 2 found stay but its 6 + 12 + 2 + 2 tested do not: the 2 Pressie samples (sold as a benzodiazepine) are
+    # the week's only tested samples not sold as an opioid, so they join January's other samples, not an opioid
+    # block (which would hide the week's opioid count, This week's rate).
     assert [(r["grp"], r["k"], r["n"], r["share"]) for r in shown.to_dict("records")] == [
-        ("Coast", 6, 16, 6 / 16), ("Coast", 9, 15, 9 / 15), ("Coast", 8, 22, 8 / 22), ("Hills", 14, 14, 1.0),
-        ("Valley", 0, 6, 0.0)]
+        ("Coast", 6, 16, 6 / 16), ("Coast", 9, 15, 9 / 15), ("Hills", 14, 14, 1.0), ("Valley", 0, 6, 0.0)]
 
 
 
 # ------------------------------------------------------------------ the overview's "Samples checked"
 
-LAST_DAY = dt.date(2026, 2, 7)  # the newest sample of the fixture
+LAST_DAY = dt.date(2026, 2, 7)  # the newest sample of the fixture (a Saturday)
+WEEK_END = dt.date(2026, 2, 8)  # the Sunday of its week: the public "this week" is Monday 02-02 to Sunday 02-08
 FILTER_FIELDS = {"region": "region", "site": "site", "expected": "sold_as", "sample_type": "sample_type"}
 
 
-def window_of(day: dt.date) -> str | None:
-    """Which of the public overview's two 7-day windows (ending at the newest sample) a day falls in."""
-    back = (LAST_DAY - day).days
+def window_of(day: dt.date, end: dt.date = WEEK_END) -> str | None:
+    """Which of the public overview's two weeks (7 days each, the current one ending on ``end``) a day falls in."""
+    back = (end - day).days
     return "current" if 0 <= back < 7 else "previous" if 7 <= back < 14 else None
 
 
@@ -298,7 +307,7 @@ def overview_filters(samples: list[dict], most: int = 4) -> list[Filters]:
 def overview_cells(con, samples: list[dict]) -> list[dict]:
     """Both windows' "Samples checked" under every filter combination, as the public overview reads them."""
     end, prot = public_headline.protected(con, Filters(), K)
-    assert end == LAST_DAY
+    assert end == WEEK_END
     cells = []
     for f in overview_filters(samples):
         c = public_headline.checked_of(prot, f)
@@ -311,8 +320,9 @@ def test_overview_checked_counts_are_true_and_some_are_hidden(differencing_con, 
     cells = overview_cells(differencing_con, differencing_samples)
     assert [c["where"] for c in cells if c["value"] != len(c["ids"])] == []
     unsplit = [c for c in cells if c["where"].endswith("region=None site=None sold_as=None type=None")]
-    # 2026-02-01..07: 6 + 5 + 10 + 4 + 6 + 6 + 12 + 2 drug, 2 residue; 01-25..31: 7 + 8 + 3 + 9 + 1 + 5 + 3 + 6
-    assert [c["value"] for c in unsplit] == [53, 42]
+    # 2026-02-02..08: 10 + 4 + 6 + 6 + 12 + 2 drug, 2 residue; 01-26..02-01: 8 + 3 + 9 + 1 + 5 + 6 + 5 drug,
+    # 3 + 6 residue
+    assert [c["value"] for c in unsplit] == [42, 46]
     assert any(c["status"] == suppression.SMALL for c in cells)
 
 
@@ -322,21 +332,21 @@ def test_no_subtraction_across_overview_filters_recovers_a_checked_count(differe
 
 
 def test_no_chain_of_sums_and_differences_recovers_a_checked_count(differencing_con, differencing_samples):
-    """Coast minus Coast sold as Fentanyl minus Coast sold as Down is Coast's Mobile Van drug samples (8), which
-    hides the van's 2 residue samples: no nested pair of filters shows it, the audit over all of them does."""
+    """Coast (22) minus Coast sold as Fentanyl (6) minus Coast sold as Down (14, the van's 2 residue samples
+    among them) is Coast's 2 Pressie samples: Coast sold as Fentanyl is hidden too."""
     cells = overview_cells(differencing_con, differencing_samples)
     assert recovered(cells) == []
-    van = [c for c in cells if c["where"] == "checked current region=Coast site=Mobile Van sold_as=None type=drug"]
-    assert [(c["value"], c["status"]) for c in van] == [(8, suppression.COMPLEMENTARY)]
+    fentanyl = [c for c in cells if c["where"] == "checked current region=Coast site=None sold_as=Fentanyl type=None"]
+    assert [(c["value"], c["status"]) for c in fentanyl] == [(6, suppression.COMPLEMENTARY)]
 
 
 def test_every_filter_reads_the_same_public_week(differencing_con):
-    """Valley's newest sample is 2026-02-04, yet its "this week" ends on 2026-02-07 like every other filter's:
+    """Valley's newest sample is 2026-02-04, yet its "this week" ends on Sunday 2026-02-08 like every other filter's:
     with its own week, Valley's cells would be unrelated to the unsplit ones and escape their protection."""
     end, prot = public_headline.protected(differencing_con, Filters(region="Valley"), K)
-    assert end == LAST_DAY
+    assert end == WEEK_END
     c = public_headline.checked_of(prot, Filters(region="Valley"))
-    # 02-01..07: 6 (02-04); 01-25..31: 1 + 5 + 3 residue
+    # 02-02..08: 6 (02-04); 01-26..02-01: 1 + 5 + 3 residue
     assert (c.now, c.before) == (6, 9)
 
 
