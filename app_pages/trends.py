@@ -10,7 +10,7 @@ from supplywatch.web import chart_frame
 ctx = views.start_page("Trends")
 _ = ctx._
 
-TARGETS = (*metrics.HEADLINE_TARGETS, "alpha2_sedative", "opioid_other", "stimulant", "cut")
+TARGETS = metrics.TREND_TARGETS
 c1, c2, c3, c4 = st.columns(4)
 # Every choice is also in the URL (substance, interval, split, population, compare): a reload or a shared link
 # shows the same view.

@@ -54,6 +54,8 @@ for page in sys.argv[2].split(','):
     out[page] = [cold, statistics.median(run() for _ in range(3))]
 print(json.dumps(out))
 """
+# Bring a kept store to this code's schema (and its folded findings to this code's rule) before timing it.
+MIGRATE = "import sys; from supplywatch import db; db.ensure_warehouse(sys.argv[1])"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -69,6 +71,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--workdir", type=Path, help="folder for the files (default: a temporary folder, removed after)")
     p.add_argument("--keep", action="store_true", help="keep each size's files and stores under --workdir")
     p.add_argument("--no-docs", action="store_true", help="print only; do not update docs/benchmarks.md")
+    p.add_argument("--pages-only", action="store_true",
+                   help="time the pages on the stores a --keep run left under --workdir (each migrated first to"
+                        " this code's schema), without generating or loading; prints the table")
     return p.parse_args(argv)
 
 
@@ -79,6 +84,11 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"python -m bench scale: unknown backend {unknown[0]!r} (known: file, lake)", file=sys.stderr)
         return 2
+    if args.pages_only:
+        if args.workdir is None:
+            print("python -m bench scale: --pages-only needs the --workdir of a --keep run", file=sys.stderr)
+            return 2
+        return _pages_only(args, backends)
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         work = args.workdir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -191,17 +201,72 @@ def _one_size(n: int, work: Path, memory: str | None, backends: list[str], catal
             row["error"] = f"load failed (exit {load.returncode}): {_last_line(load)}"
         else:
             row["store_mb"] = _store_mb(work, backend, env)
-            pages = report.run_measured([report.python(), "-c", PAGE_TIMES, target, ",".join(SUPPLY_PAGES)], env=env)
-            if pages.returncode != 0:
-                row["error"] = f"page queries failed: {_last_line(pages)}"
-            else:
-                row["pages"] = json.loads(pages.stdout.strip().splitlines()[-1])
+            row.update(_time_pages(target, env))
         rows.append(row)
         print(_progress(row), flush=True)
         if not keep:
             shutil.rmtree(work / "lake", ignore_errors=True)
             (work / "load.duckdb").unlink(missing_ok=True)
     return rows
+
+
+def _kept_store(work: Path, backend: str) -> tuple[str, dict[str, str]] | None:
+    """The warehouse a --keep run left for one size and backend, as (target, environment), or None."""
+    if backend == "file":
+        path = work / "load.duckdb"
+        return (str(path), {"SUPPLYWATCH_WAREHOUSE": ""}) if path.exists() else None
+    saved = work / "lake.env"
+    if not saved.exists():
+        return None
+    env = json.loads(saved.read_text())
+    return env["SUPPLYWATCH_WAREHOUSE"], env
+
+
+def _time_pages(target: str, env: dict[str, str]) -> dict:
+    """Each supply page's default queries in a fresh process: {"pages": {page: [cold, warm]}} or {"error": ...}."""
+    pages = report.run_measured([report.python(), "-c", PAGE_TIMES, target, ",".join(SUPPLY_PAGES)], env=env)
+    if pages.returncode != 0:
+        return {"error": f"page queries failed: {_last_line(pages)}"}
+    return {"pages": json.loads(pages.stdout.strip().splitlines()[-1])}
+
+
+def _pages_only(args: argparse.Namespace, backends: list[str]) -> int:
+    """Re-time the pages on kept stores: each is first brought to this code's schema in its own process (a new
+    summary table is built there, not inside the timing), then timed cold and warm as in a full run."""
+    rows = []
+    load_before = os.getloadavg()[0]
+    for n in (int(s.replace("_", "")) for s in args.sizes.split(",")):
+        for backend in backends:
+            kept = _kept_store(args.workdir / str(n), backend)
+            row: dict = {"n": n, "backend": backend}
+            if kept is None:
+                row["error"] = f"no kept {backend} store under {args.workdir / str(n)}"
+            else:
+                target, env = kept
+                migrate = report.run_measured([report.python(), "-c", MIGRATE, target], env=env)
+                row.update({"migrate_s": migrate.seconds} if migrate.returncode == 0 else
+                           {"error": f"migration failed: {_last_line(migrate)}"})
+                if "error" not in row:
+                    row.update(_time_pages(target, env))
+            rows.append(row)
+            print(f"{n:>10,} samples, {backend}: " + (row.get("error") or ", ".join(
+                f"{p} {c:.2f}/{w:.2f} s" for p, (c, w) in row["pages"].items())), flush=True)
+    print(_pages_table(rows, backends))
+    print(f"1-minute load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after, {report.machine()}")
+    return 0 if all("error" not in r for r in rows) else 1
+
+
+def _pages_table(rows: list[dict], backends: list[str]) -> str:
+    """Pages only: one row per size and backend, then 10M / 1M per backend."""
+    head = ["backend", "samples", *(f"{p} cold / warm" for p in SUPPLY_PAGES)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    for r in rows:
+        cells = [r["backend"], f"{r['n']:,}"] + ([r["error"]] + [""] * (len(SUPPLY_PAGES) - 1) if "error" in r else
+                                                 [f"{r['pages'][p][0]:.2f} / {r['pages'][p][1]:.2f} s"
+                                                  for p in SUPPLY_PAGES])
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += _ratio_rows(rows, backends, with_load=False)
+    return "\n".join(lines)
 
 
 def _last_line(step: report.Measured) -> str:
@@ -290,18 +355,26 @@ def _table(rows: list[dict], backends: list[str]) -> str:
                  f"{r['store_mb']:.0f} MB"]
         cells += [f"{r['pages'][p][0]:.2f} / {r['pages'][p][1]:.3f} s" for p in SUPPLY_PAGES]
         lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines + _ratio_rows(rows, backends, with_load=True))
+
+
+def _ratio_rows(rows: list[dict], backends: list[str], with_load: bool) -> list[str]:
+    """Per backend measured at both 1M and 10M: 10M / 1M cold, and whether each page met the goal."""
+    lines = []
     for backend in backends:
         by_n = {r["n"]: r for r in rows if r["backend"] == backend and "error" not in r}
         if 1_000_000 in by_n and 10_000_000 in by_n:
             big, one = by_n[10_000_000], by_n[1_000_000]
-            cells = [backend, "10M / 1M", "", "", f"{big['load_s'] / one['load_s']:.1f}x", "",
-                     f"{big['load_mb'] / one['load_mb']:.1f}x", f"{big['store_mb'] / one['store_mb']:.1f}x"]
+            cells = [backend, "10M / 1M"]
+            if with_load:
+                cells += ["", "", f"{big['load_s'] / one['load_s']:.1f}x", "",
+                          f"{big['load_mb'] / one['load_mb']:.1f}x", f"{big['store_mb'] / one['store_mb']:.1f}x"]
             for p in SUPPLY_PAGES:
                 cold10, cold1 = big["pages"][p][0], one["pages"][p][0]
                 met = "met" if cold10 < GOAL_COLD_S and cold10 <= GOAL_RATIO * cold1 else "MISSED"
                 cells.append(f"{cold10 / cold1:.1f}x cold ({met})")
             lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return lines
 
 
 def _record(table: str, workers: dict | None, args: argparse.Namespace, load_before: float,

@@ -4,7 +4,7 @@ with their detections, in pieces of consecutive rows; the samples themselves are
 
 from __future__ import annotations
 
-from supplywatch import classes, first_seen
+from supplywatch import classes, first_seen, metrics
 from supplywatch.db import sql_literals as lits
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
@@ -210,4 +210,5 @@ def _insert_piece(con, run_id: int, item_cols: list[str], lo: int, hi: int) -> i
     fold.insert_samples(con, run_id, first, final)
     con.execute("DROP TABLE ns")
     first_seen.add_samples(con, first, final)  # the first/last-seen summary, in this transaction
+    metrics.keep_weekly(con, first, final)  # and the weekly positivity summary
     return n_new

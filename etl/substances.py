@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from supplywatch import db as sw_db
-from supplywatch import findings, first_seen
+from supplywatch import findings, first_seen, metrics
 from supplywatch.db import sql_literals
 from supplywatch.dictionary import (  # noqa: F401 (re-exported: the ETL's callers and tests import them from here)
     COLUMNS,
@@ -118,6 +118,8 @@ def reclassify(con: duckdb.DuckDBPyConnection) -> int:
         """)
     if placeholders or mapped:
         first_seen.rebuild(con)  # stored detections changed or went: the summary follows them
+    if placeholders or mapped or expected or expected_ph:
+        metrics.keep_weekly(con)  # findings and expectations count in it: rebuilt from what is stored now
     if placeholders or mapped or expected or expected_ph:
         findings.refresh(con, "sample_no IN (SELECT sample_no FROM reclassified)")
     con.execute("DROP TABLE reclassified")

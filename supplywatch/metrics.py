@@ -19,7 +19,7 @@ from dataclasses import replace
 import duckdb
 import pandas as pd
 
-from . import classes, dictionary, findings, first_seen, sensitivity
+from . import classes, dictionary, findings, first_seen, sensitivity, weekly_positivity
 from .expected_found import expected_found, finding_cells, match_counts  # noqa: F401  (re-exported, as below)
 from .filters import Filters
 from .load_report import data_status, load_history, reject_reasons, reject_rows, reject_summary  # noqa: F401
@@ -37,6 +37,8 @@ _STRIP_FOR = {target: strip for strip, target in classes.STRIP_TARGETS.items()}
 
 # The headline substances and classes of the overview, in display order.
 HEADLINE_TARGETS = ("fentanyl", "carfentanil", "nitazene", "benzodiazepine", "xylazine", "medetomidine")
+# What the Trends page offers, in its order; the weekly summary keeps counts for each (supplywatch.weekly_positivity).
+TREND_TARGETS = (*HEADLINE_TARGETS, "alpha2_sedative", "opioid_other", "stimulant", "cut")
 
 
 def is_class(target: str) -> bool:
@@ -153,14 +155,13 @@ def _folded_hit_sql(target: str, capable, folded: bool) -> str | None:
     return "(" + " OR ".join([found, *strips]) + ")"
 
 
-def _positivity(
-    con: duckdb.DuckDBPyConnection, f: Filters, targets, period: str | None, group_sql: str, population: str
-) -> pd.DataFrame:
-    """:func:`positivity` with the grouping given as SQL over alias ``{a}`` (the headline groups by week)."""
-    targets = list(dict.fromkeys(targets))
+def _positivity_sql(f: Filters, targets, period_sql: str, group_sql: str, population: str, folded: bool,
+                    extra: str = "TRUE") -> tuple[str, list]:
+    """The direct positivity query: one row per (period, grp) with n0, k0, x0, n1 ... per target, from samples
+    and detections. ``period_sql`` is the period over column {col}; ``extra`` narrows both tables (alias {a})."""
     where_s, params = _scope(f, "s", population)
     where_d, _ = _scope(f, "d", population)
-    folded = findings.is_current(con)
+    where_s, where_d = f"{where_s} AND {extra.format(a='s')}", f"{where_d} AND {extra.format(a='d')}"
     n_cols = []
     k_cols: dict[bool, list[str]] = {False: [], True: []}  # by whether the count needs the sample's other results
     wanted: dict[bool, list[str]] = {False: [], True: []}
@@ -195,7 +196,7 @@ def _positivity(
             continue
         source = "detections d JOIN samples s ON s.sample_no = d.sample_no" if joined else "detections d"
         ctes.append(f"""{name} AS (
-            SELECT {_period_sql(period, 'd.collected_date')} AS period, {group_sql.format(a='d')} AS grp,
+            SELECT {period_sql.format(col='d.collected_date')} AS period, {group_sql.format(a='d')} AS grp,
                    {', '.join(k_cols[joined])}
             FROM {source}
             WHERE ({' OR '.join(wanted[joined])}) AND {where_d}
@@ -207,7 +208,7 @@ def _positivity(
                        for i, h in enumerate(home))
     sql = f"""
         WITH n AS (
-            SELECT {_period_sql(period)} AS period, {group_sql.format(a='s')} AS grp, {', '.join(n_cols)}
+            SELECT {period_sql.format(col='s.collected_date')} AS period, {group_sql.format(a='s')} AS grp, {', '.join(n_cols)}
             FROM samples s WHERE {where_s}
             GROUP BY ALL
         ){''.join(', ' + c for c in ctes)}
@@ -215,7 +216,54 @@ def _positivity(
         FROM n {' '.join(joins)}
         ORDER BY ALL
     """
-    wide = _df(con, sql, params * (1 + len(ctes)))
+    return sql, params * (1 + len(ctes))
+
+
+def _weekly_direct(f: Filters, targets, period_sql: str, group_sql: str, extra: str) -> tuple[str, list]:
+    """The direct query the weekly summary is filled from: all samples, from the detections (never the fold, so
+    the summary does not depend on which rule folded the findings)."""
+    return _positivity_sql(f, targets, period_sql, group_sql, "all", False, extra)
+
+
+def weekly_rule() -> str:
+    """The rule the weekly summary must have been built by for readers to use it."""
+    return weekly_positivity.rule(_weekly_direct, TREND_TARGETS)
+
+
+def weekly_direct_sql() -> str:
+    """The weekly summary's rows computed from samples and detections (what tests compare the table with)."""
+    return weekly_positivity.rows_sql(_weekly_direct, TREND_TARGETS)
+
+
+def weekly_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the weekly summary was built by this code's rule (readers may use it)."""
+    return weekly_positivity.is_current(con, weekly_rule())
+
+
+def keep_weekly(con: duckdb.DuckDBPyConnection, first: int | None = None, last: int | None = None) -> None:
+    """The writers' side of the weekly summary: add a load's new samples ``first`` to ``last`` to it, or rebuild
+    it (no range: after stored samples or detections changed, or when it was built by another rule)."""
+    if first is None:
+        weekly_positivity.rebuild(con, _weekly_direct, TREND_TARGETS)
+    else:
+        weekly_positivity.add_samples(con, _weekly_direct, TREND_TARGETS, first, last)
+
+
+def _positivity(
+    con: duckdb.DuckDBPyConnection, f: Filters, targets, period: str | None, group_sql: str, population: str
+) -> pd.DataFrame:
+    """:func:`positivity` with the grouping given as SQL over alias ``{a}`` (the headline groups by week); read from
+    the weekly summary when it gives the same rows (supplywatch.weekly_positivity), else from samples and
+    detections."""
+    targets = list(dict.fromkeys(targets))
+    if (group_sql in GROUPS.values() and weekly_positivity.answers(f, targets, period, TREND_TARGETS)
+            and weekly_current(con)):
+        population_sql = _scope(Filters(), "w", population)[0]
+        sql, params = weekly_positivity.wide_sql(f, targets, period, group_sql, population_sql)
+    else:
+        sql, params = _positivity_sql(f, targets, _period_sql(period, "{col}"), group_sql, population,
+                                      findings.is_current(con))
+    wide = _df(con, sql, params)
     frames = []
     for i, target in enumerate(targets):
         part = wide[["period", "grp", f"n{i}", f"k{i}", f"x{i}"]].rename(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import findings, lake, schema
+from . import findings, lake, metrics, schema
 from .migrations import SchemaTooNew, schema_version
 from .sql_text import sql_text
 from .store_paths import EXTENSION_DIR, warehouse_path
@@ -30,7 +30,8 @@ def ensure_warehouse(db: str | os.PathLike | None = None) -> Path:
         con = _attach_readonly(path)
         try:
             current = schema_version(con)
-            folded = current != len(schema.WAREHOUSE_MIGRATIONS) or findings.is_current(con)
+            folded = current != len(schema.WAREHOUSE_MIGRATIONS) or (findings.is_current(con)
+                                                                     and metrics.weekly_current(con))
         finally:
             con.close()
         if current == len(schema.WAREHOUSE_MIGRATIONS) and folded:

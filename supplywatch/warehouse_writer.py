@@ -14,7 +14,7 @@ from typing import Iterator
 
 import duckdb
 
-from . import findings, lake, leftovers, schema
+from . import findings, lake, leftovers, metrics, schema
 from .migrations import migrate
 from .store_paths import EXTENSION_DIR, lake_anchor, real_warehouse_path
 
@@ -91,6 +91,7 @@ def writing_snapshot(db: str | os.PathLike | None = None, wait: bool = False) ->
             con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would land in server logs and CLI output
             migrate(con, schema.WAREHOUSE_MIGRATIONS)
             findings.ensure(con)  # after an upgrade or a change of the matching rule: fold every sample again
+            _ensure_summaries(con)
             yield con
             con.execute("CHECKPOINT")
             con.close()
@@ -141,6 +142,10 @@ def _lake_writing(lk: lake.Lake, wait: bool) -> Iterator[duckdb.DuckDBPyConnecti
                 con.execute("BEGIN TRANSACTION")
                 findings.ensure(con)
                 con.execute("COMMIT")
+            if not metrics.weekly_current(con):
+                con.execute("BEGIN TRANSACTION")
+                _ensure_summaries(con)
+                con.execute("COMMIT")
             lake.create_sequences(con, schema.WAREHOUSE_MIGRATIONS)
             con.execute("BEGIN TRANSACTION")
             _in_lake_transaction.add(id(con))
@@ -154,6 +159,13 @@ def _lake_writing(lk: lake.Lake, wait: bool) -> Iterator[duckdb.DuckDBPyConnecti
             with contextlib.suppress(Exception):
                 con.close()  # an open transaction is rolled back
             shutil.rmtree(spill, ignore_errors=True)
+
+
+def _ensure_summaries(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the weekly positivity summary when this code's rule did not (after the migration that made it, or a
+    change of targets or methods), so every write from here keeps it up to date (supplywatch.weekly_positivity)."""
+    if not metrics.weekly_current(con):
+        metrics.keep_weekly(con)
 
 
 def _remove_quietly(path: Path) -> None:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from supplywatch import db, findings, first_seen, schema
+from supplywatch import db, findings, first_seen, metrics, schema
 
 D = dt.date
 THIS_WEEK = [D(2026, 3, 9) + dt.timedelta(days=i) for i in range(7)]
@@ -138,6 +138,7 @@ def build(path: Path, synthetic: bool = True) -> None:
             db.set_meta(con, "synthetic", "true")
         findings.refresh(con)  # what a load does for each sample it writes
         first_seen.rebuild(con)  # and the first/last-seen summary it keeps
+        metrics.keep_weekly(con)  # and the weekly positivity summary
 
 
 @pytest.fixture(scope="session")

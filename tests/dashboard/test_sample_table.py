@@ -7,6 +7,7 @@ import pytest
 
 from supplywatch import sample_table
 from supplywatch.filters import Filters
+from tests.dashboard.conftest import THIS_WEEK
 
 
 def test_only_allow_listed_fields_never_notes(con):
@@ -20,6 +21,28 @@ def test_newest_first_with_findings(con):
     df = sample_table.samples(con, Filters(region="North"), limit=3)
     assert list(df["sample_id"]) == ["N07", "N06", "N05"]
     assert df.iloc[0]["ftir_found"] == "carfentanil; fentanyl"
+
+
+def test_each_sample_shows_only_its_own_findings_by_method(con):
+    # The newest five: N07 and S03 (03-15), N06 (03-14), N05 and N12 (03-13, by id). Their sample numbers (7, 15,
+    # 6, 5, 12, in insertion order) span N08-N11 and S01-S02, whose findings must not show up here.
+    df = sample_table.samples(con, Filters(), limit=5)
+    assert list(df["sample_id"]) == ["N07", "S03", "N06", "N05", "N12"]
+    assert [None if pd.isna(v) else v for v in df["ftir_found"]] == [
+        "carfentanil; fentanyl", "heroin", "caffeine; heroin", "heroin", None]
+    assert df["lab_found"].isna().all()  # nothing here was tested by a lab
+
+
+def test_a_name_the_dictionary_does_not_know_shows_as_written(con):
+    df = sample_table.samples(con, Filters(region="North", start=THIS_WEEK[0], end=THIS_WEEK[0]))
+    assert list(df["sample_id"]) == ["N01", "N08"]
+    assert list(df["ftir_found"]) == ["caffeine; fentanyl", "Mystery analogue 7; mannitol"]
+
+
+def test_page_of_more_rows_than_the_filters_select_is_all_of_them(con):
+    df = sample_table.samples(con, Filters(region="West"), limit=500)
+    assert list(df["sample_id"]) == ["W02", "W01"]
+    assert list(df["ftir_found"]) == ["fentanyl", "bromazolam"]
 
 
 @pytest.mark.parametrize("search, ids", [("carfentanil", {"N07"}), ("cocaine", {"P07"}), ("S0", {"S01", "S02", "S03"})])

@@ -95,8 +95,8 @@ def test_first_detections_from_the_summary_are_the_hand_counted_ones(cli, data_d
     assert _first_detections(f, lookback_days=lookback, new_only=new_only) == expected
 
 
-def test_a_name_added_to_the_dictionary_joins_the_summary(cli, data_dir, query, isolated_db, tmp_path):
-    assert cli("load", data_dir / "first_seen_a.csv", "--no-signals")[0] == 0
+def re_map_zorbital(tmp_path) -> None:
+    """Install a dictionary that knows F-4's 'Zorbital X' as xylazine (re-mapping the stored detection)."""
     edited = tmp_path / "substances.csv"
     text = dictionary.DICTIONARY_PATH.read_text(encoding="utf-8")
     old = "xylazine,alpha2_sedative,true,,,Xylazine HCl|"
@@ -104,5 +104,10 @@ def test_a_name_added_to_the_dictionary_joins_the_summary(cli, data_dir, query, 
     edited.write_text(text.replace(old, old + "Zorbital X|"), encoding="utf-8")
     with db.writing_snapshot() as con:
         substances.install_dictionary(con, edited)
+
+
+def test_a_name_added_to_the_dictionary_joins_the_summary(cli, data_dir, query, isolated_db, tmp_path):
+    assert cli("load", data_dir / "first_seen_a.csv", "--no-signals")[0] == 0
+    re_map_zorbital(tmp_path)
     assert _table(query) == _direct(query)
     assert _first_detections()[("South", "xylazine")] == (D(2024, 3, 5), D(2024, 3, 5), 1, True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from supplywatch import db, findings, first_seen, schema
+from supplywatch import db, findings, first_seen, metrics, schema
 from tests.alerts.conftest import cheap_hashes, draft, make_text, now, published_calls, staff  # noqa: F401  (fixtures)
 from tests.browser import stack as app_stack
 from tests.browser import ui
@@ -140,6 +140,7 @@ def build(path: Path, samples: list[dict]) -> None:
                                 [s["sample_id"], strip, "Positive", target, CLASSES[target], False, True])
         findings.refresh(con)
         first_seen.rebuild(con)  # and the first/last-seen summary it keeps
+        metrics.keep_weekly(con)  # and the weekly positivity summary
 
 
 @pytest.fixture(scope="module")
