@@ -12,7 +12,8 @@ target at 1M or 10M demo samples: they grow with weeks and places, not with samp
 The summary answers a query when it can give the same rows as the direct one: weekly or monthly periods, any
 region, site, "sold as", type or population, and dates that start on a Monday or a month's first day and end on
 a Sunday or a month's last day (or no dates). Anything else, and any warehouse whose summary was built by
-another rule (the targets, which methods can and are sensitive enough to see them: ``rule``), is read directly.
+another rule (the targets, which methods can and are sensitive enough to see them: ``rule``) or from other
+stored samples and detections than there are now (``stamp``), is read directly.
 
 Kept equal to the stored samples and detections by every writer, inside the writer's transaction, like the
 first/last-seen summary (supplywatch.first_seen): a load adds its new samples per piece (:func:`add_samples`),
@@ -54,13 +55,29 @@ def rule(direct: Direct, targets: tuple) -> str:
     return hashlib.sha256(sql.encode()).hexdigest()[:16]
 
 
+def stamp(con: duckdb.DuckDBPyConnection) -> str:
+    """How many samples and detections are stored: recorded with the rule when the table is written, so a writer
+    that changed them without updating the table (nothing in the product does; a script or a fixture could) makes
+    readers fall back to the direct query instead of showing counts that are wrong."""
+    samples, detections = con.execute(
+        "SELECT (SELECT count(*) FROM samples), (SELECT count(*) FROM detections)").fetchone()
+    return f"{samples}/{detections}"
+
+
 def is_current(con: duckdb.DuckDBPyConnection, wanted: str) -> bool:
-    """True when the table was built by the rule ``wanted`` (readers may use it)."""
+    """True when the table was built by the rule ``wanted`` from the samples and detections stored now (readers
+    may use it)."""
     try:
         row = con.execute(f"SELECT value FROM meta WHERE key = {sql_literals([META_KEY])}").fetchone()
+        return row is not None and row[0] == f"{wanted}@{stamp(con)}"
     except duckdb.Error:  # a file from before the migration that made the table
         return False
-    return row is not None and row[0] == wanted
+
+
+def _record(con: duckdb.DuckDBPyConnection, direct: Direct, targets: tuple) -> None:
+    """Record the rule the table was built by and the stored counts it matches."""
+    con.execute(f"DELETE FROM meta WHERE key = {sql_literals([META_KEY])}")  # a lake's meta has no key to replace
+    con.execute(f"INSERT INTO meta VALUES ({sql_literals([META_KEY, f'{rule(direct, targets)}@{stamp(con)}'])})")
 
 
 def answers(f: Filters, targets, period: str | None, targets_kept: tuple) -> bool:
@@ -104,8 +121,7 @@ def rebuild(con: duckdb.DuckDBPyConnection, direct: Direct, targets: tuple) -> N
     """Recompute the whole table from the stored samples and detections, and record the rule it was built by."""
     con.execute(f"DELETE FROM {TABLE}")
     con.execute(f"INSERT INTO {TABLE} {rows_sql(direct, targets)}")
-    con.execute(f"DELETE FROM meta WHERE key = {sql_literals([META_KEY])}")  # a lake's meta has no key to replace
-    con.execute(f"INSERT INTO meta VALUES ({sql_literals([META_KEY, rule(direct, targets)])})")
+    _record(con, direct, targets)
 
 
 def add_samples(con: duckdb.DuckDBPyConnection, direct: Direct, targets: tuple, first: int, last: int) -> None:
@@ -122,3 +138,4 @@ def add_samples(con: duckdb.DuckDBPyConnection, direct: Direct, targets: tuple, 
     con.execute(f"DELETE FROM {TABLE}")
     con.execute(f"INSERT INTO {TABLE} SELECT {keys}, n, k, x FROM positivity_weeks_merged")
     con.execute("DROP TABLE positivity_weeks_merged")
+    _record(con, direct, targets)

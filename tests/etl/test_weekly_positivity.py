@@ -112,3 +112,25 @@ def test_a_warehouse_from_before_the_summary_gets_it_built(cli, data_dir, query,
     finally:
         reader.close()
     assert _table(query) == expected != set()
+
+
+def test_samples_written_around_the_summary_are_read_directly_not_missed(cli, data_dir, isolated_db):
+    # A script (or a test fixture) that inserts a sample and its finding without updating the summary: readers must
+    # not show the summary's now-wrong counts (the week of 03-04 had 3 tested, 2 found; a 4th found sample is added).
+    for name in ("first_seen_a.csv", "first_seen_b.csv"):
+        assert cli("load", data_dir / name, "--no-signals")[0] == 0
+    con = duckdb.connect(str(isolated_db))
+    row = con.execute("SELECT * FROM samples WHERE sample_id = 'local:F-6'").df()
+    no = con.execute("SELECT max(sample_no) + 1 FROM samples").fetchone()[0]
+    row = row.assign(sample_id="local:F-7", sample_no=no)
+    con.execute("INSERT INTO samples SELECT * FROM row")
+    con.execute("INSERT INTO detections SELECT * REPLACE (? AS sample_no, 'local:F-7' AS sample_id) FROM detections"
+                " WHERE sample_id = 'local:F-6'", [no])
+    con.close()
+    reader = db.connect_readonly()
+    try:
+        # the stored counts no longer match the summary's: opening rebuilds it (or a reader falls back to the scan)
+        got = _counts(metrics.positivity(reader, Filters(start=D(2024, 3, 4)), ("fentanyl",), "week", None, "all"))
+        assert got == {(D(2024, 3, 4), None): (4, 3, 0)}
+    finally:
+        reader.close()
