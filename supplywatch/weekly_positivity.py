@@ -127,14 +127,20 @@ def rebuild(con: duckdb.DuckDBPyConnection, direct: Direct, targets: tuple) -> N
 def add_samples(con: duckdb.DuckDBPyConnection, direct: Direct, targets: tuple, first: int, last: int) -> None:
     """Add the new samples numbered ``first`` to ``last`` (one piece of a load): their counts are new, so they add
     to the stored rows of their groups (summed here, so a group stays one row)."""
-    new = rows_sql(direct, targets, f"{{a}}.sample_no BETWEEN {int(first)} AND {int(last)}")
     keys = ", ".join([*KEYS, "target"])
+    piece = f"{{a}}.sample_no BETWEEN {int(first)} AND {int(last)}"
+    # One target at a time: each holds its own distinct-sample sets per group, so ten at once did not fit a load
+    # under a small memory cap (tests/etl/test_load_memory.py: 200,000 samples under 100MB).
+    con.execute(f"CREATE OR REPLACE TEMP TABLE positivity_weeks_new AS {rows_sql(direct, targets[:1], piece)}")
+    for target in targets[1:]:
+        con.execute(f"INSERT INTO positivity_weeks_new {rows_sql(direct, (target,), piece)}")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE positivity_weeks_merged AS
         SELECT {keys}, CAST(sum(n) AS BIGINT) AS n, CAST(sum(k) AS BIGINT) AS k, CAST(sum(x) AS BIGINT) AS x
-        FROM (SELECT {keys}, n, k, x FROM {TABLE} UNION ALL SELECT {keys}, n, k, x FROM ({new})) both_
+        FROM (SELECT {keys}, n, k, x FROM {TABLE} UNION ALL SELECT {keys}, n, k, x FROM positivity_weeks_new) both_
         GROUP BY {keys}
     """)
+    con.execute("DROP TABLE positivity_weeks_new")
     con.execute(f"DELETE FROM {TABLE}")
     con.execute(f"INSERT INTO {TABLE} SELECT {keys}, n, k, x FROM positivity_weeks_merged")
     con.execute("DROP TABLE positivity_weeks_merged")
