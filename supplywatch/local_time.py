@@ -46,19 +46,22 @@ def format_local(value: dt.datetime | None, lang: str, fmt: str = "short", tz: Z
     abbreviation in that language ('2026-07-01, 11:30 a.m. PDT' / '2026-07-01 11 h 30 HAP'); '' for None."""
     if value is None:
         return ""
-    here = as_utc(value).astimezone(tz or zone())
-    locale = i18n.LOCALES.get(lang, "en_CA")
-    text = dates.format_datetime(here, format=fmt, tzinfo=here.tzinfo, locale=locale)
-    return f"{text} {dates.get_timezone_name(here, 'short', locale=locale)}"
+    return _zoned(value, lang, lambda here, locale: dates.format_datetime(here, format=fmt, tzinfo=here.tzinfo,
+                                                                          locale=locale), tz)
 
 
 def format_local_time(value: dt.datetime, lang: str) -> str:
     """The clock time of ``value`` (UTC; naive means UTC) in the deployment's zone, with its abbreviation
     ('4:05 p.m. PST' / '16 h 05 HNP'): for waits shorter than a day, such as a sign-in lockout."""
-    here = as_utc(value).astimezone(zone())
+    return _zoned(value, lang, lambda here, locale: dates.format_time(here, format="short", tzinfo=here.tzinfo,
+                                                                      locale=locale))
+
+
+def _zoned(value: dt.datetime, lang: str, write, tz: ZoneInfo | None = None) -> str:
+    """``write(moment in the zone, locale)`` followed by the zone's abbreviation in ``lang``."""
+    here = as_utc(value).astimezone(tz or zone())
     locale = i18n.LOCALES.get(lang, "en_CA")
-    text = dates.format_time(here, format="short", tzinfo=here.tzinfo, locale=locale)
-    return f"{text} {dates.get_timezone_name(here, 'short', locale=locale)}"
+    return f"{write(here, locale)} {dates.get_timezone_name(here, 'short', locale=locale)}"
 
 
 def local_date(value: dt.datetime) -> dt.date:
