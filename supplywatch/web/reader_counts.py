@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import db, metrics, public_trends, public_week, suppression
+from ..alerts.text import escape_markdown
 from ..formula_guard import guard_frame
 from .labels import method_names
 from .queries import _protected, _version, query
@@ -128,8 +129,6 @@ def text_table(rows: list[dict], columns: dict[str, str]) -> None:
     """A handful of rows of text as a plain table (markdown, drawn as an HTML ``<table>`` with header cells), each
     cell escaped so it shows as text. For small tables nobody sorts or downloads: unlike :func:`table`'s grid it
     makes a new tab load no data-grid code (about 1.3 MB of JavaScript on the home page; docs/benchmarks.md)."""
-    from ..alerts.text import escape_markdown
-
     def cell(value) -> str:
         return escape_markdown(" ".join(str(value if value is not None else "").split())) or " "
 
