@@ -227,7 +227,9 @@ def _time_pages(target: str, env: dict[str, str]) -> dict:
     pages = report.run_measured([report.python(), "-c", PAGE_TIMES, target, ",".join(SUPPLY_PAGES)], env=env)
     if pages.returncode != 0:
         return {"error": f"page queries failed: {_last_line(pages)}"}
-    return {"pages": json.loads(pages.stdout.strip().splitlines()[-1])}
+    # DuckDB draws its progress bar on stdout for a query over 2 s, on the same line as the JSON that follows it
+    last = pages.stdout.strip().splitlines()[-1]
+    return {"pages": json.loads(last[last.index("{"):])}
 
 
 def _pages_only(args: argparse.Namespace, backends: list[str]) -> int:
