@@ -162,13 +162,14 @@ def cmd_counts(args) -> int:
 
 def cmd_problems(args) -> int:
     from .delivery import queue
+    from .local_time import format_local
 
     rows = queue.problems()
     if not rows:
         print("no failed deliveries")
     for r in rows:
         what = "confirmation request" if r["kind"] == "confirm" else f"{r['alert_id']}@{r['version']}"
-        when = "" if r["status"] == "dead" else f", next try {r['next_attempt_at']:%Y-%m-%d %H:%M} UTC"
+        when = "" if r["status"] == "dead" else f", next try {format_local(r['next_attempt_at'], 'en')}"
         print(f"{r['status']}: {what} (attempts {r['attempts']}{when}): {r['reason']}")
     return 0
 

@@ -35,7 +35,9 @@ def rows(sql, params=()):
         return con.execute(sql, list(params)).fetchall()
 
 
-def test_retried_with_backoff_while_the_server_is_down_then_sent_once(smtp_env, subscriber_key, staff, capsys):
+def test_retried_with_backoff_while_the_server_is_down_then_sent_once(smtp_env, subscriber_key, staff, capsys,
+                                                                     monkeypatch):
+    monkeypatch.setenv("SUPPLYWATCH_TIMEZONE", "America/Vancouver")
     subscribers.subscribe(ANA, ["Victoria"], "caution", "en", NOW)
     report = drain()
     assert (report.sent, report.retried, report.dead) == (0, 1, 0)
@@ -44,7 +46,7 @@ def test_retried_with_backoff_while_the_server_is_down_then_sent_once(smtp_env, 
     assert error.startswith(f"mail server 127.0.0.1:{smtp_env} unreachable: ConnectionRefusedError")
     assert [p["reason"] for p in queue.problems()] == [error]  # staff see why it waits
     assert cli.main(["subscribers", "problems"]) == 0
-    assert capsys.readouterr().out == f"queued: confirmation request (attempts 1, next try 2026-11-27 08:01 UTC): {error}\n"
+    assert capsys.readouterr().out == f"queued: confirmation request (attempts 1, next try 2026-11-27, 12:01\u202fa.m. PST): {error}\n"
 
     box = Inbox(smtp_env).start()
     try:
