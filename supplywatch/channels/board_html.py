@@ -83,7 +83,8 @@ def card(alert, lang: str, help_entries=(), level: int = 2, advice: bool = True)
         parts.append(f"<{sub}>{escape(_('Details'))}</{sub}>")
         parts.extend(f"<p>{escape(para)}</p>" for para in plain(t.details).split("\n\n"))
     if alert.substances:
-        parts.append(f"<p>{escape(_('Substances: {names}').format(names=', '.join(alert.substances)))}</p>")
+        names = ", ".join(plain(s) for s in alert.substances)  # a version stored raw: its markup is not shown
+        parts.append(f"<p>{escape(_('Substances: {names}').format(names=names))}</p>")
     return [p for p in parts if p]
 
 
