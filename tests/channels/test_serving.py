@@ -73,7 +73,7 @@ def test_board_links_point_to_the_same_origin_by_default(monkeypatch):
     monkeypatch.delenv("SUPPLYWATCH_PUBLIC_URL", raising=False)
     monkeypatch.setenv("SUPPLYWATCH_BASE_URL", "http://localhost:8501")  # a port the reader may not be using
     assert public_files(make_alert(alert_id="SW-1"), "fr") == [
-        ("poster", "/public/posters/SW-1-v1-fr.pdf"), ("cap", "/public/cap/SW-1-v1.xml"),
+        ("page", "/public/alerts/SW-1-fr.html"), ("poster", "/public/posters/SW-1-v1-fr.pdf"), ("cap", "/public/cap/SW-1-v1.xml"),
         ("sms", "/public/sms/SW-1-v1-fr.txt"),
     ]
     assert public_files(None, "fr", "Île-de-Montréal") == [
