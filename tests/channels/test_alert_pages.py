@@ -244,3 +244,18 @@ def test_sms_keeps_the_page_link_with_a_42_character_public_address(monkeypatch,
     monkeypatch.setenv("SUPPLYWATCH_PUBLIC_URL", PUBLIC_42 + "x")  # one more: the French link no longer fits
     longer = sms.sms_text(alert, "fr", alert_static_url(BASE_URL, alert, "fr"), ENTRIES)
     assert "https://" not in longer and sms.gsm7_length(longer) <= 160
+
+
+def test_an_old_versions_sms_keeps_its_link_until_a_rebuild(tmp_path):
+    """A version's files are never re-rendered on an ordinary publish; `supplywatch publish --rebuild` does it."""
+    alert = make_alert(alert_id="SW-8")
+    old = "WARNING: Carfentanil found in down sold as fentanyl https://alerts.example.org/alerts?alert=SW-8\n"
+    (tmp_path / "sms").mkdir()
+    for name in ("sms/SW-8-v1-en.txt", "sms/SW-8-v1-fr.txt", "cap/SW-8-v1.xml", "posters/SW-8-v1-en.pdf",
+                 "posters/SW-8-v1-fr.pdf"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(old)
+    channels.publish_all([alert], [alert], tmp_path, BASE_URL, NOW)
+    assert (tmp_path / "sms" / "SW-8-v1-en.txt").read_text() == old
+    channels.publish_all([alert], [alert], tmp_path, BASE_URL, NOW, rebuild=True)
+    assert (tmp_path / "sms" / "SW-8-v1-en.txt").read_text().endswith(f" {BASE_URL}/public/alerts/SW-8.html\n")
