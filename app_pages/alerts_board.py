@@ -16,7 +16,7 @@ now = session.now()
 SEVERITY = {"information": _("Information"), "caution": _("Caution"), "warning": _("Warning")}
 # Severity is carried by the word and a distinct symbol, never by colour alone.
 SYMBOL = {"information": "ℹ", "caution": "⚠", "warning": "⊘"}  # in DejaVu Sans, unlike ⛔ (a box in Debian chromium)
-FILES = {"poster": _("Printable poster (PDF)"), "cap": _("CAP 1.2 XML"), "sms": _("SMS text"),
+FILES = {"page": _("This alert on its own page (to share)"), "poster": _("Printable poster (PDF)"), "cap": _("CAP 1.2 XML"), "sms": _("SMS text"),
          "atom": _("Atom feed"), "json": _("JSON feed"), "board": _("Plain web page (no app needed)")}
 
 st.title(_("Drug alerts"))

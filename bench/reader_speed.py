@@ -14,6 +14,10 @@ browser's own clock (performance.now), split where Streamlit's app root changes 
 "settled" = the tests' idle condition (tests/browser/ui.py) first true; its 400 ms confirmation window is not
 counted. The first visit of each page after the server starts is reported apart (cold caches); the rest are the
 median of --repeat visits.
+
+Two more rows time what an alert's link opens since the static pages: the static board and one alert's static
+page, published into the app's public folder and served by the same server at /public/ (as `make run` does), from
+navigation start to the browser's load event (no script runs on them; shell is the server's part).
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from pathlib import Path
 from . import report
 
 NAME = "reader"
-SUMMARY = "one chromium reader: home, alert board, Trends to a settled page, server time apart from browser time"
+SUMMARY = ("one chromium reader: home, alert board, Trends to a settled page, server time apart from browser time;"
+           " the static board and alert page")
 TITLE = "Reader speed (one reader, settled page)"
 PAGES = {"home": "/", "board": "/alerts", "trends": "/trends"}
 # Installed before any page script: records when the app root first says "running" and then "notRunning".
@@ -67,8 +72,37 @@ def visit(context, url: str, ui) -> dict:
             "draw": (t["settled"] - done) / 1000, "total": t["settled"] / 1000}
 
 
-def measure(app_url: str, repeat: int) -> dict[str, dict]:
-    """{page: {"first": visit, "median": {part: median seconds}}} with one chromium, one reader at a time."""
+def visit_static(context, url: str) -> dict:
+    """One visit of a static page: seconds to the response (shell) and to the load event (total)."""
+    page = context.new_page()
+    try:
+        response = page.goto(url, wait_until="load")
+        if response is None or response.status != 200:
+            raise RuntimeError(f"{url}: HTTP {response.status if response else 'no response'}")
+        t = page.evaluate("() => { const n = performance.getEntriesByType('navigation')[0];"
+                          " return {shell: n.responseEnd, load: n.loadEventEnd}; }")
+    finally:
+        page.close()
+    return {"shell": t["shell"] / 1000, "boot": None, "script": None, "draw": None, "total": t["load"] / 1000}
+
+
+def publish_sample(public: Path, app_url: str) -> dict[str, str]:
+    """One active warning published into ``public`` as the alert store would; {row name: path under the app}."""
+    import datetime as dt
+
+    from supplywatch import channels
+    from tests.channels.conftest import make_alert
+
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    alert = make_alert(alert_id="SW-2026-0900", published_at=now - dt.timedelta(hours=1),
+                       expires_at=now + dt.timedelta(days=7))
+    channels.publish_all([alert], [alert], public, app_url, now)
+    return {"static board": "/public/board/alerts.html", "static alert page": "/public/alerts/SW-2026-0900.html"}
+
+
+def measure(app_url: str, repeat: int, public: Path | None = None) -> dict[str, dict]:
+    """{page: {"first": visit, "median": {part: median seconds}}} with one chromium, one reader at a time; with
+    ``public`` (the app's public folder) also the static board and alert page."""
     sys.path.insert(0, str(report.ROOT))
     from tests.browser import stack, ui
 
@@ -83,6 +117,13 @@ def measure(app_url: str, repeat: int) -> dict[str, dict]:
             out[name] = {"first": first, "median": {k: statistics.median(r[k] for r in runs) for k in first},
                          "max": max(r["total"] for r in runs)}
             print(f"{name}: first {first['total']:.2f} s, median {out[name]['median']['total']:.2f} s", flush=True)
+        for name, path in (publish_sample(public, app_url) if public else {}).items():
+            first = visit_static(context, app_url + path)
+            runs = [visit_static(context, app_url + path) for _ in range(repeat)]
+            out[name] = {"first": first, "median": {k: statistics.median(r[k] for r in runs) if first[k] is not None
+                                                    else None for k in first},
+                         "max": max(r["total"] for r in runs)}
+            print(f"{name}: first {first['total']:.2f} s, median {out[name]['median']['total']:.2f} s", flush=True)
         context.close()
     return out
 
@@ -90,10 +131,13 @@ def measure(app_url: str, repeat: int) -> dict[str, dict]:
 def table(results: dict) -> str:
     rows = ["| page | first visit | settled (median) | max | shell (server) | boot (browser) | script (server run, browser) | "
             "draw (browser) |", "|---|---|---|---|---|---|---|---|"]
+    def sec(value):
+        return "-" if value is None else f"{value:.2f} s"
+
     for name, r in results.items():
         m = r["median"]
-        rows.append(f"| {name} | {r['first']['total']:.2f} s | {m['total']:.2f} s | {r['max']:.2f} s | "
-                    f"{m['shell']:.2f} s | {m['boot']:.2f} s | {m['script']:.2f} s | {m['draw']:.2f} s |")
+        rows.append(f"| {name} | {sec(r['first']['total'])} | {sec(m['total'])} | {sec(r['max'])} | "
+                    f"{sec(m['shell'])} | {sec(m['boot'])} | {sec(m['script'])} | {sec(m['draw'])} |")
     return "\n".join(rows)
 
 
@@ -116,7 +160,7 @@ def main(argv: list[str]) -> int:
     stack.start(app, port=args.port)
     try:
         load_before = os.getloadavg()[0]
-        results = measure(app.url, args.repeat)
+        results = measure(app.url, args.repeat, app.public)
         load_after = os.getloadavg()[0]
     finally:
         stack.stop(app)
@@ -126,7 +170,8 @@ def main(argv: list[str]) -> int:
         "One headless Debian chromium, one reader, each visit a fresh Streamlit session (a typed URL or shared "
         "link), 1280x900. Times from navigation start to a settled page; the parts are where Streamlit's app root "
         "changes state (see bench/reader_speed.py): shell is server time, boot and draw browser time; script is "
-        "the server's run of the page with the browser drawing what arrives.\n\n"
+        "the server's run of the page with the browser drawing what arrives. The static rows are the board and one "
+        "alert's page as plain HTML from /public/ on the same server, timed to the load event.\n\n"
         + table(results) + "\n\n"
         f"1-minute load average {load_before:.1f} before and {load_after:.1f} after"
         f"{' (' + args.note + ')' if args.note else ''}. Machine: {report.machine()}.\n"

@@ -2,7 +2,7 @@
 
     python -m supplywatch users add NAME --role reviewer [--password-stdin]
     python -m supplywatch users list | disable NAME | enable NAME | reset NAME | role NAME ROLE
-    python -m supplywatch publish [--dry-run [--now ISO-TIME]]
+    python -m supplywatch publish [--rebuild | --dry-run [--now ISO-TIME]]
     python -m supplywatch deliver [--once]
     python -m supplywatch subscribers new-key | counts | problems | remove ADDRESS
     python -m supplywatch webhooks add NAME URL [--regions A,B] [--min-severity S] [--lang L] | list | remove ID | disable ID | enable ID
@@ -111,7 +111,7 @@ def cmd_publish(args) -> int:
     if args.dry_run:
         return _dry_run(store, now)
     expired = store.expire_due(now, actor=_actor())
-    outcome = store.refresh_public(now, _actor())
+    outcome = store.refresh_public(now, _actor(), rebuild=args.rebuild)
     for key in expired:
         print(f"expired {key}")
     print(f"{'ok' if outcome.ok else 'error'}: {outcome.message}")
@@ -284,6 +284,9 @@ def add_commands(sub) -> None:
 
     pub = sub.add_parser("publish", help="expire what is due and rewrite the public feeds, CAP files, SMS texts and posters")
     pub.add_argument("--dry-run", action="store_true", help="say what would expire and be published; write nothing")
+    pub.add_argument("--rebuild", action="store_true",
+                     help="also rewrite every version's CAP file, SMS texts and posters (after a change to how they"
+                          " are made, e.g. their link to the alert's page)")
     pub.add_argument("--now", help="with --dry-run only: UTC time to act as (ISO 8601); default: the clock")
     pub.set_defaults(func=cmd_publish)
 

@@ -14,8 +14,8 @@ def region_options(*groups: list[Alert]) -> list[str]:
 
 
 def public_files(alert: Alert | None, lang: str, region: str | None = None) -> list[tuple[str, str]]:
-    """(kind, URL) of the static files for one alert version (poster, cap, sms), or of the feeds (atom, json) and
-    the static board page (board) of ``region`` in ``lang``.
+    """(kind, URL) of the static files for one alert version (its alert's static page, poster, cap, sms), or of the
+    feeds (atom, json) and the static board page (board) of ``region`` in ``lang``.
 
     The URLs are where the files are really served to this reader: under ``SUPPLYWATCH_PUBLIC_URL`` when a
     deployment serves the folder elsewhere, else ``/public/...`` on the dashboard's own origin (``make run``
@@ -28,7 +28,8 @@ def public_files(alert: Alert | None, lang: str, region: str | None = None) -> l
     except Exception:  # channels missing or broken: no links rather than no board
         return []
     if alert is not None:
-        names = [("poster", links.poster_path(alert, lang)), ("cap", links.cap_path(alert)),
+        names = [("page", links.alert_file(alert.alert_id, lang)),  # the address to share: opens without a session
+                 ("poster", links.poster_path(alert, lang)), ("cap", links.cap_path(alert)),
                  ("sms", links.sms_path(alert, lang))]
     else:
         names = [(ext, links.feed_path(region, lang, ext)) for ext in ("atom", "json")]

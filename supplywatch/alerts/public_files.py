@@ -20,15 +20,16 @@ class PublishOutcome:
     message: str
 
 
-def refresh_public(now: dt.datetime, actor: str = SYSTEM) -> PublishOutcome:
-    """Rewrite the feeds, CAP files, SMS texts and posters; audit the outcome, never raise."""
+def refresh_public(now: dt.datetime, actor: str = SYSTEM, rebuild: bool = False) -> PublishOutcome:
+    """Rewrite the feeds, boards and alert pages, and any missing CAP file, SMS text or poster (every one with
+    ``rebuild``); audit the outcome, never raise."""
     with db.app_connection() as con:
         active, public = active_alerts(now, con=con), history(now, con=con)
     try:
         from .. import help_directory
         from ..channels import publish_all
 
-        result = publish_all(active, public, db.public_dir(), settings.base_url(), now,
+        result = publish_all(active, public, db.public_dir(), settings.base_url(), now, rebuild=rebuild,
                              help_entries=help_directory.current())
         outcome = PublishOutcome(True, f"{len(result['written'])} public files written")
     except Exception as exc:  # a broken channel must never lose or block the alert itself

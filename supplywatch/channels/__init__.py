@@ -1,4 +1,4 @@
-"""Every static public file made from the alerts: feeds, CAP XML, SMS texts, posters, static board pages, index.
+"""Every static public file made from the alerts: feeds, CAP XML, SMS texts, posters, board and alert pages, index.
 
 :func:`publish_all` is called by the alert store after each public state change
 (publish, correction, retraction, expiry) and by ``python -m supplywatch publish``.
@@ -15,13 +15,16 @@ from datetime import datetime
 from pathlib import Path
 
 from ..alert_states import PUBLIC_STATUSES  # versions that were public get files; drafts never do
+from .alert_html import alert_pages, latest_versions
 from .board_html import board_html, board_path
 from .cap import cap_xml, validation_errors
 from .feeds import atom_feed, json_feed
 from .links import (
     LANGS,
     ChannelError,
+    alert_file,
     alert_page_url,
+    alert_static_url,
     cap_path,
     check_base_url,
     feed_path,
@@ -62,9 +65,9 @@ def version_files(alert, referenced, base_url: str, help_entries=()) -> dict[str
     errors = validation_errors(doc)
     if errors:
         raise ChannelError(f"CAP for {alert.key} does not validate: {errors[0]}")
-    page = alert_page_url(base_url, alert)
     files = {cap_path(alert): doc}
     for lang in LANGS:
+        page = alert_static_url(base_url, alert, lang)  # the alert's static page: opens at once for a crowd
         files[sms_path(alert, lang)] = (sms_text(alert, lang, page, help_entries) + "\n").encode("utf-8")
         files[poster_path(alert, lang)] = poster_pdf(alert, lang, page, help_entries)
     return files
@@ -103,6 +106,11 @@ def render_all(
                     **extra,
                 )
             files[board_path(region, lang)] = board_html(active, lang, region, regions, base_url, now, help_entries)
+    for alert in latest_versions(versions):  # rewritten every time: a retraction or an end shows at once
+        try:
+            files.update(alert_pages([alert], active_keys, now, help_entries))
+        except Exception as exc:
+            failures.append(f"{alert.key} page: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
     index_alerts = []
     for alert in versions:
         own = [cap_path(alert), *(sms_path(alert, lang) for lang in LANGS), *(poster_path(alert, lang) for lang in LANGS)]
@@ -122,6 +130,7 @@ def render_all(
                 "regions": list(alert.regions),
                 "active": alert.key in active_keys,
                 "page": alert_page_url(base_url, alert),
+                "pages": {lang: alert_file(alert.alert_id, lang) for lang in LANGS},
                 "cap": cap_path(alert),
                 "posters": {lang: poster_path(alert, lang) for lang in LANGS},
                 "sms": {lang: sms_path(alert, lang) for lang in LANGS},

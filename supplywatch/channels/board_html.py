@@ -15,7 +15,9 @@ from html import escape
 from .. import i18n, local_time
 from ..alert_states import severity_rank
 from .help_block import html_list
-from .links import LANGS, alert_page_url, cap_path, feed_path, plain, poster_path, region_slug, sms_path, text_for
+from .links import (
+    LANGS, alert_file, alert_page_url, cap_path, feed_path, plain, poster_path, region_slug, sms_path, text_for,
+)
 
 # The same symbols as the dashboard's board; each is in DejaVu Sans and most system fonts.
 SYMBOL = {"information": "ℹ", "caution": "⚠", "warning": "⊘"}
@@ -45,46 +47,69 @@ def _here(path: str) -> str:
     return escape(path.removeprefix("board/"), quote=True)
 
 
-def _alert(alert, lang: str, base_url: str, help_entries=()) -> str:
+def severity_line(alert, lang: str) -> str:
+    """'⊘ WARNING', '⚠ CAUTION · UPDATED': the severity as a symbol and a word, never colour alone."""
     _ = i18n.translator(lang)
-    t = text_for(alert, lang)
     severity = {"information": _("Information"), "caution": _("Caution"), "warning": _("Warning")}[alert.severity]
     head = f"{SYMBOL[alert.severity]} {severity.upper()}"
     if alert.msg_type == "Update":
         head += " · " + _("Updated").upper()
+    return head
+
+
+def card(alert, lang: str, help_entries=(), level: int = 2, advice: bool = True) -> list[str]:
+    """The alert as the board shows it: severity, headline (an ``h{level}``), regions and times, what to do, where
+    to get help, details, substances. Every piece of alert text is escaped. ``advice=False`` keeps only the
+    headline and where to get help (a retracted alert's severity and advice must not be acted on)."""
+    _ = i18n.translator(lang)
+    t = text_for(alert, lang)
+    sub = f"h{level + 1}"
     meta = _("{regions} · published {published} · until {expires}").format(
         regions=", ".join(plain(r) for r in alert.regions),
         published=local_time.format_local(alert.published_at, lang),
         expires=local_time.format_local(alert.expires_at, lang),
     )
-    advice = [line.strip().removeprefix("- ").strip() for line in plain(t.what_to_do).splitlines() if line.strip()]
-    parts = [
-        f'<article aria-labelledby="{escape(alert.alert_id, quote=True)}">',
-        f'<p class="severity">{escape(head)}</p>',
-        f'<h2 id="{escape(alert.alert_id, quote=True)}">{escape(plain(t.headline))}</h2>',
-        f'<p class="meta">{escape(meta)}</p>',
-    ]
-    if advice:
-        parts.append(f"<h3>{escape(_('What to do'))}</h3>")
-        parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in advice) + "</ul>")
-    where = html_list(alert, help_entries, lang)
-    if where:
-        parts.append(where)
+    heading = f'<h{level} id="{escape(alert.alert_id, quote=True)}">{escape(plain(t.headline))}</h{level}>'
+    if not advice:
+        return [p for p in (heading, html_list(alert, help_entries, lang, sub)) if p]
+    parts = [f'<p class="severity">{escape(severity_line(alert, lang))}</p>', heading]
+    parts.append(f'<p class="meta">{escape(meta)}</p>')
+    todo = [line.strip().removeprefix("- ").strip() for line in plain(t.what_to_do).splitlines() if line.strip()]
+    if todo:
+        parts.append(f"<{sub}>{escape(_('What to do'))}</{sub}>")
+        parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in todo) + "</ul>")
+    parts.append(html_list(alert, help_entries, lang, sub))
     if plain(t.details):
-        parts.append(f"<h3>{escape(_('Details'))}</h3>")
+        parts.append(f"<{sub}>{escape(_('Details'))}</{sub}>")
         parts.extend(f"<p>{escape(para)}</p>" for para in plain(t.details).split("\n\n"))
     if alert.substances:
-        parts.append(f"<p>{escape(_('Substances: {names}').format(names=', '.join(alert.substances)))}</p>")
+        names = ", ".join(plain(s) for s in alert.substances)  # a version stored raw: its markup is not shown
+        parts.append(f"<p>{escape(_('Substances: {names}').format(names=names))}</p>")
+    return [p for p in parts if p]
+
+
+def version_links(alert, lang: str) -> list[tuple[str, str]]:
+    """(relative href from a sibling folder, label) of the version's poster, CAP file and SMS text."""
+    _ = i18n.translator(lang)
+    return [(_rel(poster_path(alert, lang)), _("Printable poster (PDF)")), (_rel(cap_path(alert)), _("CAP 1.2 XML")),
+            (_rel(sms_path(alert, lang)), _("SMS text"))]
+
+
+def link_list(links: list[tuple[str, str]], css: str = "files") -> str:
+    """'<ul class="files"><li><a href=...>label</a></li>...</ul>' (hrefs already escaped, labels escaped here)."""
+    return f'<ul class="{css}">' + "".join(f'<li><a href="{href}">{escape(label)}</a></li>'
+                                           for href, label in links) + "</ul>"
+
+
+def _alert(alert, lang: str, base_url: str, help_entries=()) -> str:
+    _ = i18n.translator(lang)
     files = [
-        (_rel(poster_path(alert, lang)), _("Printable poster (PDF)")),
-        (_rel(cap_path(alert)), _("CAP 1.2 XML")),
-        (_rel(sms_path(alert, lang)), _("SMS text")),
+        (_rel(alert_file(alert.alert_id, lang)), _("This alert on its own page (to share)")),
+        *version_links(alert, lang),
         (escape(alert_page_url(base_url, alert) + f"&lang={lang}", quote=True), _("Full alert on the dashboard")),
     ]
-    parts.append('<ul class="files">' + "".join(f'<li><a href="{href}">{escape(label)}</a></li>'
-                                                 for href, label in files) + "</ul>")
-    parts.append("</article>")
-    return "\n".join(parts)
+    return "\n".join([f'<article aria-labelledby="{escape(alert.alert_id, quote=True)}">',
+                      *card(alert, lang, help_entries), link_list(files), "</article>"])
 
 
 def board_html(active: list, lang: str, region: str | None, regions: list[str], base_url: str,

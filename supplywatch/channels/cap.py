@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .links import ChannelError, alert_page_url, check_base_url, iso, plain, text_for
+from .links import ChannelError, alert_static_url, check_base_url, iso, plain, text_for
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 XSD = Path(__file__).with_name("cap-v1.2.xsd")
@@ -102,7 +102,6 @@ def cap_xml(alert, *, base_url: str, referenced=None) -> bytes:
     urgency, severity, certainty = CAP_LADDER[alert.severity]
     if alert.msg_type == "Cancel":
         urgency = "Past"
-    web = alert_page_url(base_url, alert)
     for lang, cap_lang in CAP_LANGUAGE.items():
         text = text_for(alert, lang)
         info = sub(root, "info", None)
@@ -119,7 +118,7 @@ def cap_xml(alert, *, base_url: str, referenced=None) -> bytes:
         sub(info, "headline", plain(text.headline))
         sub(info, "description", plain(text.details))
         sub(info, "instruction", plain(text.what_to_do))
-        sub(info, "web", web)
+        sub(info, "web", alert_static_url(base_url, alert, lang))  # the static page in this block's language
         for region in alert.regions:
             area = sub(info, "area", None)
             sub(area, "areaDesc", plain(region))

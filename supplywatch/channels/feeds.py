@@ -15,7 +15,7 @@ from lxml import etree
 from .cap import CAP_LANGUAGE, sent_time
 from .help_block import json_items
 from .links import (
-    alert_page_url, cap_path, file_url, iso, plain, poster_path, safe_link, sms_path, text_for, utc,
+    alert_page_url, alert_static_url, cap_path, file_url, iso, plain, poster_path, safe_link, sms_path, text_for, utc,
 )
 
 FEED_TITLE = {"en": "Supply Watch drug alerts", "fr": "Alertes drogues de Supply Watch"}
@@ -78,8 +78,9 @@ def atom_feed(alerts, *, lang: str, feed_url: str, base_url: str, now: datetime,
     fg.updated(utc(now))
     for alert in _ordered(alerts):
         fe = fg.add_entry(order="append")
-        page = alert_page_url(base_url, alert)
-        fe.id(f"{page}&version={int(alert.version)}")
+        page = alert_static_url(base_url, alert, lang)
+        # The entry id never changes (readers de-duplicate on it); the link is the alert's static page.
+        fe.id(f"{alert_page_url(base_url, alert)}&version={int(alert.version)}")
         fe.title(entry_title(alert, lang))
         fe.summary(plain(text_for(alert, lang).headline), type="text")
         fe.content(entry_text(alert, lang), type="text")
@@ -113,10 +114,10 @@ def json_feed(alerts, *, lang: str, feed_url: str, base_url: str, now: datetime,
     help in the alert's regions, from the staff's help directory)."""
     items = []
     for alert in _ordered(alerts):
-        page = alert_page_url(base_url, alert)
+        page = alert_static_url(base_url, alert, lang)
         items.append(
             {
-                "id": f"{page}&version={int(alert.version)}",
+                "id": f"{alert_page_url(base_url, alert)}&version={int(alert.version)}",  # never changes (see Atom)
                 "url": page,
                 "title": entry_title(alert, lang),
                 "summary": plain(text_for(alert, lang).headline),

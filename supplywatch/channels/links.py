@@ -61,10 +61,14 @@ def region_slug(region: str) -> str:
     return "region-alerts" if slug == "alerts" else slug
 
 
+def safe_id(alert_id: str) -> str:
+    """The alert id as a file-name part: anything but letters, digits, '.', '_' and '-' becomes '-'."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", alert_id)
+
+
 def version_stem(alert) -> str:
     """'SW-2026-0007-v2': the stem every per-version file shares."""
-    safe_id = re.sub(r"[^A-Za-z0-9._-]+", "-", alert.alert_id)
-    return f"{safe_id}-v{int(alert.version)}"
+    return f"{safe_id(alert.alert_id)}-v{int(alert.version)}"
 
 
 def cap_path(alert) -> str:
@@ -86,8 +90,23 @@ def feed_path(region: str | None, lang: str, ext: str) -> str:
 
 
 def alert_page_url(base_url: str, alert) -> str:
-    """The alert's page on the public board (the dashboard's ``alerts`` page with ``?alert=``)."""
+    """The alert on the dashboard's board (``alerts`` page with ``?alert=``).
+
+    Kept as the feed entries' id (readers de-duplicate on it, so it must never change); readers are sent to
+    :func:`alert_static_url` instead, which needs no dashboard session.
+    """
     return f"{check_base_url(base_url)}/alerts?alert={quote(alert.alert_id, safe='')}"
+
+
+def alert_file(alert_id: str, lang: str) -> str:
+    """'alerts/SW-2026-0007.html', 'alerts/SW-2026-0007-fr.html': one page per alert (not per version), so a link
+    sent out with the first version still shows the latest word on it, retraction or end included."""
+    return f"alerts/{safe_id(alert_id)}{'' if lang == 'en' else '-' + lang}.html"
+
+
+def alert_static_url(base_url: str, alert, lang: str) -> str:
+    """The alert's static page in ``lang``: where the SMS, poster QR code, feeds, CAP, mail and webhooks send readers."""
+    return file_url(base_url, alert_file(alert.alert_id, lang))
 
 
 def file_url(base_url: str, relative: str) -> str:

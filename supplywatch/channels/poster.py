@@ -149,14 +149,30 @@ def poster_pdf(alert, lang: str, url: str, help_entries=()) -> bytes:
     qr.add_data(url)
     qr.make(fit=True)
     pdf.image(qr.make_image().get_image(), x=pdf.l_margin, y=top, w=qr_size, h=qr_size)
-    pdf.set_xy(pdf.l_margin + qr_size + 6, top + 2)
+    left, text_width = pdf.l_margin + qr_size + 6, width - qr_size - 6
+    pdf.set_xy(left, top + 2)
     pdf.set_font("DejaVu", "", 12)
-    lines = [words["scan"], url]
+    pdf.multi_cell(text_width, 6.5, words["scan"], align="L", new_x="LMARGIN", new_y="NEXT")
+    _address(pdf, url, left, text_width)
+    pdf.set_x(left)
+    pdf.set_font("DejaVu", "", 12)
+    lines = []
     if alert.published_at:
         lines.append(f"{words['issued']}{colon} {local_time.format_local(alert.published_at, lang)}")
     if alert.expires_at:
         # The day and the clock time on the deployment's clock: a UTC date is a day late every evening in the west.
         lines.append(f"{words['expires']}{colon} {local_time.format_local(alert.expires_at, lang)}")
     lines.append(f"{alert.alert_id} v{int(alert.version)}")
-    pdf.multi_cell(width - qr_size - 6, 6.5, "\n".join(lines), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(text_width, 6.5, "\n".join(lines), align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def _address(pdf: FPDF, url: str, left: float, width: float) -> None:
+    """The printed address on one line (a wrapped address gets typed wrong): 12 pt, smaller down to 7 pt if needed."""
+    size = 12.0
+    pdf.set_font("DejaVu", "B", size)
+    while size > 7 and pdf.get_string_width(url) > width:
+        size -= 0.5
+        pdf.set_font("DejaVu", "B", size)
+    pdf.set_x(left)
+    pdf.cell(width, 6.5, url, new_x="LMARGIN", new_y="NEXT")

@@ -22,7 +22,7 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".html": "text/html; charset=utf-8",
 }
-# Per-version files (cap/, sms/, posters/) never change once written; feeds, boards and the index change on
+# Per-version files (cap/, sms/, posters/) never change once written; feeds, boards, alert pages and the index change on
 # every publish, so a reader's cache keeps them a minute at most.
 VERSIONED = ("cap/", "sms/", "posters/")
 HEADERS = {

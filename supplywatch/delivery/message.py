@@ -17,7 +17,7 @@ from email.utils import format_datetime as rfc2822_date
 from .. import i18n, local_time
 from ..channels.feeds import HEADINGS, alert_links, entry_title
 from ..channels.help_block import html_list, text_lines
-from ..channels.links import alert_page_url, check_base_url, file_url, plain, poster_path, text_for
+from ..channels.links import alert_static_url, check_base_url, file_url, plain, poster_path, text_for
 from . import subscribers
 from .subscribers import CONFIRM_VALID_FOR
 
@@ -74,7 +74,7 @@ def alert_mail(alert, sub, *, base_url: str, sender: str, now, help_entries=()) 
         title = f"{_('Update')}: {title}"
     elif alert.msg_type == "Cancel":
         title = f"{_('Retracted')}: {title}"
-    page = alert_page_url(base_url, alert)
+    page = alert_static_url(base_url, alert, lang)  # a static page: opens at once when every reader clicks
     poster = file_url(base_url, poster_path(alert, lang))
     unsub = unsubscribe_url(base_url, sub.subscriber_id)
     lead = {"Update": _("This update replaces the earlier message about this alert."),
@@ -87,7 +87,7 @@ def alert_mail(alert, sub, *, base_url: str, sender: str, now, help_entries=()) 
         f"{_('Until')}: {local_time.format_local(alert.expires_at, lang)}" if alert.msg_type != "Cancel" else "",
     ]
     where = text_lines(alert, help_entries, lang)
-    links = [(_("The alert on the public board"), page), (_("Poster to print (PDF)"), poster)]
+    links = [(_("The full alert online"), page), (_("Poster to print (PDF)"), poster)]
     links += [(url, url) for url in alert_links(alert)]
     footer_text = _("You receive this because you subscribed to Supply Watch drug alerts. Unsubscribe in one click:")
     plain_body = "\n\n".join([title, *(p for p in paragraphs if p), *([where] if where else []),

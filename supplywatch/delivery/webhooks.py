@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from .. import auth, db
 from ..channels.feeds import json_feed
-from ..channels.links import alert_page_url, feed_path, file_url
+from ..channels.links import alert_static_url, feed_path, file_url
 from . import keys
 from .smtp import SendFailed
 from .subscribers import SubscriptionError, _choices
@@ -150,7 +150,7 @@ def request(hook: Webhook, alert, delivery_id: int, base_url: str, now: dt.datet
     return urllib.request.Request(hook.url, data=payload, method="POST", headers={
         "Content-Type": "application/json; charset=utf-8", "User-Agent": "SupplyWatch-webhook/1",
         "X-SupplyWatch-Timestamp": str(timestamp), "X-SupplyWatch-Signature": signature(hook.secret, timestamp, payload),
-        "X-SupplyWatch-Delivery": str(delivery_id), "X-SupplyWatch-Alert": alert_page_url(base_url, alert),
+        "X-SupplyWatch-Delivery": str(delivery_id), "X-SupplyWatch-Alert": alert_static_url(base_url, alert, hook.lang),
     })
 
 

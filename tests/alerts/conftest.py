@@ -35,8 +35,9 @@ def published_calls(monkeypatch):
 
     calls = []
 
-    def fake(active, history, public_dir, base_url, now, help_entries=()):
-        calls.append({"active": [a.key for a in active], "history": [a.key for a in history], "now": now})
+    def fake(active, history, public_dir, base_url, now, rebuild=False, help_entries=()):  # publish_all's signature
+        calls.append({"active": [a.key for a in active], "history": [a.key for a in history], "now": now,
+                      "rebuild": rebuild})
         return {"written": [], "unchanged": []}
 
     monkeypatch.setattr(channels, "publish_all", fake)

@@ -91,6 +91,17 @@ def test_publish_expires_due_alerts_and_writes_files(cli_db, capsys, monkeypatch
     assert len(calls) == 1
 
 
+def test_publish_rebuild_rewrites_every_versions_files(cli_db, capsys, monkeypatch):
+    """Old alerts' SMS texts and posters keep the link they were made with until staff ask for a rebuild."""
+    import supplywatch.channels as channels
+
+    calls = []
+    monkeypatch.setattr(channels, "publish_all", lambda *a, **k: calls.append(k) or {"written": [], "unchanged": []})
+    assert run(["publish"], capsys)[0] == 0
+    assert run(["publish", "--rebuild"], capsys)[0] == 0
+    assert [k["rebuild"] for k in calls] == [False, True]
+
+
 def test_publish_reports_channel_failure_with_exit_1(cli_db, capsys, monkeypatch):
     import supplywatch.channels as channels
 

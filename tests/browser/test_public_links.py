@@ -81,7 +81,7 @@ def check_static_board(page, app, url: str, lang: str, headline: str, title: str
         target = urljoin(url, href)
         if "/public/" in target:
             kinds.add(check_file(page, app, target, lang, headline))
-    assert kinds == {"pdf", "xml", "txt"}
+    assert kinds == {"html", "pdf", "xml", "txt"}  # the alert's own page, its poster, CAP file and SMS text
     feeds = page.locator("footer a[href$='.atom'], footer a[href$='.json']").evaluate_all(
         "els => els.map(e => e.href)")
     assert sorted(check_file(page, app, u, lang, headline) for u in feeds) == ["atom", "json"]
@@ -107,8 +107,10 @@ def test_every_board_link_opens_what_it_names_in_english_and_french(new_page, ap
         ui.wait_idle(reader)
         links = box.locator("a[href]").evaluate_all("els => els.map(e => e.href)")
         kinds = sorted(check_file(reader, app, u, lang, headline) for u in links if "/public/" in u)
-        assert kinds == ["pdf", "txt", "xml"], links
-        assert all(u.endswith((f"-{lang}.pdf", f"-{lang}.txt", ".xml")) for u in links if "/public/" in u), links
+        assert kinds == ["html", "pdf", "txt", "xml"], links
+        page_end = ".html" if lang == "en" else f"-{lang}.html"
+        assert all(u.endswith((f"-{lang}.pdf", f"-{lang}.txt", ".xml", page_end)) for u in links if "/public/" in u)
+        assert sum("/public/alerts/" in u for u in links) == 1, links
         suffix = "" if lang == "en" else "-" + lang
         follow = {name: reader.get_by_role("link", name=name, exact=True).get_attribute("href")
                   for name in ("Atom feed" if lang == "en" else "Fil Atom",

@@ -57,7 +57,7 @@ def test_every_relative_link_names_a_file_that_was_written(public):
         for href in local:
             assert (public / "board" / href).resolve().is_file(), (name, href)
     fr = page(public, "alerts-fr.html").xpath("//article[1]//a/@href")
-    assert fr == ["../posters/SW-1-v1-fr.pdf", "../cap/SW-1-v1.xml", "../sms/SW-1-v1-fr.txt",
+    assert fr == ["../alerts/SW-1-fr.html", "../posters/SW-1-v1-fr.pdf", "../cap/SW-1-v1.xml", "../sms/SW-1-v1-fr.txt",
                   "https://alerts.example.org/alerts?alert=SW-1&lang=fr"]
 
 

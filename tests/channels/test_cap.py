@@ -49,7 +49,8 @@ def test_one_info_block_per_language_with_areas(alert):
     assert fr.findtext("cap:category", namespaces=NS) == "Health"
     assert fr.findtext("cap:instruction", namespaces=NS).startswith("Ne consommez pas seul·e.")
     assert fr.findtext("cap:expires", namespaces=NS) == "2026-12-11T09:00:00+00:00"
-    assert fr.findtext("cap:web", namespaces=NS) == "https://alerts.example.org/alerts?alert=SW-2026-0007"
+    assert fr.findtext("cap:web", namespaces=NS) == "https://alerts.example.org/public/alerts/SW-2026-0007-fr.html"
+    assert infos[0].findtext("cap:web", namespaces=NS) == "https://alerts.example.org/public/alerts/SW-2026-0007.html"
     assert [a.findtext("cap:areaDesc", namespaces=NS) for a in fr.findall("cap:area", NS)] == [
         "Vancouver Coastal",
         "Île-de-Montréal",

@@ -33,7 +33,7 @@ def test_atom_parses_and_lists_newest_first():
     assert first.find("a:content", ATOM).get("type") == "text"
     links = {l.get("type"): l.get("href") for l in first.findall("a:link", ATOM)}
     assert links == {
-        "text/html": f"{BASE_URL}/alerts?alert=SW-2026-0002",
+        "text/html": f"{BASE_URL}/public/alerts/SW-2026-0002.html",
         "application/cap+xml": f"{BASE_URL}/public/cap/SW-2026-0002-v1.xml",
     }
     assert first.findtext("a:updated", namespaces=ATOM) == "2026-11-27T08:55:00+00:00"

@@ -13,7 +13,7 @@ from .conftest import make_alert
 @pytest.fixture
 def folder(tmp_path):
     for name in ("posters/SW-1-v1-fr.pdf", "cap/SW-1-v1.xml", "sms/SW-1-v1-en.txt", "feeds/alerts.atom",
-                 "feeds/alerts-fr.json", "board/alerts.html", "index.json", "feeds/.alerts.atom.x1.tmp",
+                 "feeds/alerts-fr.json", "board/alerts.html", "alerts/SW-1-fr.html", "index.json", "feeds/.alerts.atom.x1.tmp",
                  "feeds/notes.py"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
@@ -31,6 +31,7 @@ def folder(tmp_path):
         ("feeds/alerts.atom", "application/atom+xml; charset=utf-8"),
         ("feeds/alerts-fr.json", "application/json; charset=utf-8"),
         ("board/alerts.html", "text/html; charset=utf-8"),
+        ("alerts/SW-1-fr.html", "text/html; charset=utf-8"),
         ("index.json", "application/json; charset=utf-8"),
     ],
 )
@@ -61,6 +62,8 @@ def test_anything_else_is_not_served(folder, relative):
 def test_feeds_are_cached_a_minute_versions_a_day_and_no_script_may_run():
     assert serving.headers_for("feeds/alerts.atom")["Cache-Control"] == "public, max-age=60"
     assert serving.headers_for("board/alerts-fr.html")["Cache-Control"] == "public, max-age=60"
+    # an alert's page says so at once when it is updated, retracted or ends: a minute, not a day
+    assert serving.headers_for("alerts/SW-1-fr.html")["Cache-Control"] == "public, max-age=60"
     assert serving.headers_for("posters/SW-1-v1-fr.pdf")["Cache-Control"] == "public, max-age=86400"
     csp = serving.headers_for("board/alerts.html")["Content-Security-Policy"]
     assert csp.startswith("default-src 'none';") and "script-src" not in csp
@@ -70,7 +73,7 @@ def test_board_links_point_to_the_same_origin_by_default(monkeypatch):
     monkeypatch.delenv("SUPPLYWATCH_PUBLIC_URL", raising=False)
     monkeypatch.setenv("SUPPLYWATCH_BASE_URL", "http://localhost:8501")  # a port the reader may not be using
     assert public_files(make_alert(alert_id="SW-1"), "fr") == [
-        ("poster", "/public/posters/SW-1-v1-fr.pdf"), ("cap", "/public/cap/SW-1-v1.xml"),
+        ("page", "/public/alerts/SW-1-fr.html"), ("poster", "/public/posters/SW-1-v1-fr.pdf"), ("cap", "/public/cap/SW-1-v1.xml"),
         ("sms", "/public/sms/SW-1-v1-fr.txt"),
     ]
     assert public_files(None, "fr", "Île-de-Montréal") == [

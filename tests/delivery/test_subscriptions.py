@@ -104,10 +104,11 @@ def test_subscribing_a_known_address_changes_nothing_and_says_the_same(inbox):
 
 @pytest.mark.parametrize("lang, subject, todo, until, page_label, poster", [
     ("en", "Caution: Carfentanil found in down sold as fentanyl.", "What to do: - Carry naloxone.",
-     "Until: 2026-12-11, 12:00\u202fa.m. PST", "The alert on the public board: ",
+     "Until: 2026-12-11, 12:00\u202fa.m. PST", "The full alert online: https://alerts.example.org/public/alerts/SW-2026-0001.html",
      "Poster to print (PDF): https://alerts.example.org/public/posters/SW-2026-0001-v1-en.pdf"),
     ("fr", "Prudence: Carfentanil trouvé dans du down vendu comme fentanyl.", "Que faire: - Ayez de la naloxone.",
-     "Jusqu’au: 2026-12-11 00 h 00 HNP", "L’alerte sur le tableau public: ",
+     "Jusqu’au: 2026-12-11 00 h 00 HNP",
+     "L’alerte complète en ligne: https://alerts.example.org/public/alerts/SW-2026-0001-fr.html",
      "Affiche à imprimer (PDF): https://alerts.example.org/public/posters/SW-2026-0001-v1-fr.pdf"),
 ])
 def test_alert_mail_in_the_subscribers_language(inbox, draft, monkeypatch, lang, subject, todo, until, page_label,
@@ -122,12 +123,13 @@ def test_alert_mail_in_the_subscribers_language(inbox, draft, monkeypatch, lang,
     assert mail["Content-Language"] == lang
     text = body(mail)
     assert text.startswith(subject + "\n\n")
-    for line in (todo, until, page_label + "https://alerts.example.org/alerts?alert=SW-2026-0001", poster):
+    for line in (todo, until, page_label, poster):  # the link is the alert's static page in the reader's language
         assert line in text.splitlines()
     assert ("Régions: Victoria" if lang == "fr" else "Regions: Victoria") in text.splitlines()
     html = body(mail, "html")
     assert f"<h1>{subject}</h1>" in html
-    assert '<a href="https://alerts.example.org/alerts?alert=SW-2026-0001">' in html
+    page = page_label.rpartition(": ")[2]
+    assert f'<a href="{page}">{page_label.rpartition(": ")[0]}</a>' in html
     assert "<img" not in html  # no tracking pixels
 
 

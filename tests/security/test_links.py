@@ -119,8 +119,9 @@ def test_board_shows_links_with_an_element_that_takes_a_url(monkeypatch, isolate
     assert buttons[:2] == [("https\u2060\\://example\\.org/naloxone", "https://example.org/naloxone"),
                            ("mailto\\:help@\u2060example\\.org", "mailto:help@example.org")]
     assert all("evil.example" not in url for _, url in buttons)
-    assert [label for label, _ in buttons[2:]] == ["Printable poster (PDF)", "CAP 1.2 XML", "SMS text", "Atom feed",
-                                                   "JSON feed", "Plain web page (no app needed)"]
+    assert [label for label, _ in buttons[2:]] == ["This alert on its own page (to share)", "Printable poster (PDF)",
+                                                   "CAP 1.2 XML", "SMS text", "Atom feed", "JSON feed",
+                                                   "Plain web page (no app needed)"]
     assert all(url.startswith("/public/") for _, url in buttons[2:])  # our files, on this origin
 
 

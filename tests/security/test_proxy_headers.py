@@ -288,6 +288,8 @@ def test_staff_sign_in_and_a_download_work_through_the_proxy(browser, proxy):
 
 
 PUBLIC_FILES = [("board/alerts.html", "text/html; charset=utf-8", "max-age=60"),
+                # the page every SMS and poster links to changes when the alert is updated, retracted or ends
+                ("alerts/SW-2026-0001-fr.html", "text/html; charset=utf-8", "max-age=60"),
                 ("feeds/alerts.atom", "application/atom+xml; charset=utf-8", "max-age=60"),
                 ("feeds/probe.json", "application/json; charset=utf-8", "max-age=60"),
                 ("cap/SW-2026-0001-1.xml", "application/cap+xml; charset=utf-8", "max-age=86400"),

@@ -1,8 +1,9 @@
 """Text is plain everywhere: every payload of a published XSS evasion list, cleaned as the store cleans alert text,
-leaves no tag in any channel (board, JSON feed, Atom, CAP, SMS, poster), and ordinary text with < and > survives."""
+leaves no tag in any channel (board, alert page, JSON feed, Atom, CAP, SMS, poster), and ordinary text with < and > survives."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from lxml import html as lxml_html
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
@@ -18,7 +20,7 @@ from supplywatch import views
 from supplywatch.alerts import store
 from supplywatch.alerts.model import AlertText
 from supplywatch.alerts.text import clean_text
-from supplywatch.channels import cap, feeds, poster, sms
+from supplywatch.channels import alert_html, cap, feeds, poster, sms
 from tests.channels.conftest import BASE_URL, NOW, make_alert
 
 LIST = Path(__file__).parents[1] / "data" / "security" / "xss_evasion.txt"
@@ -175,3 +177,27 @@ def test_the_store_cleans_and_the_board_shows_no_tag(staff, now, published_calls
     assert any("xxs link" in s for s in shown)
     for value in shown:
         assert tags_in(value) == [], value
+
+
+# The only elements the static alert page's template writes; anything else came from alert text.
+PAGE_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "main", "footer", "nav", "div", "p", "a",
+             "h1", "h2", "ul", "li"}
+
+
+@pytest.mark.parametrize("stored_raw", [False, True], ids=["cleaned", "stored-raw"])
+@pytest.mark.parametrize("chunk", CHUNKS, ids=[f"lines{i * 20}-" for i in range(len(CHUNKS))])
+def test_no_tag_reaches_the_static_alert_page(chunk, stored_raw):
+    """The page every SMS, poster and feed links to: active, ended and retracted (with a hostile reason)."""
+    alert = _payload_alert(chunk, stored_raw)
+    retracted = dataclasses.replace(alert, version=2, msg_type="Cancel", status="cancelled",
+                                    status_reason="\n".join(chunk))
+    for version, active in ((alert, True), (alert, False), (retracted, False)):
+        for lang in ("en", "fr"):
+            out = alert_html.alert_html(version, lang, active, NOW).decode()
+            doc = lxml_html.document_fromstring(out)
+            assert {el.tag for el in doc.iter() if isinstance(el.tag, str)} <= PAGE_TAGS
+            assert not [name for el in doc.iter() if isinstance(el.tag, str) for name in el.attrib
+                        if name.lower().startswith("on")]
+            assert all(href.startswith(("../", "SW-")) for href in doc.xpath("//a/@href")), doc.xpath("//a/@href")
+            for value in doc.itertext():
+                assert tags_in(value) == [], value
