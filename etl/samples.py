@@ -4,7 +4,7 @@ with their detections, in pieces of consecutive rows; the samples themselves are
 
 from __future__ import annotations
 
-from supplywatch import classes, first_seen, metrics
+from supplywatch import classes, metrics
 from supplywatch.db import sql_literals as lits
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
@@ -209,6 +209,5 @@ def _insert_piece(con, run_id: int, item_cols: list[str], lo: int, hi: int) -> i
     # the samples last, each with its findings folded from the detections just written
     fold.insert_samples(con, run_id, first, final)
     con.execute("DROP TABLE ns")
-    first_seen.add_samples(con, first, final)  # the first/last-seen summary, in this transaction
-    metrics.keep_weekly(con, first, final)  # and the weekly positivity summary
+    metrics.keep_summaries(con, first, final)  # every load-kept summary, in this transaction
     return n_new

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from . import findings
+from . import findings, kept_summaries
 from .filters import Filters
 from .rates import add_rates, wilson
 
@@ -32,32 +32,44 @@ def expected_found(con: duckdb.DuckDBPyConnection, f: Filters, top: int = 10) ->
     return {"match": match, "matrix": _matrix(cells), "pairs": _pairs(cells, top)}
 
 
-def finding_cells(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str, substances: bool = True
-                   ) -> pd.DataFrame:
+def finding_cells(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str, substances: bool = True,
+                  by_week: bool = False) -> pd.DataFrame:
     """FTIR- or lab-tested samples counted per (grp, expected, expected_class, found classes, found substances,
     found_expected, found_unexpected): a few thousand cells at 1M samples, expanded into the views in Python.
 
-    The found columns are the ones the load folded into ``samples`` (supplywatch.findings); when the warehouse
-    holds none or another rule's, the same fold runs live over the detections. ``expected`` is NULL when the
-    sample names no usable expectation.
+    Added up from the cells the writers keep per week and month (supplywatch.kept_summaries) when they hold
+    exactly these samples: dates on whole weeks or months, and a grouping (``group_sql`` over alias ``{a}``) that
+    reads no date, or only the date's week (``by_week``: the summary gives each sample its week's Monday as
+    ``collected_date``). Otherwise counted from the samples: their found columns are the ones the load folded
+    (supplywatch.findings); when the warehouse holds none or another rule's, the same fold runs live over the
+    detections. ``expected`` is NULL when the sample names no usable expectation.
     """
-    where, params = f.where("s")
     wanted = findings.COLUMNS if substances else tuple(c for c in findings.COLUMNS if c != "found_substances")
-    if findings.is_current(con):
+    count = "count(*)"
+    if (kept_summaries.dates_answered(f) and (by_week or "collected_date" not in group_sql)
+            and kept_summaries.is_current(con, kept_summaries.FOUND_CELLS)):
+        where, params = kept_summaries.where(f, "s")
+        source = f"(SELECT week AS collected_date, * FROM {kept_summaries.FOUND_CELLS.table}) s"
+        cols, count = ", ".join(f"s.{c}" for c in wanted), "CAST(sum(s.n) AS BIGINT)"
+    elif findings.is_current(con):
+        where, params = f.where("s")
         source, cols = "samples s", ", ".join(f"s.{c}" for c in wanted)
+        where += " AND (s.ftir_tested OR s.lab_tested)"
     else:
+        where, params = f.where("s")
         where_d, params_d = f.where("d")
         source = f"samples s LEFT JOIN ({findings.fold_sql(where_d)}) p ON p.sample_no = s.sample_no"
         nothing = dict(zip(findings.COLUMNS, findings.NOTHING_FOUND))
         cols = ", ".join(f"coalesce(p.{c}, {nothing[c]}) AS {c}" for c in wanted)
         params = params_d + params
+        where += " AND (s.ftir_tested OR s.lab_tested)"
     sql = f"""
         SELECT {group_sql.format(a='s')} AS grp,
                CASE WHEN {findings.expects_sql('s')} THEN coalesce(s.expected_substance, s.expected_class) END
                    AS expected,
-               s.expected_class, {cols}, count(*) AS n
+               s.expected_class, {cols}, {count} AS n
         FROM {source}
-        WHERE {where} AND (s.ftir_tested OR s.lab_tested)
+        WHERE {where}
         GROUP BY ALL
     """
     return con.execute(sql, params).df()
