@@ -9,7 +9,8 @@ heroin, residue, strip negative, FTIR heroin), K-4 (South C, 03-05, "Down", FTIR
 dictionary does not know, 30 %), K-5 (South C, 03-06, sold as 'Blue Zed', unknown, lab fentanyl and bromazolam,
 40 %), K-6 (North A, 03-11, strip only: not FTIR- or lab-tested). kept_b.csv (CRLF, a blank line): K-2 again
 (skipped), K-7 (North B, 02-20, no type, FTIR 'fentanyl hcl ', 5 %), K-8 (South C, Sun 03-31, FTIR fentanyl, 50 %),
-K-9 (South C, Mon 04-01, "Down", FTIR 'Zorbital X'). The week of Monday 02-26 spans February and March.
+K-9 (South C, Mon 04-01, "Down", FTIR 'Zorbital X'). kept_conflict.csv: a new sample and K-3 with another date
+(the file is refused). The week of Monday 02-26 spans February and March.
 """
 
 import contextlib
@@ -92,7 +93,7 @@ def _same(a: dict, b: dict) -> None:
 
 def test_summaries_equal_the_direct_computation_after_every_load(cli, data_dir, query, any_warehouse, tmp_path):
     # new samples, then a duplicate and new ones (CRLF), a refused file, the same file again (all repeats)
-    for name, status in (("kept_a.csv", 0), ("kept_b.csv", 0), ("first_seen_conflict.csv", 1), ("kept_b.csv", 0)):
+    for name, status in (("kept_a.csv", 0), ("kept_b.csv", 0), ("kept_conflict.csv", 1), ("kept_b.csv", 0)):
         assert cli("load", data_dir / name, "--no-signals")[0] == status
         _all_equal(query)
     before = _table(query, kept_summaries.UNCLASSIFIED)
