@@ -12,8 +12,8 @@ table that grows with weeks and places instead of scanning every sample.
 * ``unclassified_rows``: every detection and every "sold as" name of class 'unclassified' (names the dictionary
   does not know yet), with its sample and the columns the filters select on: Emerging's unknown names.
 
-Each is kept equal to the stored samples by every writer, inside the writer's transaction: a load adds each
-piece's new samples (:func:`add_samples`), re-mapping unknown names rebuilds them (:func:`rebuild`), and a writer
+Each is kept equal to the stored samples by every writer, inside the writer's transaction: a load adds its new
+samples once its pieces are written and their staging dropped (:func:`add_load`), re-mapping unknown names rebuilds them (:func:`rebuild`), and a writer
 that finds one built by other code or from other stored samples (supplywatch.summary_stamp) rebuilds it, 500,000
 samples at a time so a 10M warehouse is rebuilt within the load's memory. Readers use a summary only when its
 stamp matches what is stored; otherwise they compute from the samples as before. The first/last-seen summary
@@ -123,13 +123,13 @@ def _add(con: duckdb.DuckDBPyConnection, summary: Summary, first: int | None, la
     con.execute("DROP TABLE kept_summary_merged")
 
 
-def add_samples(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:
-    """A load piece's side: add the new samples numbered ``first`` to ``last`` (their detections and folded
-    findings already written) to every kept summary, and record the stored counts they now match."""
-    first_seen.add_samples(con, first, last)
-    for summary in SUMMARIES:
-        _add(con, summary, first, last)
-    first_seen.record(con)
+def add_load(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:
+    """A load's side, after its pieces: add its new samples numbered ``first`` to ``last`` (their detections and
+    folded findings written) to every summary here, 500,000 at a time, and record the stored counts they now
+    match. The load keeps the first/last-seen summary per piece (supplywatch.metrics.keep_summaries)."""
+    for start in range(int(first), int(last) + 1, PIECE):
+        for summary in SUMMARIES:
+            _add(con, summary, start, min(start + PIECE - 1, int(last)))
     for summary in SUMMARIES:
         summary_stamp.record(con, summary.meta_key, summary.rule())
 

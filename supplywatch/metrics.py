@@ -242,16 +242,21 @@ def weekly_current(con: duckdb.DuckDBPyConnection) -> bool:
     return weekly_positivity.is_current(con, weekly_rule())
 
 
-def keep_summaries(con: duckdb.DuckDBPyConnection, first: int | None = None, last: int | None = None) -> None:
+def keep_summaries(con: duckdb.DuckDBPyConnection, first: int | None = None, last: int | None = None,
+                   kept: bool = False) -> None:
     """The writers' side of every load-kept summary (the weekly one here, supplywatch.kept_summaries for the
-    others): add a load's new samples ``first`` to ``last`` to them, or rebuild them all (no range: after stored
-    samples or detections changed, or when one was built by another rule)."""
+    others): rebuild them all (no range: after stored samples or detections changed, or when one was built by
+    another rule), or add a load piece's new samples ``first`` to ``last`` to the weekly and first/last-seen
+    summaries, or (``kept``) a whole load's new samples to the others, 500,000 at a time, after its pieces."""
     if first is None:
         weekly_positivity.rebuild(con, _weekly_direct, TREND_TARGETS)
         kept_summaries.rebuild(con)
+    elif kept:
+        kept_summaries.add_load(con, first, last)
     else:
         weekly_positivity.add_samples(con, _weekly_direct, TREND_TARGETS, first, last)
-        kept_summaries.add_samples(con, first, last)
+        first_seen.add_samples(con, first, last)
+        first_seen.record(con)
 
 
 keep_weekly = keep_summaries  # the name fixtures that write samples call
