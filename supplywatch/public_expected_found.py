@@ -6,12 +6,18 @@ active per expected substance), the expected class x found class matrix and the 
 whole months could only be shown by hiding most of them (measured: docs/benchmarks.md). Every count is counted
 once per atom (public month x region x expected substance x expected class) and split into blocks of at least k
 (supplywatch.safe_blocks), months first, so a count over every date keeps whole blocks; a count is shown only
-when it is whole blocks. See docs/methods.md.
+when it is whole blocks. Counts that are also Trends counts (the tested count per expected substance is Trends'
+tested count of a target only FTIR and the lab detect, split by expected substance, over every month) are read
+from Trends' blocks instead (supplywatch.public_trends), so the two pages give one count one status and
+nothing can be subtracted across them; where Trends does not give the same count, it is hidden. See
+docs/methods.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Callable
 
 import duckdb
 import numpy as np
@@ -20,6 +26,7 @@ import pandas as pd
 from . import findings, metrics, public_trends, safe_blocks
 from .expected_found import finding_cells
 from .filters import Filters
+from .linked_suppression import Protected
 from .rates import wilson
 from .suppression import COMPLEMENTARY, SHOWN, SMALL
 
@@ -30,6 +37,47 @@ DIMS = ("month", "region", "expected", "expected_class")
 LADDERS = {"match": (("region", "expected"), ("expected",)),
            "class": (("region", "expected_class"), ("expected_class",)),
            "pair": (("region",),)}
+
+
+@cache
+def linked_targets() -> tuple[str, ...]:
+    """The Trends targets that only FTIR and the lab detect and whose denominator is every FTIR- or lab-tested
+    sample (other opioids, stimulants, cuts): Trends' tested count of any of them, split by expected substance, is
+    this page's tested count, and its found count is this page's count of samples with that class found."""
+    methods = set(findings.FINDING_METHODS)
+    return tuple(t for t in metrics.TREND_TARGETS
+                 if metrics.is_class(t) and metrics.capable_methods(t) == metrics.sensitive_methods(t) == methods)
+
+
+def trends_of(con: duckdb.DuckDBPyConnection, k: int) -> Callable[[str], Protected]:
+    """The public Trends margins of a target, each computed once, when first asked for (the pages read Trends'
+    cached ones instead): a page reads only the targets its counts need (cuts, say, only for a row of samples
+    expected to be a cut)."""
+    got: dict[str, Protected] = {}
+
+    def read(target: str) -> Protected:
+        if target not in got:
+            got[target] = public_trends.protected(con, Filters(), target, k)
+        return got[target]
+    return read
+
+
+def via_trends(prot: Protected, measure: str, value: int, selection: np.ndarray, k: int) -> str:
+    """The status of a count of this page that Trends also shows: Trends' status for the same atoms
+    (``selection`` of its atoms, ``measure`` 'n' or 'k'), or hidden when Trends' count there is not the same."""
+    total, status = prot.union(selection, measure)
+    if not value or (total == value and status == SHOWN):
+        return SHOWN
+    return SMALL if value < k else COMPLEMENTARY
+
+
+def _trends_atoms(prot: Protected, f: Filters, **equal) -> np.ndarray:
+    """Trends' atoms of the public months and region ``f`` reads (as :meth:`PublicCounts.selection`) whose
+    dimensions have the values ``equal``."""
+    keep = public_trends.atoms_of(prot, f, "all", "month", *public_trends.period_bounds(f, "month"))
+    for dim, value in equal.items():
+        keep &= prot.atoms[dim] == value
+    return keep
 
 
 def public_filters(f: Filters) -> Filters:
@@ -121,16 +169,20 @@ def blocked(table: pd.DataFrame, chosen: list[str], k: int) -> PublicCounts:
     return PublicCounts(table[list(DIMS)], values, blocks, chosen, k)
 
 
-def match(pub: PublicCounts, f: Filters) -> pd.DataFrame:
+def match(pub: PublicCounts, f: Filters, trends: Callable[[str], Protected]) -> pd.DataFrame:
     """Per expected substance: n tested, matched, something else active, each with its status, and the rates
-    (None where either count is hidden)."""
+    (None where either count is hidden). ``trends``: the public Trends margins of a target (:func:`trends_of`);
+    n's status is Trends' for the same samples (the tested blocks of :func:`linked_targets` are all the same)."""
     pick = pub.selection(f)
+    tested = trends(linked_targets()[0])
+    usable = ~np.isin(tested.atoms["expected_class"], findings.NO_EXPECTATION)
     records = []
     for e in sorted(set(pub.atoms["expected"][pick]) - {GAP}):
         here = pick & (pub.atoms["expected"] == e).to_numpy()
-        (n, ns), (m, ms), (u, us) = (pub.cell(v, here) for v in ("n", "matched", "unexpected"))
+        (n, _), (m, ms), (u, us) = (pub.cell(v, here) for v in ("n", "matched", "unexpected"))
         if not n:
             continue
+        ns = via_trends(tested, "n", n, usable & _trends_atoms(tested, f, expected=e), pub.k)
         rec = {"expected": e, "n": n, "matched": m, "unexpected": u, "n_status": ns, "k_status": ms, "u_status": us,
                "low_n": ns != COMPLEMENTARY and n < metrics.LOW_N}  # no bound on a "suppressed" n
         for prefix, count, status in (("", m, ms), ("unexpected_", u, us)):
