@@ -100,7 +100,7 @@ def expected_found(con, k: int, months: bool = False) -> dict[str, tuple[int, in
                 out += zip(match.get(count, []), match.get(status, []))
             if out is after:
                 tested["after"] += zip(match.get("n", []), match.get("n_status", []))
-            for frame in (public_expected_found.matrix(pub, pf), public_expected_found.pairs(pub, pf)):
+            for frame in (public_expected_found.matrix(pub, pf, trends), public_expected_found.pairs(pub, pf)):
                 out += zip(frame["n"], frame["status"])
     return {"before": _tally(before), "after": _tally(after), "ranges": _tally(ranges),
             "tested before": _tally(tested["before"]), "tested after": _tally(tested["after"])}

@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import findings, metrics, public_trends, safe_blocks
+from . import findings, metrics, public_trends, public_week, safe_blocks
 from .expected_found import finding_cells
 from .filters import Filters
 from .linked_suppression import Protected
@@ -183,6 +183,10 @@ def match(pub: PublicCounts, f: Filters, trends: Callable[[str], Protected]) -> 
         if not n:
             continue
         ns = via_trends(tested, "n", n, usable & _trends_atoms(tested, f, expected=e), pub.k)
+        if e in linked_targets() and set(pub.atoms["expected_class"][here]) == {e}:
+            # a bare class (sold as "an upper"): matched is Trends' found count of the class for the same samples
+            found = trends(e)
+            ms = via_trends(found, "k", m, _trends_atoms(found, f, expected=e, expected_class=e), pub.k)
         rec = {"expected": e, "n": n, "matched": m, "unexpected": u, "n_status": ns, "k_status": ms, "u_status": us,
                "low_n": ns != COMPLEMENTARY and n < metrics.LOW_N}  # no bound on a "suppressed" n
         for prefix, count, status in (("", m, ms), ("unexpected_", u, us)):
@@ -190,23 +194,48 @@ def match(pub: PublicCounts, f: Filters, trends: Callable[[str], Protected]) -> 
             hidden = ns != SHOWN or status != SHOWN
             rec.update({f"{prefix}share": None if hidden else count / n, f"{prefix}lo": None if hidden else lo,
                         f"{prefix}hi": None if hidden else hi})
+        rec["rounded"] = rounded_share(m, ms, n, ns, pub.k)
         records.append(rec)
     out = pd.DataFrame(records)
     if out.empty:
         return out
-    for col in ("share", "lo", "hi", "unexpected_share", "unexpected_lo", "unexpected_hi"):
+    for col in ("share", "lo", "hi", "unexpected_share", "unexpected_lo", "unexpected_hi", "rounded"):
         out[col] = pd.Series([r[col] for r in records], dtype="object")  # None, not NaN, where hidden
     return out.sort_values(["n", "expected"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def matrix(pub: PublicCounts, f: Filters) -> pd.DataFrame:
-    """(expected_class, found_class, n, status): samples by expected class and each active class found."""
+def rounded_share(matched: int, matched_status: str, n: int, n_status: str, k: int) -> float | None:
+    """The matched share to the nearest 10 points, for a row whose exact share is hidden, or None.
+
+    Given only where no count follows from it: n must be hidden (the page says "of 4k or more"), and the rounded
+    share must stay the same when a hidden count is one more or one less (each that is possible: no more matched
+    than tested), at least one of them possible. A hidden count can change by one sample without changing any
+    shown count (supplywatch.safe_blocks); with the share unchanged too, the two tables look the same, so neither
+    count can be worked out, even by a reader who knows the other one exactly.
+    """
+    if n_status == SHOWN or n < 4 * k:
+        return None
+    share = public_week.rounded_share(matched, n, 4 * k)
+    for hidden, moves in ((True, ((0, -1), (0, 1))), (matched_status != SHOWN, ((-1, 0), (1, 0)))):
+        near = [(matched + dm, n + dn) for dm, dn in moves if hidden and 0 <= matched + dm <= n + dn]
+        if hidden and (not near or any(public_week.rounded_share(m, t, 1) != share for m, t in near)):
+            return None
+    return share
+
+
+def matrix(pub: PublicCounts, f: Filters, trends: Callable[[str], Protected]) -> pd.DataFrame:
+    """(expected_class, found_class, n, status): samples by expected class and each active class found. A class
+    Trends counts over every FTIR- or lab-tested sample (:func:`linked_targets`) has Trends' found count of the same
+    samples, and its status."""
     pick = pub.selection(f)
     rows = []
     for e in sorted(set(pub.atoms["expected_class"][pick])):
         here = pick & (pub.atoms["expected_class"] == e).to_numpy()
         for slug in findings.class_slugs():
             n, status = pub.cell(f"class:{slug}", here)
+            if n and slug in linked_targets():
+                found = trends(slug)
+                status = via_trends(found, "k", n, _trends_atoms(found, f, expected_class=e), pub.k)
             if n:
                 rows.append((e, slug, n, status))
     return pd.DataFrame(rows, columns=["expected_class", "found_class", "n", "status"])

@@ -79,5 +79,8 @@ def expected_found(ctx: Context, top: int = 10) -> dict[str, pd.DataFrame]:
     if len(match):
         match["n_text"] = [_label(v, s, ctx) for v, s in zip(match["n"], match["n_status"])]
         match["k_text"] = [_label(v, s, ctx) for v, s in zip(match["matched"], match["k_status"])]
-    return {"match": match, "matrix": public_expected_found.matrix(pub, f),
+        least = ctx.number(4 * ctx.k)
+        match["rounded_text"] = [None if r is None else ctx._("about {share} of {n} or more").format(
+            share=ctx.percent(r), n=least) for r in match["rounded"]]
+    return {"match": match, "matrix": public_expected_found.matrix(pub, f, trends),
             "pairs": public_expected_found.pairs(pub, f)}

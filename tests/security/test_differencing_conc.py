@@ -148,7 +148,7 @@ def expected_found_cells(con, samples: list[dict]) -> list[dict]:
                 inside = [s for s in rows if measure == "n" or s[measure]]
                 cells.append(cell(measure, inside, ef_atom, int(r[measure]), r[status],
                                   f"{measure} {r['expected']} {f}"))
-        for r in public_expected_found.matrix(pub, f).to_dict("records"):
+        for r in public_expected_found.matrix(pub, f, trends).to_dict("records"):
             bit = slugs.index(r["found_class"])
             inside = [s for s in here if s["expected_class"] == r["expected_class"] and s["classes"] >> bit & 1]
             cells.append(cell(f"class:{r['found_class']}", inside, ef_atom, int(r["n"]), r["status"],

@@ -10,10 +10,14 @@ chains across the two pages recover tested counts; with Expected vs found readin
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from supplywatch import public_expected_found, suppression
+from supplywatch import db, public_expected_found, suppression
 from supplywatch.filters import Filters
+from tests.dashboard.conftest import dashboard_on
+from tests.security.conftest import CLASSES, build, fixture_samples
 from tests.security.test_differencing import K, atom, public_cells, recovered, subtractions
 
 SHOWN = suppression.SHOWN
@@ -111,3 +115,170 @@ def test_the_tested_counts_read_trends_blocks(differencing_con):
     totals = trends("stimulant").table({"expected"}).set_index("expected")
     for e, row in match.iterrows():
         assert (row["n"], row["n_status"]) == (totals.loc[e, "n"], totals.loc[e, "n_status"]), e
+
+
+# ------------------------------------------------------------------ class counts and bare classes' matched counts
+
+CLASS_FIXTURE = Path(__file__).parent.parent / "data" / "differencing_link_classes.csv"
+
+
+def has_class(s: dict, cls: str) -> bool:
+    return s["ftir"] and any(CLASSES[name] == cls for name in s["found"])
+
+
+@pytest.fixture(scope="module")
+def class_samples() -> list[dict]:
+    return fixture_samples(CLASS_FIXTURE)
+
+
+@pytest.fixture(scope="module")
+def class_con(tmp_path_factory, class_samples):
+    path = tmp_path_factory.mktemp("differencing_link_classes") / "warehouse.duckdb"
+    build(path, class_samples)
+    con = db.connect_readonly(path)
+    yield con
+    con.close()
+
+
+def evf_class_cells(con, samples: list[dict], old: bool = False) -> list[dict]:
+    """Expected vs found's stimulant and other-opioid columns of the class matrix and the matched counts of those
+    bare classes, all regions and each, in Trends' found systems: read from Trends' found blocks, or (``old``) on
+    the page's own blocks."""
+    pub = public_expected_found.protected(con, K)
+    trends = public_expected_found.trends_of(con, K)
+    tested = [s for s in samples if s["ftir"]]
+    cells = []
+    for region in regions(samples):
+        f = Filters(region=region)
+        pick = pub.selection(f)
+        here = [s for s in tested if region in (None, s["region"])]
+        for r in public_expected_found.matrix(pub, f, trends).to_dict("records"):
+            if r["found_class"] not in LINKED:
+                continue
+            domain = [s for s in here if (s["expected_class"] or "?") == r["expected_class"]]
+            status = r["status"]
+            if old:
+                status = pub.cell(f"class:{r['found_class']}",
+                                  pick & (pub.atoms["expected_class"] == r["expected_class"]).to_numpy())[1]
+            cells.append(_evf_cell((r["found_class"], "found"), domain,
+                                   [s for s in domain if has_class(s, r["found_class"])], int(r["n"]), status,
+                                   f"evf class {r['expected_class']} found {r['found_class']} {region}"))
+        for r in public_expected_found.match(pub, f, trends).to_dict("records"):
+            if r["expected"] not in LINKED:
+                continue
+            domain = [s for s in here if expected_of(s) == r["expected"]]
+            status = r["k_status"]
+            if old:
+                status = pub.cell("matched", pick & (pub.atoms["expected"] == r["expected"]).to_numpy())[1]
+            cells.append(_evf_cell((r["expected"], "found"), domain,
+                                   [s for s in domain if has_class(s, r["expected"])], int(r["matched"]), status,
+                                   f"evf matched {r['expected']} {region}"))
+    return cells
+
+
+@pytest.fixture(scope="module")
+def class_cells(class_con, class_samples) -> dict[str, list[dict]]:
+    trends = trends_tested_cells(class_con, class_samples)
+    return {"new": trends + evf_class_cells(class_con, class_samples),
+            "old": trends + evf_class_cells(class_con, class_samples, old=True)}
+
+
+def test_the_class_counts_are_trends_found_counts(class_cells, class_con):
+    """Every shown count is true, and by hand, all regions: stimulants were found in 6 + 2 + 7 of the 25 "Upper"
+    samples (15, matched), 4 + 9 + 2 = 15 "Crystal" ones, 2 "Opioid" ones and 1 "Down" one; other opioids in 5 + 4 + 6 = 15
+    "Opioid" ones (matched), 4 "Crystal" ones and 3 + 1 "Down" ones: the same counts as Trends' found counts of
+    the class split by expected substance over every month, with the same status."""
+    cells = class_cells["new"]
+    assert [c["where"] for c in cells if c["status"] == SHOWN and c["value"] != len(c["ids"])] == []
+    got = {c["where"]: c["value"] for c in cells if c["where"].startswith("evf") and c["where"].endswith("None")}
+    assert got == {"evf class opioid_other found opioid_other None": 15, "evf class opioid_other found stimulant None": 2,
+                   "evf class opioid_unspecified found opioid_other None": 4,
+                   "evf class opioid_unspecified found stimulant None": 1,
+                   "evf class stimulant found opioid_other None": 4, "evf class stimulant found stimulant None": 30,
+                   "evf matched opioid_other None": 15, "evf matched stimulant None": 15}
+    trends = public_expected_found.trends_of(class_con, K)
+    pub = public_expected_found.protected(class_con, K)
+    for c in public_expected_found.matrix(pub, Filters(), trends).to_dict("records"):
+        if c["found_class"] in LINKED:
+            prot = trends(c["found_class"])
+            total, status = prot.union(prot.atoms["expected_class"] == c["expected_class"], "k")
+            assert (c["n"], c["status"]) == (total, status), c
+
+
+def test_the_class_counts_on_their_own_blocks_gave_trends_counts_away(class_cells):
+    """Each page on its own blocks: Trends' found counts by expected substance and region against the class
+    matrix and the bare classes' matched counts pin counts of both pages: 20 of Trends' (such as Valley's 2
+    "Upper" samples with a stimulant found in the week of 2026-01-19) and 2 of the page's (the 4 "Crystal" samples
+    with another opioid found, Valley's 2 "Upper" samples matched); Trends' views alone give none away."""
+    found = recovered(class_cells["old"])
+    assert "stimulant week all region=None site=None sold_as=None type=None split=region 2026-01-19 Valley found = 2" \
+        in found
+    assert [x for x in found if x.startswith("evf")] == ["evf class stimulant found opioid_other None = 4",
+                                                          "evf matched stimulant Valley = 2"]
+    assert len(found) == 22, found
+    assert recovered([c for c in class_cells["old"] if not c["where"].startswith("evf")]) == []
+
+
+def test_no_chain_through_the_class_counts_recovers_a_count(class_cells):
+    cells = class_cells["new"]
+    assert any(c["status"] != SHOWN and c["value"] and c["where"].startswith("evf") for c in cells)
+    assert recovered(cells) == []
+    assert subtractions(cells) == []
+
+
+# ------------------------------------------------------------------ the rounded match share
+
+H, SMALL = suppression.COMPLEMENTARY, suppression.SMALL
+
+
+@pytest.mark.parametrize("matched, matched_status, n, n_status, share", [
+    (40, H, 100, H, 0.4),  # 39 to 41 of 99 to 101 all round to 40 %
+    (45, H, 100, H, None),  # 45 % rounds up, 44 % down: a reader told "50 %" would know 45 once n is known
+    (8, H, 20, H, None),  # 9 of 20 is 45 %, rounded to 50 %
+    (8, SHOWN, 20, H, 0.4),  # 8 known exactly: 8 of 19 (42 %) and of 21 (38 %) round to 40 % too
+    (2, SHOWN, 20, H, 0.1),  # 8 of 19 or 21 samples: 10.5 % and 9.5 %, both 10 %
+    (72, SHOWN, 72, H, 1.0),  # all matched: fewer tested is impossible, 72 of 73 is still 100 %
+    (0, SHOWN, 30, H, 0.0),  # none matched, of 30 or more: no count
+    (15, SHOWN, 19, SMALL, None),  # n under 4k: not even "20 or more" may be said
+    (8, H, 30, SHOWN, None),  # n shown: the share would bound the matched count against an exact n
+    (8, SHOWN, 30, SHOWN, None),  # both shown: the exact share is shown instead
+])
+def test_a_rounded_share_is_given_only_where_no_count_follows_from_it(matched, matched_status, n, n_status, share):
+    assert public_expected_found.rounded_share(matched, matched_status, n, n_status, K) == share
+
+
+def test_rows_with_a_hidden_count_get_a_rounded_share(class_con):
+    """All regions: "Upper" (a stimulant expected, 25 tested and 15 matched, both hidden) gets "about 60 %"; the
+    other rows have n under 20; no row with an exact share gets a rounded one."""
+    pub = public_expected_found.protected(class_con, K)
+    trends = public_expected_found.trends_of(class_con, K)
+    for region in (None, "Coast", "Hills", "Valley"):
+        rows = public_expected_found.match(pub, Filters(region=region), trends)
+        assert all(r["share"] is None for r in rows.to_dict("records") if r["rounded"] is not None)
+        got = {r["expected"]: r["rounded"] for r in rows.to_dict("records") if r["rounded"] is not None}
+        assert got == ({"stimulant": 0.6} if region is None else {}), region
+    upper = public_expected_found.match(pub, Filters(), trends).set_index("expected").loc["stimulant"]
+    assert (upper["n"], upper["matched"], upper["n_status"], upper["k_status"]) == (25, 15, H, H)
+
+
+@pytest.fixture
+def class_app(class_con, tmp_path, monkeypatch):
+    path = tmp_path / "classes.duckdb"
+    build(path, fixture_samples(CLASS_FIXTURE))
+    return dashboard_on(path, tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("lang, label, said", [("en", "Stimulants", "about 60% of 20 or more"),
+                                               ("fr", "Stimulants", "environ 60 % sur 20 ou plus")])
+def test_the_public_page_shows_the_rounded_share(class_app, lang, label, said):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../../dashboard.py", default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("app_pages/expected_found.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = [df.value for df in at.dataframe if len(df.value.columns) == 4][0]
+    row = table[table.iloc[:, 0] == label].iloc[0]
+    assert row.iloc[2].replace("\u202f", " ").replace("\xa0", " ") == said
