@@ -216,9 +216,10 @@ def rounded_share(matched: int, matched_status: str, n: int, n_status: str, k: i
     if n_status == SHOWN or n < 4 * k:
         return None
     share = public_week.rounded_share(matched, n, 4 * k)
-    for hidden, moves in ((True, ((0, -1), (0, 1))), (matched_status != SHOWN, ((-1, 0), (1, 0)))):
-        near = [(matched + dm, n + dn) for dm, dn in moves if hidden and 0 <= matched + dm <= n + dn]
-        if hidden and (not near or any(public_week.rounded_share(m, t, 1) != share for m, t in near)):
+    moves = [((0, -1), (0, 1))] + ([((-1, 0), (1, 0))] if matched_status != SHOWN else [])  # n, then matched
+    for pair in moves:
+        near = [(matched + dm, n + dn) for dm, dn in pair if 0 <= matched + dm <= n + dn]
+        if not near or any(public_week.rounded_share(m, t, 1) != share for m, t in near):
             return None
     return share
 

@@ -176,8 +176,9 @@ def _selected(table: dict[str, np.ndarray], f: Filters, population: str, dates: 
 def cells_of(prot: Protected, f: Filters, population: str, dims: set[str], period: str | None = None,
              first: dt.date | None = None, last: dt.date | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The margin a public view reads (``f``'s filters, the population and ``dims``) and the positions of its rows
-    that the filters, population and periods ``first`` to ``last`` of ``period`` keep: Trends, This week and
-    Expected vs found read their cells through it, so one cell has one status on every page."""
+    that the filters, population and periods ``first`` to ``last`` of ``period`` keep: Trends and This week read
+    their cells through it (Expected vs found its atoms, through :func:`atoms_of`), so one cell has one status on
+    every page."""
     wanted = {d for name, d in FILTERED.items() if getattr(f, name) is not None}
     wanted |= {"opioid"} if population == "opioid" else set()
     table = prot.columns(wanted | set(dims) | ({period} if period else set()))
