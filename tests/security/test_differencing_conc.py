@@ -19,7 +19,7 @@ import pytest
 
 from supplywatch import db, metrics, public_concentration, public_expected_found, public_trends, suppression
 from supplywatch.filters import Filters
-from tests.security.conftest import build
+from tests.security.conftest import built
 from tests.security.test_differencing import RANGES, period_of, recovered, subtractions
 
 K = 5
@@ -41,26 +41,34 @@ def conc_samples(differencing_samples) -> list[dict]:
     return out
 
 
-@pytest.fixture(scope="module")
-def conc_con(tmp_path_factory, conc_samples):
-    path = tmp_path_factory.mktemp("differencing_conc") / "warehouse.duckdb"
-    build(path, conc_samples)
+def with_percents(tmp_path_factory, name: str, samples: list[dict]):
+    """A read-only connection to a warehouse of ``samples`` with their fentanyl % written."""
+    path = built(tmp_path_factory, name, samples)
     with duckdb.connect(str(path)) as con:
         con.executemany("UPDATE samples SET fentanyl_pct = ? WHERE sample_id = ?",
-                        [[s["pct"], s["sample_id"]] for s in conc_samples if s["pct"] is not None])
-    con = db.connect_readonly(path)
+                        [[s["pct"], s["sample_id"]] for s in samples if s["pct"] is not None])
+    return db.connect_readonly(path)
+
+
+def fold(con, samples: list[dict]) -> list[dict]:
+    """Each sample with what the load folded from its findings (the matching rule is tested elsewhere)."""
+    rows = con.execute("SELECT sample_id, found_expected, found_unexpected, found_classes, found_substances"
+                       " FROM samples").fetchall()
+    by_id = {r[0]: r[1:] for r in rows}
+    return [{**s, "matched": by_id[s["sample_id"]][0], "unexpected": by_id[s["sample_id"]][1],
+             "classes": by_id[s["sample_id"]][2], "substances": set(by_id[s["sample_id"]][3])} for s in samples]
+
+
+@pytest.fixture(scope="module")
+def conc_con(tmp_path_factory, conc_samples):
+    con = with_percents(tmp_path_factory, "differencing_conc", conc_samples)
     yield con
     con.close()
 
 
 @pytest.fixture(scope="module")
 def folded(conc_con, conc_samples) -> list[dict]:
-    """Each sample with what the load folded from its findings (the matching rule is tested elsewhere)."""
-    rows = conc_con.execute("SELECT sample_id, found_expected, found_unexpected, found_classes, found_substances"
-                            " FROM samples").fetchall()
-    by_id = {r[0]: r[1:] for r in rows}
-    return [{**s, "matched": by_id[s["sample_id"]][0], "unexpected": by_id[s["sample_id"]][1],
-             "classes": by_id[s["sample_id"]][2], "substances": set(by_id[s["sample_id"]][3])} for s in conc_samples]
+    return fold(conc_con, conc_samples)
 
 
 def band(s: dict) -> float:

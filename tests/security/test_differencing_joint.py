@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import pytest
 
-from supplywatch import db, public_trends, suppression
+from supplywatch import public_trends, suppression
 from supplywatch.filters import Filters
 from tests.security import test_differencing_link as link
-from tests.security.conftest import FIXTURE, build, fixture_samples
+from tests.security.conftest import FIXTURE, fixture_samples
 from tests.security.test_differencing import (K, _view_cells, in_view, overview_cells, overview_filters, recovered,
                                                subtractions)
-from tests.security.test_differencing_conc import PERCENTS, concentration_cells, expected_found_cells
+from tests.security.test_differencing_conc import (PERCENTS, concentration_cells, expected_found_cells, fold,
+                                                    with_percents)
 from tests.security.test_differencing_pages import trends_outside_cells, week_cells
 
 SHOWN = suppression.SHOWN
@@ -43,24 +44,13 @@ def samples() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def joint_con(tmp_path_factory, samples):
-    path = tmp_path_factory.mktemp("differencing_joint") / "warehouse.duckdb"
-    build(path, samples)
-    with db.duckdb.connect(str(path)) as con:
-        con.executemany("UPDATE samples SET fentanyl_pct = ? WHERE sample_id = ?",
-                        [[s["pct"], s["sample_id"]] for s in samples if s["pct"] is not None])
-    con = db.connect_readonly(path)
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
-def folded(joint_con, samples) -> list[dict]:
-    rows = joint_con.execute("SELECT sample_id, found_expected, found_unexpected, found_classes, found_substances"
-                             " FROM samples").fetchall()
-    by_id = {r[0]: r[1:] for r in rows}
-    return [{**s, "matched": by_id[s["sample_id"]][0], "unexpected": by_id[s["sample_id"]][1],
-             "classes": by_id[s["sample_id"]][2], "substances": set(by_id[s["sample_id"]][3])} for s in samples]
+def views(tmp_path_factory, samples) -> dict[str, list[dict]]:
+    """Every page's counts on the joint warehouse (with the fentanyl % of each sample)."""
+    con = with_percents(tmp_path_factory, "differencing_joint", samples)
+    try:
+        return every_page(con, samples, fold(con, samples))
+    finally:
+        con.close()
 
 
 def trends_cells(con, samples: list[dict]) -> list[dict]:
@@ -96,11 +86,6 @@ def every_page(con, samples: list[dict], folded: list[dict]) -> dict[str, list[d
     for c in (c for part in out.values() for c in part):
         c["system"] = c["system"] if isinstance(c["system"], tuple) else (c["system"],)
     return out
-
-
-@pytest.fixture(scope="module")
-def views(joint_con, samples, folded) -> dict[str, list[dict]]:
-    return every_page(joint_con, samples, folded)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 from supplywatch import db, public_expected_found, suppression
 from supplywatch.filters import Filters
 from tests.dashboard.conftest import dashboard_on
-from tests.security.conftest import CLASSES, build, fixture_samples
+from tests.security.conftest import CLASSES, built, fixture_samples
 from tests.security.test_differencing import K, atom, public_cells, recovered, subtractions
 
 SHOWN = suppression.SHOWN
@@ -42,17 +42,23 @@ def _evf_cell(system, domain: list[dict], counted: list[dict], value: int, statu
             "ids": frozenset(s["sample_id"] for s in counted), "value": value, "status": status, "where": where}
 
 
+def each_region(con, samples: list[dict]):
+    """All regions, then each: (region, the public filters, the page's counts, Trends' margins, the region's FTIR-
+    tested samples)."""
+    pub = public_expected_found.protected(con, K)
+    trends = public_expected_found.trends_of(con, K)
+    for region in regions(samples):
+        yield region, Filters(region=region), pub, trends, [s for s in samples if s["ftir"] and region in (
+            None, s["region"])]
+
+
 def evf_tested_cells(con, samples: list[dict], old: bool = False) -> list[dict]:
     """Expected vs found's tested count per expected substance, all regions and each (every date): read from
     Trends' tested blocks, or (``old``) on the page's own blocks, as before."""
-    pub = public_expected_found.protected(con, K)
-    trends = public_expected_found.trends_of(con, K)
-    tested = [s for s in samples if s["ftir"]]
     cells = []
-    for region in regions(samples):
-        f = Filters(region=region)
+    for region, f, pub, trends, tested in each_region(con, samples):
         for r in public_expected_found.match(pub, f, trends).to_dict("records"):
-            here = [s for s in tested if expected_of(s) == r["expected"] and region in (None, s["region"])]
+            here = [s for s in tested if expected_of(s) == r["expected"]]
             status = r["n_status"]
             if old:
                 pick = pub.selection(f) & (pub.atoms["expected"] == r["expected"]).to_numpy()
@@ -72,11 +78,15 @@ def trends_tested_cells(con, samples: list[dict], targets=LINKED) -> list[dict]:
     return cells
 
 
+def both_rules(con, samples: list[dict], evf_cells) -> dict[str, list[dict]]:
+    """Trends' views beside Expected vs found's ``evf_cells`` as the page gives them ("new") and as before ("old")."""
+    trends = trends_tested_cells(con, samples)
+    return {"new": trends + evf_cells(con, samples), "old": trends + evf_cells(con, samples, old=True)}
+
+
 @pytest.fixture(scope="module")
 def link_cells(differencing_con, differencing_samples) -> dict[str, list[dict]]:
-    trends = trends_tested_cells(differencing_con, differencing_samples)
-    return {"new": trends + evf_tested_cells(differencing_con, differencing_samples),
-            "old": trends + evf_tested_cells(differencing_con, differencing_samples, old=True)}
+    return both_rules(differencing_con, differencing_samples, evf_tested_cells)
 
 
 def test_the_tested_counts_are_the_same_samples_on_both_pages(link_cells):
@@ -133,9 +143,7 @@ def class_samples() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def class_con(tmp_path_factory, class_samples):
-    path = tmp_path_factory.mktemp("differencing_link_classes") / "warehouse.duckdb"
-    build(path, class_samples)
-    con = db.connect_readonly(path)
+    con = db.connect_readonly(built(tmp_path_factory, "differencing_link_classes", class_samples))
     yield con
     con.close()
 
@@ -144,14 +152,9 @@ def evf_class_cells(con, samples: list[dict], old: bool = False) -> list[dict]:
     """Expected vs found's stimulant and other-opioid columns of the class matrix and the matched counts of those
     bare classes, all regions and each, in Trends' found systems: read from Trends' found blocks, or (``old``) on
     the page's own blocks."""
-    pub = public_expected_found.protected(con, K)
-    trends = public_expected_found.trends_of(con, K)
-    tested = [s for s in samples if s["ftir"]]
     cells = []
-    for region in regions(samples):
-        f = Filters(region=region)
+    for region, f, pub, trends, here in each_region(con, samples):
         pick = pub.selection(f)
-        here = [s for s in tested if region in (None, s["region"])]
         for r in public_expected_found.matrix(pub, f, trends).to_dict("records"):
             if r["found_class"] not in LINKED:
                 continue
@@ -178,9 +181,7 @@ def evf_class_cells(con, samples: list[dict], old: bool = False) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def class_cells(class_con, class_samples) -> dict[str, list[dict]]:
-    trends = trends_tested_cells(class_con, class_samples)
-    return {"new": trends + evf_class_cells(class_con, class_samples),
-            "old": trends + evf_class_cells(class_con, class_samples, old=True)}
+    return both_rules(class_con, class_samples, evf_class_cells)
 
 
 def test_the_class_counts_are_trends_found_counts(class_cells, class_con):
@@ -261,11 +262,14 @@ def test_rows_with_a_hidden_count_get_a_rounded_share(class_con):
     assert (upper["n"], upper["matched"], upper["n_status"], upper["k_status"]) == (25, 15, H, H)
 
 
+@pytest.fixture(scope="module")
+def class_path(tmp_path_factory, class_samples):
+    return built(tmp_path_factory, "differencing_link_pages", class_samples)
+
+
 @pytest.fixture
-def class_app(class_con, tmp_path, monkeypatch):
-    path = tmp_path / "classes.duckdb"
-    build(path, fixture_samples(CLASS_FIXTURE))
-    return dashboard_on(path, tmp_path, monkeypatch)
+def class_app(class_path, tmp_path, monkeypatch):
+    return dashboard_on(class_path, tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("lang, label, said", [("en", "Stimulants", "about 60% of 20 or more"),
