@@ -46,7 +46,9 @@ shown["label"] = [name(e) + (f" ({_('low n')})" if low else "")
                   for e, low in zip(shown["expected"], shown["low_n"])]
 st.header(_("Did people get what they expected?"))
 match_name = _("Share where the expected substance was found")
-chart_frame.show(charts.rate_bars(shown, "label", _, match_name), match_name,
+# for the public, a row whose exact share is hidden is drawn at its rounded share, saying so, with no interval
+bars = shown if ctx.staff else public_pages.rounded_bars(shown)
+chart_frame.show(charts.rate_bars(bars, "label", _, match_name), match_name,
                  chart_summary.bars(_, match_name, list(shown["label"]),
                                     [r.get("rounded_text") or f"{ctx.percent(r['share'])} ({r['k_text']}/{r['n_text']})"
                                      for r in shown.to_dict("records")]),

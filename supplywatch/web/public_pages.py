@@ -84,3 +84,16 @@ def expected_found(ctx: Context, top: int = 10) -> dict[str, pd.DataFrame]:
             share=ctx.percent(r), n=least) for r in match["rounded"]]
     return {"match": match, "matrix": public_expected_found.matrix(pub, f, trends),
             "pairs": public_expected_found.pairs(pub, f)}
+
+
+def rounded_bars(match: pd.DataFrame) -> pd.DataFrame:
+    """The match rows for the bar chart: a row with only a rounded share (supplywatch.public_expected_found) is
+    drawn at it, with no interval, its note saying 'about ...' instead of the counts."""
+    if "rounded" not in match or match.empty:
+        return match
+    out = match.copy()
+    rounded = out["share"].isna() & out["rounded"].notna()
+    for col in ("share", "lo", "hi"):
+        out[col] = [r if use else v for v, r, use in zip(out[col], out["rounded"], rounded)]
+    out["note"] = [t if use else None for t, use in zip(out["rounded_text"], rounded)]
+    return out

@@ -10,8 +10,11 @@ chains across the two pages recover tested counts; with Expected vs found readin
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from supplywatch import db, public_expected_found, suppression
@@ -272,6 +275,13 @@ def class_app(class_path, tmp_path, monkeypatch):
     return dashboard_on(class_path, tmp_path, monkeypatch)
 
 
+def plotted(values) -> list[float]:
+    """A figure's numbers as plotly writes them (a list, or typed bytes in base64)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
 @pytest.mark.parametrize("lang, label, said", [("en", "Stimulants", "about 60% of 20 or more"),
                                                ("fr", "Stimulants", "environ 60 % sur 20 ou plus")])
 def test_the_public_page_shows_the_rounded_share(class_app, lang, label, said):
@@ -286,3 +296,10 @@ def test_the_public_page_shows_the_rounded_share(class_app, lang, label, said):
     table = [df.value for df in at.dataframe if len(df.value.columns) == 4][0]
     row = table[table.iloc[:, 0] == label].iloc[0]
     assert row.iloc[2].replace("\u202f", " ").replace("\xa0", " ") == said
+    # the bar chart draws that row at 60 %, saying so, with no interval; no other row has a share to draw
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)
+    trace = bars["data"][0]
+    assert (trace["y"], plotted(trace["x"])) == ([label], [0.6])
+    assert plotted(trace["error_x"]["array"]) == plotted(trace["error_x"]["arrayminus"]) == [0.0]
+    assert [a["text"].replace("\u202f", " ").replace("\xa0", " ") for a in bars["layout"]["annotations"]] == [
+        f"{label} · {said}"]
