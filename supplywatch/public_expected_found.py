@@ -174,15 +174,17 @@ def match(pub: PublicCounts, f: Filters, trends: Callable[[str], Protected]) -> 
     (None where either count is hidden). ``trends``: the public Trends margins of a target (:func:`trends_of`);
     n's status is Trends' for the same samples (the tested blocks of :func:`linked_targets` are all the same)."""
     pick = pub.selection(f)
-    tested = trends(linked_targets()[0])
-    usable = ~np.isin(tested.atoms["expected_class"], findings.NO_EXPECTATION)
+    # no such target (a method sensitivity table where FTIR misses them all): no Trends count is this page's
+    tested = trends(linked_targets()[0]) if linked_targets() else None
+    usable = ~np.isin(tested.atoms["expected_class"], findings.NO_EXPECTATION) if tested else None
     records = []
     for e in sorted(set(pub.atoms["expected"][pick]) - {GAP}):
         here = pick & (pub.atoms["expected"] == e).to_numpy()
-        (n, _), (m, ms), (u, us) = (pub.cell(v, here) for v in ("n", "matched", "unexpected"))
+        (n, ns), (m, ms), (u, us) = (pub.cell(v, here) for v in ("n", "matched", "unexpected"))
         if not n:
             continue
-        ns = via_trends(tested, "n", n, usable & _trends_atoms(tested, f, expected=e), pub.k)
+        if tested:
+            ns = via_trends(tested, "n", n, usable & _trends_atoms(tested, f, expected=e), pub.k)
         if e in linked_targets() and set(pub.atoms["expected_class"][here]) == {e}:
             # a bare class (sold as "an upper"): matched is Trends' found count of the class for the same samples
             found = trends(e)

@@ -303,3 +303,13 @@ def test_the_public_page_shows_the_rounded_share(class_app, lang, label, said):
     assert plotted(trace["error_x"]["array"]) == plotted(trace["error_x"]["arrayminus"]) == [0.0]
     assert [a["text"].replace("\u202f", " ").replace("\xa0", " ") for a in bars["layout"]["annotations"]] == [
         f"{label} · {said}"]
+
+
+def test_without_a_trends_target_of_every_tested_sample_the_page_keeps_its_own_blocks(differencing_con, monkeypatch):
+    """A method sensitivity table where FTIR misses other opioids, stimulants and cuts leaves no Trends count equal
+    to a tested count here: the page's own blocks stand (all regions: 72 "Down" samples, whole blocks)."""
+    monkeypatch.setattr(public_expected_found, "linked_targets", lambda: ())
+    pub = public_expected_found.protected(differencing_con, K)
+    rows = public_expected_found.match(pub, Filters(), public_expected_found.trends_of(differencing_con, K))
+    down = rows.set_index("expected").loc["opioid_unspecified"]
+    assert (down["n"], down["n_status"], down["share"]) == (72, SHOWN, 1.0)
