@@ -46,10 +46,12 @@ shown["label"] = [name(e) + (f" ({_('low n')})" if low else "")
                   for e, low in zip(shown["expected"], shown["low_n"])]
 st.header(_("Did people get what they expected?"))
 match_name = _("Share where the expected substance was found")
-chart_frame.show(charts.rate_bars(shown, "label", _, match_name), match_name,
+# for the public, a row whose exact share is hidden is drawn at its rounded share, saying so, with no interval
+bars = shown if ctx.staff else public_pages.rounded_bars(shown)
+chart_frame.show(charts.rate_bars(bars, "label", _, match_name), match_name,
                  chart_summary.bars(_, match_name, list(shown["label"]),
-                                    [f"{ctx.percent(v)} ({k}/{n})" for v, k, n in
-                                     zip(shown["share"], shown["k_text"], shown["n_text"])]),
+                                    [r.get("rounded_text") or f"{ctx.percent(r['share'])} ({r['k_text']}/{r['n_text']})"
+                                     for r in shown.to_dict("records")]),
                  key="ef_match")
 st.caption(_("Share of FTIR- or lab-tested samples in which the expected substance (or, for a class such as "
              "'unknown opioid', any drug of that class) was found, with 95% confidence intervals."))
@@ -63,7 +65,8 @@ else:
 with st.expander(_("Table")):
     views.table(
         shown.assign(
-            share_text=[views.rate_text(r, ctx) for r in shown.to_dict("records")],
+            # the public's rounded share where the exact one is hidden (supplywatch.public_expected_found)
+            share_text=[r.get("rounded_text") or views.rate_text(r, ctx) for r in shown.to_dict("records")],
             unexpected_text=[views.rate_text(r, ctx) for r in unexpected.to_dict("records")],
         ),
         {"label": _("Expected"), "n_text": _("Tested"), "share_text": _("Expected substance found"),

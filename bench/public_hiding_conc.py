@@ -77,13 +77,15 @@ def expected_found(con, k: int, months: bool = False) -> dict[str, tuple[int, in
     "ranges": the same blocks read over whole public months, had the page kept the date range."""
     from supplywatch import metrics, public_concentration, public_expected_found, suppression
 
-    before, after, ranges = [], [], []
+    before, after, ranges, tested = [], [], [], {"before": [], "after": []}
     pub = public_expected_found.protected(con, k)
+    trends = public_expected_found.trends_of(con, k)
     for f in views(con, months):
         old = metrics.expected_found(con, f, top=10)
         if len(old["match"]):
             rates = suppression.suppress_rates(old["match"], k, num="matched")
             before += zip(rates["n"], rates["n_status"])
+            tested["before"] += zip(rates["n"], rates["n_status"])
             before += zip(rates["matched"], rates["k_status"])
             unexpected = suppression.suppress_rates(old["match"], k, num="unexpected")
             before += zip(unexpected["unexpected"], unexpected["k_status"])
@@ -93,12 +95,15 @@ def expected_found(con, k: int, months: bool = False) -> dict[str, tuple[int, in
         before += zip(old["pairs"]["n"], suppression.primary(list(old["pairs"]["n"]), k))
         for out, pf in ((after, public_expected_found.public_filters(f)),
                         (ranges, public_concentration.public_filters(f))):
-            match = public_expected_found.match(pub, pf)
+            match = public_expected_found.match(pub, pf, trends)
             for count, status in (("n", "n_status"), ("matched", "k_status"), ("unexpected", "u_status")):
                 out += zip(match.get(count, []), match.get(status, []))
-            for frame in (public_expected_found.matrix(pub, pf), public_expected_found.pairs(pub, pf)):
+            if out is after:
+                tested["after"] += zip(match.get("n", []), match.get("n_status", []))
+            for frame in (public_expected_found.matrix(pub, pf, trends), public_expected_found.pairs(pub, pf)):
                 out += zip(frame["n"], frame["status"])
-    return {"before": _tally(before), "after": _tally(after), "ranges": _tally(ranges)}
+    return {"before": _tally(before), "after": _tally(after), "ranges": _tally(ranges),
+            "tested before": _tally(tested["before"]), "tested after": _tally(tested["after"])}
 
 
 def _share(shown: int, hidden: int) -> str:
@@ -120,10 +125,19 @@ def main(argv: list[str]) -> int:
         lines.append(f"Expected vs found, {views_of}: hidden {_share(*got['before'])} non-zero cells before, "
                      f"{_share(*got['after'])} after (every date shown); with whole-month ranges kept, "
                      f"{_share(*got['ranges'])}")
+        lines.append(f"Expected vs found, {views_of}, tested counts alone: hidden {_share(*got['tested before'])} "
+                     f"before, {_share(*got['tested after'])} after (Trends' tested blocks)")
     for name, module in (("Concentration", "public_concentration"), ("Expected vs found", "public_expected_found")):
         started = time.perf_counter()
         getattr(importlib.import_module(f"supplywatch.{module}"), "protected")(con, args.k)
         lines.append(f"{name}: the protection takes {time.perf_counter() - started:.1f} s, once per data version")
+    from supplywatch import public_expected_found
+
+    started, read = time.perf_counter(), public_expected_found.trends_of(con, args.k)
+    for target in ("opioid_other", "stimulant"):  # what the demo's default view reads (a bare "cut" would add one)
+        read(target)
+    lines.append(f"Expected vs found: the Trends margins of other opioids and stimulants it reads take "
+                 f"{time.perf_counter() - started:.1f} s (shared with the Trends page), once per data version")
     report.record(TITLE, lines, f"`python -m bench {NAME}` on `{args.warehouse.name}`, k = {args.k}; views: all "
                   "regions and each region, over every date or each calendar month (after: Concentration's monthly n "
                   "over the whole public month, its histogram and all of Expected vs found over every date); the "

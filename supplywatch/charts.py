@@ -164,9 +164,12 @@ def rate_bars(df: pd.DataFrame, label_col: str, _: Callable[[str], str], x_title
     share = shown["share"].astype(float)
     s = style(0)
     rows = list(shown[label_col])
+    # a row may say what its bar is instead of 'k/n' (the public's rounded share: no exact counts, no interval)
+    said = [f"{k}/{n}" if not isinstance(note, str) else note for k, n, note in
+            zip(shown["k_text"], shown["n_text"], shown.get("note", pd.Series([None] * len(shown), index=shown.index)))]
     notes = [{"x": 0, "y": label, "xref": "x", "yref": "y", "xanchor": "left", "yanchor": "bottom", "yshift": 10,
-              "showarrow": False, "align": "left", "text": html.escape(f"{label} · {k}/{n}")}
-             for label, k, n in zip(rows, shown["k_text"], shown["n_text"])]
+              "showarrow": False, "align": "left", "text": html.escape(f"{label} · {text}")}
+             for label, text in zip(rows, said)]
     return go.Figure(
         go.Bar(
             y=rows,
@@ -181,8 +184,8 @@ def rate_bars(df: pd.DataFrame, label_col: str, _: Callable[[str], str], x_title
                 "arrayminus": share - shown["lo"].astype(float),
                 "color": "#000000",
             },
-            customdata=list(zip(shown["k_text"], shown["n_text"])),
-            hovertemplate="%{y}: %{x:.0%} (%{customdata[0]}/%{customdata[1]})<extra></extra>",
+            customdata=said,
+            hovertemplate="%{y}: %{x:.0%} (%{customdata})<extra></extra>",
         ),
         layout={**_layout("", height=max(260, 64 * len(shown) + 80),
                           yaxis={"autorange": "reversed", "showticklabels": False, "rangemode": "normal"},

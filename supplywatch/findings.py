@@ -24,6 +24,7 @@ COLUMNS = ("found_classes", "found_substances", "found_expected", "found_unexpec
 NOTHING_FOUND = ("0", "[]::VARCHAR[]", "false", "false")  # their values for a sample without FTIR/lab findings
 META_KEY = "findings_rule"
 FINDING_METHODS = ("ftir", "lab")  # strips answer one question each and are not "what was found"
+NO_EXPECTATION = ("placeholder", "unclassified", "unknown")  # expected classes that name nothing to compare with
 
 
 def class_slugs() -> list[str]:
@@ -37,7 +38,7 @@ def class_slugs() -> list[str]:
 def expects_sql(a: str) -> str:
     """SQL: the sample (alias ``a``) names a usable expectation (not unknown, unclassified or a placeholder)."""
     return (f"coalesce({a}.expected_substance, {a}.expected_class) IS NOT NULL"
-            f" AND coalesce({a}.expected_class, '') NOT IN ('placeholder', 'unclassified', 'unknown')")
+            f" AND coalesce({a}.expected_class, '') NOT IN ({sql_literals(NO_EXPECTATION)})")
 
 
 def match_sql(e: str = "s") -> tuple[str, str]:

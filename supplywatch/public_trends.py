@@ -26,7 +26,9 @@ from .linked_suppression import Protected
 from .suppression import SHOWN
 
 NO_VALUE = "\x1f"  # stands for a missing region, site, "sold as" or sample type (never a filter value)
-DIMS = ("week", "month", "region", "site", "expected_raw", "sample_type", "expected", "opioid")
+# expected_class is what Expected vs found's rows and class matrix are split by (supplywatch.public_expected_found
+# reads some of its counts from these margins); "expected" determines it, so it adds no atom on consistent data.
+DIMS = ("week", "month", "region", "site", "expected_raw", "sample_type", "expected", "opioid", "expected_class")
 PERIODS = ("week", "month")
 FILTERED = {"region": "region", "site": "site", "expected": "expected_raw",  # Filters field -> dimension
             "sample_type": "sample_type"}
@@ -121,7 +123,8 @@ def atoms(con: duckdb.DuckDBPyConnection, f: Filters, target: str) -> pd.DataFra
                 f" coalesce({a}.site, {gap}) AS site, coalesce({a}.expected_raw, {gap}) AS expected_raw,"
                 f" coalesce({a}.sample_type, {gap}) AS sample_type,"
                 f" coalesce({a}.expected_substance, {a}.expected_class, '?') AS expected,"
-                f" coalesce({a}.expected_class IN ({opioid}), false) AS opioid")
+                f" coalesce({a}.expected_class IN ({opioid}), false) AS opioid,"
+                f" coalesce({a}.expected_class, '?') AS expected_class")
 
     # One pass over the samples; "found" is a semi-join on the detections (a sample found by two methods counts once).
     found = (f"s.sample_no IN (SELECT d.sample_no FROM detections d WHERE d.{column} = {metrics._lit(target)}"
@@ -170,16 +173,40 @@ def _selected(table: dict[str, np.ndarray], f: Filters, population: str, dates: 
     return np.flatnonzero(keep)
 
 
+def cells_of(prot: Protected, f: Filters, population: str, dims: set[str], period: str | None = None,
+             first: dt.date | None = None, last: dt.date | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The margin a public view reads (``f``'s filters, the population and ``dims``) and the positions of its rows
+    that the filters, population and periods ``first`` to ``last`` of ``period`` keep: Trends and This week read
+    their cells through it (Expected vs found its atoms, through :func:`atoms_of`), so one cell has one status on
+    every page."""
+    wanted = {d for name, d in FILTERED.items() if getattr(f, name) is not None}
+    wanted |= {"opioid"} if population == "opioid" else set()
+    table = prot.columns(wanted | set(dims) | ({period} if period else set()))
+    return table, _selected(table, f, population, _dates(table, period, first, last))
+
+
+def atoms_of(prot: Protected, f: Filters, population: str, period: str | None = None, first: dt.date | None = None,
+             last: dt.date | None = None) -> np.ndarray:
+    """The same choice over the atoms (one bool each): what a total or a union of cells is counted over."""
+    chosen = np.zeros(len(prot.atoms["n"]), dtype=bool)
+    chosen[_selected(prot.atoms, f, population, _dates(prot.atoms, period, first, last))] = True
+    return chosen
+
+
+def _dates(table: dict[str, np.ndarray], period: str | None, first: dt.date | None, last: dt.date | None
+           ) -> np.ndarray:
+    if period is None:
+        return np.ones(len(next(iter(table.values()))), dtype=bool)
+    return _in_range(table[period], first, last)
+
+
 def view_of(prot: Protected, f: Filters, target: str, period: str, group: str | None, population: str
             ) -> TrendView:
     """What the public sees for one view, read from the protected margins: the same cell, the same status."""
     if group not in SPLITS or period not in PERIODS:
         raise ValueError(f"unknown grouping {group!r} or period {period!r}")
-    wanted = {d for name, d in FILTERED.items() if getattr(f, name) is not None}
-    wanted |= {"opioid"} if population == "opioid" else set()
-    table = prot.columns(wanted | {period} | ({group} if group else set()))
     first, last = period_bounds(f, period)
-    pick = _selected(table, f, population, _in_range(table[period], first, last))
+    table, pick = cells_of(prot, f, population, {group} if group else set(), period, first, last)
     cols = {c: table[c][pick] for c in (period, "n", "k", "n_status", "k_status")}
     grp = [None] * len(pick) if not group else ["?" if g == NO_VALUE else g for g in table[group][pick]]
     order = sorted(range(len(pick)), key=lambda i: (cols[period][i], grp[i] is not None, grp[i] or ""))
@@ -199,8 +226,7 @@ def view_of(prot: Protected, f: Filters, target: str, period: str, group: str | 
     for col in ("share", "lo", "hi", "grp"):  # None, not NaN, where hidden (pages test ``is not None``)
         out[col] = pd.Series([r[col] for r in records], dtype="object")
     out[["n", "k"]] = out[["n", "k"]].astype("int64")
-    chosen = np.zeros(len(prot.atoms["n"]), dtype=bool)
-    chosen[_selected(prot.atoms, f, population, _in_range(prot.atoms[period], first, last))] = True
+    chosen = atoms_of(prot, f, population, period, first, last)
     (total, total_status), (outside, outside_status) = prot.union(chosen, "n"), prot.union(chosen, "x")
     return TrendView(out, total, total_status, outside, outside_status)
 

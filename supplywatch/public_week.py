@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
-
 from . import metrics, public_trends
 from .filters import Filters
 from .linked_suppression import Protected
@@ -32,9 +30,7 @@ def rate_of(prot: Protected, f: Filters, target: str, monday: dt.date) -> dict:
     """One week's rate of ``target`` among samples sold as an opioid under ``f``'s filters, as Trends shows that
     week's cell (the same margin, row and statuses as public_trends.view_of, read without building its frame): n, k
     and the finds outside n with their statuses, the rate and interval only when both counts are shown."""
-    wanted = {d for name, d in public_trends.FILTERED.items() if getattr(f, name) is not None}
-    table = prot.columns(wanted | {"week", "opioid"})
-    pick = public_trends._selected(table, f, "opioid", _is_day(table["week"], monday))
+    table, pick = public_trends.cells_of(prot, f, "opioid", set(), "week", monday, monday)
     row = {"target": target, "n": 0, "k": 0, "n_status": SHOWN, "k_status": SHOWN, "share": None, "lo": None,
            "hi": None}
     if len(pick):
@@ -44,15 +40,9 @@ def rate_of(prot: Protected, f: Filters, target: str, monday: dt.date) -> dict:
     if row["n"] and row["n_status"] == row["k_status"] == SHOWN:
         row["share"] = row["k"] / row["n"]
         row["lo"], row["hi"] = metrics.wilson(row["k"], row["n"])
-    chosen = np.zeros(len(prot.atoms["x"]), dtype=bool)
-    chosen[public_trends._selected(prot.atoms, f, "opioid", _is_day(prot.atoms["week"], monday))] = True
+    chosen = public_trends.atoms_of(prot, f, "opioid", "week", monday, monday)
     row["outside"], row["outside_status"] = prot.union(chosen, "x")
     return row
-
-
-def _is_day(periods: np.ndarray, day: dt.date) -> np.ndarray:
-    """Which of ``periods`` (dates or datetimes) fall on ``day``."""
-    return np.asarray(periods, dtype="datetime64[D]") == np.datetime64(day, "D")
 
 
 def rates(shared: dict[str, Protected], f: Filters, end: dt.date) -> dict[str, dict[str, dict]]:

@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from .. import db, metrics, public_concentration, public_expected_found, public_trends, suppression
-from .queries import _version, query, warehouse
+from ..filters import Filters
+from .queries import _protected, _version, query, warehouse
 from .reader import Context
 
 
@@ -64,11 +65,35 @@ def concentration(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
 def expected_found(ctx: Context, top: int = 10) -> dict[str, pd.DataFrame]:
     """The page's three views for the public, each count with its status (and text for the match table)."""
     path = str(db.warehouse_path())
-    pub = _expected_found(_version(path), path, ctx.k, top)
+    version = _version(path)
+    pub = _expected_found(version, path, ctx.k, top)
+    key = public_trends.outer(Filters()).cache_key()
+
+    def trends(target: str):
+        """Trends' public margins, which some of the page's counts read: the Trends page's cached objects (the
+        warm-up of a data version, which runs this page's default view, computes the ones it needs)."""
+        return _protected(version, path, key, target, ctx.k)
+
     f = public_expected_found.public_filters(ctx.f)
-    match = public_expected_found.match(pub, f)
+    match = public_expected_found.match(pub, f, trends)
     if len(match):
         match["n_text"] = [_label(v, s, ctx) for v, s in zip(match["n"], match["n_status"])]
         match["k_text"] = [_label(v, s, ctx) for v, s in zip(match["matched"], match["k_status"])]
-    return {"match": match, "matrix": public_expected_found.matrix(pub, f),
+        least = ctx.number(4 * ctx.k)
+        match["rounded_text"] = [None if r is None else ctx._("about {share} of {n} or more").format(
+            share=ctx.percent(r), n=least) for r in match["rounded"]]
+    return {"match": match, "matrix": public_expected_found.matrix(pub, f, trends),
             "pairs": public_expected_found.pairs(pub, f)}
+
+
+def rounded_bars(match: pd.DataFrame) -> pd.DataFrame:
+    """The match rows for the bar chart: a row with only a rounded share (supplywatch.public_expected_found) is
+    drawn at it, with no interval, its note saying 'about ...' instead of the counts."""
+    if "rounded" not in match or match.empty:
+        return match
+    out = match.copy()
+    rounded = out["share"].isna() & out["rounded"].notna()
+    for col in ("share", "lo", "hi"):
+        out[col] = [r if use else v for v, r, use in zip(out[col], out["rounded"], rounded)]
+    out["note"] = [t if use else None for t, use in zip(out["rounded_text"], rounded)]
+    return out

@@ -148,12 +148,17 @@ def differencing_samples() -> list[dict]:
     return fixture_samples()
 
 
+def built(tmp_path_factory, name: str, samples: list[dict]) -> Path:
+    """A warehouse written from ``samples`` in a fresh folder named after ``name``."""
+    path = tmp_path_factory.mktemp(name) / "warehouse.duckdb"
+    build(path, samples)
+    return path
+
+
 @pytest.fixture(scope="module")
 def differencing_con(tmp_path_factory, differencing_samples):
     """A read-only connection to the warehouse built from the fixture file."""
-    path = tmp_path_factory.mktemp("differencing") / "warehouse.duckdb"
-    build(path, differencing_samples)
-    con = db.connect_readonly(path)
+    con = db.connect_readonly(built(tmp_path_factory, "differencing", differencing_samples))
     yield con
     con.close()
 
@@ -161,9 +166,7 @@ def differencing_con(tmp_path_factory, differencing_samples):
 @pytest.fixture(scope="module")
 def differencing_path(tmp_path_factory, differencing_samples) -> Path:
     """The fixture warehouse as a file, for running the pages on it."""
-    path = tmp_path_factory.mktemp("differencing_pages") / "warehouse.duckdb"
-    build(path, differencing_samples)
-    return path
+    return built(tmp_path_factory, "differencing_pages", differencing_samples)
 
 
 @pytest.fixture

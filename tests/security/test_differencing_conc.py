@@ -17,9 +17,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from supplywatch import db, metrics, public_concentration, public_expected_found, suppression
+from supplywatch import db, metrics, public_concentration, public_expected_found, public_trends, suppression
 from supplywatch.filters import Filters
-from tests.security.conftest import build
+from tests.security.conftest import built
 from tests.security.test_differencing import RANGES, period_of, recovered, subtractions
 
 K = 5
@@ -41,26 +41,34 @@ def conc_samples(differencing_samples) -> list[dict]:
     return out
 
 
-@pytest.fixture(scope="module")
-def conc_con(tmp_path_factory, conc_samples):
-    path = tmp_path_factory.mktemp("differencing_conc") / "warehouse.duckdb"
-    build(path, conc_samples)
+def with_percents(tmp_path_factory, name: str, samples: list[dict]):
+    """A read-only connection to a warehouse of ``samples`` with their fentanyl % written."""
+    path = built(tmp_path_factory, name, samples)
     with duckdb.connect(str(path)) as con:
         con.executemany("UPDATE samples SET fentanyl_pct = ? WHERE sample_id = ?",
-                        [[s["pct"], s["sample_id"]] for s in conc_samples if s["pct"] is not None])
-    con = db.connect_readonly(path)
+                        [[s["pct"], s["sample_id"]] for s in samples if s["pct"] is not None])
+    return db.connect_readonly(path)
+
+
+def fold(con, samples: list[dict]) -> list[dict]:
+    """Each sample with what the load folded from its findings (the matching rule is tested elsewhere)."""
+    rows = con.execute("SELECT sample_id, found_expected, found_unexpected, found_classes, found_substances"
+                       " FROM samples").fetchall()
+    by_id = {r[0]: r[1:] for r in rows}
+    return [{**s, "matched": by_id[s["sample_id"]][0], "unexpected": by_id[s["sample_id"]][1],
+             "classes": by_id[s["sample_id"]][2], "substances": set(by_id[s["sample_id"]][3])} for s in samples]
+
+
+@pytest.fixture(scope="module")
+def conc_con(tmp_path_factory, conc_samples):
+    con = with_percents(tmp_path_factory, "differencing_conc", conc_samples)
     yield con
     con.close()
 
 
 @pytest.fixture(scope="module")
 def folded(conc_con, conc_samples) -> list[dict]:
-    """Each sample with what the load folded from its findings (the matching rule is tested elsewhere)."""
-    rows = conc_con.execute("SELECT sample_id, found_expected, found_unexpected, found_classes, found_substances"
-                            " FROM samples").fetchall()
-    by_id = {r[0]: r[1:] for r in rows}
-    return [{**s, "matched": by_id[s["sample_id"]][0], "unexpected": by_id[s["sample_id"]][1],
-             "classes": by_id[s["sample_id"]][2], "substances": set(by_id[s["sample_id"]][3])} for s in conc_samples]
+    return fold(conc_con, conc_samples)
 
 
 def band(s: dict) -> float:
@@ -135,19 +143,20 @@ def expected_found_cells(con, samples: list[dict]) -> list[dict]:
     (the public page covers every date whatever the range) and region; each measure is its own system (which
     samples matched is not public)."""
     pub = public_expected_found.protected(con, K)
+    trends = public_expected_found.trends_of(con, K)
     tested = [s for s in samples if s["ftir"]]
     slugs = public_expected_found.findings.class_slugs()
     cells = []
     for (start, end), region in product(RANGES, regions(samples)):
         f = public_expected_found.public_filters(Filters(start=start, end=end, region=region))
         here = [s for s in tested if in_months(s, f)]
-        for r in public_expected_found.match(pub, f).to_dict("records"):
+        for r in public_expected_found.match(pub, f, trends).to_dict("records"):
             rows = [s for s in here if (s["expected_substance"] or s["expected_class"]) == r["expected"]]
             for measure, status in (("n", "n_status"), ("matched", "k_status"), ("unexpected", "u_status")):
                 inside = [s for s in rows if measure == "n" or s[measure]]
                 cells.append(cell(measure, inside, ef_atom, int(r[measure]), r[status],
                                   f"{measure} {r['expected']} {f}"))
-        for r in public_expected_found.matrix(pub, f).to_dict("records"):
+        for r in public_expected_found.matrix(pub, f, trends).to_dict("records"):
             bit = slugs.index(r["found_class"])
             inside = [s for s in here if s["expected_class"] == r["expected_class"] and s["classes"] >> bit & 1]
             cells.append(cell(f"class:{r['found_class']}", inside, ef_atom, int(r["n"]), r["status"],
@@ -163,7 +172,8 @@ def test_expected_found_pressie_row_by_hand(conc_con):
     """The 2 Pressie samples (Coast, 2026-02-07, a benzodiazepine expected, bromazolam found) are under k alone;
     over every date they join Coast's other February blocks, so their row shows <5 and gives nothing away."""
     pub = public_expected_found.protected(conc_con, K)
-    rows = public_expected_found.match(pub, Filters()).set_index("expected")
+    rows = public_expected_found.match(pub, Filters(), public_expected_found.trends_of(conc_con, K))
+    rows = rows.set_index("expected")
     assert (int(rows.loc["benzodiazepine", "n"]), rows.loc["benzodiazepine", "n_status"]) == (2, suppression.SMALL)
     assert rows.loc["benzodiazepine", "share"] is None
 
@@ -266,14 +276,19 @@ def test_a_public_range_is_read_as_whole_public_months():
 def test_a_suppressed_count_is_not_marked_low_n():
     """'Low n' (under 10) beside a 'suppressed' count would bound it to 5..9; beside <5 it says nothing more.
 
-    Hills expected fentanyl 6, Valley 2: Valley's 2 joins Hills' block (6 + 2 = 8), so Hills' 6 is not whole
-    blocks ('suppressed'), Valley's is <5 and all regions' 8 is shown."""
-    month = dt.date(2026, 1, 1)
+    Hills expected fentanyl 6, Valley 2, in one week: Valley's 2 joins Hills' block (6 + 2 = 8) in Trends' tested
+    blocks, which the tested counts read, so Hills' 6 is not whole blocks ('suppressed'), Valley's is <5 and all
+    regions' 8 is shown."""
+    week, month = dt.date(2026, 1, 5), dt.date(2026, 1, 1)
     table = pd.DataFrame({"month": [month, month], "region": ["Hills", "Valley"],
                           "expected": ["fentanyl", "fentanyl"], "expected_class": ["fentanyl", "fentanyl"],
                           "n": [6, 2], "matched": [6, 2], "unexpected": [0, 0]})
     pub = public_expected_found.blocked(table, [], K)
-    rows = {region: public_expected_found.match(pub, Filters(region=region)).iloc[0]
+    atoms = table[["month", "region", "expected", "expected_class", "n"]].assign(
+        week=week, site=table["region"], expected_raw="Fentanyl", sample_type="drug", opioid=True, k=0, x=0)
+    tested = public_trends.protect_atoms(atoms, K)
+    trends = {t: tested for t in public_expected_found.linked_targets()}.get
+    rows = {region: public_expected_found.match(pub, Filters(region=region), trends).iloc[0]
             for region in (None, "Hills", "Valley")}
     assert [(rows[r]["n"], rows[r]["n_status"], rows[r]["low_n"]) for r in (None, "Hills", "Valley")] == [
         (8, SHOWN, True), (6, suppression.COMPLEMENTARY, False), (2, suppression.SMALL, True)]
