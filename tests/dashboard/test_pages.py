@@ -352,7 +352,9 @@ def test_published_community_alert_is_on_the_overview(fixture_db, staff_account)
     store.submit_for_review(draft.alert_id, actor="pat", now=now)
     store.approve(draft.alert_id, actor="sam", now=now)
     at = run()
-    today = views_date(now.date())
+    from supplywatch.local_time import local_date
+
+    today = views_date(local_date(now))  # the deployment's day: at 22:00 Pacific it is already tomorrow in UTC
     assert f"{today} · Warning · Carfentanil in North down." in texts(at)
     south = run(params={"region": "South"})
     assert not any("Carfentanil in North down." in t for t in texts(south))
