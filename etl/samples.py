@@ -4,7 +4,7 @@ with their detections, in pieces of consecutive rows; the samples themselves are
 
 from __future__ import annotations
 
-from supplywatch import classes, first_seen, metrics
+from supplywatch import classes, metrics
 from supplywatch.db import sql_literals as lits
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
@@ -151,11 +151,17 @@ def insert(con, run_id: int) -> tuple[int, int]:
     n_new = 0
     last = con.execute("SELECT coalesce(max(rec), -1) FROM k").fetchone()[0]
     step = load_memory.rows_per_piece()
+    before = con.execute("SELECT coalesce(max(sample_no), 0) FROM samples").fetchone()[0]
     for lo in range(0, last + 1, step):
         n_new += _insert_piece(con, run_id, item_cols, lo, lo + step)
     con.execute("DROP TABLE IF EXISTS kn")
     for table in ("k", "expected_map", *(f"item_map{i}" for i in range(len(item_cols)))):
         con.execute(f"DROP TABLE IF EXISTS {table}")
+    if n_new:
+        # Expected vs found's, Concentration's and Emerging's summaries once the pieces' staging is dropped: kept
+        # per piece as well, they did not fit a 200,000-sample load under 100MB (tests/etl/test_load_memory.py)
+        final = con.execute("SELECT max(sample_no) FROM samples").fetchone()[0]
+        metrics.keep_summaries(con, before + 1, final, kept=True)
     return n_new, valid - n_new
 
 
@@ -209,6 +215,5 @@ def _insert_piece(con, run_id: int, item_cols: list[str], lo: int, hi: int) -> i
     # the samples last, each with its findings folded from the detections just written
     fold.insert_samples(con, run_id, first, final)
     con.execute("DROP TABLE ns")
-    first_seen.add_samples(con, first, final)  # the first/last-seen summary, in this transaction
-    metrics.keep_weekly(con, first, final)  # and the weekly positivity summary
+    metrics.keep_summaries(con, first, final)  # the weekly and first/last-seen summaries, in this transaction
     return n_new

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from supplywatch import db as sw_db
-from supplywatch import findings, first_seen, metrics
+from supplywatch import findings, metrics
 from supplywatch.db import sql_literals
 from supplywatch.dictionary import (  # noqa: F401 (re-exported: the ETL's callers and tests import them from here)
     COLUMNS,
@@ -116,12 +116,11 @@ def reclassify(con: duckdb.DuckDBPyConnection) -> int:
             WHERE x.sample_no = d.sample_no AND (d.expected_class IS DISTINCT FROM x.expected_class
                                                  OR d.expected_substance IS DISTINCT FROM x.expected_substance)
         """)
-    if placeholders or mapped:
-        first_seen.rebuild(con)  # stored detections changed or went: the summary follows them
-    if placeholders or mapped or expected or expected_ph:
-        metrics.keep_weekly(con)  # findings and expectations count in it: rebuilt from what is stored now
     if placeholders or mapped or expected or expected_ph:
         findings.refresh(con, "sample_no IN (SELECT sample_no FROM reclassified)")
+        # detections, expectations and the findings folded from them changed: every load-kept summary (first and
+        # last seen, weekly positivity, expected vs found, unknown names ...) is rebuilt from what is stored now
+        metrics.keep_summaries(con)
     con.execute("DROP TABLE reclassified")
     return placeholders + mapped + expected + expected_ph
 

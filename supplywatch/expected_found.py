@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from . import findings
+from . import findings, kept_summaries
 from .filters import Filters
 from .rates import add_rates, wilson
 
@@ -32,34 +32,51 @@ def expected_found(con: duckdb.DuckDBPyConnection, f: Filters, top: int = 10) ->
     return {"match": match, "matrix": _matrix(cells), "pairs": _pairs(cells, top)}
 
 
-def finding_cells(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str, substances: bool = True
-                   ) -> pd.DataFrame:
+def finding_cells(con: duckdb.DuckDBPyConnection, f: Filters, group_sql: str, substances: bool = True,
+                  by_week: bool = False) -> pd.DataFrame:
     """FTIR- or lab-tested samples counted per (grp, expected, expected_class, found classes, found substances,
     found_expected, found_unexpected): a few thousand cells at 1M samples, expanded into the views in Python.
 
-    The found columns are the ones the load folded into ``samples`` (supplywatch.findings); when the warehouse
-    holds none or another rule's, the same fold runs live over the detections. ``expected`` is NULL when the
-    sample names no usable expectation.
+    Added up from the cells the writers keep per week and month (supplywatch.kept_summaries) when they hold
+    exactly these samples: dates on whole weeks or months, and a grouping (``group_sql`` over alias ``{a}``) that
+    reads no date, or only the date's week (``by_week``: the summary gives each sample its week's Monday as
+    ``collected_date``). Otherwise counted from the samples: their found columns are the ones the load folded
+    (supplywatch.findings); when the warehouse holds none or another rule's, the same fold runs live over the
+    detections. ``expected`` is NULL when the sample names no usable expectation.
     """
-    where, params = f.where("s")
     wanted = findings.COLUMNS if substances else tuple(c for c in findings.COLUMNS if c != "found_substances")
-    if findings.is_current(con):
+    count, outer = "count(*)", "{sql}"
+    if (kept_summaries.dates_answered(f) and (by_week or "collected_date" not in group_sql)
+            and kept_summaries.is_current(con, kept_summaries.FOUND_CELLS)):
+        where, params = kept_summaries.where(f, "s")
+        source = f"(SELECT week AS collected_date, * FROM {kept_summaries.FOUND_CELLS.table}) s"
+        cols = ", ".join(f"s.{c}" if c != "found_substances" else "s.found_substances_text AS found_substances"
+                         for c in wanted)
+        count = "CAST(sum(s.n) AS BIGINT)"
+        if substances:  # grouped by the text, then the few cells' texts made lists again
+            as_list = kept_summaries.SUBSTANCES_LIST.format(c="found_substances")
+            outer = f"SELECT * REPLACE ({as_list} AS found_substances) FROM ({{sql}})"
+    elif findings.is_current(con):
+        where, params = f.where("s")
         source, cols = "samples s", ", ".join(f"s.{c}" for c in wanted)
+        where += " AND (s.ftir_tested OR s.lab_tested)"
     else:
+        where, params = f.where("s")
         where_d, params_d = f.where("d")
         source = f"samples s LEFT JOIN ({findings.fold_sql(where_d)}) p ON p.sample_no = s.sample_no"
         nothing = dict(zip(findings.COLUMNS, findings.NOTHING_FOUND))
         cols = ", ".join(f"coalesce(p.{c}, {nothing[c]}) AS {c}" for c in wanted)
         params = params_d + params
-    sql = f"""
+        where += " AND (s.ftir_tested OR s.lab_tested)"
+    sql = outer.format(sql=f"""
         SELECT {group_sql.format(a='s')} AS grp,
                CASE WHEN {findings.expects_sql('s')} THEN coalesce(s.expected_substance, s.expected_class) END
                    AS expected,
-               s.expected_class, {cols}, count(*) AS n
+               s.expected_class, {cols}, {count} AS n
         FROM {source}
-        WHERE {where} AND (s.ftir_tested OR s.lab_tested)
+        WHERE {where}
         GROUP BY ALL
-    """
+    """)
     return con.execute(sql, params).df()
 
 
@@ -78,7 +95,11 @@ def _matrix(cells: pd.DataFrame) -> pd.DataFrame:
     """Expand class masks into (expected_class, found_class, n) cells."""
     counts: dict[tuple[str, str], int] = {}
     slugs = findings.class_slugs()
-    for expected, mask, n in zip(cells["expected_class"], cells["found_classes"], cells["n"]):
+    # the same (expected class, class mask) recurs across cells: added up first, each mask is expanded once
+    masks: dict[tuple, int] = {}
+    for key in zip(cells["expected_class"], cells["found_classes"], cells["n"]):
+        masks[key[:2]] = masks.get(key[:2], 0) + int(key[2])
+    for (expected, mask), n in masks.items():
         row = expected if isinstance(expected, str) else "?"
         for bit, slug in enumerate(slugs):
             if int(mask) >> bit & 1:
@@ -94,12 +115,16 @@ def _pairs(cells: pd.DataFrame, top: int) -> pd.DataFrame:
     name); a == b counts the samples containing a."""
     pairs: dict[tuple[str, str], int] = {}
     if top and len(cells):
+        sets: dict[tuple, int] = {}  # the same set of substances recurs across cells: added up first
+        for names, n in zip(cells["found_substances"], cells["n"]):
+            key = tuple(names)
+            sets[key] = sets.get(key, 0) + int(n)
         found: dict[str, int] = {}
-        for names, n in zip(cells["found_substances"], cells["n"]):
+        for names, n in sets.items():
             for name in names:
-                found[name] = found.get(name, 0) + int(n)
+                found[name] = found.get(name, 0) + n
         chosen = set(sorted(found, key=lambda s: (-found[s], s))[:top])
-        for names, n in zip(cells["found_substances"], cells["n"]):
+        for names, n in sets.items():
             present = sorted(set(names) & chosen)
             for a in present:
                 for b in present:

@@ -18,6 +18,10 @@ Kept equal to ``detections`` by every writer of ``detections``, inside the write
   :func:`rebuild`;
 * the warehouse migration that creates the table (7, supplywatch.schema) fills it from the stored detections.
 
+Each writer records the stored counts it matches (supplywatch.summary_stamp): a script that writes detections
+around it makes readers compute from ``detections`` instead (supplywatch.metrics.first_detections), until the
+next writer rebuilds it (supplywatch.kept_summaries).
+
 Plain SQL that runs on a warehouse file and on a lake (no keys, no DuckDB-only functions beyond the loader's).
 """
 
@@ -25,9 +29,12 @@ from __future__ import annotations
 
 import duckdb
 
+from . import summary_stamp
+
 TABLE = "substance_first_seen"
 KEYS = ("region", "site", "expected_raw", "sample_type", "substance", "class")
 _KEYS = ", ".join(KEYS)
+META_KEY = "substance_first_seen_rule"
 
 def _grouped(where: str) -> str:
     # DISTINCT first, then a grouping over a few thousand groups: DuckDB spills a DISTINCT under the load's memory
@@ -37,10 +44,30 @@ def _grouped(where: str) -> str:
             f" WHERE substance IS NOT NULL AND {where}) per_sample GROUP BY {_KEYS}")
 
 
-def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the whole table from ``detections`` (after stored detections changed or were removed)."""
+def rule() -> str:
+    """A short hash of the SQL that fills the table."""
+    return summary_stamp.rule_of(direct_sql())
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the table was filled by this code from the detections stored now (readers may use it)."""
+    return summary_stamp.is_current(con, META_KEY, rule())
+
+
+def record(con: duckdb.DuckDBPyConnection) -> None:
+    """Record that the table matches the samples and detections stored now."""
+    summary_stamp.record(con, META_KEY, rule())
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, ranges: list[tuple[int, int]] | None = None) -> None:
+    """Recompute the whole table from ``detections`` (after stored detections changed or were removed), one range
+    of sample numbers at a time when ``ranges`` are given (bounded memory on a large warehouse)."""
     con.execute(f"DELETE FROM {TABLE}")
-    con.execute(f"INSERT INTO {TABLE} {_grouped('TRUE')}")
+    if ranges is None:
+        con.execute(f"INSERT INTO {TABLE} {_grouped('TRUE')}")
+    for first, last in ranges or ():
+        add_samples(con, first, last)
+    record(con)
 
 
 def add_samples(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:

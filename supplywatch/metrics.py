@@ -4,9 +4,10 @@ Each function takes a read-only cursor and a :class:`~supplywatch.filters.Filter
 pandas frame or dict of aggregates; raw sample rows never travel to pandas for counting.
 Definitions, and the reasoning behind them, are written out in docs/methods.md.
 
-Here: positivity (which method can see what), concentration, the overview's headline, emerging substances and
-the sidebar's choices. Beside it, and re-exported so pages keep calling ``metrics.<name>``: rates and their
-intervals (supplywatch.rates), expected vs found (supplywatch.expected_found), overdose counts and outside
+Here: positivity (which method can see what), the overview's headline, emerging substances, the sidebar's choices
+and the writers' side of the load-kept summaries. Beside it, and re-exported so pages keep calling
+``metrics.<name>``: rates and their intervals (supplywatch.rates), concentration (supplywatch.concentration),
+expected vs found (supplywatch.expected_found), overdose counts and outside
 alerts (supplywatch.outside_sources), and what the loads did (supplywatch.load_report).
 """
 
@@ -19,7 +20,8 @@ from dataclasses import replace
 import duckdb
 import pandas as pd
 
-from . import classes, dictionary, findings, first_seen, sensitivity, weekly_positivity
+from . import classes, dictionary, findings, first_seen, kept_summaries, sensitivity, weekly_positivity
+from .concentration import concentration_by_month, concentration_histogram, median_fentanyl_pct  # noqa: F401
 from .expected_found import expected_found, finding_cells, match_counts  # noqa: F401  (re-exported, as below)
 from .filters import Filters
 from .load_report import data_status, load_history, reject_reasons, reject_rows, reject_summary  # noqa: F401
@@ -240,13 +242,38 @@ def weekly_current(con: duckdb.DuckDBPyConnection) -> bool:
     return weekly_positivity.is_current(con, weekly_rule())
 
 
-def keep_weekly(con: duckdb.DuckDBPyConnection, first: int | None = None, last: int | None = None) -> None:
-    """The writers' side of the weekly summary: add a load's new samples ``first`` to ``last`` to it, or rebuild
-    it (no range: after stored samples or detections changed, or when it was built by another rule)."""
+def keep_summaries(con: duckdb.DuckDBPyConnection, first: int | None = None, last: int | None = None,
+                   kept: bool = False) -> None:
+    """The writers' side of every load-kept summary (the weekly one here, supplywatch.kept_summaries for the
+    others): rebuild them all (no range: after stored samples or detections changed, or when one was built by
+    another rule), or add a load piece's new samples ``first`` to ``last`` to the weekly and first/last-seen
+    summaries, or (``kept``) a whole load's new samples to the others, 500,000 at a time, after its pieces."""
     if first is None:
         weekly_positivity.rebuild(con, _weekly_direct, TREND_TARGETS)
+        kept_summaries.rebuild(con)
+    elif kept:
+        kept_summaries.add_load(con, first, last)
     else:
         weekly_positivity.add_samples(con, _weekly_direct, TREND_TARGETS, first, last)
+        first_seen.add_samples(con, first, last)
+        first_seen.record(con)
+
+
+keep_weekly = keep_summaries  # the name fixtures that write samples call
+
+
+def summaries_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when every load-kept summary can be read as it is (no writer needs to rebuild one)."""
+    return weekly_current(con) and kept_summaries.all_current(con)
+
+
+def ensure_summaries(con: duckdb.DuckDBPyConnection) -> None:
+    """A writer's first step: rebuild the summaries built by other code or from other stored samples (after the
+    migration that made them, a change of rule, or a script that wrote around them), so every write from here
+    keeps them up to date."""
+    if not weekly_current(con):
+        weekly_positivity.rebuild(con, _weekly_direct, TREND_TARGETS)
+    kept_summaries.rebuild(con, only_stale=True)
 
 
 def _positivity(
@@ -322,47 +349,6 @@ def positivity_by_method(
     long[["n", "k"]] = long[["n", "k"]].astype("int64")
     return add_rates(long).reset_index(drop=True)
 
-# ------------------------------------------------------------------ concentration
-
-def concentration_by_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Fentanyl % by month: n quantified samples, median, first and third quartile (continuous quantiles)."""
-    where, params = f.where("s")
-    sql = f"""
-        SELECT {_period_sql('month')} AS period, count(*) AS n,
-               quantile_cont(s.fentanyl_pct, 0.5) AS median,
-               quantile_cont(s.fentanyl_pct, 0.25) AS q1,
-               quantile_cont(s.fentanyl_pct, 0.75) AS q3
-        FROM samples s WHERE {where} AND s.fentanyl_pct IS NOT NULL
-        GROUP BY 1 ORDER BY 1
-    """
-    out = _df(con, sql, params)
-    out["n"] = out["n"].astype("int64")
-    out["low_n"] = out["n"] < LOW_N
-    return out
-
-
-def concentration_histogram(con: duckdb.DuckDBPyConnection, f: Filters, width: float = 5.0) -> pd.DataFrame:
-    """Quantified samples per fentanyl % band [lower, lower + width)."""
-    where, params = f.where("s")
-    sql = f"""
-        SELECT floor(least(s.fentanyl_pct, 99.999) / {float(width)}) * {float(width)} AS lower, count(*) AS n
-        FROM samples s WHERE {where} AND s.fentanyl_pct IS NOT NULL
-        GROUP BY 1 ORDER BY 1
-    """
-    out = _df(con, sql, params)
-    out["n"] = out["n"].astype("int64")
-    return out
-
-
-def median_fentanyl_pct(con: duckdb.DuckDBPyConnection, f: Filters) -> tuple[float | None, int]:
-    """Median fentanyl % and the number of quantified samples behind it."""
-    where, params = f.where("s")
-    row = con.execute(
-        f"SELECT quantile_cont(s.fentanyl_pct, 0.5), count(s.fentanyl_pct) FROM samples s WHERE {where}", params
-    ).fetchone()
-    return (row[0], int(row[1]))
-
-
 # ------------------------------------------------------------------ headline numbers
 
 def latest_date(con: duckdb.DuckDBPyConnection, f: Filters) -> dt.date | None:
@@ -435,16 +421,18 @@ def first_detections(con: duckdb.DuckDBPyConnection, f: Filters, lookback_days: 
     Dates ignore the date filter (a first detection is first over all the data); region/site/type filters apply.
     The lookback ends at the newest sample date in the warehouse. ``new_only`` keeps the rows first seen within
     the lookback (the overview's list). Read from the first/last-seen summary the writers keep
-    (supplywatch.first_seen: a few thousand rows, not a distinct count over every detection).
+    (supplywatch.first_seen: a few thousand rows, not a distinct count over every detection), or computed from
+    ``detections`` when detections were written around that summary.
     """
     where, params = f.without_dates().where("d")
     cutoff = f"(SELECT d FROM latest) - INTERVAL {int(lookback_days)} DAY"
+    source = first_seen.TABLE if first_seen.is_current(con) else f"({first_seen.direct_sql()})"
     sql = f"""
         WITH latest AS (SELECT max(collected_date) AS d FROM samples),
         per AS (
             SELECT coalesce(d.region, '?') AS region, d.substance, any_value(d.class) AS class,
                    min(d.first_seen) AS first_seen, max(d.last_seen) AS last_seen, sum(d.n) AS n
-            FROM {first_seen.TABLE} d
+            FROM {source} d
             WHERE d.class NOT IN ('placeholder', 'cut') AND {where}
             GROUP BY 1, 2 {f"HAVING min(d.first_seen) > {cutoff}" if new_only else ""}
         )
@@ -461,19 +449,25 @@ def unknown_substances(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFra
     """Names the dictionary does not know yet (class 'unclassified'), with samples and first/last dates.
 
     Found names and expected ("sold as") names alike: the same names as ``python -m etl substances --unknown``."""
-    where, params = f.where("d")
-    where_s, params_s = f.where("s")
+    if kept_summaries.is_current(con, kept_summaries.UNCLASSIFIED):  # the names' rows, kept by the writers
+        where, params = f.where("u")
+        rows = f"SELECT u.name, u.sample_no, u.collected_date FROM {kept_summaries.UNCLASSIFIED.table} u WHERE {where}"
+    else:
+        where, params = f.where("d")
+        where_s, params_s = f.where("s")
+        params = params + params_s
+        rows = f"""SELECT d.substance_raw AS name, d.sample_no, d.collected_date FROM detections d
+                   WHERE {where} AND d.class = 'unclassified'
+                   UNION ALL
+                   SELECT s.expected_raw, s.sample_no, s.collected_date FROM samples s
+                   WHERE {where_s} AND s.expected_class = 'unclassified'"""
     sql = f"""
         SELECT name, count(DISTINCT sample_no) AS n, min(collected_date) AS first_seen,
                max(collected_date) AS last_seen
-        FROM (SELECT d.substance_raw AS name, d.sample_no, d.collected_date FROM detections d
-              WHERE {where} AND d.class = 'unclassified'
-              UNION ALL
-              SELECT s.expected_raw, s.sample_no, s.collected_date FROM samples s
-              WHERE {where_s} AND s.expected_class = 'unclassified')
+        FROM ({rows})
         GROUP BY 1 ORDER BY n DESC, name
     """
-    out = _df(con, sql, params + params_s)
+    out = _df(con, sql, params)
     out["n"] = out["n"].astype("int64")
     return out
 

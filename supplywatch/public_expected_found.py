@@ -116,7 +116,7 @@ def _atom_cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     week = metrics._period_sql("week", "s.collected_date")
     group = (f"strftime({public_trends.month_of_week(week)}, '%Y-%m-%d') || '|' || "
              f"coalesce(s.region, {metrics._lit(GAP)})")
-    cells = finding_cells(con, Filters(), group)
+    cells = finding_cells(con, Filters(), group, by_week=True)  # the month of a week: read by week
     parts = cells["grp"].str.split("|", n=1, expand=True) if len(cells) else pd.DataFrame({0: [], 1: []})
     return cells.assign(month=pd.to_datetime(parts[0]).dt.date, region=parts[1],
                         expected=cells["expected"].fillna(GAP), expected_class=cells["expected_class"].fillna("?"))

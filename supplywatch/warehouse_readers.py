@@ -31,7 +31,7 @@ def ensure_warehouse(db: str | os.PathLike | None = None) -> Path:
         try:
             current = schema_version(con)
             folded = current != len(schema.WAREHOUSE_MIGRATIONS) or (findings.is_current(con)
-                                                                     and metrics.weekly_current(con))
+                                                                     and metrics.summaries_current(con))
         finally:
             con.close()
         if current == len(schema.WAREHOUSE_MIGRATIONS) and folded:

@@ -142,7 +142,7 @@ def _lake_writing(lk: lake.Lake, wait: bool) -> Iterator[duckdb.DuckDBPyConnecti
                 con.execute("BEGIN TRANSACTION")
                 findings.ensure(con)
                 con.execute("COMMIT")
-            if not metrics.weekly_current(con):
+            if not metrics.summaries_current(con):
                 con.execute("BEGIN TRANSACTION")
                 _ensure_summaries(con)
                 con.execute("COMMIT")
@@ -162,10 +162,11 @@ def _lake_writing(lk: lake.Lake, wait: bool) -> Iterator[duckdb.DuckDBPyConnecti
 
 
 def _ensure_summaries(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the weekly positivity summary when this code's rule did not (after the migration that made it, or a
-    change of targets or methods), so every write from here keeps it up to date (supplywatch.weekly_positivity)."""
-    if not metrics.weekly_current(con):
-        metrics.keep_weekly(con)
+    """Build the load-kept summaries this code did not build from the samples stored now (after the migration
+    that made them, a change of rule, or a script that wrote samples around them), so every write from here keeps
+    them up to date (supplywatch.weekly_positivity, supplywatch.kept_summaries)."""
+    if not metrics.summaries_current(con):
+        metrics.ensure_summaries(con)
 
 
 def _remove_quietly(path: Path) -> None:

@@ -24,12 +24,11 @@ query, grouped by every key), so the summary cannot drift from the definition in
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 from typing import Callable
 
 import duckdb
 
+from . import kept_summaries, summary_stamp
 from .filters import Filters
 from .sql_text import sql_literals
 
@@ -52,50 +51,29 @@ Direct = Callable[[Filters, tuple, str, str, str], tuple[str, list]]
 def rule(direct: Direct, targets: tuple) -> str:
     """A short hash of the SQL that fills the table: it changes with the targets and their methods."""
     sql, _ = direct(Filters(), targets, PERIOD_SQL, GROUP_SQL, "TRUE")
-    return hashlib.sha256(sql.encode()).hexdigest()[:16]
-
-
-def stamp(con: duckdb.DuckDBPyConnection) -> str:
-    """How many samples and detections are stored: recorded with the rule when the table is written, so a writer
-    that changed them without updating the table (nothing in the product does; a script or a fixture could) makes
-    readers fall back to the direct query instead of showing counts that are wrong."""
-    samples, detections = con.execute(
-        "SELECT (SELECT count(*) FROM samples), (SELECT count(*) FROM detections)").fetchone()
-    return f"{samples}/{detections}"
+    return summary_stamp.rule_of(sql)
 
 
 def is_current(con: duckdb.DuckDBPyConnection, wanted: str) -> bool:
     """True when the table was built by the rule ``wanted`` from the samples and detections stored now (readers
-    may use it)."""
-    try:
-        row = con.execute(f"SELECT value FROM meta WHERE key = {sql_literals([META_KEY])}").fetchone()
-        return row is not None and row[0] == f"{wanted}@{stamp(con)}"
-    except duckdb.Error:  # a file from before the migration that made the table
-        return False
+    may use it; supplywatch.summary_stamp)."""
+    return summary_stamp.is_current(con, META_KEY, wanted)
 
 
 def _record(con: duckdb.DuckDBPyConnection, direct: Direct, targets: tuple) -> None:
     """Record the rule the table was built by and the stored counts it matches."""
-    con.execute(f"DELETE FROM meta WHERE key = {sql_literals([META_KEY])}")  # a lake's meta has no key to replace
-    con.execute(f"INSERT INTO meta VALUES ({sql_literals([META_KEY, f'{rule(direct, targets)}@{stamp(con)}'])})")
+    summary_stamp.record(con, META_KEY, rule(direct, targets))
 
 
 def answers(f: Filters, targets, period: str | None, targets_kept: tuple) -> bool:
     """True when the table gives exactly the direct query's rows for these filters, targets and period."""
-    return (period in PERIODS and set(targets) <= set(targets_kept)
-            and (f.start is None or f.start.weekday() == 0 or f.start.day == 1)
-            and (f.end is None or f.end.weekday() == 6 or (f.end + dt.timedelta(days=1)).day == 1))
+    return period in PERIODS and set(targets) <= set(targets_kept) and kept_summaries.dates_answered(f)
 
 
 def wide_sql(f: Filters, targets, period: str, group_sql: str, population_sql: str) -> tuple[str, list]:
     """The direct query's wide rows (period, grp, n0, k0, x0, ...) summed from the table (alias ``w``).
     ``population_sql`` is the population's condition over ``w`` ('TRUE' for all samples)."""
-    where, params = f.without_dates().where("w")
-    for bound, op in ((f.start, ">="), (f.end, "<=")):
-        if bound is not None:  # a week or a month lies on one side of a Monday / first day, a Sunday / last day
-            column = "week" if (bound.weekday() == 0 if op == ">=" else bound.weekday() == 6) else "month"
-            where += f" AND w.{column} {op} ?"
-            params.append(bound)
+    where, params = kept_summaries.where(f, "w")
     sums = ", ".join(f"CAST(coalesce(sum(w.{c}) FILTER (WHERE w.target = {sql_literals([t])}), 0) AS BIGINT)"
                      f" AS {c}{i}" for i, t in enumerate(targets) for c in ("n", "k", "x"))
     sql = f"""

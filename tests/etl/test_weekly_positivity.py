@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from supplywatch import db, metrics, weekly_positivity
+from supplywatch import db, kept_summaries, metrics, weekly_positivity
 from supplywatch.filters import Filters
 from tests.etl.test_first_seen import re_map_zorbital
 
@@ -101,8 +101,9 @@ def test_a_warehouse_from_before_the_summary_gets_it_built(cli, data_dir, query,
     for name in ("first_seen_a.csv", "first_seen_b.csv"):
         assert cli("load", data_dir / name, "--no-signals")[0] == 0
     expected = _direct(query)
-    con = duckdb.connect(str(isolated_db))  # as the last version left it: schema 7, no summary
-    con.execute(f"DROP TABLE {weekly_positivity.TABLE}")
+    con = duckdb.connect(str(isolated_db))  # as version 7 left it: no summary of migration 8 or 9
+    for table in (weekly_positivity.TABLE, *(k.table for k in kept_summaries.SUMMARIES)):
+        con.execute(f"DROP TABLE {table}")
     con.execute("DELETE FROM meta WHERE key = ?", [weekly_positivity.META_KEY])
     con.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
     con.close()
