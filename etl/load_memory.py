@@ -21,10 +21,14 @@ _UNIT = {"B": 1, "K": 1e3, "KB": 1e3, "KIB": 2**10, "M": 1e6, "MB": 1e6, "MIB": 
          "GIB": 2**30, "T": 1e12, "TB": 1e12, "TIB": 2**40}
 # Bytes of cap per row a piece of the write may hold. Measured on DuckDB 1.4.4 with demo samples: the write's
 # steps (first row per key, detections, folded findings) fit 300,000 rows under 150MB and failed at 1,000,000
-# (DuckDB's hash aggregates and joins over a million distinct keys need more than the cap to spill); 512 bytes
+# (DuckDB's hash aggregates and joins over a million distinct keys need more than the cap to spill); 2,048 bytes
 # leaves room for the tables the load holds meanwhile.
 BYTES_PER_ROW = 2048
 MIN_ROWS = 10_000
+# Cap per DuckDB worker thread. Each thread of a hash aggregate or join holds blocks of its own that cannot spill;
+# two threads under a 100MB cap left a 200,000-sample load a few MB short (tests/etl/test_load_memory.py) where
+# one thread loads it. 256MB each keeps both of a 2-core machine's threads at the default 768MB.
+BYTES_PER_THREAD = 256_000_000
 
 
 class BadMemorySetting(ValueError):
@@ -37,11 +41,20 @@ def limit() -> str:
 
 
 def apply(con: duckdb.DuckDBPyConnection) -> str:
-    """Cap the load connection's memory; return the cap as set. Raises :class:`BadMemorySetting` (one line)."""
+    """Cap the load connection's memory, and its threads to what the cap can hold (:func:`threads_for`); return
+    the cap as set. Raises :class:`BadMemorySetting` (one line)."""
     cap = limit()
-    cap_bytes(cap)  # refuses what is not a size, before DuckDB sees it
+    size = cap_bytes(cap)  # refuses what is not a size, before DuckDB sees it
     con.execute(f"SET memory_limit = '{cap}'")
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    con.execute(f"SET threads = {threads_for(size, int(threads))}")
     return cap
+
+
+def threads_for(cap: int, threads: int) -> int:
+    """The threads a load runs with under ``cap`` bytes: at most ``threads`` (DuckDB's, one per core), at least
+    one, and one more for each further 256MB."""
+    return max(1, min(threads, cap // BYTES_PER_THREAD))
 
 
 def cap_bytes(cap: str) -> int:

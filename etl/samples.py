@@ -161,7 +161,7 @@ def insert(con, run_id: int) -> tuple[int, int]:
         # Expected vs found's, Concentration's and Emerging's summaries once the pieces' staging is dropped: kept
         # per piece as well, they did not fit a 200,000-sample load under 100MB (tests/etl/test_load_memory.py)
         final = con.execute("SELECT max(sample_no) FROM samples").fetchone()[0]
-        metrics.keep_summaries(con, before + 1, final, kept=True)
+        metrics.keep_summaries(con, before + 1, final, kept=True, piece=step)
     return n_new, valid - n_new
 
 

@@ -123,13 +123,14 @@ def _add(con: duckdb.DuckDBPyConnection, summary: Summary, first: int | None, la
     con.execute("DROP TABLE kept_summary_merged")
 
 
-def add_load(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:
+def add_load(con: duckdb.DuckDBPyConnection, first: int, last: int, piece: int = PIECE) -> None:
     """A load's side, after its pieces: add its new samples numbered ``first`` to ``last`` (their detections and
-    folded findings written) to every summary here, 500,000 at a time, and record the stored counts they now
-    match. The load keeps the first/last-seen summary per piece (supplywatch.metrics.keep_summaries)."""
-    for start in range(int(first), int(last) + 1, PIECE):
+    folded findings written) to every summary here, ``piece`` samples at a time (the load's own piece size, so
+    the step fits the load's memory cap), and record the stored counts they now match. The load keeps the
+    first/last-seen summary per piece (supplywatch.metrics.keep_summaries)."""
+    for start in range(int(first), int(last) + 1, piece):
         for summary in SUMMARIES:
-            _add(con, summary, start, min(start + PIECE - 1, int(last)))
+            _add(con, summary, start, min(start + piece - 1, int(last)))
     for summary in SUMMARIES:
         summary_stamp.record(con, summary.meta_key, summary.rule())
 

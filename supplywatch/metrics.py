@@ -243,7 +243,7 @@ def weekly_current(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def keep_summaries(con: duckdb.DuckDBPyConnection, first: int | None = None, last: int | None = None,
-                   kept: bool = False) -> None:
+                   kept: bool = False, piece: int = kept_summaries.PIECE) -> None:
     """The writers' side of every load-kept summary (the weekly one here, supplywatch.kept_summaries for the
     others): rebuild them all (no range: after stored samples or detections changed, or when one was built by
     another rule), or add a load piece's new samples ``first`` to ``last`` to the weekly and first/last-seen
@@ -252,7 +252,7 @@ def keep_summaries(con: duckdb.DuckDBPyConnection, first: int | None = None, las
         weekly_positivity.rebuild(con, _weekly_direct, TREND_TARGETS)
         kept_summaries.rebuild(con)
     elif kept:
-        kept_summaries.add_load(con, first, last)
+        kept_summaries.add_load(con, first, last, piece)
     else:
         weekly_positivity.add_samples(con, _weekly_direct, TREND_TARGETS, first, last)
         first_seen.add_samples(con, first, last)

@@ -131,3 +131,27 @@ def test_rows_per_piece_follow_the_cap(monkeypatch, setting, rows):
     else:
         monkeypatch.setenv("SUPPLYWATCH_LOAD_MEMORY", setting)
     assert load_memory.rows_per_piece() == rows
+
+
+@pytest.mark.parametrize("cap, threads, expected", [
+    ("100MB", 2, 1),     # two threads' unspillable blocks did not fit beside a 200,000-sample load's tables
+    ("768MB", 2, 2),     # the default keeps both threads of a 2-core machine
+    ("768MB", 8, 3),
+    ("2GB", 8, 7),
+    ("1MB", 4, 1),       # never none
+    ("16GB", 1, 1),      # never more than DuckDB's own
+])
+def test_threads_follow_the_cap(cap, threads, expected):
+    from etl import load_memory
+
+    assert load_memory.threads_for(load_memory.cap_bytes(cap), threads) == expected
+
+
+def test_the_load_connection_runs_with_the_capped_threads(monkeypatch):
+    from etl import load_memory
+
+    monkeypatch.setenv("SUPPLYWATCH_LOAD_MEMORY", "100MB")
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    assert load_memory.apply(con) == "100MB"
+    assert con.execute("SELECT current_setting('threads'), current_setting('memory_limit')").fetchone() == (1, "95.3 MiB")
