@@ -9,6 +9,11 @@ table that grows with weeks and places instead of scanning every sample.
 * ``quantified_samples``: the quantified samples' date, region, site, "sold as", type and fentanyl %, one row each.
   Medians and quartiles do not add up across groups, so Concentration (supplywatch.concentration) computes them
   over this narrow table, exactly as over ``samples``, for any filter.
+* ``quantified_values``: the same samples counted per (month, region, site, "sold as", type, fentanyl %). Laboratories
+  report the % to one or two decimals, so a month and place hold a few hundred distinct values whatever the number
+  of samples (at 10M demo samples: 2.4M quantified samples, 0.5M rows). A quantile is a value at a rank, and the
+  ranks follow from the counts, so Concentration's monthly medians and quartiles, its bands and its median come out
+  of this table exactly, to the last digit (supplywatch.concentration), when the dates are whole months or not set.
 * ``unclassified_rows``: every detection and every "sold as" name of class 'unclassified' (names the dictionary
   does not know yet), with its sample and the columns the filters select on: Emerging's unknown names.
 
@@ -83,7 +88,13 @@ UNCLASSIFIED = Summary(
     f" UNION ALL SELECT s.expected_raw, s.sample_no, s.collected_date, {', '.join(f's.{c}' for c in DIMS)}"
     " FROM samples s WHERE s.expected_class = 'unclassified' AND {piece}",
     additive=False)
-SUMMARIES = (FOUND_CELLS, QUANTIFIED, UNCLASSIFIED)
+QUANTIFIED_VALUES = Summary(
+    "quantified_values",
+    ("month", *DIMS, "fentanyl_pct"),
+    f"SELECT {_MONTH.format(a='s')}, {', '.join(f's.{c}' for c in DIMS)}, s.fentanyl_pct, count(*) AS n"
+    " FROM samples s WHERE s.fentanyl_pct IS NOT NULL AND {piece} GROUP BY ALL",
+    additive=True)
+SUMMARIES = (FOUND_CELLS, QUANTIFIED, QUANTIFIED_VALUES, UNCLASSIFIED)
 
 
 def _piece(first: int | None, last: int | None, alias: str) -> str:
@@ -164,6 +175,22 @@ def dates_answered(f: Filters) -> bool:
     Monday or a month's first day, an end on a Sunday or a month's last day (or no date)."""
     return ((f.start is None or f.start.weekday() == 0 or f.start.day == 1)
             and (f.end is None or f.end.weekday() == 6 or (f.end + dt.timedelta(days=1)).day == 1))
+
+
+def months_answered(f: Filters) -> bool:
+    """True when a summary kept per month holds exactly the samples of ``f``'s dates: a start on a month's first
+    day and an end on a month's last day (or no date)."""
+    return (f.start is None or f.start.day == 1) and (f.end is None or (f.end + dt.timedelta(days=1)).day == 1)
+
+
+def month_where(f: Filters, alias: str) -> tuple[str, list]:
+    """``f`` as SQL over a summary kept per month (``alias``), for dates :func:`months_answered` accepts."""
+    sql, params = f.without_dates().where(alias)
+    for bound, op in ((f.start, ">="), (f.end, "<=")):
+        if bound is not None:  # the first of a month, or the last day of one: its month is on the right side
+            sql += f" AND {alias}.month {op} ?"
+            params.append(bound)
+    return sql, params
 
 
 def where(f: Filters, alias: str) -> tuple[str, list]:

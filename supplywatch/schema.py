@@ -276,6 +276,15 @@ WAREHOUSE_MIGRATIONS: list[str] = [
         expected_raw VARCHAR, sample_type VARCHAR
     );
     """,
+    # 10: quantified samples counted per month, place, "sold as", type and fentanyl % (supplywatch.kept_summaries):
+    #     Concentration's quantiles from the counts, 0.06 s at 10M samples where quantified_samples took 0.7 s.
+    #     Created empty and filled by the first writer on this schema, as in 9.
+    """
+    CREATE TABLE quantified_values (
+        month DATE NOT NULL, region VARCHAR, site VARCHAR, expected_raw VARCHAR, sample_type VARCHAR,
+        fentanyl_pct DOUBLE NOT NULL, n BIGINT NOT NULL
+    );
+    """,
 ]
 
 # Columns of ``detections`` copied from its sample (migration 3), in table order after ``sample_no``.

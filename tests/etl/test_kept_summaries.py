@@ -210,3 +210,25 @@ def test_samples_written_around_the_summaries_are_read_directly_not_missed(cli, 
             assert first["fentanyl"] == 3  # K-5 (lab), K-8, K-10: the old first/last-seen summary said 2
         finally:
             reader.close()
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_quantiles_from_counts_equal_duckdbs_quantiles_of_the_values(seed):
+    """Concentration's quantiles from quantified_values: the same numbers, to the last digit, as quantile_cont over
+    the values themselves; repeats, one-sample months and values with 0-3 decimals (as laboratories report them)."""
+    import random
+
+    from supplywatch import concentration
+
+    rng = random.Random(seed)
+    rows = [(D(2024, rng.randint(1, 6), 1), round(rng.uniform(0, 100), rng.randint(0, 3)) if rng.random() < 0.7
+             else rng.choice([5.0, 12.5, 50.0, 99.99])) for _ in range(rng.randint(1, 300))]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE v (month DATE, fentanyl_pct DOUBLE)")
+    con.executemany("INSERT INTO v VALUES (?, ?)", rows)
+    con.execute("CREATE TABLE quantified_values AS SELECT month, fentanyl_pct, count(*) AS n FROM v GROUP BY ALL")
+    want = con.execute("SELECT month, count(*), quantile_cont(fentanyl_pct, 0.5), quantile_cont(fentanyl_pct, 0.25),"
+                       " quantile_cont(fentanyl_pct, 0.75) FROM v GROUP BY 1 ORDER BY 1").fetchall()
+    assert con.execute(concentration._quantiles_from_counts("TRUE", "s.month")).fetchall() == want
+    median = con.execute(concentration._quantiles_from_counts("TRUE", "0", concentration.QUANTILES[:1])).fetchall()
+    assert median == con.execute("SELECT 0, count(*), quantile_cont(fentanyl_pct, 0.5) FROM v").fetchall()
