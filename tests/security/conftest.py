@@ -39,6 +39,7 @@ def _poison(app) -> str:
         con.execute("UPDATE samples SET expected_raw = ?, site = ? WHERE sample_id = ?", [SOLD_AS, SITE, sid])
         con.execute("UPDATE detections SET substance = NULL, substance_raw = ? WHERE sample_id = ? AND method = 'ftir'",
                     [FOUND, sid])
+        metrics.keep_summaries(con)  # edited in place: the pages' summaries must show the hostile cells too
         # alerts issued elsewhere, loaded by the ETL (whose own check lets the pixel link through), newest of all
         day = con.execute("SELECT max(collected_date) + 1 FROM samples").fetchone()[0]
         for key, title, link in (("x-pixel", "Pixel advisory", PIXEL), ("x-good", "Good advisory", GOOD_LINK)):
