@@ -32,11 +32,14 @@ SHOTS = [
     ("phone-trends.png", "/trends?substance=carfentanil&interval=month&population=opioid", PHONE, CHART),
     ("phone-expected.png", "/expected", PHONE, CHART),
     ("phone-concentration.png", "/concentration", PHONE, '[data-testid="stHeading"]:has-text("Distribution")'),
+    # the published alert's static page ({alert}: its id), plain HTML from /public/: no Streamlit session
+    ("phone-alert-page.png", "/public/alerts/{alert}.html", PHONE, None),
+    ("phone-alert-page-fr.png", "/public/alerts/{alert}-fr.html", PHONE, None),
 ]
 
 
-def publish_demo_alert(app: stack.Stack) -> None:
-    """One published alert on the board, made the way staff make it (two people)."""
+def publish_demo_alert(app: stack.Stack) -> str:
+    """One published alert on the board, made the way staff make it (two people); returns its id."""
     os.environ.update(app.env)
     from supplywatch.alerts import store
 
@@ -53,12 +56,13 @@ def publish_demo_alert(app: stack.Stack) -> None:
                                regions=["Capital"], substances=["carfentanil"], evidence=["demo samples"])
     store.submit_for_review(alert.alert_id, stack.POSTER[0], now)
     store.approve(alert.alert_id, stack.REVIEWER[0], now)
+    return alert.alert_id
 
 
 def main(argv: list[str]) -> int:
     folder = Path(tempfile.mkdtemp(prefix="sw-screenshots-"))
     app = stack.build(folder)
-    publish_demo_alert(app)
+    alert_id = publish_demo_alert(app)
     # the demo help directory (invented services, 555 numbers), as `make run` loads it
     stack._run(["-m", "supplywatch", "help-directory", "load", "data/help_directory.csv"], app.env)
     stack.start(app)
@@ -71,11 +75,18 @@ def main(argv: list[str]) -> int:
             for name, path, viewport, target in SHOTS:
                 context = browser.new_context(viewport=viewport, device_scale_factor=1)
                 page = context.new_page()
-                ui.open_page(page, app.url + path)
-                problems = ui.problems(page)
-                if problems:
-                    print(f"{path}: {problems}", file=sys.stderr)
-                    return 1
+                path = path.format(alert=alert_id)
+                if path.startswith("/public/"):  # a static page: loaded when the browser says so
+                    response = page.goto(app.url + path, wait_until="load")
+                    if response is None or response.status != 200:
+                        print(f"{path}: HTTP {response.status if response else 'no response'}", file=sys.stderr)
+                        return 1
+                else:
+                    ui.open_page(page, app.url + path)
+                    problems = ui.problems(page)
+                    if problems:
+                        print(f"{path}: {problems}", file=sys.stderr)
+                        return 1
                 if target:
                     page.locator(target).first.evaluate("e => e.scrollIntoView({block: 'start'})")
                     page.wait_for_timeout(300)
