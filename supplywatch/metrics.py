@@ -247,7 +247,8 @@ def keep_summaries(con: duckdb.DuckDBPyConnection, first: int | None = None, las
     """The writers' side of every load-kept summary (the weekly one here, supplywatch.kept_summaries for the
     others): rebuild them all (no range: after stored samples or detections changed, or when one was built by
     another rule), or add a load piece's new samples ``first`` to ``last`` to the weekly and first/last-seen
-    summaries, or (``kept``) a whole load's new samples to the others, 500,000 at a time, after its pieces."""
+    summaries, or (``kept``) a whole load's new samples to the others, ``piece`` samples at a time (the load's own
+    piece size), after its pieces."""
     if first is None:
         weekly_positivity.rebuild(con, _weekly_direct, TREND_TARGETS)
         kept_summaries.rebuild(con)
