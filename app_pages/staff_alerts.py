@@ -10,6 +10,7 @@ from supplywatch.web import session
 from supplywatch.alerts import settings, store
 from supplywatch.alerts.model import SEVERITIES
 from supplywatch.alerts.text import LADDER, escape_markdown, split_items, what_to_do
+from supplywatch.channels import links, sms
 from supplywatch.formula_guard import guard_frame
 
 lang = session.lang()
@@ -30,6 +31,22 @@ try:
     store.expire_due(now)
 except Exception as exc:  # never block staff over expiry bookkeeping; say it in one line
     st.warning(_("Expired alerts could not be recorded: {error}").format(error=str(exc).splitlines()[0]))
+
+
+def warn_sms_without_link() -> None:
+    """Warn staff when the deployment's public address is too long for an SMS to carry the alert's page link."""
+    try:
+        missing = sms.languages_without_link(
+            lambda alert_id, lang: links.file_url(settings.base_url(), links.alert_file(alert_id, lang)))
+    except links.ChannelError:  # not a web address at all: publishing itself says so
+        return
+    if missing:
+        st.warning(_("SMS in {languages} will go out without the link to the alert's own page: the page address is "
+                     "longer than a text message can carry. Set SUPPLYWATCH_PUBLIC_URL to an address of 42 characters "
+                     "or fewer (docs/deploying.md).").format(languages=", ".join(LANG_NAMES[m].lower() if lang == "fr" else LANG_NAMES[m] for m in missing)))
+
+
+warn_sms_without_link()
 
 
 def show_publish_outcome() -> None:

@@ -107,6 +107,23 @@ def short_guidance(text: str, budget: int) -> str:
     return _fit(out, budget)
 
 
+def page_link(url: str | None) -> str:
+    """``url`` as the SMS carries it (GSM-7), or '' when it cannot go in whole: not a plain web link, longer than
+    :data:`MAX_LINK` septets, or with a character GSM-7 only reaches by escape."""
+    url = public_link(url)  # a link that could break out of a message or hide its target is left out
+    link = to_gsm7(url) if url else ""
+    if not link or gsm7_length(link) > MAX_LINK or any(ch in GSM7_EXTENSION for ch in link):
+        return ""
+    return link
+
+
+def languages_without_link(page_url) -> list[str]:
+    """The languages whose SMS would go out without the alert's page link: ``page_url(alert_id, lang)`` gives the
+    page address, tried with an id as long as the store's (SW-2026-0007). Staff are told (app_pages/staff_alerts.py):
+    the text still goes out, and a reader can still find the alert on the board."""
+    return [lang for lang in LABELS if not page_link(page_url("SW-2026-0007", lang))]
+
+
 def sms_text(alert, lang: str, url: str | None, help_entries=()) -> str:
     """'WARNING: <headline> <what to do, whole sentences that fit> <url>' in at most 160 GSM-7 septets.
 
@@ -119,10 +136,7 @@ def sms_text(alert, lang: str, url: str | None, help_entries=()) -> str:
     label = labels.get(alert.msg_type) if alert.msg_type in ("Update", "Cancel") else None
     label = f"{labels[alert.severity]} {label}" if label else labels[alert.severity]
     label = to_gsm7(label) + ":"
-    url = public_link(url)  # a link that could break out of a message or hide its target is left out
-    link = to_gsm7(url) if url else ""
-    if not link or gsm7_length(link) > MAX_LINK or any(ch in GSM7_EXTENSION for ch in link):
-        link = ""
+    link = page_link(url)
     headline = to_gsm7(plain(text.headline))
     todo = to_gsm7(plain(text.what_to_do))
     fixed = gsm7_length(label) + 1 + (gsm7_length(link) + 1 if link else 0)

@@ -279,3 +279,29 @@ def test_staff_list_hides_retracted_until_asked(live_alert, clock):
     at.checkbox(key="staff_show_past").check()
     at.run()
     assert "Retracted · Warning · SW-2026-0001@2" in texts(at)
+
+
+@pytest.mark.parametrize("public_url, lang, warning", [
+    (None, "en", None),  # make run's http://localhost:8501/public: both links fit
+    ("https://alerts.example-region.org/p/public", "en", None),  # 42 characters: both fit
+    ("https://alerts.example-region.org/p/publicx", "en",  # 43: the French page address is 71 > 70
+     "SMS in French will go out without the link to the alert's own page"),
+    ("https://alerts.example-region.org/p/publicx", "fr",
+     "Les SMS en français partiront sans le lien vers la page de l'alerte"),
+    ("https://alerts.example-region.org/p/public/xyz", "en",  # 46: the English one (68 + 3) no longer fits either
+     "SMS in English, French will go out without the link to the alert's own page"),
+])
+def test_staff_are_told_when_an_sms_will_go_out_without_its_link(staff, clock, monkeypatch, public_url, lang,
+                                                                  warning):
+    if public_url:
+        monkeypatch.setenv("SUPPLYWATCH_PUBLIC_URL", public_url)
+    else:
+        monkeypatch.delenv("SUPPLYWATCH_PUBLIC_URL", raising=False)
+    monkeypatch.delenv("SUPPLYWATCH_BASE_URL", raising=False)
+    at = page("staff_alerts.py", "rae", lang=lang)
+    shown = [w.value for w in at.warning if "SMS" in w.value]
+    if warning is None:
+        assert shown == []
+    else:
+        assert len(shown) == 1 and shown[0].startswith(warning), shown
+        assert "SUPPLYWATCH_PUBLIC_URL" in shown[0] and "42" in shown[0]
