@@ -10,7 +10,7 @@ from supplywatch.web import session
 from supplywatch.alerts import settings, store
 from supplywatch.alerts.model import SEVERITIES
 from supplywatch.alerts.text import LADDER, escape_markdown, split_items, what_to_do
-from supplywatch.channels import links, sms
+from supplywatch.channels import ChannelError, sms
 from supplywatch.formula_guard import guard_frame
 
 lang = session.lang()
@@ -36,14 +36,14 @@ except Exception as exc:  # never block staff over expiry bookkeeping; say it in
 def warn_sms_without_link() -> None:
     """Warn staff when the deployment's public address is too long for an SMS to carry the alert's page link."""
     try:
-        missing = sms.languages_without_link(
-            lambda alert_id, lang: links.file_url(settings.base_url(), links.alert_file(alert_id, lang)))
-    except links.ChannelError:  # not a web address at all: publishing itself says so
+        missing = sms.languages_without_link(settings.base_url())
+    except ChannelError:  # not a web address at all: publishing itself says so
         return
     if missing:
+        names = [LANG_NAMES[m].lower() if lang == "fr" else LANG_NAMES[m] for m in missing]  # « en français »
         st.warning(_("SMS in {languages} will go out without the link to the alert's own page: the page address is "
                      "longer than a text message can carry. Set SUPPLYWATCH_PUBLIC_URL to an address of 42 characters "
-                     "or fewer (docs/deploying.md).").format(languages=", ".join(LANG_NAMES[m].lower() if lang == "fr" else LANG_NAMES[m] for m in missing)))
+                     "or fewer (docs/deploying.md).").format(languages=", ".join(names)))
 
 
 warn_sms_without_link()

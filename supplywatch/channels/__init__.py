@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..alert_states import PUBLIC_STATUSES  # versions that were public get files; drafts never do
-from .alert_html import alert_pages, latest_versions
+from .alert_html import alert_files, latest_versions
 from .board_html import board_html, board_path
 from .cap import cap_xml, validation_errors
 from .feeds import atom_feed, json_feed
@@ -108,7 +108,7 @@ def render_all(
             files[board_path(region, lang)] = board_html(active, lang, region, regions, base_url, now, help_entries)
     for alert in latest_versions(versions):  # rewritten every time: a retraction or an end shows at once
         try:
-            files.update(alert_pages([alert], active_keys, now, help_entries))
+            files.update(alert_files(alert, alert.key in active_keys, now, help_entries))
         except Exception as exc:
             failures.append(f"{alert.key} page: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
     index_alerts = []

@@ -115,10 +115,14 @@ def alert_html(alert, lang: str, active: bool, now: datetime, help_entries=()) -
     return page.encode("utf-8")
 
 
+def alert_files(alert, active: bool, now: datetime, help_entries=()) -> dict[str, bytes]:
+    """{'alerts/<id>.html': bytes, 'alerts/<id>-fr.html': bytes} of one alert (its newest public version)."""
+    return {alert_file(alert.alert_id, lang): alert_html(alert, lang, active, now, help_entries) for lang in LANGS}
+
+
 def alert_pages(versions: list, active_keys: set[str], now: datetime, help_entries=()) -> dict[str, bytes]:
-    """{'alerts/<id>.html': bytes, 'alerts/<id>-fr.html': bytes, ...} for every alert with a public version."""
-    return {
-        alert_file(alert.alert_id, lang): alert_html(alert, lang, alert.key in active_keys, now, help_entries)
-        for alert in latest_versions(versions)
-        for lang in LANGS
-    }
+    """The pages of every alert with a public version (:func:`alert_files` of each one's newest)."""
+    pages: dict[str, bytes] = {}
+    for alert in latest_versions(versions):
+        pages.update(alert_files(alert, alert.key in active_keys, now, help_entries))
+    return pages

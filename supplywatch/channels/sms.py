@@ -13,7 +13,7 @@ import unicodedata
 
 from ..weblinks import public_link
 from .help_block import sms_part
-from .links import plain, text_for
+from .links import alert_file, file_url, plain, text_for
 
 LIMIT = 160
 
@@ -117,11 +117,12 @@ def page_link(url: str | None) -> str:
     return link
 
 
-def languages_without_link(page_url) -> list[str]:
-    """The languages whose SMS would go out without the alert's page link: ``page_url(alert_id, lang)`` gives the
-    page address, tried with an id as long as the store's (SW-2026-0007). Staff are told (app_pages/staff_alerts.py):
-    the text still goes out, and a reader can still find the alert on the board."""
-    return [lang for lang in LABELS if not page_link(page_url("SW-2026-0007", lang))]
+def languages_without_link(base_url: str) -> list[str]:
+    """The languages whose SMS would go out without the alert's page link under this deployment's addresses, tried
+    with an id as long as the store's (SW-2026-0007). Staff are told (app_pages/staff_alerts.py): the text still
+    goes out, and a reader can still find the alert on the board. Raises ChannelError for an address that is not
+    http(s)."""
+    return [lang for lang in LABELS if not page_link(file_url(base_url, alert_file("SW-2026-0007", lang)))]
 
 
 def sms_text(alert, lang: str, url: str | None, help_entries=()) -> str:
