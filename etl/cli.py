@@ -333,7 +333,22 @@ def _table(head, rows) -> None:
 
 
 def cmd_maintain(args) -> int:
-    for line in sw_db.maintain_warehouse(args.db, older_than_days=args.older_than_days):
+    import duckdb
+
+    from . import load_memory
+
+    # Under the load's memory cap (SUPPLYWATCH_LOAD_MEMORY): maintain runs on the same workers as loads.
+    try:
+        lines = sw_db.maintain_warehouse(args.db, older_than_days=args.older_than_days, prepare=load_memory.apply)
+    except load_memory.BadMemorySetting as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.OutOfMemoryException:
+        print(f"error: maintain needed more memory than the cap ({load_memory.limit()}); set {load_memory.ENV} "
+              "higher (e.g. 2GB) and run it again: the steps it finished are kept, the rest is as it was",
+              file=sys.stderr)
+        return 1
+    for line in lines:
         print(line)
     return 0
 

@@ -220,6 +220,31 @@ def test_maintain_merges_small_files_and_data_reads_the_same(lake_env, tmp_path)
     assert db.connect_readonly().execute("SELECT * FROM samples ORDER BY sample_no").fetchall() == before_rows
 
 
+@pytest.mark.parametrize("cap, limit, threads", [("300MB", "286.1 MiB", 1), ("600MB", "572.2 MiB", 2)])
+def test_maintain_runs_under_the_load_memory_cap(lake_env, monkeypatch, capsys, cap, limit, threads):
+    from etl import cli, load_memory
+
+    assert run_etl("load", "--quiet", "--no-signals", SMALL).returncode == 0
+    monkeypatch.setenv(load_memory.ENV, cap)
+    seen, real = [], load_memory.apply
+
+    def apply(con):  # the real cap, then what the connection maintain works on now holds
+        real(con)
+        seen.append(con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone())
+
+    monkeypatch.setattr(load_memory, "apply", apply)
+    assert cli.main(["maintain", "--older-than-days", "0"]) == 0
+    assert seen == [(limit, min(threads, os.cpu_count()))]
+    assert capsys.readouterr().out.startswith("data files before: ")
+
+
+def test_maintain_refuses_a_memory_setting_that_is_not_a_size(lake_env):
+    done = run_etl("maintain", env={"SUPPLYWATCH_LOAD_MEMORY": "lots"})
+    assert done.returncode == 2
+    assert done.stderr == ("error: SUPPLYWATCH_LOAD_MEMORY='lots' is not a memory size; write it like 768MB or 2GB"
+                           "\n")
+
+
 def test_maintain_on_a_file_says_there_is_nothing_to_do(isolated_db):
     from etl.cli import main
 
