@@ -4,7 +4,7 @@ with their detections, in pieces of consecutive rows; the samples themselves are
 
 from __future__ import annotations
 
-from supplywatch import classes, metrics
+from supplywatch import classes, kept_summaries, metrics
 from supplywatch.db import sql_literals as lits
 from supplywatch.schema import DETECTION_SAMPLE_COLUMNS
 
@@ -161,7 +161,7 @@ def insert(con, run_id: int) -> tuple[int, int]:
         # Expected vs found's, Concentration's and Emerging's summaries once the pieces' staging is dropped: kept
         # per piece as well, they did not fit a 200,000-sample load under 100MB (tests/etl/test_load_memory.py)
         final = con.execute("SELECT max(sample_no) FROM samples").fetchone()[0]
-        metrics.keep_summaries(con, before + 1, final, kept=True, piece=step)
+        kept_summaries.add_load(con, before + 1, final, step)
     return n_new, valid - n_new
 
 
@@ -215,5 +215,5 @@ def _insert_piece(con, run_id: int, item_cols: list[str], lo: int, hi: int) -> i
     # the samples last, each with its findings folded from the detections just written
     fold.insert_samples(con, run_id, first, final)
     con.execute("DROP TABLE ns")
-    metrics.keep_summaries(con, first, final)  # the weekly and first/last-seen summaries, in this transaction
+    metrics.add_piece_to_summaries(con, first, final)  # the weekly and first/last-seen ones, in this transaction
     return n_new

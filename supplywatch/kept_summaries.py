@@ -138,7 +138,7 @@ def add_load(con: duckdb.DuckDBPyConnection, first: int, last: int, piece: int =
     """A load's side, after its pieces: add its new samples numbered ``first`` to ``last`` (their detections and
     folded findings written) to every summary here, ``piece`` samples at a time (the load's own piece size, so
     the step fits the load's memory cap), and record the stored counts they now match. The load keeps the
-    first/last-seen summary per piece (supplywatch.metrics.keep_summaries)."""
+    first/last-seen summary per piece (supplywatch.metrics.add_piece_to_summaries)."""
     for start in range(int(first), int(last) + 1, piece):
         for summary in SUMMARIES:
             _add(con, summary, start, min(start + piece - 1, int(last)))

@@ -242,25 +242,19 @@ def weekly_current(con: duckdb.DuckDBPyConnection) -> bool:
     return weekly_positivity.is_current(con, weekly_rule())
 
 
-def keep_summaries(con: duckdb.DuckDBPyConnection, first: int | None = None, last: int | None = None,
-                   kept: bool = False, piece: int = kept_summaries.PIECE) -> None:
-    """The writers' side of every load-kept summary (the weekly one here, supplywatch.kept_summaries for the
-    others): rebuild them all (no range: after stored samples or detections changed, or when one was built by
-    another rule), or add a load piece's new samples ``first`` to ``last`` to the weekly and first/last-seen
-    summaries, or (``kept``) a whole load's new samples to the others, ``piece`` samples at a time (the load's own
-    piece size), after its pieces."""
-    if first is None:
-        weekly_positivity.rebuild(con, _weekly_direct, TREND_TARGETS)
-        kept_summaries.rebuild(con)
-    elif kept:
-        kept_summaries.add_load(con, first, last, piece)
-    else:
-        weekly_positivity.add_samples(con, _weekly_direct, TREND_TARGETS, first, last)
-        first_seen.add_samples(con, first, last)
-        first_seen.record(con)
+def keep_summaries(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild every load-kept summary (the weekly one here, supplywatch.kept_summaries for the others): after
+    stored samples or detections changed in place, or when one was built by another rule."""
+    weekly_positivity.rebuild(con, _weekly_direct, TREND_TARGETS)
+    kept_summaries.rebuild(con)
 
 
-keep_weekly = keep_summaries  # the name fixtures that write samples call
+def add_piece_to_summaries(con: duckdb.DuckDBPyConnection, first: int, last: int) -> None:
+    """Add a load piece's new samples ``first`` to ``last`` to the weekly and first/last-seen summaries (kept per
+    piece, inside the load's transaction)."""
+    weekly_positivity.add_samples(con, _weekly_direct, TREND_TARGETS, first, last)
+    first_seen.add_samples(con, first, last)
+    first_seen.record(con)
 
 
 def summaries_current(con: duckdb.DuckDBPyConnection) -> bool:

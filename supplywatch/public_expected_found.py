@@ -50,9 +50,9 @@ def linked_targets() -> tuple[str, ...]:
 
 
 def trends_of(con: duckdb.DuckDBPyConnection, k: int) -> Callable[[str], Protected]:
-    """The public Trends margins of a target, each computed once, when first asked for (the pages read Trends'
-    cached ones instead): a page reads only the targets its counts need (cuts, say, only for a row of samples
-    expected to be a cut)."""
+    """The public Trends margins of a target, each computed once, when first asked for: for callers without the
+    dashboard's cache (tests, the benches); the pages pass Trends' cached margins instead. A caller reads only the
+    targets its counts need (cuts, say, only for a row of samples expected to be a cut)."""
     got: dict[str, Protected] = {}
 
     def read(target: str) -> Protected:

@@ -138,7 +138,7 @@ def build(path: Path, synthetic: bool = True) -> None:
             db.set_meta(con, "synthetic", "true")
         findings.refresh(con)  # what a load does for each sample it writes
         first_seen.rebuild(con)  # and the first/last-seen summary it keeps
-        metrics.keep_weekly(con)  # and the weekly positivity summary
+        metrics.keep_summaries(con)  # and the weekly positivity summary
 
 
 @pytest.fixture(scope="session")

@@ -83,7 +83,7 @@ def test_a_new_data_version_is_warmed_again_for_the_public_pages(isolated_db, bu
     with db.writing_snapshot(isolated_db) as con:  # what a load does: a new snapshot swapped in
         con.execute("DELETE FROM detections WHERE sample_id = 'P07'")
         con.execute("DELETE FROM samples WHERE sample_id = 'P07'")
-        metrics.keep_weekly(con)  # as every writer does (else the first reader rebuilds it: another version)
+        metrics.keep_summaries(con)  # as every writer does (else the first reader rebuilds it: another version)
     queries.clear()
     views.data_version()  # the next reader's first look at the new version starts the warm-up
     finish_warming()

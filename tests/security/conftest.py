@@ -141,7 +141,7 @@ def build(path: Path, samples: list[dict]) -> None:
                                 [s["sample_id"], strip, "Positive", target, CLASSES[target], False, True])
         findings.refresh(con)
         first_seen.rebuild(con)  # and the first/last-seen summary it keeps
-        metrics.keep_weekly(con)  # and the weekly positivity summary
+        metrics.keep_summaries(con)  # and the weekly positivity summary
 
 
 @pytest.fixture(scope="module")
