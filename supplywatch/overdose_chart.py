@@ -17,9 +17,15 @@ from .charts import OKABE_ITO, PLAIN, style
 
 SUPPLY_COLOUR = OKABE_ITO[-1]  # black: never one of the overdose lines' colours
 SUPPRESSED_FILL = "#8C8C8C"
+SUPPRESSED_BAND = "rgba(140, 140, 140, 0.3)"  # SUPPRESSED_FILL, faint
 LAG_FILL = "#999999"
 PANEL_PX, SUPPLY_PX, LANE_PX, MARGIN_PX = 150, 130, 46, 60
 GAP_PX = 34  # room for each panel's title
+# A line with more points than this is drawn without markers: past about 60 points a panel leaves a marker under
+# 20 px on a laptop (a few on a phone), so they merge into a thick line, and the demo's 3,700 markers cost a new
+# tab 0.7 s of drawing (docs/benchmarks.md). Colour and dash still tell the lines apart.
+MARKERS_UP_TO = 60
+BAND_HEADROOM = 1.08  # a panel with bands runs from 0 to this times its highest count, the bands to its top
 
 
 def _alert_rows(dates: list[pd.Timestamp], span: pd.Timedelta, rows: int = 3) -> list[int]:
@@ -48,6 +54,25 @@ def _merged(hidden: pd.DataFrame, least: pd.Timedelta) -> list[tuple[pd.Timestam
         else:
             out.append([x0, x1])
     return [(a, b) for a, b in out]
+
+
+def _isolated(values: pd.Series) -> pd.Series:
+    """True for each shown value with no shown neighbour (before and after it are suppressed or nothing): drawn
+    as lines only, such a count would not show at all."""
+    shown = values.notna()
+    return shown & ~shown.shift(1, fill_value=False) & ~shown.shift(-1, fill_value=False)
+
+
+def _bands(runs: list[tuple[pd.Timestamp, pd.Timestamp]], top: float, ref: str, name: str) -> go.Scatter:
+    """A panel's suppressed runs as one filled trace, a rectangle from 0 to ``top`` per run (gaps between them):
+    the 81 layout shapes they were took a new tab about 0.9 s to draw (docs/benchmarks.md). Not hoverable, not in
+    the legend: the panel's note says what the shading means."""
+    x, y = [], []
+    for x0, x1 in runs:
+        x += [x0, x0, x1, x1, x0, None]
+        y += [0, top, top, 0, 0, None]
+    return go.Scatter(x=x[:-1], y=y[:-1], mode="lines", fill="toself", fillcolor=SUPPRESSED_BAND, name=name,
+                      line={"width": 0, "color": SUPPRESSED_FILL}, hoverinfo="skip", showlegend=False, yaxis=ref)
 
 
 def overdoses(
@@ -105,19 +130,24 @@ def overdoses(
         for name, part in rows.groupby(line, sort=True):
             s = colour[name]
             part = part.sort_values("period_start")
-            traces.append(go.Scatter(
-                x=part["period_start"], y=part["value"], mode="lines+markers", name=html.escape(str(name)),
-                legendgroup=str(name),
-                showlegend=name not in seen_lines, connectgaps=False, yaxis=ref,
-                line={"color": s["color"], "dash": s["dash"]}, marker={"symbol": s["symbol"], "color": s["color"]},
-                hovertemplate="%{x|%Y-%m-%d}: %{y}<extra>" + html.escape(f"{panel} · {name}") + "</extra>",
-            ))
+            dense = len(part) > MARKERS_UP_TO
+            look = {"name": html.escape(str(name)), "legendgroup": str(name), "yaxis": ref,
+                    "line": {"color": s["color"], "dash": s["dash"]},
+                    "marker": {"symbol": s["symbol"], "color": s["color"]},
+                    "hovertemplate": "%{x|%Y-%m-%d}: %{y}<extra>" + html.escape(f"{panel} · {name}") + "</extra>"}
+            traces.append(go.Scatter(x=part["period_start"], y=part["value"], mode="lines" if dense else
+                                     "lines+markers", showlegend=name not in seen_lines, connectgaps=False, **look))
+            alone = _isolated(part["value"])
+            if dense and alone.any():  # a count between two suppressed ones has no line to be drawn on
+                traces.append(go.Scatter(x=part["period_start"][alone], y=part["value"][alone], mode="markers",
+                                         showlegend=False, **look))
             seen_lines.add(name)
         hidden = rows[rows["suppressed"].fillna(False).astype(bool)]
-        for x0, x1 in _merged(hidden, (end - start) / 100):  # one band per run of suppressed periods
-            shapes.append({"type": "rect", "xref": "x", "yref": f"{ref} domain", "x0": x0, "x1": x1, "y0": 0,
-                           "y1": 1, "fillcolor": SUPPRESSED_FILL, "opacity": 0.3, "line": {"width": 0},
-                           "layer": "below"})
+        runs = _merged(hidden, (end - start) / 100)  # one band per run of suppressed periods
+        if runs:
+            top = max(float(rows["value"].max()) * BAND_HEADROOM if rows["value"].notna().any() else 0.0, 1.0)
+            layout["yaxis" + ref[1:]]["range"] = [0, top]
+            traces.insert(0, _bands(runs, top, ref, _("suppressed")))  # first: under every line
         if len(hidden):
             label = next((v for v in hidden["value_label"] if isinstance(v, str) and v), "")
             annotations.append({"x": 1, "y": domains[panel][1], "xref": "paper", "yref": "paper", "xanchor": "right",

@@ -42,7 +42,19 @@ def fig():
 
 
 def counts(fig):
-    return [t for t in fig.data if t.name not in ("Fentanyl & analogues", "Alerts")]
+    """The count lines (not the supply line, the alert lane, the bands or a dense line's lone markers)."""
+    return [t for t in fig.data if t.name not in ("Fentanyl & analogues", "Alerts") and t.fill != "toself"
+            and t.mode != "markers"]
+
+
+def bands(fig):
+    """{panel's y axis: [(first day, last day) of each shaded run]} from the filled band traces."""
+    out = {}
+    for t in fig.data:
+        if t.fill == "toself":
+            xs = [pd.Timestamp(x).date().isoformat() for x in t.x if x is not None]
+            out[t.yaxis] = [(xs[i], xs[i + 2]) for i in range(0, len(xs), 5)]
+    return out
 
 
 def test_one_panel_per_region_and_one_for_the_supply(fig):
@@ -59,15 +71,20 @@ def test_one_panel_per_region_and_one_for_the_supply(fig):
 
 
 def test_suppressed_periods_are_bands_in_their_panel_not_markers_at_zero(fig):
-    for t in fig.data:
+    for t in (t for t in fig.data if t.fill != "toself"):  # a band is an area from 0, not a point
         assert not any(y == 0 for y in (t.y if t.y is not None else ()) if y is not None), t.name  # no point drawn at 0
     north_axis = next(t.yaxis for t in counts(fig) if t.legendgroup == "opioids" and t.y[0] == 12.0)
     south_axis = next(t.yaxis for t in counts(fig) if t.legendgroup == "opioids" and t.y[0] == 30.0)
-    bands = [s for s in fig.layout.shapes if s.fillcolor == overdose_chart.SUPPRESSED_FILL]
-    assert [(s.yref, pd.Timestamp(s.x0).date().isoformat(), pd.Timestamp(s.x1).date().isoformat())
-            for s in bands] == [
-        (f"{north_axis} domain", "2026-01-12", "2026-01-25"),  # two weeks in a row: one band
-        (f"{south_axis} domain", "2026-01-19", "2026-01-25")]
+    assert bands(fig) == {
+        north_axis: [("2026-01-12", "2026-01-25")],  # two weeks in a row: one band
+        south_axis: [("2026-01-19", "2026-01-25")]}
+    for axis, highest in ((north_axis, 20.0), (south_axis, 33.0)):  # each band fills its panel's height
+        (band,) = [t for t in fig.data if t.fill == "toself" and t.yaxis == axis]
+        top = highest * overdose_chart.BAND_HEADROOM
+        assert list(fig.layout["yaxis" + axis[1:]].range) == [0, top]
+        assert [y for y in band.y if y is not None] == [0, top, top, 0, 0]
+        assert band.hoverinfo == "skip" and band.showlegend is False
+    assert not [s for s in fig.layout.shapes if s.type == "rect" and s.yref != "paper"]  # no per-panel shapes
     assert [a.text for a in fig.layout.annotations].count("shaded: suppressed <5, not zero") == 2
 
 
@@ -111,3 +128,28 @@ def test_bands_merge_touching_periods_and_give_a_point_in_time_a_width():
     assert overdose_chart._merged(hidden, pd.Timedelta(days=2)) == [
         (d("2026-01-01"), d("2026-01-14")),  # the next day's period and one inside it: the same band
         (d("2026-03-29"), d("2026-03-31"))]  # a rolling window drawn at its end: two days wide
+
+
+@pytest.mark.parametrize(("weeks_drawn", "mode"), [(1, "lines+markers"), (overdose_chart.MARKERS_UP_TO,
+                                                   "lines+markers"), (overdose_chart.MARKERS_UP_TO + 1, "lines")])
+def test_markers_only_where_a_line_is_sparse_enough_to_show_them(weeks_drawn, mode):
+    fig = overdose_chart.overdoses(weeks("North", "opioids", [float(v % 9 + 5) for v in range(weeks_drawn)]),
+                                   None, [], None, _, "fentanyl")
+    assert [t.mode for t in counts(fig)] == [mode]
+
+
+def test_a_panel_with_only_suppressed_counts_still_shows_its_band():
+    fig = overdose_chart.overdoses(weeks("North", "opioids", ["<5", "<5"]), None, [], None, _, "fentanyl")
+    (band,) = [t for t in fig.data if t.fill == "toself"]
+    assert list(fig.layout["yaxis" + band.yaxis[1:]].range) == [0, 1.0] and max(y for y in band.y if y) == 1.0
+
+
+def test_a_dense_line_still_marks_a_count_that_has_no_neighbour_to_join():
+    values = [10.0] * overdose_chart.MARKERS_UP_TO + ["<5", 7.0, "<5", 8.0]  # weeks 62 and 64: no shown neighbour
+    fig = overdose_chart.overdoses(weeks("North", "opioids", values), None, [], None, _, "fentanyl")
+    (line,) = counts(fig)
+    assert line.mode == "lines"
+    (alone,) = [t for t in fig.data if t.mode == "markers"]
+    assert (list(alone.y), [pd.Timestamp(x).date().isoformat() for x in alone.x]) == ([7.0, 8.0],
+                                                                                     ["2027-03-08", "2027-03-22"])
+    assert (alone.legendgroup, alone.showlegend, alone.line.color) == ("opioids", False, line.line.color)
