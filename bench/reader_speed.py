@@ -15,6 +15,11 @@ browser's own clock (performance.now), split where Streamlit's app root changes 
 counted. The first visit of each page after the server starts is reported apart (cold caches); the rest are the
 median of --repeat visits.
 
+Two baselines are measured in the same run, with the same server flags and browser, so every page reads as a
+ratio against what Streamlit itself costs here (bench/floor/): an empty Streamlit page (title and one line) and a
+page with one small plotly chart. A page cannot settle faster than its floor whatever the page does: home and
+board stand on the empty page, every chart page on the one-chart page.
+
 Two more rows time what an alert's link opens since the static pages: the static board and one alert's static
 page, published into the app's public folder and served by the same server at /public/ (as `make run` does), from
 navigation start to the browser's load event (no script runs on them; shell is the server's part).
@@ -35,7 +40,12 @@ NAME = "reader"
 SUMMARY = ("one chromium reader: home, alert board, Trends to a settled page, server time apart from browser time;"
            " the static board and alert page")
 TITLE = "Reader speed (one reader, settled page)"
-PAGES = {"home": "/", "board": "/alerts", "trends": "/trends"}
+PAGES = {"home": "/", "board": "/alerts", "trends": "/trends", "concentration": "/concentration",
+         "expected vs found": "/expected", "emerging": "/emerging", "samples": "/samples", "overdoses": "/overdoses"}
+# The baselines (bench/floor/), and which one each page stands on: pages that draw a plotly chart, the chart floor.
+FLOORS = {"floor: empty Streamlit page": "bench/floor/empty_page.py",
+          "floor: one plotly chart": "bench/floor/one_chart.py"}
+CHART_PAGES = ("trends", "concentration", "expected vs found", "overdoses")
 # Installed before any page script: records when the app root first says "running" and then "notRunning".
 _PROBE = """(() => {
   window.__swT = {};
@@ -100,23 +110,51 @@ def publish_sample(public: Path, app_url: str) -> dict[str, str]:
     return {"static board": "/public/board/alerts.html", "static alert page": "/public/alerts/SW-2026-0900.html"}
 
 
-def measure(app_url: str, repeat: int, public: Path | None = None) -> dict[str, dict]:
+def timed(context, url: str, repeat: int, ui, name: str) -> dict:
+    """The first visit of ``url``, then the median of ``repeat`` more, each part apart, and the slowest."""
+    first = visit(context, url, ui)
+    runs = [visit(context, url, ui) for _ in range(repeat)]
+    out = {"first": first, "median": {k: statistics.median(r[k] for r in runs) for k in first},
+           "max": max(r["total"] for r in runs)}
+    print(f"{name}: first {first['total']:.2f} s, median {out['median']['total']:.2f} s", flush=True)
+    return out
+
+
+def measure_floors(browser, repeat: int, folder: Path) -> dict[str, dict]:
+    """The baselines of :data:`FLOORS`, each served by its own bare Streamlit server started as the app is."""
+    from tests.browser import stack, ui
+
+    out = {}
+    for name, script in FLOORS.items():
+        bare = stack.Stack(folder=folder, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        stack.start(bare, script=script)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            context.add_init_script(_PROBE)
+            context.set_default_timeout(ui.TIMEOUT_MS)
+            out[name] = timed(context, bare.url + "/", repeat, ui, name)
+        finally:
+            context.close()
+            stack.stop(bare)
+    return out
+
+
+def measure(app_url: str, repeat: int, public: Path | None = None, floors_in: Path | None = None) -> dict[str, dict]:
     """{page: {"first": visit, "median": {part: median seconds}}} with one chromium, one reader at a time; with
-    ``public`` (the app's public folder) also the static board and alert page."""
+    ``public`` (the app's public folder) also the static board and alert page; with ``floors_in`` (a working
+    folder) first the baselines."""
     sys.path.insert(0, str(report.ROOT))
     from tests.browser import stack, ui
 
     out = {}
     with stack.chromium() as browser:
+        if floors_in is not None:
+            out.update(measure_floors(browser, repeat, floors_in))
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_init_script(_PROBE)
         context.set_default_timeout(ui.TIMEOUT_MS)
         for name, path in PAGES.items():
-            first = visit(context, app_url + path, ui)
-            runs = [visit(context, app_url + path, ui) for _ in range(repeat)]
-            out[name] = {"first": first, "median": {k: statistics.median(r[k] for r in runs) for k in first},
-                         "max": max(r["total"] for r in runs)}
-            print(f"{name}: first {first['total']:.2f} s, median {out[name]['median']['total']:.2f} s", flush=True)
+            out[name] = timed(context, app_url + path, repeat, ui, name)
         for name, path in (publish_sample(public, app_url) if public else {}).items():
             first = visit_static(context, app_url + path)
             runs = [visit_static(context, app_url + path) for _ in range(repeat)]
@@ -128,15 +166,25 @@ def measure(app_url: str, repeat: int, public: Path | None = None) -> dict[str, 
     return out
 
 
+def floor_of(name: str, results: dict) -> float | None:
+    """The median settled time of the baseline ``name`` stands on, when it was measured (None for static pages)."""
+    if name in FLOORS or name not in PAGES:
+        return None
+    floor = results.get("floor: one plotly chart" if name in CHART_PAGES else "floor: empty Streamlit page")
+    return floor["median"]["total"] if floor else None
+
+
 def table(results: dict) -> str:
-    rows = ["| page | first visit | settled (median) | max | shell (server) | boot (browser) | script (server run, browser) | "
-            "draw (browser) |", "|---|---|---|---|---|---|---|---|"]
+    rows = ["| page | first visit | settled (median) | x its floor | max | shell (server) | boot (browser) | "
+            "script (server run, browser) | draw (browser) |", "|---|---|---|---|---|---|---|---|---|"]
     def sec(value):
         return "-" if value is None else f"{value:.2f} s"
 
     for name, r in results.items():
         m = r["median"]
-        rows.append(f"| {name} | {sec(r['first']['total'])} | {sec(m['total'])} | {sec(r['max'])} | "
+        floor = floor_of(name, results)
+        ratio = f"{m['total'] / floor:.2f}" if floor else "-"
+        rows.append(f"| {name} | {sec(r['first']['total'])} | {sec(m['total'])} | {ratio} | {sec(r['max'])} | "
                     f"{sec(m['shell'])} | {sec(m['boot'])} | {sec(m['script'])} | {sec(m['draw'])} |")
     return "\n".join(rows)
 
@@ -149,6 +197,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--note", default="", help="what else the machine was doing, for the record")
     ap.add_argument("--no-record", action="store_true", help="print only; leave docs/benchmarks.md alone")
     ap.add_argument("--port", type=int, default=0, help="the app server's port (default: a free one; never 8501)")
+    ap.add_argument("--no-floors", action="store_true",
+                    help="skip the two baselines (an empty Streamlit page, one plotly chart) measured first")
     args = ap.parse_args(argv)
     if args.port == 8501:
         ap.error("--port 8501 is the dashboard's own port: choose another")
@@ -160,7 +210,7 @@ def main(argv: list[str]) -> int:
     stack.start(app, port=args.port)
     try:
         load_before = os.getloadavg()[0]
-        results = measure(app.url, args.repeat, app.public)
+        results = measure(app.url, args.repeat, app.public, None if args.no_floors else folder)
         load_after = os.getloadavg()[0]
     finally:
         stack.stop(app)
@@ -168,7 +218,9 @@ def main(argv: list[str]) -> int:
     body = (
         f"`python -m bench reader --samples {args.samples} --repeat {args.repeat}` ({report.today()}). "
         "One headless Debian chromium, one reader, each visit a fresh Streamlit session (a typed URL or shared "
-        "link), 1280x900. Times from navigation start to a settled page; the parts are where Streamlit's app root "
+        "link), 1280x900. The floors are two bare Streamlit pages served and timed the same way in the same run "
+        "(bench/floor/): what any page, and any page with a plotly chart, costs here; \"x its floor\" is a page's "
+        "settled time over the floor it stands on. Times from navigation start to a settled page; the parts are where Streamlit's app root "
         "changes state (see bench/reader_speed.py): shell is server time, boot and draw browser time; script is "
         "the server's run of the page with the browser drawing what arrives. The static rows are the board and one "
         "alert's page as plain HTML from /public/ on the same server, timed to the load event.\n\n"

@@ -91,9 +91,9 @@ def build(folder: Path, samples: int = 3000, seed: int = 42) -> Stack:
     return Stack(folder=folder, env=env)
 
 
-def start(stack: Stack, timeout: float = 90.0, port: int = 0) -> Stack:
+def start(stack: Stack, timeout: float = 90.0, port: int = 0, script: str = "app.py") -> Stack:
     """Start the app as `make run` does (`streamlit run app.py`: dashboard + /public/ files) on ``port`` (default: a
-    free one).
+    free one); ``script``: another Streamlit file served the same way (the reader bench's bare baseline pages).
 
     Waits for /_stcore/health; raises with the server's output if it dies. Like `make run`, the public base URL
     (in feeds and CAP) defaults to the address it serves on.
@@ -103,7 +103,7 @@ def start(stack: Stack, timeout: float = 90.0, port: int = 0) -> Stack:
     stack.env.setdefault("SUPPLYWATCH_BASE_URL", stack.url)
     out = open(stack.log, "w")
     stack.proc = subprocess.Popen(
-        [PYTHON, "-m", "streamlit", "run", "app.py", "--server.port", str(stack.port),
+        [PYTHON, "-m", "streamlit", "run", script, "--server.port", str(stack.port),
          "--server.headless", "true", "--server.address", "localhost", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=stack.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,

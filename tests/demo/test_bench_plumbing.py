@@ -80,3 +80,21 @@ def test_record_without_docs_leaves_the_document_alone(tmp_path, capsys):
     report.record("Publish", ["approve: 0.94 s"], how="how.", no_docs=True, doc=doc)
     assert not doc.exists()
     assert capsys.readouterr().out.startswith("approve: 0.94 s\n1-minute load average at the end: ")
+
+
+def _timed(total: float) -> dict:
+    parts = {"shell": 0.01, "boot": 1.0, "script": 0.2, "draw": total - 1.21, "total": total}
+    return {"first": parts, "median": parts, "max": total}
+
+
+def test_reader_table_divides_each_page_by_the_floor_it_stands_on():
+    from bench import reader_speed
+
+    results = {"floor: empty Streamlit page": _timed(1.25), "floor: one plotly chart": _timed(2.5),
+               "home": _timed(2.0), "overdoses": _timed(4.5), "static board": _timed(0.08)}
+    rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")[3] for line in
+            reader_speed.table(results).splitlines()[2:]}
+    assert rows == {"floor: empty Streamlit page": "-", "floor: one plotly chart": "-", "home": "1.60",
+                    "overdoses": "1.80", "static board": "-"}
+    del results["floor: one plotly chart"]  # --no-floors, or a floor that was not measured: no ratio
+    assert reader_speed.floor_of("overdoses", results) is None and reader_speed.floor_of("home", results) == 1.25
