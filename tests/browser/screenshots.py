@@ -1,8 +1,9 @@
-"""`python -m tests.browser.screenshots`: the README's screenshots (docs/screenshots/*.png) from the running demo app.
+"""`python -m tests.browser.screenshots [FILE ...]`: the README's screenshots (docs/screenshots/*.png) from the running demo app.
 
 Builds the same fixture app as the browser tests, publishes one alert through the real store (poster drafts,
 reviewer approves), loads the demo help directory, and saves small viewport-sized PNGs: the alert board (desktop and
-phone), Get help, the home page in French on a phone, the supply pages.
+phone), Get help, the home page in French on a phone, the supply pages. With file names (``overdoses.png``), only
+those are re-made.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ def publish_demo_alert(app: stack.Stack) -> str:
 
 
 def main(argv: list[str]) -> int:
+    unknown = set(argv) - {shot[0] for shot in SHOTS}
+    if unknown:
+        print(f"no such screenshot: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
     folder = Path(tempfile.mkdtemp(prefix="sw-screenshots-"))
     app = stack.build(folder)
     alert_id = publish_demo_alert(app)
@@ -73,6 +78,8 @@ def main(argv: list[str]) -> int:
             ui.open_page(warm, app.url + "/")
             warm.close()
             for name, path, viewport, target in SHOTS:
+                if argv and name not in argv:
+                    continue
                 context = browser.new_context(viewport=viewport, device_scale_factor=1)
                 page = context.new_page()
                 path = path.format(alert=alert_id)
